@@ -1,0 +1,4 @@
+#ifndef SEGAD_CXGBOOST_SHIM_H
+#define SEGAD_CXGBOOST_SHIM_H
+#include <xgboost/c_api.h>
+#endif

@@ -1,0 +1,1 @@
+// Module SegAD: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Module SegADDetectors: see docs/architecture.md.

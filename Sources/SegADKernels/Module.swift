@@ -1,0 +1,1 @@
+// Module SegADKernels: see docs/architecture.md.

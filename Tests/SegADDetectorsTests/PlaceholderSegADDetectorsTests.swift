@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderSegADDetectorsTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderSegADTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
