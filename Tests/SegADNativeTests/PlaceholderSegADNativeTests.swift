@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderSegADNativeTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
