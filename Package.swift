@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),
-        .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures"]),
+        .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
         .testTarget(name: "SegADTests", dependencies: ["SegAD"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SegAD"]),

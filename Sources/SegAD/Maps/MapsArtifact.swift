@@ -1,5 +1,6 @@
 import Foundation
 import SegADNative
+import SegADKernels
 
 /// A maps artifact: N pixel anomaly maps of one detector (N×H×W float32,
 /// one HDF5 chunk per map), with the items' ids, labels and each map's max.

@@ -189,7 +189,7 @@ public enum Report {
             for r in results {
                 for (name, values) in [("good", r.good), ("uncertain", r.uncertain), ("bad", r.bad + r.unseen)] where !values.isEmpty {
                     let sorted = values.sorted()
-                    md += "| \(r.method) | \(name) | \(values.count) | \(fmt(Quantile.linear(sorted: sorted, q: 0.25), 3)) | \(fmt(Quantile.linear(sorted: sorted, q: 0.5), 3)) | \(fmt(Quantile.linear(sorted: sorted, q: 0.75), 3)) |\n"
+                    md += "| \(r.method) | \(name) | \(values.count) | \(fmt(Quantile.linear(sorted, q: 0.25), 3)) | \(fmt(Quantile.linear(sorted, q: 0.5), 3)) | \(fmt(Quantile.linear(sorted, q: 0.75), 3)) |\n"
                 }
             }
         }
