@@ -170,6 +170,33 @@ final class FiguresTests: XCTestCase {
         XCTAssertEqual(Histogram.shortened("abcdefghij", toWidth: 58), "abcdef...")
     }
 
+    func testWrittenPNGHasTheCanvasSize() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("FiguresTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("fig6.png").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+        try Histogram.write(path: path, title: "sizes", series: [("good", [0.1, 0.2]), ("bad", [0.9])],
+                            width: 333, height: 222)
+        // PNG signature, then the IHDR chunk: width, height, bit depth 8, colour type 2 (RGB).
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertEqual(Array(bytes[12..<16]), Array("IHDR".utf8))
+        func u32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        XCTAssertEqual(u32(16), 333)
+        XCTAssertEqual(u32(20), 222)
+        XCTAssertEqual(bytes[24], 8)
+        XCTAssertEqual(bytes[25], 2)
+        // Written atomically: no temporary file is left beside it.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["fig6.png"])
+    }
+
+    func testWriteIntoAMissingDirectoryThrows() {
+        XCTAssertThrowsError(try Histogram.write(path: "/nonexistent-dir-\(UUID().uuidString)/fig.png",
+                                                 title: "t", series: [("good", [1])]))
+    }
+
     /// Writes the example figure to `$SEGAD_FIGURE_EXAMPLE` when that is set,
     /// for a look by eye: `SEGAD_FIGURE_EXAMPLE=/tmp/hist_example.png swift test
     /// --filter FiguresTests`.

@@ -146,7 +146,7 @@ public enum Histogram {
         let plotTop = top + 8
         let plotBottom = height - (margin + text + 10 + text + 8)
         let plotWidth = plotRight - plotLeft, plotHeight = plotBottom - plotTop
-        guard plotWidth > bins / 4, plotHeight > 10 else { return canvas }
+        guard plotWidth > 10, plotHeight > 10 else { return canvas }
 
         func xPixel(bin i: Int) -> Int { plotLeft + Int((Double(i * plotWidth) / Double(bins)).rounded()) }
         func yPixel(_ d: Double) -> Int { plotBottom - Int((d / yTop * Double(plotHeight)).rounded()) }
