@@ -1,18 +1,35 @@
-# SegAD in Swift — see README.md. Stage recipes live in pipelines/*.mk.
+# SegAD in Swift — see README.md.
+#   make demo        the whole method on real ELPV solar cells (default)
+#   make test        the test suite
+#   make pipeline    your own maps (pipelines/pipeline.mk)
+#   make visa        the reference VisA protocol from cached maps (pipelines/visa.mk)
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
+.DELETE_ON_ERROR:
 CONFIG ?= release
-SWIFT_BUILD := swift build -c $(CONFIG)
-BIN := .build/$(CONFIG)
+BIN ?= .build/$(CONFIG)
+ARTIFACTS ?= artifacts
+# OpenMP threads that spin while idle slow parallel fits badly on 2 cores.
+export OMP_WAIT_POLICY ?= PASSIVE
+export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: setup build test
+.PHONY: setup build test clean
 setup:
 	@bash scripts/setup.sh
 
+# The stage binaries: built once; stage rules depend on them order-only.
+$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate: | setup
+	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $@
+
 build: setup
-	@$(SWIFT_BUILD) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-	@test -x $(BIN)/segment-stats
+	swift build -c $(CONFIG)
 
 test:
 	@bash scripts/setup.sh --python
-	swift test 2>&1 | tee .build/test.log | grep -E 'error|failed|passed|Executed|skipped' | tail -n 40; exit $${PIPESTATUS[0]}
+	swift test --parallel --num-workers 2 2>&1 | tee test.log | grep -E '^(Test Suite|Executed|.*error|.*failed)' | tail -n 40; exit $${PIPESTATUS[0]}
+
+clean:
+	rm -rf $(ARTIFACTS)
+
+include pipelines/segad.mk
+include pipelines/pipeline.mk

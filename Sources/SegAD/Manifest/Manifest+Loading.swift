@@ -34,7 +34,7 @@ extension Manifest {
         guard top["format"] as? String == format else {
             throw fail("'format' must be \"\(format)\"")
         }
-        guard let version = top["version"] as? Int, !(top["version"] is Bool) else {
+        guard let version = top["version"] as? Int else {
             throw fail("'version' must be an integer")
         }
         if version > currentVersion {

@@ -52,7 +52,7 @@ public enum Report {
         var byMethod: [String: [ScoresArtifact]] = [:]
         for a in artifacts {
             if byMethod[a.method] == nil { methods.append(a.method) }
-            if byMethod[a.method]!.contains(where: { $0.className == a.className }) {
+            if byMethod[a.method, default: []].contains(where: { $0.className == a.className }) {
                 throw InputError(a.path, "a second scores artifact for method '\(a.method)', class '\(a.className)'")
             }
             byMethod[a.method, default: []].append(a)
