@@ -51,6 +51,8 @@ public struct SegmentStatisticsWorkspace {
     var cursors: [Int]
     /// Pivot sample, `SegmentStats.sampleSize` floats.
     var sample: [Float]
+    /// End (exclusive) of each run of equal labels, up to `pixelCount` entries.
+    var runEnds: [Int]
 
     public init(pixelCount: Int, segmentCount: Int) {
         precondition(pixelCount >= 0 && segmentCount >= 0, "negative workspace size")
@@ -59,6 +61,7 @@ public struct SegmentStatisticsWorkspace {
         offsets = [Int](repeating: 0, count: segmentCount + 1)
         cursors = [Int](repeating: 0, count: segmentCount)
         sample = [Float](repeating: 0, count: SegmentStats.sampleSize)
+        runEnds = [Int](repeating: 0, count: pixelCount)
     }
 
     /// Grows the buffers to hold at least the given sizes.
@@ -66,6 +69,7 @@ public struct SegmentStatisticsWorkspace {
         if values.count < pixelCount {
             values = [Float](repeating: 0, count: pixelCount)
             tail = [Float](repeating: 0, count: pixelCount)
+            runEnds = [Int](repeating: 0, count: pixelCount)
         }
         if cursors.count < segmentCount {
             offsets = [Int](repeating: 0, count: segmentCount + 1)
@@ -129,15 +133,17 @@ public enum SegmentStats {
         workspace.offsets.withUnsafeMutableBufferPointer { offsets in
         workspace.cursors.withUnsafeMutableBufferPointer { cursors in
         workspace.sample.withUnsafeMutableBufferPointer { sample in
+        workspace.runEnds.withUnsafeMutableBufferPointer { runEnds in
             bucket(map: map.baseAddress, labels: labels.baseAddress, count: n,
                    segmentCount: segmentCount, values: values.baseAddress!,
-                   offsets: offsets.baseAddress!, cursors: cursors.baseAddress!)
+                   offsets: offsets.baseAddress!, cursors: cursors.baseAddress!,
+                   runEnds: runEnds.baseAddress!)
             for l in 0..<segmentCount {
                 let start = offsets[l]
                 out[l] = statistics(values.baseAddress! + start, count: offsets[l + 1] - start,
                                     tail: tail.baseAddress! + start, sample: sample.baseAddress!)
             }
-        }}}}}
+        }}}}}}
     }
 
     /// The largest value of a map (the image-level score max f_k(I)), as
@@ -172,25 +178,41 @@ public enum SegmentStats {
     // MARK: - Bucketing
 
     /// Counting sort of the map values by label, stable in pixel order.
-    /// Works run by run, since label maps are piecewise constant along rows.
-    /// After it, segment l occupies values[offsets[l] ..< offsets[l+1]].
+    /// Label maps are piecewise constant along rows, so it works on runs:
+    /// one pass finds the runs of equal labels (comparing 8 labels at a time)
+    /// and counts each segment's pixels; a second walks the runs and copies
+    /// each one whole. After it, segment l occupies
+    /// values[offsets[l] ..< offsets[l+1]].
     @inline(__always)
     static func bucket(map: UnsafePointer<Float>?, labels: UnsafePointer<Int32>?, count n: Int,
                        segmentCount: Int, values: UnsafeMutablePointer<Float>,
-                       offsets: UnsafeMutablePointer<Int>, cursors: UnsafeMutablePointer<Int>) {
+                       offsets: UnsafeMutablePointer<Int>, cursors: UnsafeMutablePointer<Int>,
+                       runEnds: UnsafeMutablePointer<Int>) {
         cursors.update(repeating: 0, count: segmentCount)
         guard n > 0, let map = map, let labels = labels else {
             offsets.update(repeating: 0, count: segmentCount + 1)
             return
         }
-        // Counts, run by run.
+        // Runs and counts.
+        let raw = UnsafeRawPointer(labels)
+        var runs = 0
         var i = 0
         while i < n {
             let l = labels[i]
+            let splat = SIMD8<Int32>(repeating: l)
             var j = i &+ 1
+            while j &+ 8 <= n {
+                // Any of the next 8 labels different? (compiles to pcmpeqd/movmsk)
+                let x = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<Int32>.self) ^ splat
+                let y = x.lowHalf | x.highHalf
+                if (y[0] | y[1] | y[2] | y[3]) != 0 { break }
+                j &+= 8
+            }
             while j < n && labels[j] == l { j &+= 1 }
             assert(l >= 0 && Int(l) < segmentCount, "label out of range")
             cursors[Int(l)] &+= j &- i
+            runEnds[runs] = j
+            runs &+= 1
             i = j
         }
         var acc = 0
@@ -200,16 +222,15 @@ public enum SegmentStats {
             cursors[l] = offsets[l]
         }
         offsets[segmentCount] = acc
-        // Scatter, run by run.
+        // Copy run by run.
         i = 0
-        while i < n {
+        for r in 0..<runs {
             let l = Int(labels[i])
-            var j = i &+ 1
-            while j < n && labels[j] == Int32(truncatingIfNeeded: l) { j &+= 1 }
-            let len = j &- i
+            let end = runEnds[r]
+            let len = end &- i
             (values + cursors[l]).update(from: map + i, count: len)
             cursors[l] &+= len
-            i = j
+            i = end
         }
     }
 
@@ -224,14 +245,19 @@ public enum SegmentStats {
         if n == 0 { return .empty }
         let dn = Double(n)
 
-        // Pass 1: the mean, with 4 independent accumulators.
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        // Pass 1: the mean, in Double SIMD lanes (8 independent partial sums).
         var i = 0
-        while i + 4 <= n {
-            s0 += Double(v[i]); s1 += Double(v[i + 1]); s2 += Double(v[i + 2]); s3 += Double(v[i + 3])
-            i += 4
+        var sum4a = SIMD4<Double>(), sum4b = SIMD4<Double>()
+        let raw = UnsafeRawPointer(v)
+        while i + 8 <= n {
+            sum4a += SIMD4<Double>(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self))
+            sum4b += SIMD4<Double>(raw.loadUnaligned(fromByteOffset: (i &+ 4) &* 4, as: SIMD4<Float>.self))
+            i &+= 8
         }
-        while i < n { s0 += Double(v[i]); i += 1 }
+        sum4a += sum4b
+        var s0 = sum4a[0]
+        let s1 = sum4a[1], s2 = sum4a[2], s3 = sum4a[3]
+        while i < n { s0 += Double(v[i]); i &+= 1 }
         let c = ((s0 + s1) + (s2 + s3)) / dn
         if c.isNaN { return .nan }
 
@@ -250,29 +276,36 @@ public enum SegmentStats {
         }
 
         // Pass 2: moments about c, and the values >= pivot copied to `tail`.
-        // d = x − c; M_j = mean(d^j). Unrolled by two for independent chains.
-        var a1 = 0.0, a2 = 0.0, a3 = 0.0, a4 = 0.0
-        var b1 = 0.0, b2 = 0.0, b3 = 0.0, b4 = 0.0
+        // d = x − c; M_j = mean(d^j); four Double lanes per accumulator.
+        var A1 = SIMD4<Double>(), A2 = SIMD4<Double>(), A3 = SIMD4<Double>(), A4 = SIMD4<Double>()
+        let cv = SIMD4<Double>(repeating: c)
         var w = 0
         i = 0
-        while i + 2 <= n {
-            let x = v[i], y = v[i + 1]
-            let d = Double(x) - c, e = Double(y) - c
-            let d2 = d * d, e2 = e * e
-            a1 += d; a2 += d2; a3 += d2 * d; a4 += d2 * d2
-            b1 += e; b2 += e2; b3 += e2 * e; b4 += e2 * e2
-            tail[w] = x; w &+= x >= pivot ? 1 : 0
-            tail[w] = y; w &+= y >= pivot ? 1 : 0
-            i += 2
+        while i + 4 <= n {
+            let xf = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD4<Float>.self)
+            let d = SIMD4<Double>(xf) - cv
+            let d2 = d * d
+            A1 += d
+            A2 += d2
+            A3 += d2 * d
+            A4 += d2 * d2
+            tail[w] = xf[0]; w &+= xf[0] >= pivot ? 1 : 0
+            tail[w] = xf[1]; w &+= xf[1] >= pivot ? 1 : 0
+            tail[w] = xf[2]; w &+= xf[2] >= pivot ? 1 : 0
+            tail[w] = xf[3]; w &+= xf[3] >= pivot ? 1 : 0
+            i &+= 4
         }
-        if i < n {
+        var a1 = (A1[0] + A1[1]) + (A1[2] + A1[3]), a2 = (A2[0] + A2[1]) + (A2[2] + A2[3])
+        var a3 = (A3[0] + A3[1]) + (A3[2] + A3[3]), a4 = (A4[0] + A4[1]) + (A4[2] + A4[3])
+        while i < n {
             let x = v[i]
             let d = Double(x) - c, d2 = d * d
             a1 += d; a2 += d2; a3 += d2 * d; a4 += d2 * d2
             tail[w] = x; w &+= x >= pivot ? 1 : 0
+            i &+= 1
         }
-        let eps = (a1 + b1) / dn          // c's rounding error: mean = c + eps
-        let M2 = (a2 + b2) / dn, M3 = (a3 + b3) / dn, M4 = (a4 + b4) / dn
+        let eps = a1 / dn                 // c's rounding error: mean = c + eps
+        let M2 = a2 / dn, M3 = a3 / dn, M4 = a4 / dn
         let mean = c + eps
         // Central moments from moments about c (exact algebra; eps is tiny).
         let eps2 = eps * eps

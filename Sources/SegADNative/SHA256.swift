@@ -146,6 +146,22 @@ public struct SHA256: Sendable {
     @inline(__always)
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
+    /// One SHA-256 round, written so that eight calls with rotated argument
+    /// lists replace the eight-variable shuffle (no register moves):
+    /// T1 = h + Σ1(e) + Ch(e,f,g) + K[t] + W[t]; d += T1; h = T1 + Σ0(a) + Maj(a,b,c).
+    @inline(__always)
+    private static func round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                              _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32,
+                              _ kw: UInt32) {
+        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+        let ch = g ^ (e & (f ^ g))
+        let t1 = h &+ s1 &+ ch &+ kw
+        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+        let maj = (a & b) | (c & (a | b))
+        d = d &+ t1
+        h = t1 &+ s0 &+ maj
+    }
+
     /// Processes `count` consecutive 64-byte blocks starting at `p`.
     private mutating func compress(blocks p: UnsafeRawPointer, count: Int) {
         var a0 = h0, b0 = h1, c0 = h2, d0 = h3, e0 = h4, f0 = h5, g0 = h6, hh0 = h7
@@ -154,26 +170,28 @@ public struct SHA256: Sendable {
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wb in
                 let w = wb.baseAddress!
                 for blk in 0..<count {
-                    let base = p + blk * 64
+                    let base = p + blk &* 64
                     for t in 0..<16 {
-                        w[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                        w[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
                     }
                     for t in 16..<64 {
-                        let x = w[t - 15], y = w[t - 2]
+                        let x = w[t &- 15], y = w[t &- 2]
                         let s0 = Self.rotr(x, 7) ^ Self.rotr(x, 18) ^ (x >> 3)
                         let s1 = Self.rotr(y, 17) ^ Self.rotr(y, 19) ^ (y >> 10)
-                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                        w[t] = w[t &- 16] &+ s0 &+ w[t &- 7] &+ s1
                     }
                     var a = a0, b = b0, c = c0, d = d0, e = e0, f = f0, g = g0, h = hh0
-                    for t in 0..<64 {
-                        let S1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                        let ch = (e & f) ^ (~e & g)
-                        let t1 = h &+ S1 &+ ch &+ k[t] &+ w[t]
-                        let S0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                        let maj = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = S0 &+ maj
-                        h = g; g = f; f = e; e = d &+ t1
-                        d = c; c = b; b = a; a = t1 &+ t2
+                    var t = 0
+                    while t < 64 {
+                        Self.round(a, b, c, &d, e, f, g, &h, k[t] &+ w[t])
+                        Self.round(h, a, b, &c, d, e, f, &g, k[t &+ 1] &+ w[t &+ 1])
+                        Self.round(g, h, a, &b, c, d, e, &f, k[t &+ 2] &+ w[t &+ 2])
+                        Self.round(f, g, h, &a, b, c, d, &e, k[t &+ 3] &+ w[t &+ 3])
+                        Self.round(e, f, g, &h, a, b, c, &d, k[t &+ 4] &+ w[t &+ 4])
+                        Self.round(d, e, f, &g, h, a, b, &c, k[t &+ 5] &+ w[t &+ 5])
+                        Self.round(c, d, e, &f, g, h, a, &b, k[t &+ 6] &+ w[t &+ 6])
+                        Self.round(b, c, d, &e, f, g, h, &a, k[t &+ 7] &+ w[t &+ 7])
+                        t &+= 8
                     }
                     a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
                     e0 = e0 &+ e; f0 = f0 &+ f; g0 = g0 &+ g; hh0 = hh0 &+ h
