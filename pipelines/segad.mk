@@ -32,14 +32,10 @@ space := $(empty) $(empty)
 join_plus = $(subst $(space),+,$(strip $(1)))
 combos = $(1) $(if $(word 2,$(1)),$(call join_plus,$(1)))
 
-.PHONY: FORCE
-FORCE:
-
-# A file holding a parameter string, rewritten only when the string changes.
+# A file holding a parameter string, rewritten (at parse time, so `make -n`
+# is exact) only when the string changes.
 define param_stamp
-$(1): FORCE
-	@mkdir -p $$(@D)
-	@printf '%s\n' '$(2)' | cmp -s - $$@ || printf '%s\n' '$(2)' > $$@
+$(shell mkdir -p $(dir $(1)); printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' > $(1))
 endef
 
 define maps_rule # BENCH CLASS MANIFEST DET

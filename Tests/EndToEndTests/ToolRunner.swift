@@ -13,11 +13,15 @@ enum ToolRunner {
     /// The folder holding the built executables (beside the test bundle).
     static let binDirectory: String = {
         if let bin = ProcessInfo.processInfo.environment["SEGAD_BIN"] { return bin }
-        let bundle = Bundle(for: Marker.self).bundleURL
-        return bundle.deletingLastPathComponent().path
+        // The test runner (segadPackageTests.xctest) sits beside the stage executables.
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let folder = runner.deletingLastPathComponent().path
+        precondition(FileManager.default.isExecutableFile(atPath: folder + "/segment-stats"),
+                     "stage executables not found beside \(runner.path); run `swift build` first or set SEGAD_BIN")
+        return folder
     }()
 
-    final class Marker {}
+    final class DataBox: @unchecked Sendable { var data = Data() }
 
     struct Result {
         var status: Int32
@@ -49,12 +53,13 @@ enum ToolRunner {
         process.standardError = err
         try process.run()
         // Read both pipes concurrently so neither fills up and blocks the child.
-        var errData = Data()
+        let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
