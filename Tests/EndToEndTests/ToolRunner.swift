@@ -11,9 +11,15 @@ enum ToolRunner {
     }()
 
     /// The folder holding the built executables (beside the test bundle).
+    /// On Linux the bundle URL is already that folder (the .xctest is an
+    /// executable there); on macOS it is the .xctest folder inside it.
     static let binDirectory: String = {
         if let bin = ProcessInfo.processInfo.environment["SEGAD_BIN"] { return bin }
         let bundle = Bundle(for: Marker.self).bundleURL
+        if bundle.pathExtension != "xctest",
+           FileManager.default.isExecutableFile(atPath: bundle.appendingPathComponent("extract-maps").path) {
+            return bundle.path
+        }
         return bundle.deletingLastPathComponent().path
     }()
 
