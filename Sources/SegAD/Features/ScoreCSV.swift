@@ -3,7 +3,8 @@ import SegADNative
 
 /// Score files: CSV with a header naming at least `id` and `score`
 /// (other columns ignored). Used for an external classifier's g(I) and for
-/// imported methods' scores.
+/// imported methods' scores. A NaN or infinite score is an error: it would
+/// silently become a NaN feature or an undefined AUROC.
 public enum ScoreCSV {
     public static func read(path: String) throws -> [String: Double] {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path, "no such file") }
@@ -19,6 +20,9 @@ public enum ScoreCSV {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count > max(idColumn, scoreColumn), let score = Double(fields[scoreColumn]) else {
                 throw InputError(path, "line \(n + 2): expected an id and a numeric score")
+            }
+            guard score.isFinite else {
+                throw InputError(path, "line \(n + 2): score '\(fields[scoreColumn])' is not a finite number")
             }
             if scores.updateValue(score, forKey: fields[idColumn]) != nil {
                 throw InputError(path, "line \(n + 2): duplicate id '\(fields[idColumn])'")
