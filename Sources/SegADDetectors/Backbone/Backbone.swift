@@ -84,6 +84,7 @@ enum Parallel {
         private var value = 0
         private let lock = NSLock()
         func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+        var current: Int { lock.lock(); defer { lock.unlock() }; return value }
     }
 }
 
