@@ -23,4 +23,24 @@ static inline unsigned segad_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hsize_t segad_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t segad_h5t_variable(void) { return H5T_VARIABLE; }
 
+static inline hid_t segad_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t segad_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t segad_h5t_std_i8le(void) { return H5T_STD_I8LE; }
+static inline hid_t segad_h5t_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t segad_h5t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t segad_h5p_dataset_access(void) { return H5P_DATASET_ACCESS; }
+static inline hid_t segad_h5p_link_create(void) { return H5P_LINK_CREATE; }
+
+/// Switches off HDF5's automatic printing of error stacks for the calling
+/// thread, once per thread. This build of HDF5 keeps one error stack (and its
+/// printing setting) per thread, so a process-wide "once" would silence only
+/// the first thread that used it. Callers then read the stack themselves.
+static inline void segad_h5e_quiet_this_thread(void) {
+    static _Thread_local int quiet = 0;
+    if (!quiet) {
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        quiet = 1;
+    }
+}
+
 #endif

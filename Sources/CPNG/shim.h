@@ -1,4 +1,110 @@
 #ifndef SEGAD_CPNG_SHIM_H
 #define SEGAD_CPNG_SHIM_H
 #include <png.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libpng reports errors by longjmp, which must never cross a Swift frame.
+   The two helpers below keep setjmp, libpng and longjmp inside C: libpng's
+   error callback records the message and jumps back to the helper, which
+   returns a status. Swift sees only plain calls and a message buffer. */
+
+typedef struct segad_png_status {
+    char message[256];
+} segad_png_status;
+
+static void segad_png_error_fn(png_structp png, png_const_charp msg) {
+    segad_png_status *st = (segad_png_status *)png_get_error_ptr(png);
+    if (st) { snprintf(st->message, sizeof st->message, "%s", msg ? msg : "unknown libpng error"); }
+    png_longjmp(png, 1);
+}
+
+static void segad_png_warning_fn(png_structp png, png_const_charp msg) {
+    (void)png; (void)msg; /* warnings are not errors; do not print them */
+}
+
+/* What segad_png_read returns besides the pixel bytes. */
+typedef struct segad_png_info {
+    unsigned width, height;
+    int channels;   /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (after expansion) */
+    int bit_depth;  /* 8 or 16 (after expansion) */
+    size_t rowbytes;
+} segad_png_info;
+
+/* Reads a whole PNG. Palette images become RGB, gray below 8 bits becomes 8;
+   16-bit samples stay big-endian as in the file. Returns a malloc'd buffer of
+   height * rowbytes bytes (free with free()), or NULL with st->message set. */
+static inline unsigned char *segad_png_read(const char *path, segad_png_info *info,
+                                            segad_png_status *st, png_uint_32 max_side) {
+    st->message[0] = 0;
+    FILE *volatile fp = fopen(path, "rb");
+    if (!fp) { snprintf(st->message, sizeof st->message, "cannot open: %s", strerror(errno)); return NULL; }
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st, segad_png_error_fn, segad_png_warning_fn);
+    if (!png) { fclose(fp); snprintf(st->message, sizeof st->message, "libpng: out of memory"); return NULL; }
+    png_infop pinfo = png_create_info_struct(png);
+    unsigned char *volatile data = NULL;
+    png_bytep *volatile rows = NULL;
+    if (!pinfo || setjmp(png_jmpbuf(png))) {
+        if (!pinfo) snprintf(st->message, sizeof st->message, "libpng: out of memory");
+        png_destroy_read_struct(&png, pinfo ? &pinfo : NULL, NULL);
+        free(rows); free(data); fclose(fp);
+        return NULL;
+    }
+    png_set_user_limits(png, max_side, max_side);
+    png_init_io(png, fp);
+    png_read_info(png, pinfo);
+    int color = png_get_color_type(png, pinfo);
+    int depth = png_get_bit_depth(png, pinfo);
+    if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    (void)png_set_interlace_handling(png);
+    png_read_update_info(png, pinfo);
+    info->width = png_get_image_width(png, pinfo);
+    info->height = png_get_image_height(png, pinfo);
+    info->channels = png_get_channels(png, pinfo);
+    info->bit_depth = png_get_bit_depth(png, pinfo);
+    info->rowbytes = png_get_rowbytes(png, pinfo);
+    if (info->height == 0 || info->rowbytes == 0) png_error(png, "empty image");
+    data = (unsigned char *)malloc(info->rowbytes * info->height);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * info->height);
+    if (!data || !rows) png_error(png, "out of memory for the pixel rows");
+    for (unsigned y = 0; y < info->height; y++) rows[y] = data + (size_t)y * info->rowbytes;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    png_destroy_read_struct(&png, &pinfo, NULL);
+    free(rows); fclose(fp);
+    return data;
+}
+
+/* Writes a non-interlaced PNG. color_type is PNG_COLOR_TYPE_GRAY or _RGB;
+   16-bit rows must hold big-endian samples. Returns 0, or -1 with st->message. */
+static inline int segad_png_write(const char *path, png_uint_32 width, png_uint_32 height,
+                                  int color_type, int bit_depth, const unsigned char *data,
+                                  size_t rowbytes, segad_png_status *st) {
+    st->message[0] = 0;
+    FILE *volatile fp = fopen(path, "wb");
+    if (!fp) { snprintf(st->message, sizeof st->message, "cannot create: %s", strerror(errno)); return -1; }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, st, segad_png_error_fn, segad_png_warning_fn);
+    if (!png) { fclose(fp); snprintf(st->message, sizeof st->message, "libpng: out of memory"); return -1; }
+    png_infop pinfo = png_create_info_struct(png);
+    if (!pinfo || setjmp(png_jmpbuf(png))) {
+        if (!pinfo) snprintf(st->message, sizeof st->message, "libpng: out of memory");
+        png_destroy_write_struct(&png, pinfo ? &pinfo : NULL);
+        fclose(fp);
+        return -1;
+    }
+    png_init_io(png, fp);
+    png_set_IHDR(png, pinfo, width, height, bit_depth, color_type, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, pinfo);
+    for (png_uint_32 y = 0; y < height; y++) png_write_row(png, data + (size_t)y * rowbytes);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &pinfo);
+    if (fclose(fp) != 0) { snprintf(st->message, sizeof st->message, "cannot write: %s", strerror(errno)); return -1; }
+    return 0;
+}
+
 #endif

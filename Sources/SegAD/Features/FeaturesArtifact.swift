@@ -1,0 +1,61 @@
+import Foundation
+import SegADNative
+
+/// A features artifact: `features` (N×F float32; NaN = missing), `feature_names`
+/// (F strings), `ids`, `labels` (int8 codes), `tags` (N strings, comma-joined).
+public final class FeaturesArtifact {
+    public let reader: ArtifactReader
+    public let ids: [String]
+    public let labels: [Label]
+    public let tags: [[String]]
+    public let names: [String]
+    public let values: [Float]
+
+    public init(path: String) throws {
+        reader = try ArtifactReader(path: path, expecting: .features)
+        ids = try reader.file.readStrings("ids")
+        labels = try MapsArtifact.readLabels(reader.file, count: ids.count)
+        names = try reader.file.readStrings("feature_names")
+        let (values, shape) = try reader.file.readFloats("features")
+        guard shape == [ids.count, names.count] else {
+            throw InputError(path, "features has shape \(shape); expected \(ids.count)×\(names.count)")
+        }
+        self.values = values
+        tags = reader.file.hasDataset("tags")
+            ? try reader.file.readStrings("tags").map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) }
+            : Array(repeating: [], count: ids.count)
+    }
+
+    public var rowCount: Int { ids.count }
+    public var columnCount: Int { names.count }
+
+    /// Row index by id.
+    public lazy var rowIndex: [String: Int] = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+
+    /// Rows `rows` (in that order) as a row-major matrix, optionally restricted to `columns`.
+    public func matrix(rows: [Int], columns: [Int]? = nil) -> [Float] {
+        let cols = columns ?? Array(0..<columnCount)
+        var out = [Float](repeating: 0, count: rows.count * cols.count)
+        for (r, row) in rows.enumerated() {
+            let base = row * columnCount
+            for (c, col) in cols.enumerated() { out[r * cols.count + c] = values[base + col] }
+        }
+        return out
+    }
+
+    /// Looks rows up by id; a missing id is an error naming the file.
+    public func rows(for ids: [String], context: String) throws -> [Int] {
+        try ids.map {
+            guard let r = rowIndex[$0] else { throw InputError(reader.path, "has no row for id '\($0)' (\(context))") }
+            return r
+        }
+    }
+
+    /// Column of a named feature.
+    public func column(named name: String) throws -> Int {
+        guard let c = names.firstIndex(of: name) else {
+            throw InputError(reader.path, "has no feature '\(name)' (features: \(names.prefix(6).joined(separator: ", "))…)")
+        }
+        return c
+    }
+}

@@ -1,1 +1,0 @@
-// Module SegAD: see docs/architecture.md.

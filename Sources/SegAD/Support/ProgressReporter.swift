@@ -1,0 +1,77 @@
+import Foundation
+
+/// Progress of a long stage on stderr: `stage: 120/2000 maps, 85.3/s, ETA 22 s`.
+///
+/// Writes at most a few times a second, rewriting one line on a terminal;
+/// silent when stderr is not a terminal unless `SEGAD_PROGRESS=1` (then one
+/// line every 10%). `SEGAD_PROGRESS=0` silences it everywhere.
+public final class ProgressReporter {
+    private let label: String
+    private let unit: String
+    private let total: Int
+    private let start = DispatchTime.now()
+    private var lastPrint: UInt64 = 0
+    private var lastDecile = -1
+    private let interactive: Bool
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var done = 0
+
+    public init(_ label: String, total: Int, unit: String = "items") {
+        self.label = label
+        self.total = total
+        self.unit = unit
+        interactive = isatty(STDERR_FILENO) != 0
+        let env = ProcessInfo.processInfo.environment["SEGAD_PROGRESS"]
+        enabled = env == "0" ? false : (interactive || env == "1")
+    }
+
+    /// Records `n` more units done.
+    public func advance(by n: Int = 1) {
+        lock.lock(); defer { lock.unlock() }
+        done += n
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if interactive {
+            if now - lastPrint < 200_000_000 && done < total { return }
+            lastPrint = now
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line(now)).utf8))
+            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            let decile = total > 0 ? done * 10 / total : 10
+            if decile == lastDecile { return }
+            lastDecile = decile
+            FileHandle.standardError.write(Data((line(now) + "\n").utf8))
+        }
+    }
+
+    private func line(_ now: UInt64) -> String {
+        let seconds = Double(now - start.uptimeNanoseconds) / 1e9
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        var text = "\(label): \(done)/\(total) \(unit), \(String(format: "%.1f", rate))/s"
+        if done < total, rate > 0 {
+            text += ", ETA \(Int((Double(total - done) / rate).rounded())) s"
+        } else if done >= total {
+            text += ", \(String(format: "%.1f", seconds)) s"
+        }
+        return text
+    }
+}
+
+/// Runs `body(i)` for i in 0..<count on all cores, in order-independent
+/// fashion; errors are collected and the first (by index) is rethrown.
+public func concurrentForEach(_ count: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              _ body: (Int) throws -> Void) throws {
+    if count == 0 { return }
+    if threads <= 1 || count == 1 {
+        for i in 0..<count { try body(i) }
+        return
+    }
+    let errors = UnsafeMutablePointer<(any Error)?>.allocate(capacity: count)
+    errors.initialize(repeating: nil, count: count)
+    defer { errors.deinitialize(count: count); errors.deallocate() }
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        do { try body(i) } catch { errors[i] = error }
+    }
+    for i in 0..<count { if let e = errors[i] { throw e } }
+}

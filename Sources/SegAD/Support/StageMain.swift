@@ -1,0 +1,26 @@
+import Foundation
+import SegADNative
+
+/// Runs a stage's body and turns any failure into one line on stderr and a
+/// non-zero exit: `STAGE: error: FILE: FAULT`. Nothing is written under a
+/// final name on failure (artifacts are renamed into place only on success).
+public enum StageMain {
+    public static func run(_ stage: String, _ body: () throws -> Void) -> Never {
+        do {
+            try body()
+            exit(0)
+        } catch {
+            let line = "\(error)".replacingOccurrences(of: "\n", with: " ")
+            FileHandle.standardError.write(Data("\(stage): error: \(line)\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+/// Parses `HxW` or a single side `N` (square).
+public func parseSize(_ text: String) -> (height: Int, width: Int)? {
+    let parts = text.lowercased().split(separator: "x").map { Int($0) }
+    if parts.count == 1, let n = parts[0], n > 0 { return (n, n) }
+    if parts.count == 2, let h = parts[0], let w = parts[1], h > 0, w > 0 { return (h, w) }
+    return nil
+}

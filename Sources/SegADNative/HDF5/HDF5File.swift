@@ -1,0 +1,184 @@
+internal import CHDF5
+import Foundation
+
+/// An open HDF5 file: root-group attributes, whole datasets, and row-wise
+/// datasets (`HDF5Dataset`).
+///
+/// The file closes in `deinit` or at `close()`, whichever comes first.
+/// Datasets opened from it stay usable after the file is closed (HDF5 keeps
+/// the file open until its last object closes).
+///
+/// - Important: the HDF5 library is not safe to call from several threads at
+///   once for the same file. Callers must serialise all access to one
+///   `HDF5File` and the `HDF5Dataset`s opened from it (e.g. confine them to
+///   one task or guard them with a lock).
+///
+/// ```swift
+/// let file = try HDF5File(path: "maps.h5", mode: .create)
+/// try file.setAttribute("stage", string: "extract-maps")
+/// try file.write("ids", strings: ["a", "b"])
+/// ```
+public final class HDF5File {
+    public enum Mode {
+        /// Open an existing file; nothing can be written.
+        case readOnly
+        /// Create the file, truncating any file already at `path`.
+        case create
+    }
+
+    public let path: String
+    public let mode: Mode
+    /// The file id, or nil once closed.
+    private var fileID: hid_t?
+
+    /// Opens or creates the file.
+    ///
+    /// - Throws: `InputError(path, "no such file")` or
+    ///   `InputError(path, "not an HDF5 file")` for a missing, empty or
+    ///   foreign file in `.readOnly` mode (`"not a readable HDF5 file: …"` when
+    ///   the signature is there but the file is damaged, e.g. truncated);
+    ///   `HDF5Error` when HDF5 cannot create the file.
+    public init(path: String, mode: Mode) throws {
+        HDF5Library.prepare()
+        self.path = path
+        self.mode = mode
+        switch mode {
+        case .readOnly:
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw InputError(path, "no such file")
+            }
+            guard !isDirectory.boolValue, H5Fis_hdf5(path) > 0 else {
+                _ = HDF5Error.takeStackMessage()
+                throw InputError(path, "not an HDF5 file")
+            }
+            let id = H5Fopen(path, segad_h5f_acc_rdonly(), segad_h5p_default())
+            guard id >= 0 else {
+                throw InputError(path, "not a readable HDF5 file: \(HDF5Error.takeStackMessage())")
+            }
+            fileID = id
+        case .create:
+            fileID = try HDF5Error.check(
+                H5Fcreate(path, segad_h5f_acc_trunc(), segad_h5p_default(), segad_h5p_default()),
+                "H5Fcreate", path: path)
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the file; later calls do nothing. Writes are flushed to disk
+    /// once the last dataset opened from this file is released too.
+    public func close() {
+        guard let id = fileID else { return }
+        fileID = nil
+        _ = H5Fclose(id)
+    }
+
+    // MARK: Datasets
+
+    /// Whether `name` (which may contain "/") names a dataset. False for a
+    /// group, a missing intermediate group, or a closed file.
+    public func hasDataset(_ name: String) -> Bool {
+        HDF5Library.prepare()
+        guard let id = fileID, linkExists(name, in: id) else { return false }
+        let object = H5Oopen(id, name, segad_h5p_default())
+        guard object >= 0 else {
+            _ = HDF5Error.takeStackMessage()
+            return false
+        }
+        defer { _ = H5Oclose(object) }
+        return H5Iget_type(object) == H5I_DATASET
+    }
+
+    /// The dimensions of dataset `name` (`[]` for a scalar).
+    public func shape(of name: String) throws -> [Int] {
+        let dataset = try openExistingDataset(name)
+        return try dimensions(of: dataset.id, object: name)
+    }
+
+    // MARK: Internal helpers shared by the extensions
+
+    /// Routes a status through `HDF5Error.check` with this file's path.
+    @discardableResult
+    func check<Status: BinaryInteger>(_ status: Status, _ operation: @autoclosure () -> String,
+                                      _ object: String? = nil) throws -> Status {
+        try HDF5Error.check(status, operation(), path: path, object: object)
+    }
+
+    /// The open file id; throws once the file is closed.
+    func openID(for operation: String, _ object: String?) throws -> hid_t {
+        HDF5Library.prepare()
+        guard let id = fileID else {
+            throw HDF5Error.refused(operation, path: path, object: object, "the file is closed")
+        }
+        return id
+    }
+
+    /// True when every link along `name` exists. `H5Lexists` fails instead
+    /// of answering false when an intermediate group is missing, so walk the
+    /// path one component at a time.
+    private func linkExists(_ name: String, in id: hid_t) -> Bool {
+        var prefix = name.hasPrefix("/") ? "/" : ""
+        let parts = name.split(separator: "/")
+        guard !parts.isEmpty else { return false }
+        for part in parts {
+            prefix += (prefix.isEmpty || prefix == "/") ? String(part) : "/" + part
+            let exists = H5Lexists(id, prefix, segad_h5p_default())
+            guard exists > 0 else {
+                if exists < 0 { _ = HDF5Error.takeStackMessage() }
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A dataset access property list with this wrapper's chunk cache.
+    func datasetAccessList(_ object: String) throws -> HDF5Handle {
+        let list = HDF5Handle(try check(H5Pcreate(segad_h5p_dataset_access()), "H5Pcreate", object),
+                              .propertyList)
+        try check(H5Pset_chunk_cache(list.id, HDF5ChunkCache.slots, HDF5ChunkCache.bytes,
+                                     HDF5ChunkCache.preemption), "H5Pset_chunk_cache", object)
+        return list
+    }
+
+    /// Opens dataset `name` for reading, or throws
+    /// `InputError(path, "missing dataset NAME")`.
+    func openExistingDataset(_ name: String) throws -> HDF5Handle {
+        let id = try openID(for: "H5Dopen2", name)
+        guard hasDataset(name) else { throw InputError(path, "missing dataset \(name)") }
+        let access = try datasetAccessList(name)
+        return HDF5Handle(try check(H5Dopen2(id, name, access.id), "H5Dopen2", name), .dataset)
+    }
+
+    /// The dimensions of a dataset's dataspace; `[0]` for a null dataspace.
+    func dimensions(of dataset: hid_t, object: String) throws -> [Int] {
+        let space = HDF5Handle(try check(H5Dget_space(dataset), "H5Dget_space", object), .dataspace)
+        return try dimensions(ofSpace: space.id, object: object)
+    }
+
+    func dimensions(ofSpace space: hid_t, object: String) throws -> [Int] {
+        if H5Sget_simple_extent_type(space) == H5S_NULL { return [0] }
+        let rank = Int(try check(H5Sget_simple_extent_ndims(space), "H5Sget_simple_extent_ndims", object))
+        var dims = [hsize_t](repeating: 0, count: rank)
+        if rank > 0 {
+            try check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims", object)
+        }
+        return dims.map { Int($0) }
+    }
+
+    /// Removes an existing link `name` so that a write replaces it.
+    func removeIfPresent(_ name: String, in id: hid_t) throws {
+        guard linkExists(name, in: id) else { return }
+        try check(H5Ldelete(id, name, segad_h5p_default()), "H5Ldelete", name)
+    }
+
+    /// A link creation list that creates missing intermediate groups and
+    /// marks names as UTF-8 (as h5py does).
+    func linkCreationList(_ object: String) throws -> HDF5Handle {
+        let list = HDF5Handle(try check(H5Pcreate(segad_h5p_link_create()), "H5Pcreate", object),
+                              .propertyList)
+        try check(H5Pset_create_intermediate_group(list.id, 1), "H5Pset_create_intermediate_group", object)
+        try check(H5Pset_char_encoding(list.id, H5T_CSET_UTF8), "H5Pset_char_encoding", object)
+        return list
+    }
+}

@@ -1,0 +1,141 @@
+internal import CPNG
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A decoded PNG: raw samples, row-major, channels interleaved.
+public struct PNGImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
+    public var channels: Int
+    /// 8 or 16 (palette images and gray images below 8 bits are expanded to 8).
+    public var bitDepth: Int
+    /// `height * width * channels` samples, 0…255 or 0…65535 as in the file
+    /// (no gamma correction, no scaling).
+    public var samples: [UInt16]
+
+    public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16]) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.bitDepth = bitDepth
+        self.samples = samples
+    }
+
+    /// One value per pixel, row-major, on the file's own scale (0…255 for
+    /// 8-bit, 0…65535 for 16-bit; nothing is scaled).
+    ///
+    /// Gray images give their gray sample; RGB images give the luma of
+    /// ITU-R BT.601, `Y = 0.299 R + 0.587 G + 0.114 B` (the weights PIL's
+    /// `convert("L")` and OpenCV's `cvtColor(…, COLOR_RGB2GRAY)` use, without
+    /// their rounding to integers). Alpha is ignored.
+    public func grayFloats() -> [Float] {
+        let n = width * height
+        var out = [Float](repeating: 0, count: n)
+        switch channels {
+        case 1, 2:
+            for i in 0..<n { out[i] = Float(samples[i * channels]) }
+        default:
+            for i in 0..<n {
+                let p = i * channels
+                out[i] = 0.299 * Float(samples[p]) + 0.587 * Float(samples[p + 1]) + 0.114 * Float(samples[p + 2])
+            }
+        }
+        return out
+    }
+}
+
+/// PNG reading and writing through libpng.
+///
+/// libpng's errors (which it reports by `longjmp`) are caught in C helpers
+/// in CPNG's shim and come back as an `InputError` carrying libpng's message.
+public enum PNG {
+    /// The largest width or height accepted, a guard against corrupt headers.
+    public static let maxSide = 1 << 16
+
+    /// Reads a PNG of any color type. Palette images become RGB (transparency
+    /// is dropped), gray images below 8 bits become 8-bit, 16-bit stays 16-bit.
+    public static func read(path: String) throws -> PNGImage {
+        var info = segad_png_info()
+        var status = segad_png_status()
+        guard let data = segad_png_read(path, &info, &status, png_uint_32(maxSide)) else {
+            var fault = message(&status)
+            if !fault.hasPrefix("cannot open") {
+                fault = "not a readable PNG (libpng: \(fault))"
+                if let size = fileSize(path), size == 0 { fault += "; the file is empty" }
+            }
+            throw InputError(path, fault)
+        }
+        defer { free(data) }
+        let w = Int(info.width), h = Int(info.height), c = Int(info.channels), depth = Int(info.bit_depth)
+        let rowBytes = info.rowbytes
+        let perRow = w * c
+        var samples = [UInt16](repeating: 0, count: perRow * h)
+        samples.withUnsafeMutableBufferPointer { out in
+            for y in 0..<h {
+                let row = data + y * rowBytes
+                if depth == 16 {
+                    for i in 0..<perRow { out[y * perRow + i] = UInt16(row[2 * i]) << 8 | UInt16(row[2 * i + 1]) }
+                } else {
+                    for i in 0..<perRow { out[y * perRow + i] = UInt16(row[i]) }
+                }
+            }
+        }
+        return PNGImage(width: w, height: h, channels: c, bitDepth: depth, samples: samples)
+    }
+
+    /// Writes an 8-bit grayscale PNG; `pixels` holds `height * width` values.
+    public static func writeGray8(path: String, width: Int, height: Int, pixels: [UInt8]) throws {
+        try write(path: path, width: width, height: height, channels: 1, color: PNG_COLOR_TYPE_GRAY,
+                  bitDepth: 8, bytes: pixels, count: pixels.count)
+    }
+
+    /// Writes a 16-bit grayscale PNG; `pixels` holds `height * width` values.
+    public static func writeGray16(path: String, width: Int, height: Int, pixels: [UInt16]) throws {
+        var bytes = [UInt8](repeating: 0, count: pixels.count * 2)
+        for (i, v) in pixels.enumerated() { bytes[2 * i] = UInt8(v >> 8); bytes[2 * i + 1] = UInt8(v & 0xFF) }
+        try write(path: path, width: width, height: height, channels: 1, color: PNG_COLOR_TYPE_GRAY,
+                  bitDepth: 16, bytes: bytes, count: pixels.count)
+    }
+
+    /// Writes an 8-bit RGB PNG; `pixels` holds `height * width * 3` values,
+    /// interleaved R, G, B.
+    public static func writeRGB8(path: String, width: Int, height: Int, pixels: [UInt8]) throws {
+        try write(path: path, width: width, height: height, channels: 3, color: PNG_COLOR_TYPE_RGB,
+                  bitDepth: 8, bytes: pixels, count: pixels.count)
+    }
+
+    private static func write(path: String, width: Int, height: Int, channels: Int, color: Int32,
+                              bitDepth: Int, bytes: [UInt8], count: Int) throws {
+        guard width > 0, height > 0, width <= maxSide, height <= maxSide else {
+            throw InputError(path, "cannot write PNG: size \(height)×\(width) is not in 1…\(maxSide)")
+        }
+        guard count == width * height * channels else {
+            throw InputError(path, "cannot write PNG: \(count) samples given for \(height)×\(width)×\(channels)")
+        }
+        var status = segad_png_status()
+        let rc = bytes.withUnsafeBufferPointer { buf in
+            segad_png_write(path, png_uint_32(width), png_uint_32(height), color, Int32(bitDepth),
+                            buf.baseAddress, width * channels * bitDepth / 8, &status)
+        }
+        guard rc == 0 else {
+            let m = message(&status)
+            throw InputError(path, m.hasPrefix("cannot") ? m : "cannot write PNG (libpng: \(m))")
+        }
+    }
+
+    private static func message(_ status: inout segad_png_status) -> String {
+        withUnsafeBytes(of: &status.message) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+}

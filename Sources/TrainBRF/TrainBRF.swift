@@ -1,0 +1,54 @@
+import ArgumentParser
+import SegAD
+
+@main
+struct TrainBRF: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-brf",
+        abstract: "Fits SegAD's Boosted Random Forest (XGBoost) for one seed on its segad-train rows.",
+        discussion: """
+        Defaults are the paper's: 10 rounds of 200 parallel trees, max_depth 5, eta 0.3, \
+        binary:logitraw, subsample/colsample_bytree/colsample_bynode 0.6, alpha 1, hist, \
+        scale_pos_weight = good rows / bad rows, seed = the run seed. Writes the model \
+        artifact and XGBoost's JSON beside it (loadable by Python's xgboost.Booster).
+        """)
+
+    @Option(help: "The features artifact.") var features: String
+    @Option(help: "The run's manifest (JSON).") var manifest: String
+    @Option(help: "The seed whose segad-train rows to fit.") var seed: Int
+    @Option(name: .shortAndLong, help: "The model artifact to write (.h5).") var output: String
+    @Option(help: "Where to write XGBoost's JSON (default: OUTPUT with .json).") var json: String?
+    @Option(help: "Boosting rounds.") var rounds = 10
+    @Option(help: "Trees per round (num_parallel_tree).") var numParallelTree = 200
+    @Option(help: "max_depth.") var maxDepth = 5
+    @Option(help: "Learning rate eta.") var eta = 0.3
+    @Option(help: "Row subsample per tree.") var subsample = 0.6
+    @Option(help: "colsample_bytree.") var colsampleBytree = 0.6
+    @Option(help: "colsample_bynode.") var colsampleBynode = 0.6
+    @Option(help: "L1 regularization alpha.") var alpha = 1.0
+    @Option(help: "scale_pos_weight (default: good rows / bad rows).") var scalePosWeight: Double?
+    @Option(help: "XGBoost seed (default: the run seed).") var xgboostSeed: Int?
+    @Option(help: "XGBoost threads (the model does not depend on it).") var threads = 1
+    @Option(name: .customLong("only"), parsing: .singleValue,
+            help: "Train on the features matching this glob only (repeatable), e.g. 'an_det_score_*'.")
+    var only: [String] = []
+
+    func validate() throws {
+        if rounds < 1 || numParallelTree < 1 || maxDepth < 1 { throw ValidationError("rounds, trees and depth must be ≥ 1") }
+        for (name, v) in [("subsample", subsample), ("colsample-bytree", colsampleBytree), ("colsample-bynode", colsampleBynode)]
+        where !(v > 0 && v <= 1) { throw ValidationError("--\(name) must be in (0, 1]") }
+        if !(eta > 0) { throw ValidationError("--eta must be positive") }
+        if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
+
+    func run() throws {
+        StageMain.run("train-brf") {
+            var p = BRFParameters()
+            p.rounds = rounds; p.numParallelTree = numParallelTree; p.maxDepth = maxDepth; p.eta = eta
+            p.subsample = subsample; p.colsampleByTree = colsampleBytree; p.colsampleByNode = colsampleBynode
+            p.alpha = alpha; p.scalePosWeight = scalePosWeight; p.threads = threads
+            try BRFTraining.run(.init(featuresPath: features, manifestPath: manifest, seed: seed, output: output,
+                                      jsonOutput: json, parameters: p, xgboostSeed: xgboostSeed, only: only))
+        }
+    }
+}

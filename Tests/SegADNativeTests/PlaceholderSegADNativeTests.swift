@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderSegADNativeTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,70 @@
+// Golden files: Tests/SegADNativeTests/Fixtures/tiff/*.tif and expected.json,
+// made by Fixtures/make_fixtures.py with Python's `tifffile` (strips, tiles,
+// big-endian, deflate, float16; RGB and integer files that must be refused;
+// truncated copies). Expected values are the float32 arrays written.
+import Foundation
+import XCTest
+@testable import SegADNative
+
+private let tiffDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/tiff").path
+
+private func tiffPath(_ name: String) -> String { tiffDir + "/" + name }
+
+final class TIFFTests: XCTestCase {
+    func testGoldenMapsReadExactly() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: tiffPath("expected.json")))
+        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        XCTAssertEqual(expected.count, 6)
+        for (name, e) in expected.sorted(by: { $0.key < $1.key }) {
+            let got = try TIFFMap.read(path: tiffPath(name))
+            XCTAssertEqual(got.height, e["height"] as? Int, name)
+            XCTAssertEqual(got.width, e["width"] as? Int, name)
+            let values = try XCTUnwrap(e["values"] as? [Double]).map { Float($0) }
+            XCTAssertEqual(got.values, values, name)
+        }
+    }
+
+    func testRefusedFilesNameTheFault() {
+        let cases: [(String, String)] = [
+            ("rgb_f32.tif", "TIFF has 3 channels; expected 1"),
+            ("rgb_u8.tif", "TIFF has 3 channels; expected 1"),
+            ("int16.tif", "TIFF holds 16-bit signed integer samples; expected 32- or 16-bit floating point"),
+            ("uint8.tif", "TIFF holds 8-bit unsigned integer samples"),
+            ("f64.tif", "TIFF holds 64-bit floating point samples; expected 32 or 16"),
+            ("not_a_tiff.tif", "cannot open as TIFF (libtiff:"),
+            ("truncated.tif", "libtiff:"),
+            ("truncated_data.tif", "cannot decode TIFF tile 5 (data truncated or corrupt)"),
+            ("does_not_exist.tif", "No such file or directory"),
+        ]
+        for (name, fault) in cases {
+            let path = tiffPath(name)
+            XCTAssertThrowsError(try TIFFMap.read(path: path), name) { error in
+                guard let e = error as? InputError else { return XCTFail("\(name): \(error)") }
+                XCTAssertEqual(e.file, path)
+                XCTAssertTrue(e.fault.contains(fault), "\(name): '\(e.fault)' lacks '\(fault)'")
+                XCTAssertFalse(e.description.contains("\n"), e.description)
+            }
+        }
+    }
+
+    /// libtiff's messages go into the error, not to stderr.
+    func testLibtiffPrintsNothing() throws {
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("tiff-stderr-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        fflush(stderr)
+        let saved = dup(2)
+        let fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        dup2(fd, 2)
+        _ = try? TIFFMap.read(path: tiffPath("not_a_tiff.tif"))
+        _ = try? TIFFMap.read(path: tiffPath("truncated.tif"))
+        _ = try? TIFFMap.read(path: tiffPath("truncated_data.tif"))
+        fflush(stderr)
+        dup2(saved, 2)
+        close(saved)
+        close(fd)
+        let printed = try String(contentsOfFile: capture, encoding: .utf8)
+        XCTAssertEqual(printed, "")
+    }
+}

@@ -1,0 +1,26 @@
+# Your own maps: `make pipeline` runs SegAD on any manifest whose items name
+# precomputed maps (docs/manifest.md), with one static label map.
+#
+#   make pipeline MANIFEST=my.json NAME=myrun DETECTORS="patchcore rd4ad" \
+#        SEGMENTATION=labels.png SEGMENTS=5 SEEDS="0 1 2"
+#
+# Per-item label maps instead: SEGMENTATION=per-item.
+# Results: $(ARTIFACTS)/NAME/report/{results.md,results.csv,metrics.json,figures/}.
+ifdef MANIFEST
+NAME ?= $(basename $(notdir $(MANIFEST)))
+CLASS ?= $(NAME)
+TITLE ?= SegAD on $(NAME)
+SEEDS ?= 0
+ifeq ($(SEGMENTATION),per-item)
+PIPELINE_SEG := --per-item-segmentation --segments $(SEGMENTS)
+else
+PIPELINE_SEG := --segmentation $(SEGMENTATION) --segments $(SEGMENTS)
+endif
+$(call segad_class,$(NAME),$(CLASS),$(MANIFEST),$(DETECTORS),$(PIPELINE_SEG),$(SEEDS))
+$(call segad_report,$(NAME),$(TITLE))
+pipeline: $(ARTIFACTS)/$(NAME)/report/metrics.json
+else
+pipeline:
+	@echo "make pipeline: set MANIFEST=… DETECTORS=… SEGMENTATION=… SEGMENTS=… SEEDS=… (see pipelines/pipeline.mk)" >&2; exit 2
+endif
+.PHONY: pipeline
