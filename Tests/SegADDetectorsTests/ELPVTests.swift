@@ -10,8 +10,8 @@ import SegADNative
 /// held-out good cells and to defective cells (probability 1), image score =
 /// max of the map, AUROC as sklearn.
 ///
-/// Default (CI, debug build): 40 training cells, 40 good + 40 bad test cells,
-/// working size 128×128. `SEGAD_ELPV_FULL=1` runs the full protocol: 200
+/// Default (CI, debug build): 30 training cells, 30 good + 30 bad test cells,
+/// working size 96×96. `SEGAD_ELPV_FULL=1` runs the full protocol: 200
 /// training cells, all 388 other good and all 313 bad mono cells, 256×256
 /// (run it in release: `SEGAD_ELPV_FULL=1 swift test -c release --filter ELPVTests`).
 ///
@@ -26,7 +26,7 @@ final class ELPVTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: labels), "ELPV not fetched")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Golden.weightsPath), "weights not fetched")
         let full = ProcessInfo.processInfo.environment["SEGAD_ELPV_FULL"] == "1"
-        let (nTrain, nTest, size) = full ? (200, Int.max, 256) : (40, 40, 128)
+        let (nTrain, nTest, size) = full ? (200, Int.max, 256) : (30, 30, 96)
 
         var good: [String] = [], bad: [String] = []
         for line in try String(contentsOfFile: labels, encoding: .utf8).split(separator: "\n") {
