@@ -1,0 +1,100 @@
+import Foundation
+import Dispatch
+internal import COpenBLAS
+
+/// A CNN that maps a normalized 3×H×W image to feature maps at some of its
+/// stages. Stages are numbered from 0; `stages[i]` gives the channels and the
+/// stride (input pixels per feature cell) of stage i.
+public protocol Backbone: Sendable {
+    /// A short identifier, e.g. `efficientnet-lite0`.
+    var name: String { get }
+    /// Channels and stride of every stage the backbone can return.
+    var stages: [(channels: Int, stride: Int)] { get }
+    /// The normalization its weights expect (per-channel mean and std for RGB in [0, 1]).
+    var normalization: (mean: [Float], std: [Float]) { get }
+    /// Runs one image (3×H×W, already normalized) up to the deepest stage requested
+    /// and returns the requested stages' outputs, in the order asked.
+    func forward(_ image: [Float], height: Int, width: Int, stages: [Int]) -> [FeatureMap]
+}
+
+extension Backbone {
+    /// Turns a gray (1×H×W) or RGB (3×H×W) image with values in [0, 1] into the
+    /// backbone's input: gray is replicated to three channels, then each channel
+    /// becomes (x − mean) / std.
+    public func normalize(_ image: [Float], channels: Int, height: Int, width: Int) -> [Float] {
+        precondition(channels == 1 || channels == 3, "normalize: 1 or 3 channels")
+        precondition(image.count == channels * height * width, "normalize: size mismatch")
+        let (mean, std) = normalization
+        let hw = height * width
+        var out = [Float](repeating: 0, count: 3 * hw)
+        for c in 0..<3 {
+            let src = channels == 1 ? 0 : c
+            let m = mean[c], s = 1 / std[c]
+            for i in 0..<hw { out[c * hw + i] = (image[src * hw + i] - m) * s }
+        }
+        return out
+    }
+
+    /// Runs several images, both cores working: images are spread over the
+    /// cores, each forward pass single-threaded (OpenBLAS set to one thread
+    /// for the duration, restored to `ProcessInfo.activeProcessorCount` after).
+    /// `images[i]` is a normalized 3×H×W image; the result is indexed like it.
+    public func forwardBatch(_ images: [[Float]], height: Int, width: Int, stages: [Int],
+                             progress: Progress? = nil) -> [[FeatureMap]] {
+        let n = images.count
+        if n == 0 { return [] }
+        let workers = max(1, min(n, Parallel.cores))
+        let out = Parallel.Slots<[FeatureMap]>(n, empty: [])
+        let counter = Parallel.Counter()
+        BLASThreads.with(1) {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < n {
+                    out[i] = forward(images[i], height: height, width: width, stages: stages)
+                    progress?.advance(counter.increment())
+                    i += workers
+                }
+            }
+        }
+        return out.values
+    }
+}
+
+/// Helpers for spreading work over the cores.
+enum Parallel {
+    static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Result slots that concurrent workers fill, each index written by one worker.
+    final class Slots<T>: @unchecked Sendable {
+        private let buffer: UnsafeMutableBufferPointer<T>
+        init(_ n: Int, empty: T) {
+            buffer = .allocate(capacity: n)
+            buffer.initialize(repeating: empty)
+        }
+        deinit { buffer.baseAddress!.deinitialize(count: buffer.count); buffer.deallocate() }
+        subscript(i: Int) -> T {
+            get { buffer[i] }
+            set { buffer[i] = newValue }
+        }
+        var values: [T] { Array(buffer) }
+    }
+
+    /// A thread-safe counter of finished items.
+    final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+        var current: Int { lock.lock(); defer { lock.unlock() }; return value }
+    }
+}
+
+/// OpenBLAS's thread count is process-wide; callers that parallelize
+/// themselves set it to one around their work.
+enum BLASThreads {
+    static let lock = NSLock()
+    static func with<T>(_ n: Int, _ body: () -> T) -> T {
+        segad_openblas_set_threads(Int32(n))
+        defer { segad_openblas_set_threads(Int32(Parallel.cores)) }
+        return body()
+    }
+}

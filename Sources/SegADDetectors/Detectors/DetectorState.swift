@@ -1,0 +1,88 @@
+import SegADNative
+
+/// A fitted detector as data: its kind, a small string configuration and
+/// named float tensors (memory bank, Gaussians, template), so that the
+/// artifact layer can store it (e.g. in HDF5) without knowing the detector.
+public struct DetectorState: Sendable, Equatable {
+    public var kind: String
+    public var config: [String: String]
+    public var tensors: [String: Tensor]
+
+    public init(kind: String, config: [String: String], tensors: [String: Tensor]) {
+        self.kind = kind
+        self.config = config
+        self.tensors = tensors
+    }
+
+    /// The tensor `name`, or an `InputError` naming the state and the key.
+    public func tensor(_ name: String, shape: [Int]? = nil) throws -> Tensor {
+        guard let t = tensors[name] else { throw InputError("\(kind) state", "tensor \(name) missing") }
+        if let s = shape, s != t.shape {
+            throw InputError("\(kind) state", "tensor \(name): expected shape \(s), found \(t.shape)")
+        }
+        return t
+    }
+
+    /// The configuration value `key` converted by `parse`, or an `InputError`.
+    public func value<T>(_ key: String, _ parse: (String) -> T?) throws -> T {
+        guard let s = config[key] else { throw InputError("\(kind) state", "config \(key) missing") }
+        guard let v = parse(s) else { throw InputError("\(kind) state", "config \(key): bad value \(s)") }
+        return v
+    }
+}
+
+/// An image handed to a detector: `channels` (1 gray or 3 RGB) × height ×
+/// width floats in [0, 1], channel-major (C×H×W). All images given to one
+/// detector share its working size.
+public struct DetectorImage: Sendable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    public var values: [Float]
+
+    public init(channels: Int, height: Int, width: Int, values: [Float]) {
+        precondition(channels == 1 || channels == 3, "DetectorImage: 1 or 3 channels")
+        precondition(values.count == channels * height * width, "DetectorImage: size mismatch")
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.values = values
+    }
+
+    /// The mean over channels: the gray image (H×W).
+    public var gray: [Float] {
+        if channels == 1 { return values }
+        let hw = height * width
+        return (0..<hw).map { (values[$0] + values[hw + $0] + values[2 * hw + $0]) / 3 }
+    }
+}
+
+/// A pixel anomaly detector: fitted on good images, it maps each image to an
+/// H×W anomaly map of the image's own size; the image score is the map's max.
+public protocol PixelDetector: Sendable {
+    /// `patchcore`, `padim` or `golden-template`.
+    var kind: String { get }
+    /// The fitted state, to be stored as an artifact.
+    func state() -> DetectorState
+    /// Anomaly maps (H×W each) for `images`.
+    func apply(_ images: [DetectorImage], progress: Progress?) throws -> [[Float]]
+}
+
+extension PixelDetector {
+    /// The image score: the maximum of the map.
+    public static func score(_ map: [Float]) -> Float { map.max() ?? 0 }
+}
+
+/// A small seeded generator (SplitMix64), the same on every platform, so a
+/// fit is reproducible from its seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SegADNative
+
+/// The golden-template baseline for aligned parts: the per-pixel mean μ and
+/// standard deviation σ (population, ddof 0) of the gray good images; an
+/// image's map is |x − μ| / (σ + ε), blurred with a Gaussian of σ_blur = 4
+/// (reflect padding, as the other detectors). No backbone.
+public struct GoldenTemplate: PixelDetector {
+    public struct Config: Sendable, Equatable {
+        public var eps: Float = 0.01
+        public var sigma: Float = 4
+        public init() {}
+    }
+
+    public let kind = "golden-template"
+    public let config: Config
+    public let mean: [Float]
+    public let std: [Float]
+    public let height: Int
+    public let width: Int
+
+    public static func fit(_ images: [DetectorImage], config: Config = Config(), progress: Progress? = nil) throws -> GoldenTemplate {
+        guard let first = images.first else { throw InputError("golden-template", "no training images") }
+        let (h, w) = (first.height, first.width)
+        var sum = [Double](repeating: 0, count: h * w), sq = sum
+        for (i, im) in images.enumerated() {
+            guard im.height == h, im.width == w else {
+                throw InputError("golden-template", "image \(i) is \(im.height)×\(im.width), expected \(h)×\(w)")
+            }
+            let g = im.gray
+            for j in 0..<(h * w) { let v = Double(g[j]); sum[j] += v; sq[j] += v * v }
+            progress?.advance(i + 1)
+        }
+        let n = Double(images.count)
+        let mean = sum.map { $0 / n }
+        let std = zip(sq, mean).map { (max($0 / n - $1 * $1, 0)).squareRoot() }
+        return GoldenTemplate(config: config, mean: mean.map(Float.init), std: std.map(Float.init), height: h, width: w)
+    }
+
+    init(config: Config, mean: [Float], std: [Float], height: Int, width: Int) {
+        self.config = config
+        self.mean = mean
+        self.std = std
+        self.height = height
+        self.width = width
+    }
+
+    public func state() -> DetectorState {
+        DetectorState(kind: kind, config: ["eps": "\(config.eps)", "sigma": "\(config.sigma)"],
+                      tensors: ["mean": Tensor(shape: [height, width], values: mean),
+                                "std": Tensor(shape: [height, width], values: std)])
+    }
+
+    public init(state: DetectorState) throws {
+        guard state.kind == "golden-template" else {
+            throw InputError("detector state", "kind \(state.kind), expected golden-template")
+        }
+        var c = Config()
+        c.eps = try state.value("eps") { Float($0) }
+        c.sigma = try state.value("sigma") { Float($0) }
+        let m = try state.tensor("mean")
+        guard m.shape.count == 2 else { throw InputError("golden-template state", "tensor mean: expected 2 dimensions") }
+        let s = try state.tensor("std", shape: m.shape)
+        self.init(config: c, mean: m.values, std: s.values, height: m.shape[0], width: m.shape[1])
+    }
+
+    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+        try images.enumerated().map { i, im in
+            guard im.height == height, im.width == width else {
+                throw InputError("golden-template", "image \(i) is \(im.height)×\(im.width), template is \(height)×\(width)")
+            }
+            let g = im.gray
+            var z = [Float](repeating: 0, count: height * width)
+            for j in z.indices { z[j] = abs(g[j] - mean[j]) / (std[j] + config.eps) }
+            progress?.advance(i + 1)
+            return MapOps.gaussianBlur(z, height: height, width: width, sigma: config.sigma)
+        }
+    }
+}

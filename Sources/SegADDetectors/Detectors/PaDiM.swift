@@ -1,0 +1,222 @@
+import Dispatch
+import Foundation
+import SegADNative
+internal import COpenBLAS
+
+/// PaDiM (Defard et al., ICPR 2021) as anomalib computes it:
+///
+/// 1. The requested backbone stages are resized (nearest, as anomalib) to the
+///    first stage's grid and concatenated; a seeded random subset of `d`
+///    channels is kept (the subset's order is part of the state).
+/// 2. Fit: at every patch position, the mean μ and the covariance
+///    Σ = Σᵢ(xᵢ−μ)(xᵢ−μ)ᵀ/(N−1) + 0.01·I of the good images' embeddings;
+///    Σ is stored as its Cholesky factor L (LLᵀ = Σ, LAPACK spotrf).
+/// 3. Apply: the Mahalanobis distance √((x−μ)ᵀΣ⁻¹(x−μ)) = ‖L⁻¹(x−μ)‖ (a
+///    triangular solve) per position; the grid is resized bilinearly to the
+///    image size and blurred with a Gaussian of σ = 4.
+public struct PaDiM: PixelDetector {
+    public struct Config: Sendable, Equatable {
+        public var stages: [Int] = [2, 3, 4]
+        public var features: Int = 100
+        public var seed: UInt64 = 0
+        public var sigma: Float = 4
+        public var regularization: Float = 0.01
+        public init() {}
+    }
+
+    public let kind = "padim"
+    public let config: Config
+    public let backbone: Backbone
+    public let weightsPath: String
+    /// Selected channel indices into the concatenated stages.
+    public let channels: [Int]
+    /// Means, positions × d.
+    public let mean: [Float]
+    /// Lower Cholesky factors, positions × d × d (row-major, upper part zero).
+    public let cholesky: [Float]
+    public let gridHeight: Int
+    public let gridWidth: Int
+    public let imageHeight: Int
+    public let imageWidth: Int
+
+    var d: Int { channels.count }
+
+    public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
+                           config: Config = Config(), progress: Progress? = nil) throws -> PaDiM {
+        guard let first = images.first else { throw InputError("padim", "no training images") }
+        guard images.count >= 2 else { throw InputError("padim", "needs at least 2 training images") }
+        let total = config.stages.map { backbone.stages[$0].channels }.reduce(0, +)
+        let d = min(config.features, total)
+        var rng = SplitMix64(seed: config.seed)
+        var pool = Array(0..<total)
+        for i in 0..<d { pool.swapAt(i, i + Int(rng.next() % UInt64(total - i))) }
+        let channels = Array(pool[0..<d])
+        let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
+        let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
+                                          stages: config.stages, progress: progress)
+        let embedded = feats.map { embed($0, channels: channels) }
+        let g = try gaussians(embedded.map { $0.values }, positions: embedded[0].h * embedded[0].w, d: d,
+                              regularization: config.regularization)
+        return PaDiM(config: config, backbone: backbone, weightsPath: weightsPath, channels: channels,
+                     mean: g.mean, cholesky: g.cholesky, gridHeight: embedded[0].h, gridWidth: embedded[0].w,
+                     imageHeight: first.height, imageWidth: first.width)
+    }
+
+    init(config: Config, backbone: Backbone, weightsPath: String, channels: [Int], mean: [Float], cholesky: [Float],
+         gridHeight: Int, gridWidth: Int, imageHeight: Int, imageWidth: Int) {
+        self.config = config
+        self.backbone = backbone
+        self.weightsPath = weightsPath
+        self.channels = channels
+        self.mean = mean
+        self.cholesky = cholesky
+        self.gridHeight = gridHeight
+        self.gridWidth = gridWidth
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+    }
+
+    public func state() -> DetectorState {
+        let p = gridHeight * gridWidth
+        return DetectorState(kind: kind, config: [
+            "backbone": backbone.name, "weights": weightsPath,
+            "stages": config.stages.map(String.init).joined(separator: ","),
+            "features": "\(config.features)", "seed": "\(config.seed)", "sigma": "\(config.sigma)",
+            "regularization": "\(config.regularization)",
+            "image_height": "\(imageHeight)", "image_width": "\(imageWidth)",
+        ], tensors: [
+            "channels": Tensor(shape: [d], values: channels.map(Float.init)),
+            "mean": Tensor(shape: [gridHeight, gridWidth, d], values: mean),
+            "cholesky": Tensor(shape: [p, d, d], values: cholesky),
+        ])
+    }
+
+    public init(state: DetectorState) throws {
+        let path = try state.value("weights") { $0 }
+        try self.init(state: state, backbone: EfficientNetLite0(path: path))
+    }
+
+    public init(state: DetectorState, backbone: Backbone) throws {
+        guard state.kind == "padim" else { throw InputError("detector state", "kind \(state.kind), expected padim") }
+        var c = Config()
+        c.stages = try state.value("stages") { s in
+            let v = s.split(separator: ",").compactMap { Int($0) }
+            return v.isEmpty ? nil : v
+        }
+        c.features = try state.value("features") { Int($0) }
+        c.seed = try state.value("seed") { UInt64($0) }
+        c.sigma = try state.value("sigma") { Float($0) }
+        c.regularization = try state.value("regularization") { Float($0) }
+        let ch = try state.tensor("channels")
+        let d = ch.count
+        let mean = try state.tensor("mean")
+        guard mean.shape.count == 3, mean.shape[2] == d else { throw InputError("padim state", "tensor mean: expected shape [H, W, \(d)]") }
+        let p = mean.shape[0] * mean.shape[1]
+        let chol = try state.tensor("cholesky", shape: [p, d, d])
+        self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
+                  channels: ch.values.map { Int($0) }, mean: mean.values, cholesky: chol.values,
+                  gridHeight: mean.shape[0], gridWidth: mean.shape[1],
+                  imageHeight: try state.value("image_height") { Int($0) },
+                  imageWidth: try state.value("image_width") { Int($0) })
+    }
+
+    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+        guard let first = images.first else { return [] }
+        let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
+        let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)
+        var maps: [[Float]] = []
+        for (i, f) in feats.enumerated() {
+            let e = Self.embed(f, channels: channels)
+            guard e.h == gridHeight, e.w == gridWidth else {
+                throw InputError("padim", "image \(i): feature grid \(e.h)×\(e.w), fitted on \(gridHeight)×\(gridWidth)")
+            }
+            maps.append(map(embedding: e.values, height: images[i].height, width: images[i].width))
+            progress?.advance(i + 1)
+        }
+        return maps
+    }
+
+    func map(embedding: [Float], height: Int, width: Int) -> [Float] {
+        let dist = Self.mahalanobis(embedding, mean: mean, cholesky: cholesky, positions: gridHeight * gridWidth, d: d)
+        let up = MapOps.bilinear(dist, channels: 1, height: gridHeight, width: gridWidth, toHeight: height, toWidth: width)
+        return MapOps.gaussianBlur(up, height: height, width: width, sigma: config.sigma)
+    }
+
+    // MARK: - Steps (internal, tested against numpy)
+
+    /// Stages resized (nearest) to the first one's grid, concatenated, the
+    /// chosen channels kept: positions × d (row-major).
+    static func embed(_ maps: [FeatureMap], channels: [Int]) -> (values: [Float], h: Int, w: Int) {
+        let h = maps[0].height, w = maps[0].width, p = h * w
+        var all: [Float] = []
+        for m in maps {
+            all += MapOps.nearest(m.values, channels: m.channels, height: m.height, width: m.width, toHeight: h, toWidth: w)
+        }
+        let d = channels.count
+        var out = [Float](repeating: 0, count: p * d)
+        for (j, ch) in channels.enumerated() {
+            for i in 0..<p { out[i * d + j] = all[ch * p + i] }
+        }
+        return (out, h, w)
+    }
+
+    /// Per-position means and lower Cholesky factors of the regularized
+    /// covariance, from N embeddings (each positions × d). Positions are spread
+    /// over the cores. Throws when a covariance is not positive definite.
+    static func gaussians(_ e: [[Float]], positions p: Int, d: Int, regularization: Float) throws
+        -> (mean: [Float], cholesky: [Float]) {
+        let n = e.count
+        var mean = [Float](repeating: 0, count: p * d)
+        for x in e { for i in 0..<(p * d) { mean[i] += x[i] } }
+        for i in mean.indices { mean[i] /= Float(n) }
+        let chol = Parallel.Slots<[Float]>(p, empty: [])
+        let failed = Parallel.Counter()
+        let workers = Parallel.cores
+        BLASThreads.with(1) {
+            DispatchQueue.concurrentPerform(iterations: workers) { wi in
+                var xs = [Float](repeating: 0, count: n * d)
+                var pos = wi
+                while pos < p {
+                    for (k, x) in e.enumerated() {
+                        for j in 0..<d { xs[k * d + j] = x[pos * d + j] - mean[pos * d + j] }
+                    }
+                    var cov = [Float](repeating: 0, count: d * d)
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(d), Int32(d), Int32(n),
+                                1 / Float(n - 1), xs, Int32(d), xs, Int32(d), 0, &cov, Int32(d))
+                    for j in 0..<d { cov[j * d + j] += regularization }
+                    // Column-major "U" on a symmetric matrix = row-major lower factor L.
+                    var info: Int32 = 0
+                    var dd = Int32(d)
+                    var lda = Int32(d)
+                    "U".withCString { u in spotrf_(u, &dd, &cov, &lda, &info) }
+                    if info != 0 { _ = failed.increment() }
+                    for r in 0..<d { for c in (r + 1)..<d { cov[r * d + c] = 0 } }
+                    chol[pos] = cov
+                    pos += workers
+                }
+            }
+        }
+        if failed.current > 0 { throw InputError("padim", "a covariance is not positive definite") }
+        var flat = [Float]()
+        flat.reserveCapacity(p * d * d)
+        for i in 0..<p { flat += chol[i] }
+        return (mean, flat)
+    }
+
+    /// ‖L⁻¹(x − μ)‖ at every position (forward substitution, strsv).
+    static func mahalanobis(_ x: [Float], mean: [Float], cholesky: [Float], positions p: Int, d: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: p)
+        var v = [Float](repeating: 0, count: d)
+        cholesky.withUnsafeBufferPointer { cp in
+            for pos in 0..<p {
+                for j in 0..<d { v[j] = x[pos * d + j] - mean[pos * d + j] }
+                cblas_strsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(d),
+                            cp.baseAddress! + pos * d * d, Int32(d), &v, 1)
+                var s: Float = 0
+                for j in 0..<d { s += v[j] * v[j] }
+                out[pos] = s.squareRoot()
+            }
+        }
+        return out
+    }
+}

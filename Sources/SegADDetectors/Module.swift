@@ -1,1 +1,0 @@
-// Module SegADDetectors: see docs/architecture.md.

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderSegADDetectorsTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
