@@ -5,38 +5,86 @@ import SegAD
 struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
-        abstract: "Pixel anomaly maps of one detector for every item of a manifest, into a maps artifact.",
-        discussion: """
-        Import mode (the default): reads each item's precomputed map named by \
-        `items[].maps[DETECTOR]` in the manifest (.npy float16/32/64, float TIFF, \
-        or 8/16-bit gray PNG divided by --png-scale) and writes N×H×W float32 maps \
-        with ids, labels and each map's max.
-        """)
+        abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
+        subcommands: [Import.self, Fit.self, Apply.self],
+        defaultSubcommand: Import.self)
+}
 
-    @Option(help: "The run's manifest (JSON).")
-    var manifest: String
+extension NativeDetectors.Kind: ExpressibleByArgument {}
 
-    @Option(help: "Detector name: the key of items[].maps to import.")
-    var detector: String
+extension ExtractMaps {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Imports precomputed maps named by items[].maps[DETECTOR] into a maps artifact (the default).",
+            discussion: """
+            Reads .npy (float16/32/64, either byte order, C or Fortran order), one-channel \
+            float TIFF (32/16-bit), or 8/16-bit gray PNG divided by --png-scale, and writes \
+            N×H×W float32 maps with ids, labels and each map's max.
+            """)
 
-    @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).")
-    var output: String
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "Detector name: the key of items[].maps to import.") var detector: String
+        @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
+        @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.") var size: String?
+        @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
-    @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.")
-    var size: String?
+        func validate() throws {
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
+            if let pngScale, !(pngScale > 0) { throw ValidationError("--png-scale must be positive") }
+        }
 
-    @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).")
-    var pngScale: Float?
-
-    func validate() throws {
-        if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
-        if let pngScale, !(pngScale > 0) { throw ValidationError("--png-scale must be positive") }
+        func run() throws {
+            StageMain.run("extract-maps") {
+                try MapImport.run(.init(manifestPath: manifest, detector: detector, output: output,
+                                        size: size.flatMap(parseSize), pngScale: pngScale))
+            }
+        }
     }
 
-    func run() throws {
-        StageMain.run("extract-maps") {
-            try MapImport.run(.init(manifestPath: manifest, detector: detector, output: output,
-                                    size: size.flatMap(parseSize), pngScale: pngScale))
+    struct Fit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fits a native detector on a seed's detector-train images into a detector-state artifact.")
+
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "Detector kind: \(NativeDetectors.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var kind: NativeDetectors.Kind
+        @Option(help: "The detector's name in features and tables (default: the kind).") var name: String?
+        @Option(help: "The seed whose detector-train images to fit on.") var seed: Int
+        @Option(help: "Working size HxW (or N); images are resized bilinearly.") var size = "256"
+        @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
+        @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
+        @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
+        @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
+
+        func validate() throws {
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
+            if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps fit") {
+                try NativeDetectors.fit(.init(manifestPath: manifest, kind: kind, name: name ?? kind.rawValue, seed: seed,
+                                              size: parseSize(size)!, weightsPath: weights, coresetRatio: coresetRatio,
+                                              output: output, limit: limit))
+            }
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Applies a fitted detector state to a manifest's images into a maps artifact.")
+
+        @Option(help: "The manifest whose images to map (any manifest).") var manifest: String
+        @Option(help: "The detector-state artifact from `extract-maps fit`.") var state: String
+        @Flag(help: "Skip images that are detector-train in every seed.") var skipDetectorTrain = false
+        @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
+
+        func run() throws {
+            StageMain.run("extract-maps apply") {
+                try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
+                                                skipDetectorTrain: skipDetectorTrain))
+            }
         }
     }
 }
