@@ -1,6 +1,6 @@
 # Generic SegAD stages for one class of one benchmark, as Make rules.
 #
-#   $(call segad_class,BENCH,CLASS,MANIFEST,DETECTORS,SEGMENTATION_ARGS,SEEDS)
+#   $(call segad_class,BENCH,CLASS,MANIFEST,DETECTORS,SEGMENTATION_ARGS,SEEDS[,BASE_SCORES])
 #   $(call segad_report,BENCH,TITLE)
 #
 # BENCH              benchmark name: artifacts go to artifacts/BENCH/
@@ -63,23 +63,25 @@ $(ARTIFACTS)/$(1)/scores/$(2)/segad-$(4).h5: $(foreach s,$(5),$(ARTIFACTS)/$(1)/
 	  $(foreach s,$(5),--model $(ARTIFACTS)/$(1)/models/$(2)/$(4)/seed-$(s).h5) --method 'SegAD($(4))' -o $$@
 endef
 
-define detector_scores_rule # BENCH CLASS MANIFEST DET FEATURES
-$(ARTIFACTS)/$(1)/scores/$(2)/det-$(4).h5: $(5) $(3) | $$(STAGES)
+# The base detector's own score: the max of its map, or (BASE_SCORES given)
+# the image scores the detector wrote itself, from BASE_SCORES/DET.csv.
+define detector_scores_rule # BENCH CLASS MANIFEST DET FEATURES BASE_SCORES
+$(ARTIFACTS)/$(1)/scores/$(2)/det-$(4).h5: $(5) $(3) $(if $(6),$(6)/$(4).csv) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/evaluate score --features $(5) --manifest $(3) --feature an_det_score_$(4) --method $(4) -o $$@
+	$$(BIN)/evaluate score --features $(5) --manifest $(3) $(if $(6),--scores-csv $(6)/$(4).csv,--feature an_det_score_$(4)) --method $(4) -o $$@
 endef
 
-define segad_class_rules # BENCH CLASS MANIFEST DETECTORS SEGARGS SEEDS
+define segad_class_rules # BENCH CLASS MANIFEST DETECTORS SEGARGS SEEDS [BASE_SCORES]
 $(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/segmentation-$(2).txt,$(5)))
 $(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d))))
 $(foreach c,$(call combos,$(4)),$(eval $(call features_rule,$(1),$(2),$(3),$(c),$(5))))
 $(foreach c,$(call combos,$(4)),$(foreach s,$(6),$(eval $(call model_rule,$(1),$(2),$(3),$(c),$(s)))))
 $(foreach c,$(call combos,$(4)),$(eval $(call segad_scores_rule,$(1),$(2),$(3),$(c),$(6))))
-$(foreach d,$(4),$(eval $(call detector_scores_rule,$(1),$(2),$(3),$(d),$(ARTIFACTS)/$(1)/features/$(2)/$(lastword $(call combos,$(4))).h5)))
+$(foreach d,$(4),$(eval $(call detector_scores_rule,$(1),$(2),$(3),$(d),$(ARTIFACTS)/$(1)/features/$(2)/$(lastword $(call combos,$(4))).h5,$(7))))
 $(1)_SCORES += $(foreach d,$(4),$(ARTIFACTS)/$(1)/scores/$(2)/det-$(d).h5) $(foreach c,$(call combos,$(4)),$(ARTIFACTS)/$(1)/scores/$(2)/segad-$(c).h5)
 endef
 
-segad_class = $(eval $(call segad_class_rules,$(1),$(2),$(3),$(4),$(5),$(6)))
+segad_class = $(eval $(call segad_class_rules,$(1),$(2),$(3),$(4),$(5),$(6),$(7)))
 
 define segad_bench_rules # BENCH
 $(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/brf.txt,$(BRF_ARGS)))

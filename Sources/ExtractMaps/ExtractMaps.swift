@@ -6,7 +6,7 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self],
+        subcommands: [Import.self, Fit.self, Apply.self, VisAManifestCommand.self],
         defaultSubcommand: Import.self)
 }
 
@@ -84,6 +84,28 @@ extension ExtractMaps {
             StageMain.run("extract-maps apply") {
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
                                                 skipDetectorTrain: skipDetectorTrain))
+            }
+        }
+    }
+}
+
+extension ExtractMaps {
+    struct VisAManifestCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "visa-manifest",
+            abstract: "Writes the manifest of one VisA class from the reference's cached-map layout (ten seeds, 10 bad training rows).")
+
+        @Option(help: "The cached-map root holding anomaly_maps/ and visa_segm/.") var root: String
+        @Option(name: .customLong("class"), help: "The VisA class, e.g. pcb1.") var className: String
+        @Option(help: "Models (folders under anomaly_maps/), space- or comma-separated.") var models: String
+        @Option(help: "Also write each model's own image scores (prediction_an_det) as DIR/MODEL.csv.") var scoresDir: String?
+        @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
+
+        func run() throws {
+            StageMain.run("extract-maps visa-manifest") {
+                let list = models.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                try VisAManifest.build(.init(root: root, className: className, models: list, output: output,
+                                             scoresOutput: scoresDir))
             }
         }
     }
