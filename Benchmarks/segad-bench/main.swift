@@ -1,5 +1,126 @@
 // segad-bench: release-only benchmarks (see BENCHMARKS.md).
+//
+//     segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block 64]
+//     segad-bench hash FILE [FILE …]
+//
+// read-floor: the floor under segment-stats' throughput. It opens the maps
+// artifacts as segment-stats does (MapsArtifact), reads their maps block by
+// block of rows through the same HDF5 wrapper (HDF5Dataset.readRows, via
+// MapsArtifact.readMaps; the artifacts in turn, as segment-stats does) and
+// touches each value once (a sum), on one thread. It prints
+//     RESULT floor items=N seconds=S items_per_s=R sum=…
+// where an item is one image with its K maps (K = number of artifacts), and
+// checks that it read what is there: the largest value it saw in each map
+// must equal the map's recorded max (max_scores), or it exits 1.
+//
+// hash: the provenance part of segment-stats' cost. Every stage records the
+// SHA-256 of its inputs (DESIGN.md), so segment-stats hashes each maps
+// artifact in full; this times FileHashes.sha256 (the same code) on the
+// files one after another, on one thread, and prints
+//     RESULT hash bytes=B seconds=S mb_per_s=R
+import Foundation
+import SegAD
+
 #if DEBUG
-fatalError("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`")
+FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
+exit(2)
 #endif
-print("segad-bench: no benchmarks yet")
+
+func usage() -> Never {
+    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …]\n".data(using: .utf8)!)
+    exit(64)
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write("segad-bench: \(message)\n".data(using: .utf8)!)
+    exit(1)
+}
+
+/// Seconds since `began`.
+func seconds(since began: ContinuousClock.Instant) -> Double {
+    let elapsed = began.duration(to: ContinuousClock().now)
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+/// Reads every map of `paths` (K artifacts with the same items), touching each
+/// value once; returns (items, seconds, sum).
+func readFloor(paths: [String], block: Int) throws -> (Int, Double, Double) {
+    let began = ContinuousClock().now
+    let maps = try paths.map { try MapsArtifact(path: $0) }
+    let n = maps[0].count, pixels = maps[0].pixelsPerMap
+    for m in maps where m.count != n || m.pixelsPerMap != pixels {
+        fail("\(m.reader.path): \(m.count) maps of \(m.pixelsPerMap) pixels; \(maps[0].reader.path) has \(n) of \(pixels)")
+    }
+    var buffer = [Float](repeating: 0, count: block * pixels)
+    var total = 0.0
+    for start in stride(from: 0, to: n, by: block) {
+        let count = min(block, n - start)
+        for m in maps {
+            try buffer.withUnsafeMutableBufferPointer { buffer in
+                try m.readMaps(start, count: count, into: UnsafeMutableBufferPointer(rebasing: buffer[0 ..< count * pixels]))
+                for j in 0 ..< count {
+                    let p = buffer.baseAddress! + j * pixels
+                    // Eight independent sums and maxima: one pass, vectorisable.
+                    var s = SIMD8<Float>(repeating: 0), hi = SIMD8<Float>(repeating: -.infinity)
+                    var i = 0
+                    while i + 8 <= pixels {
+                        let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+                        s += v
+                        hi = pointwiseMax(hi, v)
+                        i += 8
+                    }
+                    var top = hi.max()
+                    while i < pixels { s[0] += p[i]; top = max(top, p[i]); i += 1 }
+                    total += Double(s.sum())
+                    if top != m.maxScores[start + j] {
+                        fail("\(m.reader.path): map \(start + j) has max \(top) but records \(m.maxScores[start + j])")
+                    }
+                }
+            }
+        }
+    }
+    return (n, seconds(since: began), total)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let mode = arguments.first else { usage() }
+arguments.removeFirst()
+switch mode {
+case "read-floor":
+    var block = 64
+    var paths: [String] = []
+    var i = 0
+    while i < arguments.count {
+        if arguments[i] == "--block" {
+            guard i + 1 < arguments.count, let b = Int(arguments[i + 1]), b >= 1 else { usage() }
+            block = b
+            i += 2
+        } else {
+            paths.append(arguments[i])
+            i += 1
+        }
+    }
+    if paths.isEmpty { usage() }
+    do {
+        let (n, seconds, sum) = try readFloor(paths: paths, block: block)
+        print("RESULT floor items=\(n) seconds=\(String(format: "%.3f", seconds)) items_per_s=\(String(format: "%.2f", Double(n) / seconds)) sum=\(sum)")
+    } catch {
+        fail("\(error)")
+    }
+case "hash":
+    if arguments.isEmpty { usage() }
+    do {
+        var bytes = 0
+        for path in arguments {
+            bytes += try (FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let began = ContinuousClock().now
+        for path in arguments { _ = try FileHashes.sha256(path) }
+        let s = seconds(since: began)
+        print("RESULT hash bytes=\(bytes) seconds=\(String(format: "%.3f", s)) mb_per_s=\(String(format: "%.1f", Double(bytes) / s / 1e6))")
+    } catch {
+        fail("\(error)")
+    }
+default:
+    usage()
+}

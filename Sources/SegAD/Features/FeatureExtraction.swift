@@ -27,6 +27,11 @@ public enum FeatureExtraction {
         let maps = try options.mapsPaths.map { try MapsArtifact(path: $0) }
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath)]
         let first = maps[0]
+        // Hashing the maps artifacts (their SHA-256 goes into the provenance)
+        // reads every byte of them and costs more CPU than the statistics:
+        // one background thread per artifact, overlapped with the work below,
+        // joined before the features artifact is written.
+        let mapsHashes = BackgroundHashes(paths: options.mapsPaths)
         var detectors: [String] = []
         for artifact in maps {
             try artifact.reader.requireInput(role: "manifest", file: options.manifestPath)
@@ -40,7 +45,6 @@ public enum FeatureExtraction {
                 throw InputError(artifact.reader.path, "detector '\(artifact.detector)' given twice")
             }
             detectors.append(artifact.detector)
-            inputs.append(try .hashing(role: "maps", path: artifact.reader.path))
         }
         let (height, width, n) = (first.height, first.width, first.count)
         let pixels = height * width
@@ -51,10 +55,11 @@ public enum FeatureExtraction {
         var staticLabels: [Int32]? = nil
         var itemLabelPaths: [String] = []
         var segmentationConfig: [String: Any] = ["segments": L]
+        var laterInputs: [ArtifactInput] = []
         switch options.segmentation {
         case .staticMap(let path):
             staticLabels = try LabelMap.read(path: path, height: height, width: width, segments: L)
-            inputs.append(try .hashing(role: "segmentation", path: path))
+            laterInputs.append(try .hashing(role: "segmentation", path: path))
             segmentationConfig["segmentation"] = "static"
         case .perItem:
             let index = manifest.index
@@ -75,7 +80,7 @@ public enum FeatureExtraction {
                 guard let s = scores[$0] else { throw InputError(csv, "no score for id '\($0)'") }
                 return Float(s)
             }
-            inputs.append(try .hashing(role: "classifier-scores", path: csv))
+            laterInputs.append(try .hashing(role: "classifier-scores", path: csv))
         }
 
         let layout = FeatureLayout(segmentCount: L, detectors: detectors, hasClassifierScore: classifier != nil)
@@ -136,6 +141,11 @@ public enum FeatureExtraction {
             progress.advance(by: count)
         }
 
+        // Inputs in the order they always had: manifest, maps…, segmentation, scores.
+        for (artifact, sha256) in zip(maps, try mapsHashes.wait()) {
+            inputs.append(ArtifactInput(role: "maps", path: artifact.reader.path, sha256: sha256))
+        }
+        inputs += laterInputs
         var config = segmentationConfig
         config["detectors"] = detectors
         config["classifier_score"] = classifier != nil
@@ -161,5 +171,36 @@ extension Array where Element == [Float] {
             return try self[i].withUnsafeBufferPointer { try recurse(i + 1, acc + [$0]) }
         }
         return try recurse(0, [])
+    }
+}
+
+/// The SHA-256 of several files, each computed on its own thread (through
+/// `FileHashes`, so later look-ups of the same paths hit its cache).
+final class BackgroundHashes: @unchecked Sendable {
+    private let paths: [String]
+    private var results: [Result<String, any Error>?]
+    private let done = DispatchGroup()
+    private let lock = NSLock()
+
+    init(paths: [String]) {
+        self.paths = paths
+        results = Array(repeating: nil, count: paths.count)
+        for (i, path) in paths.enumerated() {
+            done.enter()
+            let thread = Thread { [self] in
+                let result = Result { try FileHashes.sha256(path) }
+                lock.lock(); results[i] = result; lock.unlock()
+                done.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Waits for every hash; rethrows the first failure (in path order).
+    func wait() throws -> [String] {
+        done.wait()
+        lock.lock(); defer { lock.unlock() }
+        return try results.map { try $0!.get() }
     }
 }
