@@ -172,15 +172,17 @@ public enum Report {
             md += "| \(r.method) | \(fmt(r.auroc.mean, 2)) ± \(fmt(r.auroc.std, 2)) | \(fmt(r.fpr.mean, 2)) ± \(fmt(r.fpr.std, 2)) |\n"
         }
         if classes.count > 1 {
-            md += "\n## Per class (Cl. AUROC / FPR@95TPR, mean over seeds)\n\n"
-            md += "| Method | Mean | " + classes.joined(separator: " | ") + " |\n"
-            md += "|---|" + String(repeating: "---:|", count: classes.count + 1) + "\n"
-            for r in results {
-                md += "| \(r.method) | \(fmt(r.auroc.mean, 2)) / \(fmt(r.fpr.mean, 2)) | "
-                md += classes.map { c in
-                    guard let v = r.perClass[c] else { return "–" }
-                    return "\(fmt(v.auroc.mean, 2)) / \(fmt(v.fpr.mean, 2))"
-                }.joined(separator: " | ") + " |\n"
+            // The reference README's layout: mean, then each class; one decimal.
+            for (title, pick) in [("Cl. AUROC", { (v: (auroc: Summary, fpr: Summary)) in v.auroc.mean }),
+                                  ("FPR@95TPR", { (v: (auroc: Summary, fpr: Summary)) in v.fpr.mean })] {
+                md += "\n## \(title) per class (mean over seeds)\n\n"
+                md += "| model | mean | " + classes.joined(separator: " | ") + " |\n"
+                md += "|---|" + String(repeating: ":---:|", count: classes.count + 1) + "\n"
+                for r in results {
+                    let mean = title == "Cl. AUROC" ? r.auroc.mean : r.fpr.mean
+                    md += "| \(r.method) | \(fmt(mean, 1)) | "
+                    md += classes.map { c in r.perClass[c].map { fmt(pick($0), 1) } ?? "–" }.joined(separator: " | ") + " |\n"
+                }
             }
         }
         if results.contains(where: { !$0.uncertain.isEmpty }) {
