@@ -48,14 +48,25 @@ public enum Report {
     @discardableResult
     public static func run(_ options: Options) throws -> [MethodResult] {
         let artifacts = try options.scoresPaths.map { try ScoresArtifact(path: $0) }
+        // Group by method and class; artifacts of one method and class (e.g. one
+        // per seed, when detectors are refitted per seed) merge if their seeds differ.
+        struct Group { var className: String; var path: String; var seeds: [SeedScores] }
         var methods: [String] = []
-        var byMethod: [String: [ScoresArtifact]] = [:]
+        var byMethod: [String: [Group]] = [:]
         for a in artifacts {
             if byMethod[a.method] == nil { methods.append(a.method) }
-            if byMethod[a.method, default: []].contains(where: { $0.className == a.className }) {
-                throw InputError(a.path, "a second scores artifact for method '\(a.method)', class '\(a.className)'")
+            var groups = byMethod[a.method, default: []]
+            if let g = groups.firstIndex(where: { $0.className == a.className }) {
+                let known = Set(groups[g].seeds.map(\.seed))
+                if let clash = a.seeds.first(where: { known.contains($0.seed) }) {
+                    throw InputError(a.path, "seed \(clash.seed) of method '\(a.method)', class '\(a.className)' is also in another scores artifact")
+                }
+                groups[g].seeds += a.seeds
+                groups[g].seeds.sort { $0.seed < $1.seed }
+            } else {
+                groups.append(Group(className: a.className, path: a.path, seeds: a.seeds))
             }
-            byMethod[a.method, default: []].append(a)
+            byMethod[a.method] = groups
         }
         let classes = Array(Set(artifacts.map(\.className))).sorted()
         var results: [MethodResult] = []
