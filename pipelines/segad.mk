@@ -44,8 +44,12 @@ $(ARTIFACTS)/$(1)/maps/$(2)/$(4).h5: $(3) $(ARTIFACTS)/$(1)/params/extract.txt |
 	$$(BIN)/extract-maps --manifest $(3) --detector $(4) $$(EXTRACT_ARGS) -o $$@
 endef
 
+# Files named in the segmentation flags (the static label map, a classifier
+# CSV): prerequisites of segment-stats, so editing one reruns it.
+seg_files = $(wildcard $(filter-out -%,$(1)))
+
 define features_rule # BENCH CLASS MANIFEST COMBO SEGARGS
-$(ARTIFACTS)/$(1)/features/$(2)/$(4).h5: $(3) $(foreach d,$(subst +, ,$(4)),$(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(ARTIFACTS)/$(1)/params/segmentation-$(2).txt | $$(STAGES)
+$(ARTIFACTS)/$(1)/features/$(2)/$(4).h5: $(3) $(foreach d,$(subst +, ,$(4)),$(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(ARTIFACTS)/$(1)/params/segmentation-$(2).txt $(call seg_files,$(5)) | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/segment-stats --manifest $(3) $(foreach d,$(subst +, ,$(4)),--maps $(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(5) -o $$@
 endef
