@@ -5,6 +5,8 @@ import SegADNative
 public enum ArtifactKind: String, Sendable, CaseIterable {
     case maps, features, model, scores
     case detectorState = "detector-state"
+    /// A derived label map's provenance sidecar (Segmentation/SegmentationArtifact.swift).
+    case segmentation
 }
 
 /// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
