@@ -34,3 +34,4 @@ clean:
 include pipelines/segad.mk
 include pipelines/pipeline.mk
 include pipelines/visa.mk
+include pipelines/score.mk

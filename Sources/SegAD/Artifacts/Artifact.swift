@@ -5,6 +5,8 @@ import SegADNative
 public enum ArtifactKind: String, Sendable, CaseIterable {
     case maps, features, model, scores
     case detectorState = "detector-state"
+    /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
+    case pipeline
 }
 
 /// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
