@@ -33,25 +33,35 @@ public enum Overlay {
         var canvas = Canvas(width: width, height: height, background: .white)
         let gray = image.gray
         let labels = pipeline.segmentation
+        // Colours by 8-bit gray level and 256 heat levels, looked up per pixel.
+        let heat = (0..<256).map { heatColor(Float($0) / 255) }
         for k in 0..<K {
             let x0 = pad + k * (panelW + pad), y0 = pad + titleH
             canvas.drawText(pipeline.detectors[k].name, x: x0, y: pad, color: .black)
             let (low, high) = pipeline.detectors[k].heatRange
-            let span = high - low
+            let scale = 1 / (high - low)
             let map = result.maps[k]
-            for y in 0..<panelH {
-                let sy = y / m
-                for x in 0..<panelW {
-                    let sx = x / m, i = sy * w + sx
-                    let g = UInt8(max(0, min(255, (gray[i] * 255).rounded())))
-                    let t = min(max((map[i] - low) / span, 0), 1)
-                    let alpha: Float = 0.15 + 0.55 * (t.isNaN ? 0 : t)
-                    var c = RGB(g, g, g).mixed(with: heatColor(t), alpha: alpha)
-                    // Segment outline: the label changes to the right or below (in map pixels).
-                    let edgeX = (x % m == m - 1) && sx + 1 < w && labels[i] != labels[i + 1]
-                    let edgeY = (y % m == m - 1) && sy + 1 < h && labels[i] != labels[i + w]
-                    if edgeX || edgeY { c = .white }
-                    canvas[x0 + x, y0 + y] = c
+            // One colour per map pixel, then magnified.
+            var colors = [RGB](repeating: .black, count: h * w)
+            for i in 0..<(h * w) {
+                let g = UInt8(max(0, min(255, (gray[i] * 255).rounded())))
+                var t = (map[i] - low) * scale
+                t = t.isNaN ? 0 : min(max(t, 0), 1)
+                colors[i] = RGB(g, g, g).mixed(with: heat[Int((t * 255).rounded())], alpha: 0.15 + 0.55 * t)
+            }
+            canvas.pixels.withUnsafeMutableBufferPointer { px in
+                for y in 0..<panelH {
+                    let sy = y / m
+                    var o = ((y0 + y) * width + x0) * 3
+                    for x in 0..<panelW {
+                        let sx = x / m, i = sy * w + sx
+                        // Segment outline: the label changes to the right or below (in map pixels).
+                        let edge = ((x % m == m - 1) && sx + 1 < w && labels[i] != labels[i + 1])
+                            || ((y % m == m - 1) && sy + 1 < h && labels[i] != labels[i + w])
+                        let c = edge ? RGB.white : colors[i]
+                        px[o] = c.r; px[o + 1] = c.g; px[o + 2] = c.b
+                        o += 3
+                    }
                 }
             }
             canvas.drawRectOutline(x: x0 - 1, y: y0 - 1, width: panelW + 2, height: panelH + 2, color: .gray)
