@@ -25,8 +25,7 @@ build: setup
 	swift build -c $(CONFIG)
 
 test:
-	@bash scripts/setup.sh --python
-	swift test --parallel --num-workers 2 2>&1 | tee test.log | grep -E '^(Test Suite|Executed|.*error|.*failed)' | tail -n 40; exit $${PIPESTATUS[0]}
+	@bash scripts/test.sh
 
 clean:
 	rm -rf $(ARTIFACTS)

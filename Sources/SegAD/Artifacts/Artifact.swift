@@ -5,6 +5,8 @@ import SegADNative
 public enum ArtifactKind: String, Sendable, CaseIterable {
     case maps, features, model, scores
     case detectorState = "detector-state"
+    /// A derived label map's provenance sidecar (Segmentation/SegmentationArtifact.swift).
+    case segmentation
     /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
     case pipeline
 }
