@@ -33,3 +33,4 @@ clean:
 include pipelines/segad.mk
 include pipelines/pipeline.mk
 include pipelines/visa.mk
+include pipelines/score.mk

@@ -7,6 +7,8 @@ public enum ArtifactKind: String, Sendable, CaseIterable {
     case detectorState = "detector-state"
     /// A derived label map's provenance sidecar (Segmentation/SegmentationArtifact.swift).
     case segmentation
+    /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
+    case pipeline
 }
 
 /// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
