@@ -93,11 +93,15 @@ public struct PaDiM: PixelDetector {
 
     public init(state: DetectorState) throws {
         let path = try state.value("weights") { $0 }
-        try self.init(state: state, backbone: EfficientNetLite0(path: path))
+        let name = try state.value("backbone") { $0 }
+        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
     }
 
     public init(state: DetectorState, backbone: Backbone) throws {
         guard state.kind == "padim" else { throw InputError("detector state", "kind \(state.kind), expected padim") }
+        if let b = state.config["backbone"], b != backbone.name {
+            throw InputError("padim state", "fitted with backbone \(b), given \(backbone.name)")
+        }
         var c = Config()
         c.stages = try state.value("stages") { s in
             let v = s.split(separator: ",").compactMap { Int($0) }

@@ -99,15 +99,19 @@ public struct PatchCore: PixelDetector {
         ], tensors: ["memory_bank": Tensor(shape: [memoryBank.count / dim, dim], values: memoryBank)])
     }
 
-    /// Restores a fitted PatchCore; the backbone is read from the weights path in the state.
+    /// Restores a fitted PatchCore; the backbone is loaded by the name and weights path in the state.
     public init(state: DetectorState) throws {
         let path = try state.value("weights") { $0 }
-        try self.init(state: state, backbone: EfficientNetLite0(path: path))
+        let name = try state.value("backbone") { $0 }
+        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
     }
 
     /// Restores a fitted PatchCore with an already loaded backbone.
     public init(state: DetectorState, backbone: Backbone) throws {
         guard state.kind == "patchcore" else { throw InputError("detector state", "kind \(state.kind), expected patchcore") }
+        if let b = state.config["backbone"], b != backbone.name {
+            throw InputError("patchcore state", "fitted with backbone \(b), given \(backbone.name)")
+        }
         var c = Config()
         c.stages = try state.value("stages") { s in
             let v = s.split(separator: ",").compactMap { Int($0) }
