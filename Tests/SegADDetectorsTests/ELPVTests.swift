@@ -53,7 +53,7 @@ final class ELPVTests: XCTestCase {
         var results: [String: Double] = [:]
         func evaluate(_ d: PixelDetector, fitSeconds: Double) throws {
             let t0 = Date()
-            let maps = try d.apply(testImages, progress: Progress("apply \(d.kind)", total: testImages.count))
+            let maps = try d.apply(testImages, progress: StageProgress("apply \(d.kind)", total: testImages.count))
             let applySeconds = Date().timeIntervalSince(t0)
             let scores = maps.map { Double($0.max()!) }
             let auc = Metrics.auroc(scores: scores, labels: isBad)
@@ -64,11 +64,11 @@ final class ELPVTests: XCTestCase {
         }
         var t = Date()
         let pc = try PatchCore.fit(trainImages, backbone: net, weightsPath: Golden.weightsPath,
-                                   progress: Progress("fit patchcore", total: trainImages.count))
+                                   progress: StageProgress("fit patchcore", total: trainImages.count))
         try evaluate(pc, fitSeconds: Date().timeIntervalSince(t))
         t = Date()
         let pd = try PaDiM.fit(trainImages, backbone: net, weightsPath: Golden.weightsPath,
-                               progress: Progress("fit padim", total: trainImages.count))
+                               progress: StageProgress("fit padim", total: trainImages.count))
         try evaluate(pd, fitSeconds: Date().timeIntervalSince(t))
         t = Date()
         let gt = try GoldenTemplate.fit(trainImages)

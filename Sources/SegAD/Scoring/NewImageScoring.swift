@@ -87,7 +87,7 @@ public enum NewImageScoring {
         let t1 = Date()
         var csv = "id,score,decision,top_features\n"
         var anomalous = 0
-        let progress = ProgressReporter("score-new", total: list.count, unit: "images")
+        let progress = StageProgress("score-new", total: list.count, unit: "images")
         let batch = max(1, o.batch)
         for start in stride(from: 0, to: list.count, by: batch) {
             let part = Array(list[start ..< min(start + batch, list.count)])

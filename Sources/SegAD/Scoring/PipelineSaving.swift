@@ -138,7 +138,7 @@ public enum PipelineSaving {
         let derived = parameters.scalePosWeight.map { abs($0 - Double(good) / Double(bad)) <= 1e-12 * $0 } ?? true
         let foldSeed = o.foldSeed ?? o.seed
         let folds = OperatingPointSelection.stratifiedFolds(labels: y, k: o.folds, seed: foldSeed)
-        let progress = ProgressReporter("save-pipeline out-of-fold models", total: o.folds, unit: "folds")
+        let progress = StageProgress("save-pipeline out-of-fold models", total: o.folds, unit: "folds")
         let oofScores = try OperatingPointSelection.outOfFoldScores(
             features: features.matrix(rows: rows, columns: columns), rows: rows.count, columns: columns.count,
             labels: y, folds: folds, k: o.folds, parameters: parameters, deriveScalePosWeight: derived,

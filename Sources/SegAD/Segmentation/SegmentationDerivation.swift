@@ -52,7 +52,7 @@ public enum SegmentationDerivation {
         // Intensity moments over the good images, streamed in batches.
         var intensity = PixelMoments(height: h, width: w)
         var example: [Float] = []
-        let progress = ProgressReporter("derive-segmentation: read good images", total: paths.count, unit: "images")
+        let progress = StageProgress("derive-segmentation: read good images", total: paths.count, unit: "images")
         let batch = 64
         for start in stride(from: 0, to: paths.count, by: batch) {
             let n = min(batch, paths.count - start)
@@ -172,7 +172,7 @@ public enum SegmentationDerivation {
         var finished = false
         defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
 
-        let progress = ProgressReporter("derive-segmentation --per-image", total: items.count, unit: "images")
+        let progress = StageProgress("derive-segmentation --per-image", total: items.count, unit: "images")
         var examples: [SegmentationOverlay.Panel] = []
         var exampleCounts = [Int](repeating: 0, count: o.config.classes)
         let batch = 64

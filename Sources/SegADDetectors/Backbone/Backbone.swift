@@ -41,7 +41,7 @@ extension Backbone {
     /// for the duration, restored to `ProcessInfo.activeProcessorCount` after).
     /// `images[i]` is a normalized 3×H×W image; the result is indexed like it.
     public func forwardBatch(_ images: [[Float]], height: Int, width: Int, stages: [Int],
-                             progress: Progress? = nil) -> [[FeatureMap]] {
+                             progress: StageProgress? = nil) -> [[FeatureMap]] {
         let n = images.count
         if n == 0 { return [] }
         let workers = max(1, min(n, Parallel.cores))

@@ -42,7 +42,7 @@ public struct PaDiM: PixelDetector {
     var d: Int { channels.count }
 
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
-                           config: Config = Config(), progress: Progress? = nil) throws -> PaDiM {
+                           config: Config = Config(), progress: StageProgress? = nil) throws -> PaDiM {
         guard let first = images.first else { throw InputError("padim", "no training images") }
         guard images.count >= 2 else { throw InputError("padim", "needs at least 2 training images") }
         let total = config.stages.map { backbone.stages[$0].channels }.reduce(0, +)
@@ -124,7 +124,7 @@ public struct PaDiM: PixelDetector {
                   imageWidth: try state.value("image_width") { Int($0) })
     }
 
-    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+    public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)

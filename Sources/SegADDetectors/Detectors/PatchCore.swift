@@ -50,7 +50,7 @@ public struct PatchCore: PixelDetector {
 
     /// Fits on good images (all of one size).
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
-                           config: Config = Config(), progress: Progress? = nil) throws -> PatchCore {
+                           config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
         guard let first = images.first else { throw InputError("patchcore", "no training images") }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
@@ -136,7 +136,7 @@ public struct PatchCore: PixelDetector {
 
     // MARK: - Apply
 
-    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+    public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)
