@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
         .testTarget(name: "SegADTests", dependencies: ["SegAD"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

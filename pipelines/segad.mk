@@ -17,6 +17,10 @@
 #             artifacts/BENCH/scores/CLASS/segad-COMBO.h5     evaluate score (SegAD)
 #             artifacts/BENCH/report/                         evaluate report
 #
+# Maps: imported from items[].maps (extract-maps import) unless BENCH_MAPS is
+# `native`; then the benchmark defines the maps rules itself, with
+# native_detector (pipelines/native.mk: fit a detector, apply it).
+#
 # Stage binaries are order-only prerequisites (rebuilding the tool does not
 # rerun stages); parameters live in stamp files rewritten only when their
 # value changes, so editing BRF_ARGS reruns train-brf and evaluate only.
@@ -77,7 +81,7 @@ endef
 
 define segad_class_rules # BENCH CLASS MANIFEST DETECTORS SEGARGS SEEDS [BASE_SCORES]
 $(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/segmentation-$(2).txt,$(5)))
-$(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d))))
+$(if $(filter native,$($(1)_MAPS)),,$(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d)))))
 $(foreach c,$(call combos,$(4)),$(eval $(call features_rule,$(1),$(2),$(3),$(c),$(5))))
 $(foreach c,$(call combos,$(4)),$(foreach s,$(6),$(eval $(call model_rule,$(1),$(2),$(3),$(c),$(s)))))
 $(foreach c,$(call combos,$(4)),$(eval $(call segad_scores_rule,$(1),$(2),$(3),$(c),$(6))))

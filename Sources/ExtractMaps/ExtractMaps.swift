@@ -6,11 +6,13 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self],
+        subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
+                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self],
         defaultSubcommand: Import.self)
 }
 
 extension NativeDetectors.Kind: ExpressibleByArgument {}
+extension ELPVManifest.CellType: ExpressibleByArgument {}
 
 extension ExtractMaps {
     struct Import: ParsableCommand {
