@@ -13,9 +13,9 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log \
     | grep -E "error:|Test Case '.*' failed|Test Suite 'All tests'|Executed [0-9]+ tests?, with" | grep -v "^\s*$" | tail -n 60
 status=${PIPESTATUS[0]}
 summary=$(grep -E "^\s+Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1)
-total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
-failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
-skipped=$(grep -oE "with ([0-9]+) tests? skipped" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
+total=$(grep -oE "Executed [0-9]+" <<<"$summary" | grep -oE "[0-9]+")
+failed=$(grep -oE "[0-9]+ failures?" <<<"$summary" | grep -oE "[0-9]+")
+skipped=$(grep -oE "[0-9]+ tests? skipped" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
 if [ -z "$summary" ]; then total=0; failed=1; fi
 passed=$((total - failed - ${skipped:-0}))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
