@@ -6,7 +6,7 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, VisAManifestCommand.self],
+        subcommands: [Import.self, Fit.self, Apply.self, VisAManifestCommand.self] + ExtractMaps.vadSubcommands,
         defaultSubcommand: Import.self)
 }
 
