@@ -11,7 +11,7 @@
 # Variables: VAD_SEEDS (0 1 2 3 4), VAD_SIZE (256), VAD_DETECTORS (patchcore padim;
 # native kinds patchcore, padim, golden-template), VAD_FIT_ARGS and VAD_FIT_ARGS_<kind>
 # (e.g. VAD_FIT_ARGS_patchcore=--coreset-ratio 0.01), VAD_SEGMENTATION (a drawn label
-# PNG; default VAD_ROOT/segmentation.png), VAD_SEGMENTS (7), VAD_CLASSIFIER (1: the
+# PNG; default VAD_ROOT/segmentation.png, else derived), VAD_SEGMENTS (7), VAD_CLASSIFIER (1: the
 # project's own g(I) in high/low-shot; 0: none), VAD_IMPORT (names of score files
 # VAD_IMPORT_DIR/NAME.csv — or NAME-seed-S.csv per seed — shown as rows), BRF_ARGS.
 #
@@ -58,11 +58,11 @@ $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): VAD_ROOT=$(VAD_ROOT) is not
 endif
 
 # The static segmentation: the user's drawn map (VAD_SEGMENTATION), else the tree's
-# segmentation.png. Hook for a derived segmentation (issue 9, `extract-maps
-# derive-segmentation`): when neither exists, VAD_DERIVE_SEGMENTATION (a command
-# writing a label PNG to $@) makes it; until that lands it stops with a message.
+# segmentation.png, else one derived from the first seed's detector-train images
+# (`extract-maps derive-segmentation`, docs/segmentation.md; VAD_DERIVE_SEGMENTATION
+# is the command, writing the label PNG to $@, from the manifest $<).
 VAD_SEGMENTATION ?= $(wildcard $(VAD_ROOT)/segmentation.png)
-VAD_DERIVE_SEGMENTATION ?= echo "make vad: set VAD_SEGMENTATION=labels.png (a drawn label map, docs/vad.md); no derived segmentation yet" >&2; exit 2
+VAD_DERIVE_SEGMENTATION ?= $(BIN)/extract-maps derive-segmentation --manifest $< --seed $(firstword $(VAD_SEEDS)) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
 VAD_SEG := $(ARTIFACTS)/vad/segmentation-$(VAD_SIZE).png
 VAD_SEG_ONE := $(ARTIFACTS)/vad/segmentation-one-$(VAD_SIZE).png
 VAD_ALL := $(call join_plus,$(VAD_DETECTORS))
@@ -79,7 +79,7 @@ $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STA
 	@mkdir -p $(@D)
 	$(BIN)/extract-maps vad-segmentation --input $(VAD_SEGMENTATION) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
 else
-$(VAD_SEG): $(ARTIFACTS)/vad/params/root.txt | $(STAGES)
+$(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).json $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
 	$(VAD_DERIVE_SEGMENTATION)
 endif
