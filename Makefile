@@ -18,21 +18,29 @@ export OPENBLAS_NUM_THREADS ?= 1
 setup:
 	@bash scripts/setup.sh
 
+# Set-up runs once per checkout (a stamp under .build/), so a finished
+# `make demo` run has nothing left to do.
+SETUP_STAMP := .build/setup.stamp
+$(SETUP_STAMP):
+	@bash scripts/setup.sh && mkdir -p $(@D) && touch $@
+
 # The stage binaries: built once; stage rules depend on them order-only.
-$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate: | setup
+$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate: | $(SETUP_STAMP)
 	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $@
 
 build: setup
 	swift build -c $(CONFIG)
 
 test:
-	@bash scripts/setup.sh --python
-	swift test --parallel --num-workers 2 2>&1 | tee test.log | grep -E '^(Test Suite|Executed|.*error|.*failed)' | tail -n 40; exit $${PIPESTATUS[0]}
+	@bash scripts/test.sh
 
 clean:
 	rm -rf $(ARTIFACTS)
 
 include pipelines/segad.mk
+include pipelines/native.mk
 include pipelines/pipeline.mk
 include pipelines/visa.mk
+include pipelines/score.mk
+include pipelines/demo.mk
 include pipelines/vad.mk

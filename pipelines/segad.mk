@@ -17,6 +17,10 @@
 #             artifacts/BENCH/scores/CLASS/segad-COMBO.h5     evaluate score (SegAD)
 #             artifacts/BENCH/report/                         evaluate report
 #
+# Maps: imported from items[].maps (extract-maps import) unless BENCH_MAPS is
+# `native`; then the benchmark defines the maps rules itself, with
+# native_detector (pipelines/native.mk: fit a detector, apply it).
+#
 # Stage binaries are order-only prerequisites (rebuilding the tool does not
 # rerun stages); parameters live in stamp files rewritten only when their
 # value changes, so editing BRF_ARGS reruns train-brf and evaluate only.
@@ -44,8 +48,12 @@ $(ARTIFACTS)/$(1)/maps/$(2)/$(4).h5: $(3) $(ARTIFACTS)/$(1)/params/extract.txt |
 	$$(BIN)/extract-maps --manifest $(3) --detector $(4) $$(EXTRACT_ARGS) -o $$@
 endef
 
+# Files named in the segmentation flags (the static label map, a classifier
+# CSV): prerequisites of segment-stats, so editing one reruns it.
+seg_files = $(wildcard $(filter-out -%,$(1)))
+
 define features_rule # BENCH CLASS MANIFEST COMBO SEGARGS
-$(ARTIFACTS)/$(1)/features/$(2)/$(4).h5: $(3) $(foreach d,$(subst +, ,$(4)),$(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(ARTIFACTS)/$(1)/params/segmentation-$(2).txt | $$(STAGES)
+$(ARTIFACTS)/$(1)/features/$(2)/$(4).h5: $(3) $(foreach d,$(subst +, ,$(4)),$(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(ARTIFACTS)/$(1)/params/segmentation-$(2).txt $(call seg_files,$(5)) | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/segment-stats --manifest $(3) $(foreach d,$(subst +, ,$(4)),--maps $(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(5) -o $$@
 endef
@@ -73,7 +81,7 @@ endef
 
 define segad_class_rules # BENCH CLASS MANIFEST DETECTORS SEGARGS SEEDS [BASE_SCORES]
 $(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/segmentation-$(2).txt,$(5)))
-$(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d))))
+$(if $(filter native,$($(1)_MAPS)),,$(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d)))))
 $(foreach c,$(call combos,$(4)),$(eval $(call features_rule,$(1),$(2),$(3),$(c),$(5))))
 $(foreach c,$(call combos,$(4)),$(foreach s,$(6),$(eval $(call model_rule,$(1),$(2),$(3),$(c),$(s)))))
 $(foreach c,$(call combos,$(4)),$(eval $(call segad_scores_rule,$(1),$(2),$(3),$(c),$(6))))

@@ -15,6 +15,10 @@
 # project's own g(I) in high/low-shot; 0: none), VAD_IMPORT (names of score files
 # VAD_IMPORT_DIR/NAME.csv — or NAME-seed-S.csv per seed — shown as rows), BRF_ARGS.
 #
+# Detector rules are this file's own rather than native.mk's native_detector: a
+# seed's detectors are fitted once, from a detector-train-only manifest, and
+# applied to the three modes' manifests (native.mk fits per manifest).
+#
 # Per seed S (detectors are refitted per seed, so every seed has its own manifest,
 # maps and features; the report merges the seeds of class "vad"):
 #   artifacts/vad/manifests/detectors-seed-S.json      the seed's detector-train half
@@ -92,7 +96,7 @@ $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json: $(ARTIFACTS)/vad/params/roo
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps vad-manifest --root $(VAD_ROOT) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
 $(foreach d,$(VAD_DETECTORS),
-$(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt | $$(STAGES)
+$(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt $(if $(filter golden-template,$(d)),,$(VAD_WEIGHTS)) | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps fit --manifest $$< --kind $(d) --seed $(1) --size $(VAD_SIZE) $(if $(filter golden-template,$(d)),,--weights $(VAD_WEIGHTS)) $(VAD_FIT_ARGS) $(VAD_FIT_ARGS_$(d)) -o $$@
 )

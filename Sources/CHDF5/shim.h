@@ -13,6 +13,7 @@ static inline hid_t segad_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t segad_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t segad_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t segad_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t segad_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t segad_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t segad_h5s_all(void) { return H5S_ALL; }
 static inline hid_t segad_h5e_default(void) { return H5E_DEFAULT; }

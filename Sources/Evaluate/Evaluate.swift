@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SegAD
 
@@ -6,7 +7,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self])
 }
 
 extension Evaluate {
@@ -63,6 +64,86 @@ extension Evaluate {
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)
                 }
+            }
+        }
+    }
+}
+
+extension Evaluate {
+    struct SavePipeline: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "save-pipeline",
+            abstract: "Saves one seed's detectors, segmentation and model as a pipeline with an operating point.",
+            discussion: """
+            The threshold keeps --tpr of the bad rows on out-of-fold scores of the seed's segad-train \
+            rows (stratified --folds-fold, seeded; each fold's BRF trained on the other folds with the \
+            model's parameters): the 'linear' quantile of the out-of-fold bad scores at 1 − TPR. \
+            The pipeline embeds the detector states and backbone weights, so `score-new` needs nothing else.
+            """)
+
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "The seed whose model and segad-train rows to use.") var seed: Int
+        @Option(help: "The features artifact the model was trained on.") var features: String
+        @Option(help: "The model artifact of the seed (train-brf).") var model: String
+        @Option(name: .customLong("state"), parsing: .singleValue,
+                help: "A detector-state artifact (extract-maps fit); one per detector of the features.")
+        var states: [String] = []
+        @Option(help: "The static label map the features were made with (PNG or .npy).") var segmentation: String
+        @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
+        @Option(help: "Folds for the out-of-fold scores.") var folds = 5
+        @Option(help: "Seed of the fold assignment (default: --seed).") var foldSeed: Int?
+        @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
+
+        func validate() throws {
+            if states.isEmpty { throw ValidationError("give at least one --state") }
+            if !(tpr > 0 && tpr <= 1) { throw ValidationError("--tpr must be in (0, 1]") }
+            if folds < 2 { throw ValidationError("--folds must be at least 2") }
+        }
+
+        func run() throws {
+            StageMain.run("evaluate save-pipeline") {
+                try PipelineSaving.run(.init(manifestPath: manifest, seed: seed, featuresPath: features, modelPath: model,
+                                             statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
+                                             foldSeed: foldSeed, output: output))
+            }
+        }
+    }
+
+    struct ScoreNew: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "score-new",
+            abstract: "Scores new images with a saved pipeline: OUT/scores.csv and OUT/overlays/ID.png.",
+            discussion: """
+            PNG images of any size are resized bilinearly to the pipeline's working size; 8/16-bit \
+            samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
+            pipeline and gray is replicated for a color one. Unreadable files stop the run with one line. \
+            scores.csv: id,score,decision,top_features (decision: anomalous when score ≥ the threshold; \
+            top features by |XGBoost contribution|, e.g. c_patchcore_kurtosis (+0.83)).
+            """)
+
+        @Option(help: "The pipeline artifact (evaluate save-pipeline).") var pipeline: String
+        @Option(help: "A folder of .png images (id = file name).") var images: String?
+        @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
+        @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
+        @Option(help: "Top contributing features per image.") var top = 3
+        @Option(help: "Images per detector batch.") var batch = 32
+        @Option(name: .shortAndLong, help: "The output folder.") var output: String
+
+        func validate() throws {
+            if (images == nil) == (manifest == nil) { throw ValidationError("give exactly one of --images or --manifest") }
+            if top < 0 { throw ValidationError("--top must be ≥ 0") }
+            if batch < 1 { throw ValidationError("--batch must be ≥ 1") }
+        }
+
+        func run() throws {
+            StageMain.run("evaluate score-new") {
+                let source: NewImageScoring.Source = images.map { .folder($0) } ?? .manifest(manifest!)
+                let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,
+                                                      overlays: !noOverlays, batch: batch, topFeatures: top))
+                let line = String(format: "score-new: %d images, %d anomalous; %.2f s (%.1f images/s, pipeline load %.2f s) -> %@",
+                                  s.images, s.anomalous, s.seconds, Double(s.images) / max(s.seconds, 1e-9),
+                                  s.loadSeconds, output)
+                FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }
     }

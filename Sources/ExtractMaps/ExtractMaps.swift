@@ -6,11 +6,14 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, VisAManifestCommand.self] + ExtractMaps.vadSubcommands,
+        subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
+                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self]
+                      + ExtractMaps.vadSubcommands,
         defaultSubcommand: Import.self)
 }
 
 extension NativeDetectors.Kind: ExpressibleByArgument {}
+extension ELPVManifest.CellType: ExpressibleByArgument {}
 
 extension ExtractMaps {
     struct Import: ParsableCommand {
@@ -106,6 +109,78 @@ extension ExtractMaps {
                 let list = models.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 try VisAManifest.build(.init(root: root, className: className, models: list, output: output,
                                              scoresOutput: scoresDir))
+            }
+        }
+    }
+}
+
+extension ExtractMaps {
+    struct DeriveSegmentation: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Derives a segmentation from good images, for SegAD without an annotated label map.",
+            discussion: """
+            Static (aligned parts): per-pixel descriptors of the seed's detector-train images \
+            (intensity mean and std, Sobel edge strength of the mean image, and with --maps each \
+            detector's map mean and std on held-out good images) are standardized, clustered by \
+            seeded k-means++ into --segments segments, cleaned of small islands and numbered by \
+            ascending mean intensity. Writes the gray label PNG (-o), its provenance sidecar \
+            (.h5) and NAME_overlay.png. Per-image (--per-image, parts that are not aligned): \
+            Otsu foreground/background per item (optionally the foreground split in two by \
+            intensity), one label PNG per item and a copy of the manifest (-o) with \
+            items[].segmentation set. See docs/segmentation.md.
+            """)
+
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "Static: the seed whose detector-train images define the segments.") var seed: Int?
+        @Option(help: "Segments L (static: default \(StaticSegmentation.defaultSegments); per-image: 2 or 3, default 2).")
+        var segments: Int?
+        @Option(help: "Working size HxW (or N); must match the maps segment-stats is given.") var size = "256"
+        @Option(name: .customLong("maps"), parsing: .singleValue,
+                help: "Static: a maps artifact with held-out good images; repeat per detector.")
+        var maps: [String] = []
+        @Option(help: "Merge islands smaller than this many pixels (default H·W/400).") var minIslandArea: Int?
+        @Option(help: "Static: use at most this many detector-train images.") var limit: Int?
+        @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
+        @Option(help: "Per-image: folder for the label PNGs (default: OUTPUT without extension + _segmentation).")
+        var labelFolder: String?
+        @Option(name: .shortAndLong, help: "Static: the label PNG to write. Per-image: the manifest copy to write (.json).")
+        var output: String
+
+        func validate() throws {
+            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if let a = minIslandArea, a < 1 { throw ValidationError("--min-island-area must be at least 1") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if perImage {
+                if let s = segments, !(s == 2 || s == 3) { throw ValidationError("--per-image takes --segments 2 or 3") }
+                if !maps.isEmpty || seed != nil || limit != nil {
+                    throw ValidationError("--maps, --seed and --limit apply to the static derivation, not --per-image")
+                }
+                if !output.lowercased().hasSuffix(".json") { throw ValidationError("--per-image writes a manifest: -o must end in .json") }
+            } else {
+                guard let seed else { throw ValidationError("give --seed (its detector-train images define the segments)") }
+                if seed < 0 || seed > Int(UInt32.max) { throw ValidationError("--seed must be in 0…4294967295") }
+                if let s = segments, !(1...255).contains(s) { throw ValidationError("--segments must be in 1…255") }
+                if !output.lowercased().hasSuffix(".png") { throw ValidationError("-o must be the label PNG to write (.png)") }
+                if labelFolder != nil { throw ValidationError("--label-folder applies to --per-image") }
+            }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps derive-segmentation") {
+                if perImage {
+                    var c = PerImageSegmentation.Config()
+                    c.classes = segments ?? 2
+                    c.minIslandArea = minIslandArea
+                    try SegmentationDerivation.runPerImage(.init(manifestPath: manifest, size: parseSize(size)!,
+                                                                 output: output, labelFolder: labelFolder, config: c))
+                } else {
+                    var c = StaticSegmentation.Config()
+                    c.segments = segments ?? StaticSegmentation.defaultSegments
+                    c.seed = UInt32(truncatingIfNeeded: seed!)
+                    c.minIslandArea = minIslandArea
+                    try SegmentationDerivation.runStatic(.init(manifestPath: manifest, seed: seed!, size: parseSize(size)!,
+                                                               mapsPaths: maps, output: output, config: c, limit: limit))
+                }
             }
         }
     }

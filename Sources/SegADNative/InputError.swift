@@ -12,5 +12,21 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         self.fault = fault
     }
 
-    public var description: String { "\(file): \(fault)" }
+    /// `FILE: FAULT` on one line: control characters (which a fault may
+    /// quote from a corrupt file, e.g. a newline inside an `.npy` dtype) are
+    /// shown as `\u{…}` escapes.
+    public var description: String { "\(file): \(InputError.printable(fault))" }
+
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }

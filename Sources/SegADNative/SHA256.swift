@@ -1,6 +1,9 @@
-// SHA-256 (FIPS 180-4), pure Swift: the artifacts record the hash of every
-// input, and a stage refuses inputs whose recorded hashes do not match.
+// SHA-256 (FIPS 180-4): the artifacts record the hash of every input, and a
+// stage refuses inputs whose recorded hashes do not match. Whole blocks go
+// through the x86 SHA extensions (CSHA256) when the CPU has them, else
+// through the pure-Swift block function below.
 
+import CSHA256
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +31,26 @@ public struct SHA256: Sendable {
     /// Total message length in bytes.
     private var length: UInt64 = 0
 
-    public init() {}
+    /// Which block function `update` uses.
+    public enum Implementation: Sendable {
+        /// The SHA-NI block function when the CPU supports it, else `software`.
+        case automatic
+        /// The pure-Swift block function (the fallback; kept for tests).
+        case software
+    }
+
+    /// Whether this CPU has the SHA extensions that `.automatic` uses.
+    public static let hardwareAvailable: Bool = segad_sha256_ni_available() != 0
+
+    /// True when whole blocks go through `segad_sha256_ni_blocks`.
+    private let useHardware: Bool
+
+    public init() { useHardware = Self.hardwareAvailable }
+
+    /// A hasher using the given block function; digests do not depend on it.
+    public init(implementation: Implementation) {
+        useHardware = implementation == .automatic && Self.hardwareAvailable
+    }
 
     /// Feeds bytes into the hash.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -164,6 +186,20 @@ public struct SHA256: Sendable {
 
     /// Processes `count` consecutive 64-byte blocks starting at `p`.
     private mutating func compress(blocks p: UnsafeRawPointer, count: Int) {
+        if useHardware {
+            var state = (h0, h1, h2, h3, h4, h5, h6, h7)
+            withUnsafeMutableBytes(of: &state) { s in
+                segad_sha256_ni_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                       p.assumingMemoryBound(to: UInt8.self), count)
+            }
+            (h0, h1, h2, h3, h4, h5, h6, h7) = state
+        } else {
+            compressSoftware(blocks: p, count: count)
+        }
+    }
+
+    /// The pure-Swift block function: `count` 64-byte blocks at `p`.
+    private mutating func compressSoftware(blocks p: UnsafeRawPointer, count: Int) {
         var a0 = h0, b0 = h1, c0 = h2, d0 = h3, e0 = h4, f0 = h5, g0 = h6, hh0 = h7
         Self.k.withUnsafeBufferPointer { kb in
             let k = kb.baseAddress!

@@ -5,6 +5,10 @@ import SegADNative
 public enum ArtifactKind: String, Sendable, CaseIterable {
     case maps, features, model, scores
     case detectorState = "detector-state"
+    /// A derived label map's provenance sidecar (Segmentation/SegmentationArtifact.swift).
+    case segmentation
+    /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
+    case pipeline
 }
 
 /// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
@@ -90,10 +94,19 @@ public final class ArtifactWriter {
     }
 
     /// Closes the file, flushes it to disk and renames it to its final name.
+    /// Nothing is renamed when HDF5 cannot flush the file or the disk cannot
+    /// sync it (a full disk): the incomplete temporary file is removed instead.
     public func commit() throws {
-        file.close()
+        do { try file.flushAndClose() } catch {
+            throw InputError(path, "cannot write artifact (\(error))")
+        }
         let fd = open(temporaryPath, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw InputError(path, "cannot write artifact (fsync: \(reason))")
+        }
+        close(fd)
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             throw InputError(path, "cannot move artifact into place (\(reason))")

@@ -118,6 +118,7 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw InputError(path, "cannot write file here")

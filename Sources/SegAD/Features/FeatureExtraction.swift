@@ -93,7 +93,7 @@ public enum FeatureExtraction {
         var workspaces = (0..<threads).map { _ in SegmentStatisticsWorkspace(pixelCount: pixels, segmentCount: L) }
         var stats = (0..<threads).map { _ in [SegmentStatistics](repeating: SegmentStatistics(q995: 0, skew: 0, kurtosis: 0, mean: 0), count: L) }
         var labelBuffers = (0..<threads).map { _ in [Int32]() }
-        let progress = ProgressReporter("segment-stats", total: n, unit: "images")
+        let progress = StageProgress("segment-stats", total: n, unit: "images")
 
         for start in stride(from: 0, to: n, by: block) {
             let count = min(block, n - start)

@@ -37,7 +37,7 @@ public enum MapImport {
             path: options.output, detector: options.detector, count: items.count, height: height, width: width,
             config: config, inputs: [try .hashing(role: "manifest", path: options.manifestPath)])
 
-        let progress = ProgressReporter("extract-maps \(options.detector)", total: items.count, unit: "maps")
+        let progress = StageProgress("extract-maps \(options.detector)", total: items.count, unit: "maps")
         let batch = 64
         var slots = [[Float]](repeating: [], count: batch)
         for start in stride(from: 0, to: items.count, by: batch) {

@@ -50,7 +50,7 @@ public enum NativeDetectors {
         let images = try loadImages(paths, size: o.size, label: "load \(o.name) training images")
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
         let detector: PixelDetector
-        let progress = Progress("fit \(o.name)", total: images.count)
+        let progress = StageProgress("fit \(o.name)", total: images.count)
         switch o.kind {
         case .goldenTemplate:
             detector = try GoldenTemplate.fit(images, progress: progress)
@@ -121,7 +121,7 @@ public enum NativeDetectors {
         if let weights = state.state.config["weights"] { inputs.append(try .hashing(role: "weights", path: weights)) }
         let writer = try MapsArtifactWriter(path: o.output, detector: state.name, count: items.count, height: h, width: w,
                                             config: ["mode": "native", "kind": state.state.kind], inputs: inputs)
-        let progress = ProgressReporter("extract-maps \(state.name)", total: items.count, unit: "images")
+        let progress = StageProgress("extract-maps \(state.name)", total: items.count, unit: "images")
         let batch = 32
         for start in stride(from: 0, to: items.count, by: batch) {
             let n = min(batch, items.count - start)
@@ -139,7 +139,7 @@ public enum NativeDetectors {
 
     static func loadImages(_ paths: [String], size: (height: Int, width: Int), label: String?) throws -> [DetectorImage] {
         var images = [DetectorImage?](repeating: nil, count: paths.count)
-        let progress = label.map { ProgressReporter($0, total: paths.count, unit: "images") }
+        let progress = label.map { StageProgress($0, total: paths.count, unit: "images") }
         try images.withUnsafeMutableBufferPointer { slots in
             try concurrentForEach(paths.count) { i in
                 slots[i] = try DetectorImage.load(path: paths[i], height: size.height, width: size.width)

@@ -216,6 +216,7 @@ public enum Histogram {
                              bins: Int = 40, width: Int = 720, height: Int = 420) throws {
         let canvas = render(title: title, series: series.map { (name: $0.0, values: $0.1) },
                             bins: bins, width: width, height: height)
+        ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try PNG.writeRGB8(path: temporary, width: canvas.width, height: canvas.height,

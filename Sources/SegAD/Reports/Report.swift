@@ -143,7 +143,6 @@ public enum Report {
                                   "classes": classes, "scores": options.scoresPaths]
         if let tag = options.onlyTag { top["subset"] = "good vs bad tagged '\(tag)'" }
         let json = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
-        try AtomicFile.write(json, to: options.output + "/metrics.json")
 
         // results.csv: long form, one row per method, class and seed, then mean and std.
         var csv = "method,class,seed,auroc,fpr95tpr\n"
@@ -171,6 +170,10 @@ public enum Report {
             try Histogram.write(path: options.output + "/figures/hist_\(name).png", title: r.method,
                                 series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
         }
+
+        // metrics.json last: it is Make's target for the report, so it must
+        // appear only once every other file of the report is in place.
+        try AtomicFile.write(json, to: options.output + "/metrics.json")
     }
 
     public static func markdown(_ results: [MethodResult], classes: [String], options: Options) -> String {

@@ -12,7 +12,11 @@ public enum StageMain {
         } catch {
             let line = "\(error)".replacingOccurrences(of: "\n", with: " ")
             FileHandle.standardError.write(Data("\(stage): error: \(line)\n".utf8))
-            exit(1)
+            // _exit, not exit: HDF5's atexit teardown crashes (SIGSEGV) on a
+            // file whose flush failed (e.g. a full disk). Temporaries are
+            // already removed by the writers' deinit; flush stdout ourselves.
+            fflush(stdout)
+            _exit(1)
         }
     }
 }

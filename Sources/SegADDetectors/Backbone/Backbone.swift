@@ -1,5 +1,6 @@
 import Foundation
 import Dispatch
+import SegADNative
 internal import COpenBLAS
 
 /// A CNN that maps a normalized 3×H×W image to feature maps at some of its
@@ -40,7 +41,7 @@ extension Backbone {
     /// for the duration, restored to `ProcessInfo.activeProcessorCount` after).
     /// `images[i]` is a normalized 3×H×W image; the result is indexed like it.
     public func forwardBatch(_ images: [[Float]], height: Int, width: Int, stages: [Int],
-                             progress: Progress? = nil) -> [[FeatureMap]] {
+                             progress: StageProgress? = nil) -> [[FeatureMap]] {
         let n = images.count
         if n == 0 { return [] }
         let workers = max(1, min(n, Parallel.cores))
@@ -91,10 +92,33 @@ enum Parallel {
 /// OpenBLAS's thread count is process-wide; callers that parallelize
 /// themselves set it to one around their work.
 enum BLASThreads {
-    static let lock = NSLock()
     static func with<T>(_ n: Int, _ body: () -> T) -> T {
         segad_openblas_set_threads(Int32(n))
         defer { segad_openblas_set_threads(Int32(Parallel.cores)) }
         return body()
     }
+}
+
+/// Backbones by name, for detector states and command lines.
+public enum Backbones {
+    /// The names `load` accepts: `efficientnet-lite0` (default), and the
+    /// torchvision ResNets `resnet18` and `wide_resnet50_2` (any torchvision
+    /// ResNet state dict loads under these names; the depth comes from the file).
+    public static let names = ["efficientnet-lite0", "resnet18", "wide_resnet50_2"]
+
+    /// Loads the backbone `name` from the checkpoint at `path`.
+    public static func load(name: String, path: String) throws -> Backbone {
+        switch name {
+        case "efficientnet-lite0": return try EfficientNetLite0(path: path)
+        case "resnet18", "wide_resnet50_2": return try ResNet(path: path, name: name)
+        default: throw InputError(path, "unknown backbone \(name) (known: \(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// Stages PatchCore uses by default: the two mid-level stages (strides 8
+    /// and 16; anomalib's layer2 + layer3 for ResNets).
+    public static func patchCoreStages(_ b: Backbone) -> [Int] { b.name == "efficientnet-lite0" ? [2, 4] : [1, 2] }
+
+    /// Stages PaDiM uses by default (anomalib: layer1…layer3 for ResNets).
+    public static func padimStages(_ b: Backbone) -> [Int] { b.name == "efficientnet-lite0" ? [2, 3, 4] : [0, 1, 2] }
 }

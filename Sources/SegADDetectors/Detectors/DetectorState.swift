@@ -65,7 +65,7 @@ public protocol PixelDetector: Sendable {
     /// The fitted state, to be stored as an artifact.
     func state() -> DetectorState
     /// Anomaly maps (H×W each) for `images`.
-    func apply(_ images: [DetectorImage], progress: Progress?) throws -> [[Float]]
+    func apply(_ images: [DetectorImage], progress: StageProgress?) throws -> [[Float]]
 }
 
 extension PixelDetector {

@@ -19,7 +19,7 @@ public struct GoldenTemplate: PixelDetector {
     public let height: Int
     public let width: Int
 
-    public static func fit(_ images: [DetectorImage], config: Config = Config(), progress: Progress? = nil) throws -> GoldenTemplate {
+    public static func fit(_ images: [DetectorImage], config: Config = Config(), progress: StageProgress? = nil) throws -> GoldenTemplate {
         guard let first = images.first else { throw InputError("golden-template", "no training images") }
         let (h, w) = (first.height, first.width)
         var sum = [Double](repeating: 0, count: h * w), sq = sum
@@ -64,7 +64,7 @@ public struct GoldenTemplate: PixelDetector {
         self.init(config: c, mean: m.values, std: s.values, height: m.shape[0], width: m.shape[1])
     }
 
-    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+    public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         try images.enumerated().map { i, im in
             guard im.height == height, im.width == width else {
                 throw InputError("golden-template", "image \(i) is \(im.height)×\(im.width), template is \(height)×\(width)")

@@ -42,7 +42,7 @@ public struct PaDiM: PixelDetector {
     var d: Int { channels.count }
 
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
-                           config: Config = Config(), progress: Progress? = nil) throws -> PaDiM {
+                           config: Config = Config(), progress: StageProgress? = nil) throws -> PaDiM {
         guard let first = images.first else { throw InputError("padim", "no training images") }
         guard images.count >= 2 else { throw InputError("padim", "needs at least 2 training images") }
         let total = config.stages.map { backbone.stages[$0].channels }.reduce(0, +)
@@ -93,11 +93,15 @@ public struct PaDiM: PixelDetector {
 
     public init(state: DetectorState) throws {
         let path = try state.value("weights") { $0 }
-        try self.init(state: state, backbone: EfficientNetLite0(path: path))
+        let name = try state.value("backbone") { $0 }
+        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
     }
 
     public init(state: DetectorState, backbone: Backbone) throws {
         guard state.kind == "padim" else { throw InputError("detector state", "kind \(state.kind), expected padim") }
+        if let b = state.config["backbone"], b != backbone.name {
+            throw InputError("padim state", "fitted with backbone \(b), given \(backbone.name)")
+        }
         var c = Config()
         c.stages = try state.value("stages") { s in
             let v = s.split(separator: ",").compactMap { Int($0) }
@@ -120,7 +124,7 @@ public struct PaDiM: PixelDetector {
                   imageWidth: try state.value("image_width") { Int($0) })
     }
 
-    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+    public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)

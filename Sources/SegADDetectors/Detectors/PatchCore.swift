@@ -50,7 +50,7 @@ public struct PatchCore: PixelDetector {
 
     /// Fits on good images (all of one size).
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
-                           config: Config = Config(), progress: Progress? = nil) throws -> PatchCore {
+                           config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
         guard let first = images.first else { throw InputError("patchcore", "no training images") }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
@@ -99,15 +99,19 @@ public struct PatchCore: PixelDetector {
         ], tensors: ["memory_bank": Tensor(shape: [memoryBank.count / dim, dim], values: memoryBank)])
     }
 
-    /// Restores a fitted PatchCore; the backbone is read from the weights path in the state.
+    /// Restores a fitted PatchCore; the backbone is loaded by the name and weights path in the state.
     public init(state: DetectorState) throws {
         let path = try state.value("weights") { $0 }
-        try self.init(state: state, backbone: EfficientNetLite0(path: path))
+        let name = try state.value("backbone") { $0 }
+        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
     }
 
     /// Restores a fitted PatchCore with an already loaded backbone.
     public init(state: DetectorState, backbone: Backbone) throws {
         guard state.kind == "patchcore" else { throw InputError("detector state", "kind \(state.kind), expected patchcore") }
+        if let b = state.config["backbone"], b != backbone.name {
+            throw InputError("patchcore state", "fitted with backbone \(b), given \(backbone.name)")
+        }
         var c = Config()
         c.stages = try state.value("stages") { s in
             let v = s.split(separator: ",").compactMap { Int($0) }
@@ -132,7 +136,7 @@ public struct PatchCore: PixelDetector {
 
     // MARK: - Apply
 
-    public func apply(_ images: [DetectorImage], progress: Progress? = nil) throws -> [[Float]] {
+    public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)

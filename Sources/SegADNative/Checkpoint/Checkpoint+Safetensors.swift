@@ -34,9 +34,17 @@ extension Checkpoint {
                 guard !o else { throw InputError(name, "key \(key): shape overflows") }
                 acc = p
             }
-            let count = shape.reduce(1, { $0 &* $1 })
-            guard count * type.size == offs[1] - offs[0] else {
-                throw InputError(name, "key \(key): shape \(shape) needs \(count * type.size) bytes, header gives \(offs[1] - offs[0])")
+            // Checked arithmetic: a corrupt header's shape may be negative or overflow.
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw InputError(name, "key \(key): negative dimension in shape \(shape)") }
+            var count = 1
+            for d in shape {
+                let (p, o) = count.multipliedReportingOverflow(by: d)
+                guard !o else { throw InputError(name, "key \(key): shape overflows") }
+                count = p
+            }
+            let (needed, o) = count.multipliedReportingOverflow(by: type.size)
+            guard !o, needed == offs[1] - offs[0] else {
+                throw InputError(name, "key \(key): shape \(shape) needs \(o ? "too many" : String(needed)) bytes, header gives \(offs[1] - offs[0])")
             }
             let ref = Pickle.TensorRef(storage: .init(type: type, key: key, numel: count, view: nil),
                                        offset: 0, size: shape, stride: stride)

@@ -87,6 +87,8 @@ extension HDF5File {
         let space = try makeSpace(shape, name)
         let create = HDF5Handle(try check(H5Pcreate(segad_h5p_dataset_create()), "H5Pcreate", name),
                                 .propertyList)
+        // No modification times: equal contents give equal bytes (determinism).
+        try check(H5Pset_obj_track_times(create.id, false), "H5Pset_obj_track_times", name)
         if let chunks, !shape.isEmpty, !shape.contains(0) {
             let clamped = zip(chunks, shape).map { hsize_t(min($0, $1)) }
             try check(H5Pset_chunk(create.id, Int32(clamped.count), clamped), "H5Pset_chunk", name)

@@ -58,13 +58,37 @@ public final class HDF5File {
             }
             fileID = id
         case .create:
+            // The root group records no modification times, so equal
+            // contents give byte-identical files.
+            let create = HDF5Handle(try HDF5Error.check(H5Pcreate(segad_h5p_file_create()), "H5Pcreate", path: path),
+                                    .propertyList)
+            try HDF5Error.check(H5Pset_obj_track_times(create.id, false), "H5Pset_obj_track_times", path: path)
             fileID = try HDF5Error.check(
-                H5Fcreate(path, segad_h5f_acc_trunc(), segad_h5p_default(), segad_h5p_default()),
+                H5Fcreate(path, segad_h5f_acc_trunc(), create.id, segad_h5p_default()),
                 "H5Fcreate", path: path)
         }
     }
 
     deinit { close() }
+
+    /// Flushes every buffered write to the file and closes it, throwing when
+    /// HDF5 cannot write (a full disk, a file-size limit): writes are buffered,
+    /// so such failures often surface only here. After a failure the file is
+    /// closed as far as HDF5 allows and must be treated as incomplete.
+    public func flushAndClose() throws {
+        HDF5Library.prepare()
+        guard let id = fileID else { return }
+        fileID = nil
+        let flushed = H5Fflush(id, H5F_SCOPE_GLOBAL)
+        if flushed < 0 {
+            let error = HDF5Error(operation: "H5Fflush", path: path, code: Int(flushed),
+                                  message: HDF5Error.takeStackMessage())
+            _ = H5Fclose(id)
+            _ = HDF5Error.takeStackMessage()
+            throw error
+        }
+        try HDF5Error.check(H5Fclose(id), "H5Fclose", path: path)
+    }
 
     /// Closes the file; later calls do nothing. Writes are flushed to disk
     /// once the last dataset opened from this file is released too.

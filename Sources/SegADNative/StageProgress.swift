@@ -1,11 +1,13 @@
 import Foundation
 
-/// Progress of a long stage on stderr: `stage: 120/2000 maps, 85.3/s, ETA 22 s`.
+/// Progress of a long stage, fit or apply on stderr:
+/// `segment-stats: 120/2000 images, 85.3/s, ETA 22 s`.
 ///
 /// Writes at most a few times a second, rewriting one line on a terminal;
-/// silent when stderr is not a terminal unless `SEGAD_PROGRESS=1` (then one
-/// line every 10%). `SEGAD_PROGRESS=0` silences it everywhere.
-public final class ProgressReporter {
+/// silent when stderr is not a terminal unless forced or `SEGAD_PROGRESS=1`
+/// (then one line every 10%). `SEGAD_PROGRESS=0` silences it everywhere.
+/// Thread-safe: workers may advance it concurrently.
+public final class StageProgress: @unchecked Sendable {
     private let label: String
     private let unit: String
     private let total: Int
@@ -17,19 +19,30 @@ public final class ProgressReporter {
     private let lock = NSLock()
     private var done = 0
 
-    public init(_ label: String, total: Int, unit: String = "items") {
+    public init(_ label: String, total: Int, unit: String = "items", force: Bool = false) {
         self.label = label
         self.total = total
         self.unit = unit
         interactive = isatty(STDERR_FILENO) != 0
         let env = ProcessInfo.processInfo.environment["SEGAD_PROGRESS"]
-        enabled = env == "0" ? false : (interactive || env == "1")
+        enabled = env == "0" ? false : (interactive || env == "1" || force)
     }
 
     /// Records `n` more units done.
     public func advance(by n: Int = 1) {
         lock.lock(); defer { lock.unlock() }
         done += n
+        report()
+    }
+
+    /// Records that `count` units are done in all (never goes back).
+    public func advance(_ count: Int) {
+        lock.lock(); defer { lock.unlock() }
+        done = max(done, count)
+        report()
+    }
+
+    private func report() {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         if interactive {
@@ -58,20 +71,3 @@ public final class ProgressReporter {
     }
 }
 
-/// Runs `body(i)` for i in 0..<count on all cores, in order-independent
-/// fashion; errors are collected and the first (by index) is rethrown.
-public func concurrentForEach(_ count: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                              _ body: (Int) throws -> Void) throws {
-    if count == 0 { return }
-    if threads <= 1 || count == 1 {
-        for i in 0..<count { try body(i) }
-        return
-    }
-    let errors = UnsafeMutablePointer<(any Error)?>.allocate(capacity: count)
-    errors.initialize(repeating: nil, count: count)
-    defer { errors.deinitialize(count: count); errors.deallocate() }
-    DispatchQueue.concurrentPerform(iterations: count) { i in
-        do { try body(i) } catch { errors[i] = error }
-    }
-    for i in 0..<count { if let e = errors[i] { throw e } }
-}

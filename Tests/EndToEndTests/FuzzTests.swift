@@ -1,0 +1,409 @@
+import Foundation
+import SegAD
+import SegADNative
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Seeded random-mutation fuzzing of the four readers that take files from
+/// users (issue 7, item 4): `.npy` maps, PNG label maps and images, the JSON
+/// manifest, and checkpoints (legacy torch pickle, torch zip, safetensors).
+///
+/// Each input is a valid seed file changed by one to four mutations — bit
+/// flips, bytes set to boundary values, truncation, insertion, deletion,
+/// duplication, 2/4/8-byte integers overwritten with boundary values, and a
+/// format-aware edit of a header field (the `.npy` header's shape and dtype,
+/// a PNG chunk's data with its CRC recomputed so libpng reads past it, the
+/// numbers and keys of the JSON manifest and of the safetensors header). The
+/// reader must either accept the input or throw an `InputError` whose text is
+/// one line without control characters; it must not crash, take more than a second, or allocate without
+/// bound: while the inputs run, the address space is capped at what the process
+/// had plus 1 GiB (an allocation beyond it would crash the test), and the peak
+/// resident size may grow by at most 256 MiB.
+///
+/// The default run tries 2,000 inputs per reader. `SEGAD_FUZZ_COUNT=100000`
+/// (`scripts/reliability/fuzz.sh`) runs the figures recorded in
+/// docs/reliability.md; `SEGAD_FUZZ_SEED` changes the seed.
+final class FuzzTests: XCTestCase {
+    static let environment = ProcessInfo.processInfo.environment
+    static let count = Int(environment["SEGAD_FUZZ_COUNT"] ?? "") ?? 2000
+    static let seed = UInt64(environment["SEGAD_FUZZ_SEED"] ?? "") ?? 20_240_607
+
+    static let nativeFixtures = ToolRunner.repoRoot + "/Tests/SegADNativeTests/Fixtures"
+    static let checkpointFixtures = ToolRunner.repoRoot + "/scripts/detectors/fixtures"
+
+    // MARK: The readers
+
+    func testNPYReaderUnderMutation() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.nativeFixtures + "/npy")
+            .filter { $0.hasSuffix(".npy") && !$0.hasPrefix("empty.") }.sorted()
+        let seeds = try names.map { try Self.bytes(Self.nativeFixtures + "/npy/" + $0) }
+        try fuzz("npy", seeds: seeds, fieldEdit: Mutator.editDigitsOrWords) { input, _ in
+            let array = try NPY.parse(data: input, name: "fuzz.npy")
+            _ = array.floats()
+            _ = try? array.int32s()
+        }
+    }
+
+    func testPNGReaderUnderMutation() throws {
+        let names = ["gray1", "gray4", "gray8", "gray16", "gray_alpha8", "palette4", "palette8", "rgb8", "rgb16", "rgba8"]
+        let seeds = try names.map { try Self.bytes(Self.nativeFixtures + "/png/\($0).png") }
+        let path = try scratchFile("fuzz.png")
+        try fuzz("png", seeds: seeds, fieldEdit: Mutator.editPNGChunk) { input, _ in
+            try Self.write(input, to: path)
+            let image = try PNG.read(path: path)
+            XCTAssertEqual(image.samples.count, image.width * image.height * image.channels)
+            _ = image.grayFloats()
+        }
+    }
+
+    func testManifestLoaderUnderMutation() throws {
+        let seeds = [Self.manifestSeed(small: true), Self.manifestSeed(small: false)]
+        let path = try scratchFile("manifest.json")
+        try fuzz("manifest", seeds: seeds, fieldEdit: Mutator.editJSON) { input, _ in
+            try Self.write(input, to: path)
+            _ = try Manifest.load(path: path)
+        }
+    }
+
+    func testCheckpointReadersUnderMutation() throws {
+        let seeds = try ["tiny_legacy.pth", "tiny_zip.pth", "tiny.safetensors"].map {
+            try Self.bytes(Self.checkpointFixtures + "/" + $0)
+        }
+        try fuzz("checkpoint", seeds: seeds, fieldEdit: Mutator.editDigitsOrWords) { input, _ in
+            _ = try Checkpoint.load(bytes: input, name: "fuzz.pth")
+        }
+    }
+
+    /// Headers that declare far more data than the file holds are refused
+    /// before anything of that size is allocated.
+    func testHugeDeclaredShapesDoNotAllocate() throws {
+        let path = try scratchFile("huge.png")
+        let limit = try AddressSpaceCap(headroom: 1 << 30)
+        defer { limit.restore() }
+        let before = Memory.peakResidentBytes()
+        for shape in ["(100000, 100000)", "(4611686018427387904,)", "(65536, 65536, 64)", "(99999999999, 99999999999)"] {
+            let header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+            XCTAssertThrowsError(try NPY.parse(data: Self.npy(header: header, payload: 64), name: "huge.npy"), shape) {
+                XCTAssertTrue("\($0)".contains("huge.npy"), "\($0)")
+            }
+        }
+        // PNG: a 65535×65535 16-bit RGBA header (the CRC made valid) over the
+        // data of a small image.
+        for (width, height) in [(65535, 65535), (65535, 1), (1, 65535), (40000, 40000)] {
+            var png = try Self.bytes(Self.nativeFixtures + "/png/rgba8.png")
+            Mutator.setPNGHeader(&png, width: UInt32(width), height: UInt32(height), depth: 16, color: 6)
+            try Self.write(png, to: path)
+            XCTAssertThrowsError(try PNG.read(path: path), "\(width)×\(height)") {
+                XCTAssertTrue("\($0)".contains("huge.png") && !"\($0)".contains("\n"), "\($0)")
+            }
+        }
+        let grown = Memory.peakResidentBytes() - before
+        XCTAssertLessThan(grown, 64 << 20, "peak resident size grew by \(grown >> 20) MiB")
+    }
+
+    // MARK: The loop
+
+    struct Figures: CustomStringConvertible {
+        var inputs = 0, accepted = 0, refused = 0
+        var slowest = 0.0
+        var seconds = 0.0
+        var peakGrowth = 0
+        var description: String {
+            String(format: "%d inputs, %d accepted, %d refused, slowest %.1f ms, %.1f s total, peak RSS +%d MiB",
+                   inputs, accepted, refused, slowest * 1000, seconds, peakGrowth >> 20)
+        }
+    }
+
+    /// Runs `body` on `Self.count` mutated inputs and checks the outcome of each.
+    @discardableResult
+    func fuzz(_ name: String, seeds: [[UInt8]], fieldEdit: @escaping (inout [UInt8], inout SplitMix) -> Void,
+              body: ([UInt8], Int) throws -> Void) throws -> Figures {
+        XCTAssertFalse(seeds.isEmpty)
+        // Every seed must be read without error, so mutations start from inputs that get deep.
+        for (i, s) in seeds.enumerated() where name != "npy" {
+            XCTAssertNoThrow(try body(s, -1), "\(name) seed \(i) is not accepted")
+        }
+        var rng = SplitMix(seed: Self.seed ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
+        var figures = Figures()
+        let cap = try AddressSpaceCap(headroom: 1 << 30)
+        defer { cap.restore() }
+        let peakBefore = Memory.peakResidentBytes()
+        let start = Date()
+        for n in 0..<Self.count {
+            var input = seeds[Int(rng.next() % UInt64(seeds.count))]
+            let mutations = 1 + Int(rng.next() % 4)
+            for _ in 0..<mutations { Mutator.mutate(&input, &rng, fieldEdit: fieldEdit) }
+            let t0 = Date()
+            do {
+                try body(input, n)
+                figures.accepted += 1
+            } catch let error as InputError {
+                figures.refused += 1
+                let text = "\(error)"
+                if text.isEmpty || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    XCTFail("\(name) input \(n): the error is not one line: \(text.debugDescription)")
+                }
+            } catch {
+                XCTFail("\(name) input \(n): not an InputError: \(type(of: error)) \(error)")
+            }
+            let dt = Date().timeIntervalSince(t0)
+            figures.slowest = max(figures.slowest, dt)
+            if dt > 1 { XCTFail("\(name) input \(n) took \(dt) s") }
+            figures.inputs += 1
+        }
+        figures.seconds = Date().timeIntervalSince(start)
+        figures.peakGrowth = Memory.peakResidentBytes() - peakBefore
+        XCTAssertLessThan(figures.peakGrowth, 256 << 20, "\(name): peak resident size grew by \(figures.peakGrowth >> 20) MiB")
+        print("fuzz \(name): \(figures)")
+        return figures
+    }
+
+    // MARK: Seeds and files
+
+    func scratchFile(_ name: String) throws -> String {
+        let shm = "/dev/shm"
+        var isFolder: ObjCBool = false
+        let base = FileManager.default.fileExists(atPath: shm, isDirectory: &isFolder) && isFolder.boolValue
+            && access(shm, W_OK) == 0 ? shm : NSTemporaryDirectory()
+        let dir = base + "/segad-fuzz-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir + "/" + name
+    }
+
+    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw InputError(path, "cannot create") }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw InputError(path, "short write") }
+    }
+
+    /// A version 1.0 `.npy` with `header` and `payload` zero bytes of data.
+    static func npy(header: String, payload: Int) -> [UInt8] {
+        var text = header
+        while (10 + text.utf8.count + 1) % 64 != 0 { text += " " }
+        text += "\n"
+        let length = text.utf8.count
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
+            + Array(text.utf8) + [UInt8](repeating: 0, count: payload)
+    }
+
+    /// A valid manifest: 6 items (maps, tags, a segmentation) and two seeds
+    /// (`small`), or 40 items with every role.
+    static func manifestSeed(small: Bool) -> [UInt8] {
+        let n = small ? 6 : 40
+        let items: [[String: Any]] = (0..<n).map { i in
+            var item: [String: Any] = ["id": "item\(i)", "label": i % 3 == 0 ? "bad" : "good",
+                                       "maps": ["alpha": "maps/alpha/item\(i).npy", "beta": "maps/beta/item\(i).npy"]]
+            if i % 2 == 0 { item["tags"] = ["unseen"] }
+            if !small { item["segmentation"] = "seg/item\(i).png" }
+            return item
+        }
+        let ids = (0..<n).map { "item\($0)" }
+        let half = n / 2
+        var seeds: [String: Any] = [:]
+        for s in 0..<2 {
+            let rotated = Array(ids[s...] + ids[..<s])
+            seeds[String(s)] = ["segad-train": Array(rotated[..<half]), "test": Array(rotated[half...])]
+        }
+        let object: [String: Any] = ["format": "segad-manifest", "version": 1, "name": "fuzz",
+                                     "class": "c", "root": ".", "description": "seed", "items": items, "seeds": seeds]
+        return [UInt8](try! JSONSerialization.data(withJSONObject: object, options: small ? [.sortedKeys, .prettyPrinted]
+                                                                                            : [.sortedKeys]))
+    }
+}
+
+// MARK: - Mutations
+
+enum Mutator {
+    static let interestingBytes: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, 0x20, 0x0A, 0x22, 0x27, 0x28, 0x29, 0x2C, 0x2D,
+                                            0x30, 0x39, 0x3A, 0x5B, 0x5D, 0x7B, 0x7D]
+    static let interestingInts: [UInt64] = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000,
+                                            0xFFFF_FFFF, 0x1_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000,
+                                            0xFFFF_FFFF_FFFF_FFFF]
+
+    static func mutate(_ b: inout [UInt8], _ rng: inout SplitMix, fieldEdit: (inout [UInt8], inout SplitMix) -> Void) {
+        func at(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
+        switch rng.next() % 10 {
+        case 0, 1:  // bit flips
+            guard !b.isEmpty else { return }
+            for _ in 0...at(4) { b[at(b.count)] ^= UInt8(1) << UInt8(at(8)) }
+        case 2:  // a byte set to a boundary value
+            guard !b.isEmpty else { return }
+            b[at(b.count)] = interestingBytes[at(interestingBytes.count)]
+        case 3:  // truncation
+            b.removeLast(b.count - at(b.count + 1))
+        case 4:  // insertion of random bytes or of a slice of the input
+            let p = at(b.count + 1)
+            if rng.next() % 2 == 0 || b.isEmpty {
+                b.insert(contentsOf: (0...at(16)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, at: p)
+            } else {
+                let s = at(b.count), e = min(b.count, s + 1 + at(64))
+                b.insert(contentsOf: b[s..<e], at: p)
+            }
+        case 5:  // deletion
+            guard !b.isEmpty else { return }
+            let s = at(b.count), e = min(b.count, s + 1 + at(32))
+            b.removeSubrange(s..<e)
+        case 6:  // a 2, 4 or 8-byte integer overwritten with a boundary value, either byte order
+            let width = [2, 4, 8][at(3)]
+            guard b.count >= width else { return }
+            let p = at(b.count - width + 1)
+            let v = interestingInts[at(interestingInts.count)]
+            let big = rng.next() % 2 == 0
+            for k in 0..<width { b[p + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(big ? width - 1 - k : k))) }
+        default:  // a format-aware edit of a header field
+            fieldEdit(&b, &rng)
+        }
+    }
+
+    static let bigNumbers = ["0", "1", "-1", "2", "255", "65536", "2147483647", "2147483648", "4294967296",
+                             "9223372036854775807", "9223372036854775808", "18446744073709551616",
+                             "99999999999999999999999", "1e308", "1.5", "-0", "nan", "inf"]
+    static let words = ["True", "False", "None", "'<f4'", "'>f8'", "'|b1'", "'<c8'", "'|O'", "'<U3'", "()", "(0,)",
+                        "(1, 2, 3, 4, 5, 6, 7, 8, 9)", "[", "]", "{", "}", "''", "\"\"", "\"F32\"", "\"I64\"",
+                        "\"shape\"", "\"dtype\"", "\"data_offsets\"", "\"__metadata__\"", "null", "true", "false",
+                        "\"\\u0000\"", "\"\\ud800\""]
+
+    /// Replaces a run of digits with a boundary number, or a word or quoted
+    /// string with another header word (npy, pickle, zip and safetensors headers).
+    static func editDigitsOrWords(_ b: inout [UInt8], _ rng: inout SplitMix) {
+        guard !b.isEmpty else { return }
+        let start = Int(rng.next() % UInt64(b.count))
+        let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
+        if rng.next() % 2 == 0, let s = b[start...].firstIndex(where: isDigit) ?? b.firstIndex(where: isDigit) {
+            var e = s
+            while e < b.count && isDigit(b[e]) { e += 1 }
+            b.replaceSubrange(s..<e, with: Array(bigNumbers[Int(rng.next() % UInt64(bigNumbers.count))].utf8))
+        } else {
+            let isWord: (UInt8) -> Bool = { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x27 || $0 == 0x22 }
+            guard let s = b[start...].firstIndex(where: isWord) ?? b.firstIndex(where: isWord) else { return }
+            var e = s + 1
+            while e < b.count && isWord(b[e]) && e - s < 24 { e += 1 }
+            b.replaceSubrange(s..<e, with: Array(words[Int(rng.next() % UInt64(words.count))].utf8))
+        }
+    }
+
+    /// JSON edits: a number or word replaced, a value turned into another type,
+    /// a structure duplicated, or nesting deepened.
+    static func editJSON(_ b: inout [UInt8], _ rng: inout SplitMix) {
+        switch rng.next() % 4 {
+        case 0, 1:
+            editDigitsOrWords(&b, &rng)
+        case 2:  // deep nesting at a random place
+            let p = Int(rng.next() % UInt64(b.count + 1))
+            let depth = Int(rng.next() % 2000)
+            b.insert(contentsOf: [UInt8](repeating: rng.next() % 2 == 0 ? 0x5B : 0x7B, count: depth), at: p)
+        default:  // a quoted string replaced with a number, null, an array or an object
+            guard let q = b.indices.filter({ b[$0] == 0x22 }).randomElement(using: &rng) else { return }
+            guard let end = b[(q + 1)...].firstIndex(of: 0x22) else { return }
+            let replacement = ["0", "null", "[]", "{}", "[\"x\"]", "{\"a\":1}", "-1", "1e999", "\"\"", "true"]
+            b.replaceSubrange(q...end, with: Array(replacement[Int(rng.next() % UInt64(replacement.count))].utf8))
+        }
+    }
+
+    /// Mutates the data of one PNG chunk (IHDR most often: width, height, bit
+    /// depth, color type, interlace set to boundary values) and recomputes
+    /// the chunk's CRC, so libpng reads on instead of stopping at the CRC.
+    static func editPNGChunk(_ b: inout [UInt8], _ rng: inout SplitMix) {
+        var chunks: [(start: Int, length: Int)] = []  // start of the chunk's type field
+        var p = 8
+        while p + 12 <= b.count {
+            let length = Int(b[p]) << 24 | Int(b[p + 1]) << 16 | Int(b[p + 2]) << 8 | Int(b[p + 3])
+            guard p + 12 + length <= b.count else { break }
+            chunks.append((p + 4, length))
+            p += 12 + length
+        }
+        guard !chunks.isEmpty else { return }
+        let (start, length) = rng.next() % 2 == 0 ? chunks[0] : chunks[Int(rng.next() % UInt64(chunks.count))]
+        let data = start + 4
+        if start == 12 && length == 13 && rng.next() % 2 == 0 {  // IHDR
+            let field = Int(rng.next() % 5)
+            switch field {
+            case 0, 1:
+                let v = UInt32(truncatingIfNeeded: interestingInts.randomElement(using: &rng)! &+ (rng.next() % 3))
+                for k in 0..<4 { b[data + 4 * field + k] = UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32(k))) }
+            case 2: b[data + 8] = [0, 1, 2, 3, 4, 8, 16, 32, 255][Int(rng.next() % 9)]
+            case 3: b[data + 9] = [0, 1, 2, 3, 4, 5, 6, 7, 255][Int(rng.next() % 9)]
+            default: b[data + 12] = UInt8(rng.next() % 3)
+            }
+        } else if length > 0 {
+            for _ in 0...Int(rng.next() % 3) { b[data + Int(rng.next() % UInt64(length))] ^= UInt8(1) << UInt8(rng.next() % 8) }
+        }
+        writeCRC(&b, typeStart: start, length: length)
+    }
+
+    /// Sets the IHDR fields of a PNG and makes its CRC valid.
+    static func setPNGHeader(_ b: inout [UInt8], width: UInt32, height: UInt32, depth: UInt8, color: UInt8) {
+        for k in 0..<4 {
+            b[16 + k] = UInt8(truncatingIfNeeded: width >> (24 - 8 * UInt32(k)))
+            b[20 + k] = UInt8(truncatingIfNeeded: height >> (24 - 8 * UInt32(k)))
+        }
+        b[24] = depth
+        b[25] = color
+        writeCRC(&b, typeStart: 12, length: 13)
+    }
+
+    static func writeCRC(_ b: inout [UInt8], typeStart: Int, length: Int) {
+        let crc = crc32(b[typeStart..<(typeStart + 4 + length)])
+        let at = typeStart + 4 + length
+        for k in 0..<4 { b[at + k] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(k))) }
+    }
+
+    static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for x in bytes { c = crcTable[Int((c ^ UInt32(x)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}
+
+extension SplitMix: RandomNumberGenerator {}
+
+// MARK: - Memory
+
+enum Memory {
+    /// The process's peak resident set size in bytes (getrusage).
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    /// The process's current virtual size in bytes (/proc/self/statm).
+    static func virtualBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = Int(text.split(separator: " ").first ?? "") else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// Caps the address space at the current virtual size plus `headroom` until
+/// `restore()`, so a reader that tried to allocate a buffer a corrupt header
+/// asks for would fail loudly instead of succeeding lazily.
+struct AddressSpaceCap {
+    var saved = rlimit()
+
+    init(headroom: Int) throws {
+        getrlimit(Int32(RLIMIT_AS.rawValue), &saved)
+        guard let now = Memory.virtualBytes() else { return }
+        var cap = saved
+        cap.rlim_cur = rlim_t(min(UInt64(now + headroom), UInt64(saved.rlim_max)))
+        setrlimit(Int32(RLIMIT_AS.rawValue), &cap)
+    }
+
+    func restore() {
+        var limit = saved
+        setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+import SegADNative
+@testable import SegADDetectors
+
+/// Fit → state → restore → apply gives the same maps, with the tiny
+/// ResNet-18-layout fixture as a fast backbone.
+final class DetectorStateTests: XCTestCase {
+    var path: String { Golden.root.appendingPathComponent("scripts/detectors/fixtures/tiny_resnet18.pth").path }
+
+    func images(_ n: Int, seed: UInt64) -> [DetectorImage] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in
+            DetectorImage(channels: 1, height: 64, width: 64,
+                          values: (0..<(64 * 64)).map { _ in Float(rng.next() >> 40) / Float(1 << 24) })
+        }
+    }
+
+    func testRoundTrips() throws {
+        let net = try Backbones.load(name: "resnet18", path: path)
+        let train = images(6, seed: 1), test = images(2, seed: 2)
+        var pcc = PatchCore.Config()
+        pcc.stages = Backbones.patchCoreStages(net)
+        pcc.coresetRatio = 0.25
+        let pc = try PatchCore.fit(train, backbone: net, weightsPath: path, config: pcc)
+        var pdc = PaDiM.Config()
+        pdc.stages = Backbones.padimStages(net)
+        pdc.features = 10
+        let pd = try PaDiM.fit(train, backbone: net, weightsPath: path, config: pdc)
+        let gt = try GoldenTemplate.fit(train)
+        for d in [pc, pd, gt] as [PixelDetector] {
+            let state = d.state()
+            let restored = try Detectors.restore(state)
+            XCTAssertEqual(restored.state(), state, d.kind)
+            let a = try d.apply(test, progress: nil), b = try restored.apply(test, progress: nil)
+            XCTAssertEqual(a, b, d.kind)
+            XCTAssertEqual(a[0].count, 64 * 64)
+            XCTAssertTrue(a.allSatisfy { $0.allSatisfy { $0.isFinite && $0 >= 0 } }, d.kind)
+        }
+        XCTAssertEqual(pc.state().tensors["memory_bank"]?.shape, [Int(Float(6 * 8 * 8) * 0.25), 8 + 16])
+    }
+
+    func testBadStateNamesTheFault() throws {
+        var s = try GoldenTemplate.fit(images(3, seed: 3)).state()
+        s.tensors["std"] = Tensor(shape: [2], values: [1, 1])
+        XCTAssertThrowsError(try Detectors.restore(s)) { e in
+            XCTAssertEqual("\(e)", "golden-template state: tensor std: expected shape [64, 64], found [2]")
+        }
+        s.kind = "nope"
+        XCTAssertThrowsError(try Detectors.restore(s)) { e in XCTAssertTrue("\(e)".contains("unknown detector kind nope")) }
+    }
+}

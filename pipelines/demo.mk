@@ -1,0 +1,87 @@
+# `make demo`: SegAD on the ELPV solar cells (docs/elpv.md), end to end.
+#
+#   fetch      scripts/fetch-data.sh → .cache/elpv/, .cache/weights/
+#   manifests  extract-maps elpv-manifest → artifacts/demo/manifests/{mono,poly}.json
+#   segment    mono: the committed static map pipelines/elpv/mono_segmentation.png
+#              poly: extract-maps segment-elpv → artifacts/demo/segmentation/poly/
+#   detectors  extract-maps fit (once per class) and apply   (pipelines/native.mk)
+#   SegAD      segment-stats → train-brf (5 seeds) → evaluate (pipelines/segad.mk)
+#   report     artifacts/demo/report/ (results.md, metrics.json, figures/)
+#
+# Knobs (each lives in a parameter stamp, so changing one reruns only what
+# depends on it): DEMO_SIZE, DEMO_SEEDS, DEMO_DETECTORS, PATCHCORE_ARGS,
+# PADIM_ARGS, BRF_ARGS.
+
+DEMO := $(ARTIFACTS)/demo
+.PHONY: demo
+
+# The rules (and their parameter stamps, written at parse time) exist only
+# when a goal asks for the demo, so `make test` or `make pipeline` leave
+# artifacts/demo/ alone.
+ifneq ($(if $(MAKECMDGOALS),$(filter demo $(DEMO)/%,$(MAKECMDGOALS)),demo),)
+DEMO_SIZE ?= 160
+DEMO_SEEDS ?= 0 1 2 3 4
+DEMO_DETECTORS ?= golden-template patchcore padim
+# PatchCore's greedy coreset costs O(patches × coreset): fit on 120 of the
+# pool's cells with a 5% coreset to stay inside the 15-minute budget.
+PATCHCORE_ARGS ?= --limit 120 --coreset-ratio 0.05
+PADIM_ARGS ?=
+ELPV_LABELS := .cache/elpv/labels.csv
+ELPV_WEIGHTS := .cache/weights/efficientnet-lite0.pth
+MONO_SEGMENTATION := pipelines/elpv/mono_segmentation.png
+ELPV_SEGMENTS := 4
+demo_MAPS := native
+
+empty :=
+comma := ,
+demo_seed_list := $(subst $(empty) $(empty),$(comma),$(strip $(DEMO_SEEDS)))
+
+# No recipe of its own: a finished demo leaves Make with nothing to do.
+# The report rule prints the table when it runs.
+demo: $(DEMO)/report/metrics.json $(DEMO)/report/figures/segmentation_mono.png $(DEMO)/report/figures/segmentation_poly.png
+
+# Data: the fetch script is idempotent, so one rule per file is safe.
+$(ELPV_LABELS):
+	bash scripts/fetch-data.sh
+$(ELPV_WEIGHTS):
+	bash scripts/fetch-data.sh
+
+$(eval $(call param_stamp,$(DEMO)/params/manifest.txt,$(demo_seed_list)))
+$(eval $(call param_stamp,$(DEMO)/params/segment-elpv.txt,--size $(DEMO_SIZE)))
+
+$(DEMO)/manifests/mono.json: $(ELPV_LABELS) $(DEMO)/params/manifest.txt | $(STAGES)
+	$(BIN)/extract-maps elpv-manifest --labels $(ELPV_LABELS) --type mono --seeds $(demo_seed_list) -o $@
+$(DEMO)/manifests/poly.json: $(ELPV_LABELS) $(DEMO)/params/manifest.txt | $(STAGES)
+	$(BIN)/extract-maps elpv-manifest --labels $(ELPV_LABELS) --type poly --seeds $(demo_seed_list) \
+	  --segmentation-dir $(DEMO)/segmentation/poly -o $@
+
+# Poly cells: one label map per cell (the folder is replaced as a whole).
+$(DEMO)/segmentation/poly/segmentation.json: $(DEMO)/manifests/poly.json $(DEMO)/params/segment-elpv.txt | $(STAGES)
+	$(BIN)/extract-maps segment-elpv --manifest $< --size $(DEMO_SIZE) -o $(DEMO)/segmentation/poly
+
+# Detectors: fitted on the fixed detector pool (seed 0's detector-train,
+# the same for every seed), applied to every other cell of the class.
+define demo_detectors # CLASS
+$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,golden-template,golden-template,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE))
+$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,patchcore,patchcore,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE) --weights $(ELPV_WEIGHTS) $(PATCHCORE_ARGS),$(ELPV_WEIGHTS))
+$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,padim,padim,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE) --weights $(ELPV_WEIGHTS) $(PADIM_ARGS),$(ELPV_WEIGHTS))
+endef
+$(eval $(call demo_detectors,mono))
+$(eval $(call demo_detectors,poly))
+
+$(call segad_class,demo,mono,$(DEMO)/manifests/mono.json,$(DEMO_DETECTORS),--segmentation $(MONO_SEGMENTATION) --segments $(ELPV_SEGMENTS),$(DEMO_SEEDS))
+$(call segad_class,demo,poly,$(DEMO)/manifests/poly.json,$(DEMO_DETECTORS),--per-item-segmentation --segments $(ELPV_SEGMENTS),$(DEMO_SEEDS))
+$(call segad_report,demo,SegAD on ELPV solar cells ($(words $(DEMO_SEEDS)) seeds; mono and poly))
+
+# segment-stats also reads the label maps: mono's committed PNG, poly's folder.
+$(foreach c,$(call combos,$(DEMO_DETECTORS)),$(DEMO)/features/mono/$(c).h5): $(MONO_SEGMENTATION)
+$(foreach c,$(call combos,$(DEMO_DETECTORS)),$(DEMO)/features/poly/$(c).h5): $(DEMO)/segmentation/poly/segmentation.json
+
+# Figures of each segmentation over an example cell.
+$(DEMO)/report/figures/segmentation_mono.png: $(DEMO)/manifests/mono.json $(MONO_SEGMENTATION) | $(STAGES)
+	$(BIN)/extract-maps overlay-segmentation --manifest $< --segmentation $(MONO_SEGMENTATION) --size $(DEMO_SIZE) \
+	  --title 'ELPV mono: static label map' -o $@
+$(DEMO)/report/figures/segmentation_poly.png: $(DEMO)/manifests/poly.json $(DEMO)/segmentation/poly/segmentation.json | $(STAGES)
+	$(BIN)/extract-maps overlay-segmentation --manifest $< --size $(DEMO_SIZE) \
+	  --title 'ELPV poly: per-cell label map' -o $@
+endif
