@@ -3,6 +3,7 @@
 #   make test        the test suite
 #   make pipeline    your own maps (pipelines/pipeline.mk)
 #   make visa        the reference VisA protocol from cached maps (pipelines/visa.mk)
+#   make vad-highshot VAD_ROOT=DIR   the VAD benchmarks (also vad-lowshot, vad-oneclass, vad-ablation; pipelines/vad.mk)
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 .DELETE_ON_ERROR:
@@ -42,3 +43,4 @@ include pipelines/pipeline.mk
 include pipelines/visa.mk
 include pipelines/score.mk
 include pipelines/demo.mk
+include pipelines/vad.mk

@@ -1,0 +1,160 @@
+import ArgumentParser
+import SegAD
+
+// The VAD benchmark's data stages (pipelines/vad.mk, docs/vad.md).
+extension ExtractMaps {
+    static let vadSubcommands: [ParsableCommand.Type] = [
+        VADManifestCommand.self, VADSegmentationCommand.self, SynthesizeDefectsCommand.self,
+        VADFromELPVCommand.self, ClassifierFitCommand.self, ClassifierApplyCommand.self,
+    ]
+}
+
+extension VADManifest.Mode: ExpressibleByArgument {}
+
+func parseSeeds(_ text: String) -> [Int]? {
+    let seeds = text.split(whereSeparator: { $0 == " " || $0 == "," }).map { Int($0) }
+    guard !seeds.isEmpty, seeds.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+    return seeds.map { $0! }
+}
+
+extension ExtractMaps {
+    struct VADManifestCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vad-manifest",
+            abstract: "Writes one seed's manifest of the VAD protocol (class \"vad\") from a VAD folder.",
+            discussion: """
+            Modes: detectors (the seed's detector-train half of train/good only), highshot \
+            (SegAD training adds all train/bad), lowshot (the seed's names in low_shot_train.json), \
+            oneclass (the seed's synthetic defects from `synthesize-defects`). Splits: docs/vad.md.
+            """)
+
+        @Option(help: "The VAD folder (train/good, train/bad, test/good, test/bad, test/bad_unseen_defects).") var root: String
+        @Option(help: "detectors, highshot, lowshot or oneclass.") var mode: VADManifest.Mode
+        @Option(help: "The seed.") var seed: Int
+        @Option(help: "All seeds of the run, in order (picks the low-shot key).") var seeds = "0 1 2 3 4"
+        @Option(help: "One-class: the list.csv written by synthesize-defects.") var synthetic: String?
+        @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
+
+        func validate() throws {
+            guard let list = parseSeeds(seeds) else { throw ValidationError("--seeds must list non-negative integers") }
+            if !list.contains(seed) { throw ValidationError("--seed \(seed) is not in --seeds '\(seeds)'") }
+            if mode == .oneclass && synthetic == nil { throw ValidationError("--mode oneclass needs --synthetic LIST.csv") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps vad-manifest") {
+                try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: parseSeeds(seeds)!,
+                                            synthetic: synthetic, output: output))
+            }
+        }
+    }
+
+    struct VADSegmentationCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vad-segmentation",
+            abstract: "Turns a drawn label PNG (gray levels or colors, any size) into a gray label map at the working size.",
+            discussion: "A gray PNG with values 0…L-1 keeps them; otherwise distinct colors become labels in ascending order. Nearest-neighbour resize.")
+
+        @Option(help: "The drawn label PNG (VAD_SEGMENTATION).") var input: String
+        @Option(help: "Number of segments L.") var segments: Int
+        @Option(help: "Working size HxW or N.") var size = "256"
+        @Flag(help: "Write a one-segment map (all 0) of the working size instead (the Table 6 ablation).") var oneSegment = false
+        @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
+
+        func validate() throws {
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps vad-segmentation") {
+                var o = VADSegmentation.Options(input: input, segments: segments, size: parseSize(size)!, output: output)
+                o.oneSegment = oneSegment
+                try VADSegmentation.run(o)
+            }
+        }
+    }
+
+    struct SynthesizeDefectsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "synthesize-defects",
+            abstract: "One-class VAD: seeded synthetic defects (blur or a thin gray rectangle in a segment) on a seed's SegAD-training good images.")
+
+        @Option(help: "The VAD folder.") var root: String
+        @Option(help: "The seed (its SegAD-training half of train/good).") var seed: Int
+        @Option(help: "The label PNG (gray values are labels; any size).") var segmentation: String
+        @Option(help: "Number of segments L.") var segments: Int
+        @Option(help: "At most this many defects (default: one per SegAD-training good image).") var count: Int?
+        @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
+
+        func validate() throws {
+            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps synthesize-defects") {
+                try SyntheticDefects.run(.init(root: root, seed: seed, segmentation: segmentation, segments: segments,
+                                               count: count, outputDirectory: output))
+            }
+        }
+    }
+
+    struct VADFromELPVCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vad-from-elpv",
+            abstract: "Lays out the ELPV mono cells as a VAD-layout tree (symbolic links, low_shot_train.json, segmentation.png).")
+
+        @Option(help: "The ELPV folder (labels.csv, images/).") var elpv = ".cache/elpv"
+        @Option(help: "Train/bad names per low-shot key.") var lowShot = 20
+        @Option(name: .shortAndLong, help: "The tree to write (replaced).") var output: String
+
+        func run() throws {
+            StageMain.run("extract-maps vad-from-elpv") {
+                var o = VADFromELPV.Options(elpv: elpv, output: output)
+                o.lowShot = lowShot
+                try VADFromELPV.run(o)
+            }
+        }
+    }
+}
+
+extension ExtractMaps {
+    struct ClassifierFitCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "classifier-fit",
+            abstract: "Fits the supervised classifier g(I) (logistic regression on pooled EfficientNet-Lite0 features) on a seed's classifier-train rows.")
+
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
+        @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
+        @Option(help: "Working size HxW or N.") var size = "256"
+        @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
+
+        func validate() throws {
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps classifier-fit") {
+                try SupervisedClassifier.fit(.init(manifestPath: manifest, seed: seed, weightsPath: weights,
+                                                   size: parseSize(size)!, output: output))
+            }
+        }
+    }
+
+    struct ClassifierApplyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "classifier-apply",
+            abstract: "Scores every image of a manifest with a fitted classifier into a CSV (id,score).")
+
+        @Option(help: "The manifest whose images to score.") var manifest: String
+        @Option(help: "The state from classifier-fit.") var state: String
+        @Option(name: .shortAndLong, help: "The CSV to write.") var output: String
+
+        func run() throws {
+            StageMain.run("extract-maps classifier-apply") {
+                try SupervisedClassifier.apply(manifestPath: manifest, statePath: state, output: output)
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SegADNative
+
+/// A Valeo Anomaly Dataset (VAD) folder, as DESIGN.md describes it:
+///
+///     ROOT/train/good/*.png              2000 good training images
+///     ROOT/train/bad/*.png               1000 bad training images
+///     ROOT/test/good/*.png               1000 good test images
+///     ROOT/test/bad/*.png                 835 bad test images (defect types seen in training)
+///     ROOT/test/bad_unseen_defects/*.png  165 bad test images of unseen defect types
+///     ROOT/low_shot_train.json           {"KEY": ["NAME.png", …100 names of train/bad], …5 keys}
+///
+/// File names are the images' base names; lists are sorted by name so the
+/// splits do not depend on directory order.
+public struct VADLayout: Sendable {
+    public static let folders = ["train/good", "train/bad", "test/good", "test/bad", "test/bad_unseen_defects"]
+    public static let lowShotFile = "low_shot_train.json"
+
+    /// The absolute root folder.
+    public var root: String
+    public var trainGood: [String]
+    public var trainBad: [String]
+    public var testGood: [String]
+    public var testBad: [String]
+    public var testUnseen: [String]
+    /// low_shot_train.json: key → train/bad names (absent when the file is).
+    public var lowShot: [String: [String]]?
+
+    /// What a user sees when VAD_ROOT is unset or not a VAD folder.
+    public static let howToGet = """
+        VAD (the Valeo Anomaly Dataset of the SegAD paper, CVPR 2024) is not downloadable here: \
+        request it from its authors (https://huggingface.co/datasets/Valeo/VAD or the SegAD repository), \
+        unpack it and run `make vad-highshot VAD_ROOT=/path/to/VAD` — or try the pipeline on ELPV laid out \
+        as VAD: `make vad-elpv-tree` then `make vad-highshot VAD_ROOT=artifacts/vad-elpv/tree VAD_SEGMENTS=4` \
+        (docs/vad.md)
+        """
+
+    /// Reads and checks the layout. One error names everything missing.
+    public init(root: String, needLowShot: Bool = false) throws {
+        let fm = FileManager.default
+        let abs = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.root = abs
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: abs, isDirectory: &isDir), isDir.boolValue else {
+            throw InputError(root, "VAD_ROOT is not a folder. " + Self.howToGet)
+        }
+        var missing: [String] = []
+        var lists: [String: [String]] = [:]
+        for folder in Self.folders {
+            let path = abs + "/" + folder
+            guard let names = try? fm.contentsOfDirectory(atPath: path) else {
+                missing.append(folder + "/"); continue
+            }
+            let pngs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted()
+            if pngs.isEmpty { missing.append(folder + "/*.png") }
+            lists[folder] = pngs
+        }
+        let lowShotPath = abs + "/" + Self.lowShotFile
+        if needLowShot && !fm.fileExists(atPath: lowShotPath) { missing.append(Self.lowShotFile) }
+        guard missing.isEmpty else {
+            throw InputError(root, "is not a VAD folder: missing \(missing.joined(separator: ", ")). " + Self.howToGet)
+        }
+        trainGood = lists["train/good"]!; trainBad = lists["train/bad"]!
+        testGood = lists["test/good"]!; testBad = lists["test/bad"]!; testUnseen = lists["test/bad_unseen_defects"]!
+        guard trainGood.count >= 2 else { throw InputError(abs + "/train/good", "needs at least 2 images to split") }
+        if fm.fileExists(atPath: lowShotPath) {
+            lowShot = try Self.readLowShot(lowShotPath, trainBad: Set(trainBad))
+        }
+    }
+
+    static func readLowShot(_ path: String, trainBad: Set<String>) throws -> [String: [String]] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let json = try? JSONSerialization.jsonObject(with: data) else {
+            throw InputError(path, "not valid JSON; expected {\"KEY\": [\"NAME.png\", …], …}")
+        }
+        guard let object = json as? [String: Any], !object.isEmpty else {
+            throw InputError(path, "expected a non-empty object mapping keys to lists of train/bad file names")
+        }
+        var out: [String: [String]] = [:]
+        for (key, value) in object {
+            guard let list = value as? [String], !list.isEmpty else {
+                throw InputError(path, "key '\(key)': expected a non-empty list of file names")
+            }
+            let names = list.map { ($0 as NSString).lastPathComponent }
+            if let unknown = names.first(where: { !trainBad.contains($0) }) {
+                throw InputError(path, "key '\(key)': '\(unknown)' is not in train/bad")
+            }
+            if Set(names).count != names.count { throw InputError(path, "key '\(key)': a name appears twice") }
+            out[key] = names
+        }
+        return out
+    }
+
+    /// The low-shot key a seed uses: the seed's decimal string when every
+    /// seed of the run is a key; otherwise the seed's position in the run's
+    /// seed list picks the key at that position in the sorted keys (numeric
+    /// order when all keys are integers, else string order).
+    public static func lowShotKey(seed: Int, seeds: [Int], keys: [String]) -> String? {
+        if seeds.allSatisfy({ keys.contains(String($0)) }) { return String(seed) }
+        let sorted: [String]
+        if keys.allSatisfy({ Int($0) != nil }) { sorted = keys.sorted { Int($0)! < Int($1)! } } else { sorted = keys.sorted() }
+        guard let position = seeds.firstIndex(of: seed), position < sorted.count else { return nil }
+        return sorted[position]
+    }
+}
