@@ -12,7 +12,7 @@ if [ "$build" -ne 0 ]; then echo "0 passed, 1 failed"; exit 1; fi
 swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log \
     | grep -E "error:|Test Case '.*' failed|Test Suite 'All tests'|Executed [0-9]+ tests?, with" | grep -v "^\s*$" | tail -n 60
 status=${PIPESTATUS[0]}
-summary=$(grep -E "^\s+Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test.log | tail -1)
+summary=$(grep -E "Executed [0-9]+ tests?, with" .build/test.log | tail -1)
 total=$(grep -oE "Executed [0-9]+" <<<"$summary" | grep -oE "[0-9]+")
 failed=$(grep -oE "[0-9]+ failures?" <<<"$summary" | grep -oE "[0-9]+")
 skipped=$(grep -oE "[0-9]+ tests? skipped" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
