@@ -54,7 +54,7 @@ public enum SyntheticDefects {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var rng = RandomState(seed: UInt32(truncatingIfNeeded: o.seed) ^ 0x5EAD_D00D)
         var csv = "id,image,source,kind,segment\n"
-        let progress = ProgressReporter("synthesize-defects seed \(o.seed)", total: names.count, unit: "images")
+        let progress = StageProgress("synthesize-defects seed \(o.seed)", total: names.count, unit: "images")
         for name in names {
             let source = "\(layout.root)/train/good/\(name)"
             let png = try PNG.read(path: source)
