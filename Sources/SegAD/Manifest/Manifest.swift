@@ -46,6 +46,21 @@ public struct Manifest: Sendable {
     /// Ids that play `role` in `seed`, in manifest order of the split.
     public func ids(_ role: Role, seed: Int) -> [String] { seeds[seed]?[role] ?? [] }
 
+    /// The ids playing `role` in `seed` (the first `limit` of them) and their
+    /// resolved image paths; an item without an image is an error.
+    public func images(_ role: Role, seed: Int, limit: Int? = nil) throws -> (ids: [String], paths: [String]) {
+        guard seeds[seed] != nil else { throw InputError(path, "has no seed \(seed)") }
+        var ids = self.ids(role, seed: seed)
+        if let limit { ids = Array(ids.prefix(limit)) }
+        guard !ids.isEmpty else { throw InputError(path, "seed \(seed) has no '\(role.rawValue)' images") }
+        let index = self.index
+        let paths = try ids.map { id -> String in
+            guard let image = items[index[id]!].image else { throw InputError(path, "item '\(id)' has no image") }
+            return resolve(image)
+        }
+        return (ids, paths)
+    }
+
     /// Resolves a path of the manifest against its root.
     public func resolve(_ relative: String) -> String {
         relative.hasPrefix("/") ? relative : (root as NSString).appendingPathComponent(relative)

@@ -33,19 +33,7 @@ public enum SegmentationDerivation {
     @discardableResult
     public static func runStatic(_ o: StaticOptions) throws -> DerivedSegmentation {
         let manifest = try Manifest.load(path: o.manifestPath)
-        guard manifest.seeds[o.seed] != nil else {
-            throw InputError(o.manifestPath, "has no seed \(o.seed)")
-        }
-        var ids = manifest.ids(.detectorTrain, seed: o.seed)
-        if let limit = o.limit { ids = Array(ids.prefix(limit)) }
-        guard !ids.isEmpty else { throw InputError(o.manifestPath, "seed \(o.seed) has no 'detector-train' images") }
-        let index = manifest.index
-        let paths = try ids.map { id -> String in
-            guard let image = manifest.items[index[id]!].image else {
-                throw InputError(o.manifestPath, "item '\(id)' has no image")
-            }
-            return manifest.resolve(image)
-        }
+        let (ids, paths) = try manifest.images(.detectorTrain, seed: o.seed, limit: o.limit)
         let (h, w) = o.size
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
 

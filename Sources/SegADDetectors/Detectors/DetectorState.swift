@@ -23,6 +23,27 @@ public struct DetectorState: Sendable, Equatable {
         return t
     }
 
+    /// The backbone named in the state, loaded from the weights path it records.
+    public func loadBackbone() throws -> Backbone {
+        try Backbones.load(name: value("backbone") { $0 }, path: value("weights") { $0 })
+    }
+
+    /// Checks that this is a `expected` state fitted with `backbone`.
+    public func check(kind expected: String, backbone: Backbone) throws {
+        guard kind == expected else { throw InputError("detector state", "kind \(kind), expected \(expected)") }
+        if let b = config["backbone"], b != backbone.name {
+            throw InputError("\(expected) state", "fitted with backbone \(b), given \(backbone.name)")
+        }
+    }
+
+    /// The backbone stages recorded under "stages" (comma-separated integers).
+    public func stages() throws -> [Int] {
+        try value("stages") { s in
+            let v = s.split(separator: ",").compactMap { Int($0) }
+            return v.isEmpty ? nil : v
+        }
+    }
+
     /// The configuration value `key` converted by `parse`, or an `InputError`.
     public func value<T>(_ key: String, _ parse: (String) -> T?) throws -> T {
         guard let s = config[key] else { throw InputError("\(kind) state", "config \(key) missing") }

@@ -92,21 +92,13 @@ public struct PaDiM: PixelDetector {
     }
 
     public init(state: DetectorState) throws {
-        let path = try state.value("weights") { $0 }
-        let name = try state.value("backbone") { $0 }
-        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
+        try self.init(state: state, backbone: state.loadBackbone())
     }
 
     public init(state: DetectorState, backbone: Backbone) throws {
-        guard state.kind == "padim" else { throw InputError("detector state", "kind \(state.kind), expected padim") }
-        if let b = state.config["backbone"], b != backbone.name {
-            throw InputError("padim state", "fitted with backbone \(b), given \(backbone.name)")
-        }
+        try state.check(kind: "padim", backbone: backbone)
         var c = Config()
-        c.stages = try state.value("stages") { s in
-            let v = s.split(separator: ",").compactMap { Int($0) }
-            return v.isEmpty ? nil : v
-        }
+        c.stages = try state.stages()
         c.features = try state.value("features") { Int($0) }
         c.seed = try state.value("seed") { UInt64($0) }
         c.sigma = try state.value("sigma") { Float($0) }

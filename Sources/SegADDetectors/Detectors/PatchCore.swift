@@ -101,22 +101,14 @@ public struct PatchCore: PixelDetector {
 
     /// Restores a fitted PatchCore; the backbone is loaded by the name and weights path in the state.
     public init(state: DetectorState) throws {
-        let path = try state.value("weights") { $0 }
-        let name = try state.value("backbone") { $0 }
-        try self.init(state: state, backbone: Backbones.load(name: name, path: path))
+        try self.init(state: state, backbone: state.loadBackbone())
     }
 
     /// Restores a fitted PatchCore with an already loaded backbone.
     public init(state: DetectorState, backbone: Backbone) throws {
-        guard state.kind == "patchcore" else { throw InputError("detector state", "kind \(state.kind), expected patchcore") }
-        if let b = state.config["backbone"], b != backbone.name {
-            throw InputError("patchcore state", "fitted with backbone \(b), given \(backbone.name)")
-        }
+        try state.check(kind: "patchcore", backbone: backbone)
         var c = Config()
-        c.stages = try state.value("stages") { s in
-            let v = s.split(separator: ",").compactMap { Int($0) }
-            return v.isEmpty ? nil : v
-        }
+        c.stages = try state.stages()
         c.coresetRatio = try state.value("coreset_ratio") { Float($0) }
         c.projectionDim = try state.value("projection_dim") { Int($0) }
         c.seed = try state.value("seed") { UInt64($0) }
