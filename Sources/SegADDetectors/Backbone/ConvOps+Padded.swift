@@ -22,33 +22,8 @@ extension ConvOps {
             }
             return (y, oh, ow)
         }
-        var cols = [Float](repeating: 0, count: cin * k * k * ohw)
-        cols.withUnsafeMutableBufferPointer { c in
-            for ci in 0..<cin {
-                for ky in 0..<k {
-                    for kx in 0..<k {
-                        let row = c.baseAddress! + ((ci * k + ky) * k + kx) * ohw
-                        for oy in 0..<oh {
-                            let iy = oy * s + ky - p
-                            if iy < 0 || iy >= h { continue }
-                            let src = x + ci * h * w + iy * w
-                            let dst = row + oy * ow
-                            for ox in 0..<ow {
-                                let ix = ox * s + kx - p
-                                if ix >= 0 && ix < w { dst[ox] = src[ix] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        cols.withUnsafeBufferPointer { c in
-            y.withUnsafeMutableBufferPointer { yp in
-                for co in 0..<cout { (yp.baseAddress! + co * ohw).initialize(repeating: bias[co], count: ohw) }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(ohw), Int32(cin * k * k),
-                            1, weight, Int32(cin * k * k), c.baseAddress!, Int32(ohw), 1, yp.baseAddress!, Int32(ohw))
-            }
-        }
+        y = im2colGEMM(x, cin: cin, h: h, w: w, weight: weight, bias: bias, cout: cout, kernel: k, stride: s,
+                       padTop: p, padLeft: p, oh: oh, ow: ow)
         return (y, oh, ow)
     }
 

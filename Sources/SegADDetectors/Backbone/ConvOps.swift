@@ -31,6 +31,18 @@ enum ConvOps {
                       kernel k: Int, stride s: Int) -> (values: [Float], h: Int, w: Int) {
         let (oh, pt) = same(h, kernel: k, stride: s)
         let (ow, pl) = same(w, kernel: k, stride: s)
+        return (im2colGEMM(x, cin: cin, h: h, w: w, weight: weight, bias: bias, cout: cout, kernel: k, stride: s,
+                           padTop: pt, padLeft: pl, oh: oh, ow: ow), oh, ow)
+    }
+
+    /// The shared core of the dense convolutions: im2col with zero padding
+    /// (`padTop` rows above, `padLeft` columns left; the rest implied by the
+    /// output size), then one sgemm with the (Cout × Cin·k·k) weights, the
+    /// bias preloaded into the output. Returns Cout × oh × ow.
+    /// O(Cout·Cin·k²·oh·ow) time, Cin·k²·oh·ow scratch.
+    static func im2colGEMM(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int,
+                           weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+                           kernel k: Int, stride s: Int, padTop pt: Int, padLeft pl: Int, oh: Int, ow: Int) -> [Float] {
         let ohw = oh * ow
         var cols = [Float](repeating: 0, count: cin * k * k * ohw)
         cols.withUnsafeMutableBufferPointer { c in
@@ -60,7 +72,7 @@ enum ConvOps {
                             1, weight, Int32(cin * k * k), c.baseAddress!, Int32(ohw), 1, yp.baseAddress!, Int32(ohw))
             }
         }
-        return (y, oh, ow)
+        return y
     }
 
     /// A depthwise k×k convolution (one filter per channel), stride s, SAME
