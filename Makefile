@@ -14,6 +14,11 @@ ARTIFACTS ?= artifacts
 export OMP_WAIT_POLICY ?= PASSIVE
 export OPENBLAS_NUM_THREADS ?= 1
 
+# The real data (ELPV, EfficientNet-Lite0 weights) into .cache/: one rule,
+# one download for both files.
+.cache/elpv/labels.csv .cache/weights/efficientnet-lite0.pth &:
+	bash scripts/fetch-data.sh
+
 .PHONY: setup build test clean
 setup:
 	@bash scripts/setup.sh
@@ -25,7 +30,7 @@ $(SETUP_STAMP):
 	@bash scripts/setup.sh && mkdir -p $(@D) && touch $@
 
 # The stage binaries: built once; stage rules depend on them order-only.
-$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate: | $(SETUP_STAMP)
+$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate &: | $(SETUP_STAMP)
 	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $@
 
 build: setup

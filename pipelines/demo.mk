@@ -40,11 +40,7 @@ demo_seed_list := $(subst $(empty) $(empty),$(comma),$(strip $(DEMO_SEEDS)))
 # The report rule prints the table when it runs.
 demo: $(DEMO)/report/metrics.json $(DEMO)/report/figures/segmentation_mono.png $(DEMO)/report/figures/segmentation_poly.png
 
-# Data: the fetch script is idempotent, so one rule per file is safe.
-$(ELPV_LABELS):
-	bash scripts/fetch-data.sh
-$(ELPV_WEIGHTS):
-	bash scripts/fetch-data.sh
+# Data: the fetch rule for ELPV_LABELS and ELPV_WEIGHTS is in the Makefile.
 
 $(eval $(call param_stamp,$(DEMO)/params/manifest.txt,$(demo_seed_list)))
 $(eval $(call param_stamp,$(DEMO)/params/segment-elpv.txt,--size $(DEMO_SIZE)))

@@ -28,8 +28,7 @@ score-elpv: $(SCORE_DIR)/new/scores.csv
 	@echo "score-elpv: $(SCORE_DIR)/new/scores.csv, overlays in $(SCORE_DIR)/new/overlays/"
 	@head -n 6 $(SCORE_DIR)/new/scores.csv
 
-$(SCORE_ELPV)/labels.csv $(SCORE_WEIGHTS):
-	bash scripts/fetch-data.sh
+# The fetch rule for the ELPV labels and the weights is in the Makefile.
 
 $(SCORE_IN)/manifest.json: scripts/score/elpv_score_inputs.py $(SCORE_ELPV)/labels.csv
 	python3 scripts/score/elpv_score_inputs.py $(SCORE_ELPV) $(SCORE_IN) $(SCORE_SIZE) $(SCORE_INPUT_ARGS)
