@@ -29,9 +29,16 @@ SETUP_STAMP := .build/setup.stamp
 $(SETUP_STAMP):
 	@bash scripts/setup.sh && mkdir -p $(@D) && touch $@
 
-# The stage binaries: built once; stage rules depend on them order-only.
-$(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate &: | $(SETUP_STAMP)
-	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $@
+# The stage binaries, rebuilt when a source changes (so a `git pull` never
+# runs stale binaries); stage rules depend on them order-only, so a rebuilt
+# tool reruns no stage. A BIN given on the command line (tests) is used as is.
+STAGE_BINARIES := $(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate
+ifeq ($(origin BIN),file)
+STAGE_SOURCES := Package.swift $(shell find Sources -type f 2>/dev/null)
+endif
+$(STAGE_BINARIES) &: $(STAGE_SOURCES) | $(SETUP_STAMP)
+	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $(BIN)/evaluate
+	@touch $(STAGE_BINARIES)
 
 build: setup
 	swift build -c $(CONFIG)

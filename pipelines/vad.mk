@@ -85,6 +85,7 @@ $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STA
 else
 $(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).json $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
+	@echo "vad: no VAD_SEGMENTATION given and no $(VAD_ROOT)/segmentation.png: deriving a $(VAD_SEGMENTS)-segment map from seed $(firstword $(VAD_SEEDS))'s good training images (docs/segmentation.md)" >&2
 	$(VAD_DERIVE_SEGMENTATION)
 endif
 $(VAD_SEG_ONE): $(VAD_SEG) | $(STAGES)
@@ -157,6 +158,7 @@ vad_title_lowshot = VAD low-shot
 define vad_mode_rules # MODE
 $(ARTIFACTS)/vad-$(1)/report/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)) (seeds $(VAD_SEEDS); $(VAD_SIZE)px)' -o $(ARTIFACTS)/vad-$(1)/report $$^ --print
+	@if [ -f $(VAD_SEG:.png=_overlay.png) ]; then cp $(VAD_SEG:.png=_overlay.png) $(ARTIFACTS)/vad-$(1)/report/figures/segmentation_overlay.png; fi
 $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)): good vs unseen defects' --only-tag unseen -o $(ARTIFACTS)/vad-$(1)/report/unseen $$^ --print
 vad-$(1): $(ARTIFACTS)/vad-$(1)/report/metrics.json $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json
