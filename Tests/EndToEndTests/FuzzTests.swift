@@ -173,7 +173,14 @@ final class FuzzTests: XCTestCase {
         return dir + "/" + name
     }
 
-    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+    /// A file's bytes; a `.pth` fixture is tracked as base64 beside it (`.pth.b64`).
+    static func bytes(_ path: String) throws -> [UInt8] {
+        if path.hasSuffix(".pth"), !FileManager.default.fileExists(atPath: path) {
+            let text = try String(contentsOfFile: path + ".b64", encoding: .utf8)
+            return [UInt8](try XCTUnwrap(Data(base64Encoded: text, options: .ignoreUnknownCharacters)))
+        }
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

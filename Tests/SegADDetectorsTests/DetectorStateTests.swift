@@ -6,7 +6,7 @@ import SegADNative
 /// Fit → state → restore → apply gives the same maps, with the tiny
 /// ResNet-18-layout fixture as a fast backbone.
 final class DetectorStateTests: XCTestCase {
-    var path: String { Golden.root.appendingPathComponent("scripts/detectors/fixtures/tiny_resnet18.pth").path }
+    var path: String { get throws { try Golden.checkpointFixture("tiny_resnet18") } }
 
     func images(_ n: Int, seed: UInt64) -> [DetectorImage] {
         var rng = SplitMix64(seed: seed)

@@ -15,6 +15,17 @@ enum Golden {
         }
     }
 
+    /// A torch checkpoint fixture (scripts/detectors/fixtures/NAME.pth.b64:
+    /// the .pth bytes, base64 so no weights file is tracked) written to a
+    /// temporary .pth file; returns its path.
+    static func checkpointFixture(_ name: String) throws -> String {
+        let text = try String(contentsOf: root.appendingPathComponent("scripts/detectors/fixtures/\(name).pth.b64"), encoding: .utf8)
+        let bytes = try XCTUnwrap(Data(base64Encoded: text, options: .ignoreUnknownCharacters))
+        let path = NSTemporaryDirectory() + "segad-\(name)-\(getpid()).pth"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     static func manifest(_ file: String) throws -> [String: Any] {
         let d = try Data(contentsOf: dir.appendingPathComponent(file))
         return try XCTUnwrap(JSONSerialization.jsonObject(with: d) as? [String: Any])

@@ -9,7 +9,7 @@ import SegADNative
 /// saved in the zip format (scripts/detectors/make_resnet_golden.py).
 final class ResNetTests: XCTestCase {
     func check(_ name: String) throws {
-        let path = Golden.root.appendingPathComponent("scripts/detectors/fixtures/\(name).pth").path
+        let path = try Golden.checkpointFixture(name)
         let net = try ResNet(path: path, name: name)
         let meta = try Golden.manifest("resnet.json")
         let shape = (meta["input"] as! [String: Any])["shape"] as! [Int]
@@ -30,7 +30,7 @@ final class ResNetTests: XCTestCase {
     func testWideResNet50Layout() throws { try check("tiny_wide_resnet50_2") }
 
     func testMissingDownsampleNamesTheKey() throws {
-        let path = Golden.root.appendingPathComponent("scripts/detectors/fixtures/tiny_resnet18.pth").path
+        let path = try Golden.checkpointFixture("tiny_resnet18")
         var w = try Checkpoint.load(path: path)
         w["layer2.0.downsample.0.weight"] = nil
         XCTAssertThrowsError(try ResNet(weights: w, source: "r.pth")) { e in

@@ -12,7 +12,15 @@ final class CheckpointTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = root.appendingPathComponent("scripts/detectors/fixtures")
 
-    func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+    /// A fixture's path; the .pth fixtures are tracked as base64 (NAME.pth.b64,
+    /// so no weights file is committed) and written to a temporary file here.
+    func fixture(_ name: String) -> String {
+        guard name.hasSuffix(".pth") else { return Self.fixtures.appendingPathComponent(name).path }
+        let text = (try? String(contentsOf: Self.fixtures.appendingPathComponent(name + ".b64"), encoding: .utf8)) ?? ""
+        let path = NSTemporaryDirectory() + "segad-\(getpid())-\(name)"
+        FileManager.default.createFile(atPath: path, contents: Data(base64Encoded: text, options: .ignoreUnknownCharacters))
+        return path
+    }
 
     func expected() throws -> [String: Tensor] {
         let data = try Data(contentsOf: URL(fileURLWithPath: fixture("tiny_expected.json")))

@@ -25,6 +25,10 @@ sd["conv.weight"] = torch.randn(4, 2, 3, 3, generator=torch.Generator().manual_s
 
 torch.save(sd, os.path.join(here, "tiny_legacy.pth"), _use_new_zipfile_serialization=False)
 torch.save(sd, os.path.join(here, "tiny_zip.pth"))
+# Track the .pth fixtures as base64 text (NAME.pth.b64): no weights file is committed.
+import base64 as _b64, glob as _glob
+for _f in _glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "*.pth")):
+    open(_f + ".b64", "w").write(_b64.encodebytes(open(_f, "rb").read()).decode()); os.remove(_f)
 
 # safetensors by hand: u64 header length, JSON header, data (contiguous, little-endian).
 dtypes = {torch.float32: "F32", torch.float16: "F16", torch.float64: "F64", torch.int64: "I64"}

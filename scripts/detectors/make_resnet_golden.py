@@ -104,3 +104,8 @@ for name, sd in [("tiny_resnet18", make(False, [2, 2, 2, 2], [4, 8, 16, 32], ste
     print(name, [tuple(o.shape) for o in outs], sum(v.numel() for v in sd.values()), "parameters")
 with open(os.path.join(here, "golden", "resnet.json"), "w") as f:
     json.dump(meta, f, indent=1)
+
+# Track the .pth fixtures as base64 text (NAME.pth.b64): no weights file is committed.
+import base64 as _b64, glob as _glob
+for _f in _glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "*.pth")):
+    open(_f + ".b64", "w").write(_b64.encodebytes(open(_f, "rb").read()).decode()); os.remove(_f)
