@@ -27,25 +27,9 @@ coincide; otherwise it exits 1. The check runs after the timed loop.
 """
 import argparse, struct, sys, time, zlib
 import numpy as np, h5py, scipy.stats
-
-
-def read_png_gray8(path):
-    data = open(path, "rb").read()
-    pos, idat, w, h = 8, b"", 0, 0
-    while pos < len(data):
-        n, tag = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8: pos + 8 + n]
-        if tag == b"IHDR":
-            w, h = struct.unpack(">II", body[:8])
-            if body[8:10] != b"\x08\x00":
-                sys.exit(f"{path}: only 8-bit gray PNG supported here")
-        elif tag == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(h, w + 1)
-    if raw[:, 0].any():
-        sys.exit(f"{path}: PNG row filters not supported here (write it unfiltered)")
-    return raw[:, 1:].astype(np.int64)
+import os
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from pnggray import read_png_gray8  # noqa: E402
 
 
 def features_of(maps, segments_index):

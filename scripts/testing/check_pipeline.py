@@ -15,22 +15,9 @@ Prints one line per check and exits 1 on the first mismatch.
 """
 import json, sys, zlib, struct, os
 import numpy as np, h5py, scipy.stats, xgboost
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from pnggray import read_png_gray8  # noqa: E402
 from sklearn.metrics import roc_auc_score
-
-
-def read_png_gray8(path):
-    data = open(path, "rb").read()
-    pos, idat, w, h = 8, b"", 0, 0
-    while pos < len(data):
-        n, tag = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8: pos + 8 + n]
-        if tag == b"IHDR":
-            w, h = struct.unpack(">II", body[:8])
-        elif tag == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw = zlib.decompress(idat)
-    return np.frombuffer(raw, np.uint8).reshape(h, w + 1)[:, 1:].astype(np.int64)
 
 
 def fail(msg):
