@@ -84,12 +84,19 @@ let package = Package(
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
-        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),
+        // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
+        .target(name: "_TestSupport", path: "Tests/_TestSupport"),
+        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
-        .testTarget(name: "SegADTests",
-                    dependencies: ["SegAD", "SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative"], exclude: ["Fixtures"]),
+        .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
+        .testTarget(name: "SegADMethodTests",
+                    dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),
+        .testTarget(name: "SegADDeployTests",
+                    dependencies: ["SegADDeploy", "SegADMethod", "SegADFigures", "SegADCore", "SegADNative", "SegADDetectors"]),
+        .testTarget(name: "SegADDatasetsTests",
+                    dependencies: ["SegADDatasets", "SegADMethod", "SegADCore", "SegADNative", "SegADKernels"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
