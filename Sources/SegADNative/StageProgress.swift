@@ -6,7 +6,8 @@ import Foundation
 /// Writes at most a few times a second, rewriting one line on a terminal;
 /// silent when stderr is not a terminal unless forced or `SEGAD_PROGRESS=1`
 /// (then one line every 10%). `SEGAD_PROGRESS=0` silences it everywhere.
-/// Thread-safe: workers may advance it concurrently.
+/// Thread-safe: workers may advance it concurrently (`@unchecked Sendable`:
+/// every mutable field is read and written under `lock`).
 public final class StageProgress: @unchecked Sendable {
     private let label: String
     private let unit: String

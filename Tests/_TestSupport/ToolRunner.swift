@@ -21,6 +21,7 @@ public enum ToolRunner {
         return folder
     }()
 
+    /// Written by one background block, read after `group.wait()` has joined it.
     final class DataBox: @unchecked Sendable { var data = Data() }
 
     public struct Result {
