@@ -7,7 +7,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, BestMethod.self])
 }
 
 extension Evaluate {

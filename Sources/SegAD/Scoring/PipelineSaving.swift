@@ -39,6 +39,7 @@ public enum PipelineSaving {
         let manifest = try Manifest.load(path: o.manifestPath)
         let features = try FeaturesArtifact(path: o.featuresPath)
         try features.reader.requireInput(role: "manifest", file: o.manifestPath)
+        try LeakageGuard.check(features: features, manifest: manifest)
         let model = try ModelArtifact(path: o.modelPath)
         try model.reader.requireInput(role: "features", file: o.featuresPath)
         guard model.seed == o.seed else { throw InputError(o.modelPath, "is the model of seed \(model.seed), not \(o.seed)") }
