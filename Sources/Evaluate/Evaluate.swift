@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import SegAD
+import SegADNative
 
 @main
 struct Evaluate: ParsableCommand {
@@ -122,11 +123,12 @@ extension Evaluate {
             """)
 
         @Option(help: "The pipeline artifact (evaluate save-pipeline).") var pipeline: String
-        @Option(help: "A folder of .png images (id = file name).") var images: String?
+        @Option(help: "A folder of images, .png .jpg .jpeg .tif .tiff (id = file name without extension).") var images: String?
         @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
         @Option(help: "Top contributing features per image.") var top = 3
         @Option(help: "Images per detector batch.") var batch = 32
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The output folder.") var output: String
 
         func validate() throws {
@@ -136,6 +138,7 @@ extension Evaluate {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("evaluate score-new") {
                 let source: NewImageScoring.Source = images.map { .folder($0) } ?? .manifest(manifest!)
                 let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SegAD
+import SegADNative
 
 @main
 struct ExtractMaps: ParsableCommand {
@@ -58,6 +59,7 @@ extension ExtractMaps {
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -67,6 +69,7 @@ extension ExtractMaps {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
                 try NativeDetectors.fit(.init(manifestPath: manifest, kind: kind, name: name ?? kind.rawValue, seed: seed,
                                               size: size.flatMap(parseSize), weightsPath: weights, coresetRatio: coresetRatio,
@@ -82,9 +85,11 @@ extension ExtractMaps {
         @Option(help: "The manifest whose images to map (any manifest).") var manifest: String
         @Option(help: "The detector-state artifact from `extract-maps fit`.") var state: String
         @Flag(help: "Skip images that are detector-train in every seed.") var skipDetectorTrain = false
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps apply") {
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
                                                 skipDetectorTrain: skipDetectorTrain))
@@ -142,6 +147,7 @@ extension ExtractMaps {
         @Option(help: "Merge islands smaller than this many pixels (default H·W/400).") var minIslandArea: Int?
         @Option(help: "Static: use at most this many detector-train images.") var limit: Int?
         @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(help: "Per-image: folder for the label PNGs (default: OUTPUT without extension + _segmentation).")
         var labelFolder: String?
         @Option(name: .shortAndLong, help: "Static: the label PNG to write. Per-image: the manifest copy to write (.json).")
@@ -167,6 +173,7 @@ extension ExtractMaps {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps derive-segmentation") {
                 if perImage {
                     var c = PerImageSegmentation.Config()
