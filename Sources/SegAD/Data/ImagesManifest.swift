@@ -8,8 +8,9 @@ import SegADKernels
 ///
 /// The rule (docs/manifest.md, "A manifest from a folder of images"):
 /// - items: every file with an image extension (.png .jpg .jpeg .tif .tiff,
-///   any case), sorted by relative path; other files are skipped and listed
-///   once. The id is the relative path without its extension, `/` replaced
+///   any case): good, then bad, then uncertain, each sorted by relative path
+///   (a CSV's rows are ordered the same way); other files are skipped and
+///   listed once. The id is the relative path without its extension, `/` replaced
 ///   by `_` (`good/line 2/a.jpg` → `good_line 2_a`): unique, a valid file
 ///   name, at most 200 bytes, no control characters.
 /// - detector pool, fixed across seeds: the good items (id order) permuted by
@@ -59,7 +60,9 @@ public enum ImagesManifest {
     /// `source` names the file in errors.
     public static func id(relative: String, source: String) throws -> String {
         if relative.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw InputError(source, "file name has a control character; rename the file")
+            let shown = String(source.unicodeScalars.map { $0.properties.generalCategory == .control
+                ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
+            throw InputError(shown, "file name has a control character; rename the file")
         }
         let base = (relative as NSString).deletingPathExtension
         let id = base.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "_")
@@ -207,7 +210,9 @@ public enum ImagesManifest {
             (entries, skipped) = try scan(folder: folder)
             source = folder
         } else {
-            entries = try read(csv: o.csv!).sorted { $0.relative < $1.relative }
+            // The folder's order: good, bad, uncertain; by relative path within each.
+            let rank: [Label: Int] = [.good: 0, .bad: 1, .uncertain: 2]
+            entries = try read(csv: o.csv!).sorted { (rank[$0.label]!, $0.relative) < (rank[$1.label]!, $1.relative) }
             skipped = []
             source = o.csv!
         }
