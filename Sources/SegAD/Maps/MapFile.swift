@@ -34,7 +34,7 @@ public enum MapFile {
             guard image.channels == 1 else {
                 throw InputError(path, "PNG map has \(image.channels) channels; expected 1 (grayscale)")
             }
-            let scale = pngScale ?? (image.bitDepth == 16 ? 65535 : 255)
+            let scale = pngScale ?? Float(image.maxValue)
             result = (image.samples.map { Float($0) / scale }, image.height, image.width)
         default:
             throw InputError(path, "unsupported map format '.\(ext)' (use .npy, .tif/.tiff or .png)")
