@@ -26,6 +26,7 @@ final class ImageFileTests: XCTestCase {
         let png = try PNG.read(path: fixtures + "/png/rgba8.png")
         XCTAssertEqual(rgba.channels, 3)
         XCTAssertEqual(rgba.samples, (0..<(png.width * png.height * 3)).map { Float(png.samples[$0 / 3 * 4 + $0 % 3]) })
+        XCTAssertEqual(rgba.grayFloats(), png.grayFloats())
     }
 
     func testTIFFImages() throws {

@@ -19,6 +19,14 @@ public struct RasterImage: Sendable, Equatable {
         self.maxValue = maxValue
         self.samples = samples
     }
+
+    /// One value per pixel on the file's scale: the gray sample, or for RGB
+    /// the BT.601 luma 0.299 R + 0.587 G + 0.114 B (as `PNGImage.grayFloats`).
+    public func grayFloats() -> [Float] {
+        let n = width * height
+        guard channels == 3 else { return samples }
+        return (0..<n).map { i in 0.299 * samples[3 * i] + 0.587 * samples[3 * i + 1] + 0.114 * samples[3 * i + 2] }
+    }
 }
 
 /// Bounds every image reader checks against the DECLARED size, before it
