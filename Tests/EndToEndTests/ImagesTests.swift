@@ -14,6 +14,8 @@ final class ImagesTests: XCTestCase {
     /// A part: a smooth gray gradient with a little deterministic texture; a
     /// bad part carries a bright 1/8-size square. Even n: gray H×W; odd n: RGB
     /// (a tinted copy) at 1.25 times the size, so sizes and channels mix.
+    /// n mod 4 = 0, 1: PNG at `path`; 2, 3: JPEG (3 progressive) at `path`
+    /// with the extension .jpg.
     static func writePart(_ path: String, n: Int, bad: Bool, height: Int = 48, width: Int = 64) throws {
         let scale = n % 2 == 0 ? 1.0 : 1.25
         let h = Int(Double(height) * scale), w = Int(Double(width) * scale)
@@ -31,10 +33,13 @@ final class ImagesTests: XCTestCase {
             for y in y0..<(y0 + s) { for x in x0..<(x0 + s) { gray[y * w + x] = 250 } }
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if n % 2 == 0 {
-            try PNG.writeGray8(path: path, width: w, height: h, pixels: gray)
-        } else {
-            try PNG.writeRGB8(path: path, width: w, height: h, pixels: gray.flatMap { [$0, UInt8(Int($0) * 9 / 10), $0] })
+        let rgb = gray.flatMap { [$0, UInt8(Int($0) * 9 / 10), $0] }
+        let jpeg = ((path as NSString).deletingPathExtension as NSString).appendingPathExtension("jpg")!
+        switch n % 4 {
+        case 0: try PNG.writeGray8(path: path, width: w, height: h, pixels: gray)
+        case 1: try PNG.writeRGB8(path: path, width: w, height: h, pixels: rgb)
+        case 2: try JPEG.write(path: jpeg, width: w, height: h, channels: 1, pixels: gray, quality: 95)
+        default: try JPEG.write(path: jpeg, width: w, height: h, channels: 3, pixels: rgb, quality: 95, progressive: true)
         }
     }
 
@@ -99,7 +104,8 @@ final class ImagesTests: XCTestCase {
         // The README's second command: score new parts with the saved pipeline.
         let new = tmp + "/new"
         try Self.writePart(new + "/ok-1.png", n: 301, bad: false)
-        try Self.writePart(new + "/ok-2.png", n: 302, bad: false)
+        try Self.writePart(new + "/ok-2.png", n: 302, bad: false)      // n mod 4 = 2, 3: JPEGs
+        XCTAssertTrue(FileManager.default.fileExists(atPath: new + "/ok-2.jpg"))
         try Self.writePart(new + "/scratch-1.png", n: 303, bad: true)
         let score = try ToolRunner.run(ToolRunner.binDirectory + "/evaluate",
                                        ["score-new", "--pipeline", a + "/pipeline.h5", "--images", new, "-o", tmp + "/scored"])
@@ -107,6 +113,27 @@ final class ImagesTests: XCTestCase {
         let csv = try String(contentsOfFile: tmp + "/scored/scores.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 4, csv.joined(separator: "\n"))
         XCTAssertEqual(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }), ["ok-1", "ok-2", "scratch-1"])
+    }
+
+    /// A truncated JPEG among the good images: the manifest takes it (by its
+    /// extension), the first stage that decodes it stops with one line naming
+    /// it, and no artifact of that stage appears.
+    func testTruncatedJPEGStopsMakeImages() throws {
+        let tmp = try ToolRunner.temporaryDirectory(self)
+        let parts = tmp + "/parts"
+        try Self.makeFolder(parts, good: 12, bad: 4, uncertain: 0)
+        let broken = parts + "/good/line 2/p2.jpg"       // n = 2: a gray JPEG
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: broken))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: broken))
+        let artifacts = tmp + "/artifacts"
+        let run = try ToolRunner.run("make", ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(parts)", "BIN=\(ToolRunner.binDirectory)",
+                                              "ARTIFACTS=\(artifacts)", "SIZE=32x48", "DETECTORS=golden-template", "SEEDS=0"])
+        XCTAssertNotEqual(run.status, 0)
+        let errors = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        XCTAssertEqual(errors.count, 1, run.stderr)
+        XCTAssertTrue(errors.first?.contains(broken) == true, run.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: artifacts + "/parts/manifest.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: artifacts + "/parts/report/metrics.json"))
     }
 
     // MARK: - The manifest rule

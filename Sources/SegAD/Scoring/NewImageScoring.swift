@@ -11,7 +11,8 @@ import SegADDetectors
 /// `OUT/overlays` only when every image has been scored.
 public enum NewImageScoring {
     public enum Source {
-        /// Every image (.png .jpg .jpeg .tif .tiff) in a folder (not recursive), in name order; id = file name without extension.
+        /// Every `*.png`, `*.jpg`/`*.jpeg`, `*.tif`/`*.tiff` in a folder (not recursive), in name order;
+        /// id = file name without its extension.
         case folder(String)
         /// Every item of a manifest that names an image, in manifest order; id = the item's id.
         case manifest(String)
@@ -51,9 +52,10 @@ public enum NewImageScoring {
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
                 throw InputError(dir, "no such folder")
             }
+            let extensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]  // read by content: ImageFile
             let names = try FileManager.default.contentsOfDirectory(atPath: dir)
-                .filter { ImagesManifest.isImage($0) && !$0.hasPrefix(".") }.sorted()
-            guard !names.isEmpty else { throw InputError(dir, "holds no images (.png .jpg .jpeg .tif .tiff)") }
+                .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }.sorted()
+            guard !names.isEmpty else { throw InputError(dir, "holds no images (.png, .jpg/.jpeg, .tif/.tiff)") }
             return names.map { (($0 as NSString).deletingPathExtension, (dir as NSString).appendingPathComponent($0)) }
         case .manifest(let path):
             let manifest = try Manifest.load(path: path)
