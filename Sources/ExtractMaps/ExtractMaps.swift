@@ -127,7 +127,7 @@ extension ExtractMaps {
             discussion: """
             Static (aligned parts): per-pixel descriptors of the seed's detector-train images \
             (intensity mean and std, Sobel edge strength of the mean image, and with --maps each \
-            detector's map mean and std on held-out good images) are standardized, clustered by \
+            detector's map mean and std on the seed's detector-train images, never a test image) are standardized, clustered by \
             seeded k-means++ into --segments segments, cleaned of small islands and numbered by \
             ascending mean intensity. Writes the gray label PNG (-o), its provenance sidecar \
             (.h5) and NAME_overlay.png. Per-image (--per-image, parts that are not aligned): \
@@ -142,7 +142,7 @@ extension ExtractMaps {
         var segments: Int?
         @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.") var size = "256"
         @Option(name: .customLong("maps"), parsing: .singleValue,
-                help: "Static: a maps artifact with held-out good images; repeat per detector.")
+                help: "Static: a maps artifact holding the seed's detector-train images (apply without --skip-detector-train); repeat per detector.")
         var maps: [String] = []
         @Option(help: "Merge islands smaller than this many pixels (default H·W/400).") var minIslandArea: Int?
         @Option(help: "Static: use at most this many detector-train images.") var limit: Int?

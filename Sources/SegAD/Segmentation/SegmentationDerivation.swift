@@ -13,8 +13,8 @@ public enum SegmentationDerivation {
         /// The seed whose `detector-train` images define the descriptors.
         public var seed: Int
         public var size: (height: Int, width: Int)
-        /// Maps artifacts whose good items outside the seed's detector-train
-        /// add each detector's map mean and std as descriptors.
+        /// Maps artifacts whose good items in the seed's detector-train (the
+        /// pool; never a test image) add each detector's map mean and std as descriptors.
         public var mapsPaths: [String]
         /// The label PNG to write; the sidecar and overlay go beside it.
         public var output: String
@@ -97,7 +97,7 @@ public enum SegmentationDerivation {
             "seed": o.seed,
             "descriptors": descriptors.names,
             "images": ids.count,
-            "held_out_maps": heldOut,
+            "pool_maps": heldOut,
             "min_island_area": minArea,
             "smoothing_sigma": Double(StaticSegmentation.smoothingSigma(o.config, height: h, width: w)),
             "max_iterations": o.config.maxIterations,
