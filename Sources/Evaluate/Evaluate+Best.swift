@@ -1,6 +1,6 @@
 import Foundation
 import ArgumentParser
-import SegAD
+import SegADCore
 import SegADNative
 
 extension Evaluate {
