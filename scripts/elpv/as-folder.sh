@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || { echo "usage: scripts/elpv/as-folder.sh [--type mono|poly] [--elpv DIR] OUT" >&2; exit 2; }
 case "$type" in mono|poly) ;; *) echo "as-folder.sh: --type must be mono or poly" >&2; exit 2 ;; esac
-[ -f "$elpv/labels.csv" ] || { echo "as-folder.sh: $elpv/labels.csv: no such file; run 'make data' (or bash scripts/fetch-data.sh) first" >&2; exit 1; }
+[ -f "$elpv/labels.csv" ] || { echo "as-folder.sh: $elpv/labels.csv: no such file; run 'bash scripts/fetch-data.sh elpv' first" >&2; exit 1; }
 [ -e "$out" ] && { echo "as-folder.sh: $out: already exists; remove it or choose another folder" >&2; exit 1; }
 partial="$out.partial-$$"
 trap 'rm -rf "$partial"' EXIT
