@@ -17,7 +17,8 @@
 #              labels.png: your static label map; per-image: Otsu per image
 #   SegAD      segment-stats → train-brf per seed → evaluate (pipelines/segad.mk), plus
 #              SegAD on all detectors with ONE segment (what the segmentation buys)
-#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/)
+#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
+#              figures/segmentation.png shows the derived segments over a good image)
 #   pipeline   artifacts/NAME/pipeline.h5: the best SegAD row's seed-FIRST model saved by
 #              evaluate save-pipeline, for `evaluate score-new` (static segmentations only)
 #
@@ -151,7 +152,14 @@ $(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
 	  $$states --segmentation $$seg -o $@; { set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"
 
+# The derived segmentation over an example good image, beside the report's figures.
+$(IMG)/report/figures/segmentation.png: $(IMAGES_DERIVED) | $(IMG)/report/metrics.json
+	cp $(IMG)/segmentation/derived_overlay.png $@
+
 # No recipe of its own: a finished run leaves Make with nothing to do.
+ifeq ($(IMAGES_SEGMENTATION),derive)
+images: $(IMG)/report/figures/segmentation.png
+endif
 ifeq ($(IMAGES_SEGMENTATION),per-image)
 images: $(IMG)/report/metrics.json
 	$(info make images: SEGMENTATION=per-image: no pipeline.h5 (a saved pipeline needs one static label map))

@@ -82,6 +82,7 @@ final class ImagesTests: XCTestCase {
         let results = try String(contentsOfFile: a + "/report/results.md", encoding: .utf8)
         XCTAssertTrue(results.contains("| SegAD(padim+golden-template, 1 segment) |"), results)
         XCTAssertTrue(run.stdout.contains("images: \(a)/pipeline.h5 holds SegAD("), run.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/report/figures/segmentation.png"))
 
         // The detectors were fitted once, on the pool, and say so in their state.
         let manifest = try Manifest.load(path: a + "/manifest.json")
