@@ -11,6 +11,8 @@ import SegADCore
 public enum WorkingSize {
     public static let shortSide = 256
     public static let stride = 32
+    /// Longer automatic sides (aspect over 8:1) are refused: give --size.
+    public static let maxSide = 2048
 
     /// H×W for an image of `height`×`width`.
     public static func forImage(height: Int, width: Int) -> (height: Int, width: Int) {
@@ -30,6 +32,9 @@ public enum WorkingSize {
         let image = try ImageFile.read(path: path)  // decoded as every stage reads it (Exif orientation applied)
         let (h, w) = (image.height, image.width)
         let size = forImage(height: h, width: w)
+        guard max(size.height, size.width) <= maxSide else {
+            throw InputError(path, "is \(h)x\(w); its aspect would give a working size of \(size.height)x\(size.width) (over \(maxSide) px a side); give --size HxW")
+        }
         return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
     }
 }
