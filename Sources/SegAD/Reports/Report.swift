@@ -168,6 +168,7 @@ public enum Report {
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
             try Histogram.write(path: options.output + "/figures/hist_\(name).png", title: r.method,
+                                subtitle: poolingNote(r, classes: classes.count),
                                 series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
         }
 
@@ -214,6 +215,21 @@ public enum Report {
             return "[\(r.method)](figures/hist_\(name).png)"
         }.joined(separator: ", ") + "\n"
         return md
+    }
+
+    /// What a method's histogram pools, for its subtitle: "test scores of
+    /// 5 seeds (0-4) pooled, n = 510" (", 2 classes" when there are more).
+    static func poolingNote(_ r: MethodResult, classes: Int) -> String {
+        let seeds = r.auroc.perSeed.keys.sorted()
+        let n = r.good.count + r.bad.count + r.unseen.count + r.uncertain.count
+        let list: String
+        if seeds.count > 2, let first = seeds.first, let last = seeds.last, last - first == seeds.count - 1 {
+            list = "\(first)-\(last)"
+        } else {
+            list = seeds.map(String.init).joined(separator: " ")
+        }
+        let what = seeds.count == 1 ? "test scores of seed \(list)" : "test scores of \(seeds.count) seeds (\(list)) pooled"
+        return what + (classes > 1 ? " and \(classes) classes" : "") + ", n = \(n)"
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { x.isNaN ? "nan" : String(format: "%.\(digits)f", x) }

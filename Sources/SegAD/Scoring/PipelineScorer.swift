@@ -103,7 +103,7 @@ public final class PipelineScorer {
             return a != b ? a > b : $0 < $1
         }
         return order.prefix(count).map {
-            "\(pipeline.featureNames[$0]) (\(String(format: "%+.2f", Double(result.contributions[$0]))))"
+            "\(pipeline.layout.displayName(pipeline.featureNames[$0], segmentNames: pipeline.segmentNames)) (\(String(format: "%+.2f", Double(result.contributions[$0]))))"
         }
     }
 }
