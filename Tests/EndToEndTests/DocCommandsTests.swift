@@ -31,6 +31,7 @@ final class DocCommandsTests: XCTestCase {
         "PATCHCORE_ARGS=--coreset-ratio 0.05",
         "SCORE_SIZE=32", "SCORE_INPUT_ARGS=--detector-train 8 --good 12 --bad 8 --new 6", "SCORE_FOLDS=3",
         "VISA_CLASSES=pcb1",
+        "BRF_ARGS=--num-parallel-tree 20", "SCORE_BRF_ARGS=--num-parallel-tree 20",
     ]
 
     // MARK: the rules

@@ -128,17 +128,18 @@ final class DisplayTests: XCTestCase {
                                     perClass: [:], good: [Double](repeating: 0, count: 300),
                                     bad: [Double](repeating: 1, count: 200), unseen: [Double](repeating: 1, count: 10),
                                     uncertain: [])
-        XCTAssertEqual(Report.poolingNote(r, classes: 1), "test scores of 5 seeds (0-4) pooled, n = 510")
-        XCTAssertEqual(Report.poolingNote(r, classes: 2), "test scores of 5 seeds (0-4) pooled and 2 classes, n = 510")
+        XCTAssertEqual(Report.poolingNote(r, classes: 1), "test scores pooled over 5 seeds (0-4), n = 510")
+        XCTAssertEqual(Report.poolingNote(r, classes: 2), "test scores pooled over 5 seeds (0-4) and 2 classes, n = 510")
         r.auroc = seeds([333, 576])
-        XCTAssertEqual(Report.poolingNote(r, classes: 1), "test scores of 2 seeds (333 576) pooled, n = 510")
+        XCTAssertEqual(Report.poolingNote(r, classes: 1), "test scores pooled over 2 seeds (333 576), n = 510")
         r.auroc = seeds([7])
         XCTAssertEqual(Report.poolingNote(r, classes: 1), "test scores of seed 7, n = 510")
+        XCTAssertEqual(Report.poolingNote(r, classes: 3), "test scores of seed 7, 3 classes pooled, n = 510")
 
         // The subtitle is drawn (gray ink under the title) and pushes the plot down by one line.
         let series: [(name: String, values: [Double])] = [("good", [0, 0.1, 0.2]), ("bad", [0.8, 0.9])]
         let plain = Histogram.render(title: "T", series: series)
-        let noted = Histogram.render(title: "T", subtitle: "test scores of 5 seeds (0-4) pooled, n = 510", series: series)
+        let noted = Histogram.render(title: "T", subtitle: "test scores pooled over 5 seeds (0-4), n = 510", series: series)
         func grayRows(_ c: Canvas) -> [Int] {
             (0..<60).filter { y in (0..<c.width).contains { c[$0, y] == .gray } }
         }

@@ -217,8 +217,8 @@ public enum Report {
         return md
     }
 
-    /// What a method's histogram pools, for its subtitle: "test scores of
-    /// 5 seeds (0-4) pooled, n = 510" (", 2 classes" when there are more).
+    /// What a method's histogram pools, for its subtitle: "test scores
+    /// pooled over 5 seeds (0-4), n = 510" (" and 2 classes" when there are more).
     static func poolingNote(_ r: MethodResult, classes: Int) -> String {
         let seeds = r.auroc.perSeed.keys.sorted()
         let n = r.good.count + r.bad.count + r.unseen.count + r.uncertain.count
@@ -228,8 +228,11 @@ public enum Report {
         } else {
             list = seeds.map(String.init).joined(separator: " ")
         }
-        let what = seeds.count == 1 ? "test scores of seed \(list)" : "test scores of \(seeds.count) seeds (\(list)) pooled"
-        return what + (classes > 1 ? " and \(classes) classes" : "") + ", n = \(n)"
+        let pooledClasses = classes > 1 ? "\(classes) classes" : nil
+        if seeds.count == 1 {
+            return "test scores of seed \(list)" + (pooledClasses.map { ", \($0) pooled" } ?? "") + ", n = \(n)"
+        }
+        return "test scores pooled over \(seeds.count) seeds (\(list))" + (pooledClasses.map { " and \($0)" } ?? "") + ", n = \(n)"
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { x.isNaN ? "nan" : String(format: "%.\(digits)f", x) }
