@@ -4,8 +4,11 @@
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
 // XGBoost, libpng, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
 // kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
-// SegAD (maps, segments, features, models, metrics, protocols) → four thin
-// executables. See docs/architecture.md.
+// SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
+// SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
+// SegADDeploy (saved pipelines) and SegADDatasets (benchmark builders,
+// classifier) → the umbrella SegAD → four thin executables.
+// See docs/architecture.md.
 import PackageDescription
 
 let cModules: [Target] = [
@@ -57,7 +60,21 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
                 swiftSettings: swiftSettings),
-        .target(name: "SegAD", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
+        .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADMethod",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADDeploy",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADDatasets",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegAD",
+                dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
         executable("ExtractMaps", "ExtractMaps"),
         executable("SegmentStats", "SegmentStats"),
@@ -68,7 +85,8 @@ let package = Package(
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
-        .testTarget(name: "SegADTests", dependencies: ["SegAD"]),
+        .testTarget(name: "SegADTests",
+                    dependencies: ["SegAD", "SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

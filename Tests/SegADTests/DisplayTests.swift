@@ -2,7 +2,10 @@ import Foundation
 import XCTest
 import SegADNative
 import SegADDetectors
-@testable import SegAD
+import SegAD
+@testable import SegADFigures
+@testable import SegADMethod
+@testable import SegADDeploy
 
 /// What people read: feature names in words, figure titles that say what
 /// they pool, legends that wrap, and a TPR line that says why it misses its target.
