@@ -21,7 +21,8 @@ import SegADNative
 ///
 /// `make` is a wrapper that appends small sizes to every call
 /// (`smallSettings`), so the documented goals run on the stand-ins in
-/// seconds. A block fails the test when it exits non-zero, or when an
+/// seconds, and `PREFIX=<sandbox>/.doc-test/prefix`, so a documented
+/// `make install` fills a bin/ folder on the blocks' PATH instead of /usr/local. A block fails the test when it exits non-zero, or when an
 /// `-o`/`--output` path or a path its `expect` marker promises is missing.
 final class DocCommandsTests: XCTestCase {
     /// Make variables appended to every `make` a block runs: the stand-ins' sizes.
@@ -121,7 +122,10 @@ final class DocCommandsTests: XCTestCase {
             blocks += try DocBlock.parse(text, file: doc).filter(\.runnable)
         }
         let fm = FileManager.default
-        let path = sandbox + "/.doc-test/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        // `make install` goes to the sandbox's prefix (PREFIX in the wrapper), whose bin/ is on PATH
+        // as /usr/local/bin would be; it is empty until a block installs.
+        let path = sandbox + "/.doc-test/bin:" + sandbox + "/.doc-test/prefix/bin:"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         var timings: [String] = []
         for (n, block) in blocks.enumerated() {
             if let reason = block.skip {
@@ -174,7 +178,8 @@ final class DocCommandsTests: XCTestCase {
         let make = try ToolRunner.run("bash", ["-c", "command -v make"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         func quoted(_ a: String) -> String { "'" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let wrapper = "#!/usr/bin/env bash\nexec \(quoted(make)) \"$@\" "
-            + ([quoted("BIN=\(s)/.build/release")] + Self.smallSettings.map(quoted)).joined(separator: " ") + "\n"
+            + ([quoted("BIN=\(s)/.build/release"), quoted("PREFIX=\(s)/.doc-test/prefix")] + Self.smallSettings.map(quoted))
+                .joined(separator: " ") + "\n"
         try wrapper.write(toFile: s + "/.doc-test/bin/make", atomically: true, encoding: .utf8)
         try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s + "/.doc-test/bin/make")
     }
