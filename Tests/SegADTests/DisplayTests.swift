@@ -6,6 +6,7 @@ import SegAD
 @testable import SegADFigures
 @testable import SegADMethod
 @testable import SegADDeploy
+import SegADDatasets
 
 /// What people read: feature names in words, figure titles that say what
 /// they pool, legends that wrap, and a TPR line that says why it misses its target.
@@ -154,5 +155,33 @@ final class DisplayTests: XCTestCase {
         var rightmostInk = 0
         for y in 0..<80 { for x in 0..<narrow.width where narrow[x, y] == .black { rightmostInk = max(rightmostInk, x) } }
         XCTAssertLessThan(rightmostInk, narrow.width - 6)
+    }
+
+    func testSegmentationFigureWrapsTitleAndLegendOnANarrowCell() throws {
+        let dir = NSTemporaryDirectory() + "segad-fig-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (h, w) = (200, 10)
+        try PNG.writeGray8(path: dir + "/cell.png", width: w, height: h, pixels: [UInt8](repeating: 128, count: h * w))
+        try PNG.writeGray8(path: dir + "/labels.png", width: w, height: h, pixels: (0..<(h * w)).map { UInt8($0 / w / 100) })
+        let manifest: [String: Any] = ["format": "segad-manifest", "version": 1, "name": "n", "class": "n",
+                                       "items": [["id": "cell", "label": "good", "image": "cell.png"]],
+                                       "seeds": ["0": ["segad-train": [String](), "test": ["cell"]]]]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir + "/m.json"))
+        try SegmentationFigure.write(.init(manifestPath: dir + "/m.json", staticSegmentation: dir + "/labels.png", item: "cell",
+                                           size: (h, w), names: ["the background around the narrow part", "the part itself, long name"],
+                                           title: "A narrow part: static label map with a long title", output: dir + "/fig.png"))
+        let png = try PNG.read(path: dir + "/fig.png")
+        XCTAssertGreaterThanOrEqual(png.width, 240)
+        // Black text ink stays 10 px inside the right edge everywhere (title and legend wrapped, not cut).
+        var rightmost = 0
+        for y in 0..<png.height {
+            for x in 0..<png.width {
+                let o = (y * png.width + x) * 3
+                if png.samples[o] == 0 && png.samples[o + 1] == 0 && png.samples[o + 2] == 0 { rightmost = max(rightmost, x) }
+            }
+        }
+        XCTAssertLessThan(rightmost, png.width - 10)
+        XCTAssertGreaterThan(rightmost, 120, "the text is there")
     }
 }
