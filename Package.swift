@@ -2,7 +2,7 @@
 // SegAD in Swift: supervised anomaly detection for complex industrial images.
 //
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
-// XGBoost, libpng, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
+// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
 // kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
 // SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
 // SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
@@ -20,6 +20,8 @@ let cModules: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4",
                    providers: [.apt(["libtiff-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                   providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
     // SHA-256 block function on the x86 SHA extensions (per-function target
@@ -54,7 +56,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "COpenBLAS", "CSHA256"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CSHA256"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
