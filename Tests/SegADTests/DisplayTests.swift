@@ -184,4 +184,33 @@ final class DisplayTests: XCTestCase {
         XCTAssertLessThan(rightmost, png.width - 10)
         XCTAssertGreaterThan(rightmost, 120, "the text is there")
     }
+
+    func testOverlayNumbersTheSegmentsAndListsTheirNames() {
+        // Left half 0, right half 1, plus a ring-shaped segment 2 around the centre of a 10×10 map.
+        let (h, w) = (10, 10)
+        var labels = (0..<(h * w)).map { Int32(($0 % w) < 5 ? 0 : 1) }
+        for y in 3...6 { for x in 3...6 where y == 3 || y == 6 || x == 3 || x == 6 { labels[y * w + x] = 2 } }
+        let anchors = Overlay.segmentAnchors(labels, height: h, width: w, segments: 4)
+        XCTAssertEqual(anchors.count, 4)
+        XCTAssertNil(anchors[3], "no pixel, no number")
+        // The ring's centroid (4.5, 4.5) is not in the ring: its nearest ring pixel, first in row order.
+        XCTAssertEqual(anchors[2].map { [$0.x, $0.y] }, [4, 3])
+        for (l, a) in anchors.prefix(3).enumerated() { XCTAssertEqual(labels[a!.y * w + a!.x], Int32(l)) }
+
+        var p = pipeline(names: ["cell", "busbars"])
+        p.segmentation = (0..<16).map { Int32(($0 % 4) < 2 ? 0 : 1) }
+        let image = DetectorImage(channels: 1, height: 4, width: 4, values: [Float](repeating: 0.5, count: 16))
+        let result = PipelineScorer.Result(score: 0.1, anomalous: false, contributions: [Float](repeating: 0, count: 9),
+                                           bias: 0.1, maps: [[Float](repeating: 0, count: 16)])
+        XCTAssertEqual(Overlay.textLines(id: "x", result: result, pipeline: p, topFeatures: []).last?.text,
+                       "segments: 0 cell, 1 busbars")
+        let canvas = Overlay.render(id: "x", image: image, result: result, pipeline: p, topFeatures: [])
+        // Black ink inside the panel (pad 12, title 16; 4 px magnified ×48): the segment numbers.
+        let m = Overlay.magnification(height: 4, width: 4)
+        var ink = 0
+        for y in 28..<(28 + 4 * m) { for x in 12..<(12 + 4 * m) where canvas[x, y] == .black { ink += 1 } }
+        XCTAssertGreaterThan(ink, 10)
+        p.segmentNames = nil
+        XCTAssertFalse(Overlay.textLines(id: "x", result: result, pipeline: p, topFeatures: []).contains { $0.text.hasPrefix("segments:") })
+    }
 }
