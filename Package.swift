@@ -33,10 +33,10 @@ let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
-func executable(_ name: String, _ path: String) -> Target {
+func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["SegAD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: modules + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/\(path)",
         swiftSettings: swiftSettings)
 }
@@ -78,10 +78,11 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
-        executable("ExtractMaps", "ExtractMaps"),
-        executable("SegmentStats", "SegmentStats"),
-        executable("TrainBRF", "TrainBRF"),
-        executable("Evaluate", "Evaluate"),
+        // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
+        executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
+        executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
+        executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
+        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),

@@ -37,6 +37,13 @@ final class ImageFileTests: XCTestCase {
         try write(TestTIFF.image(width: w, height: h, samplesPerPixel: 1, bits: 8, data: g8), dir + "/g8.tif")
         XCTAssertEqual(try ImageFile.read(path: dir + "/g8.tif"),
                        RasterImage(width: w, height: h, channels: 1, maxValue: 255, samples: g8.map(Float.init)))
+        // Orientation tag 6 (to be turned 90° clockwise), as ExifOrientation does for JPEG.
+        try write(TestTIFF.image(width: w, height: h, samplesPerPixel: 1, bits: 8, extra: [(274, TestTIFF.short, [6])],
+                                 data: g8), dir + "/turned.tif")
+        let turned = try ImageFile.read(path: dir + "/turned.tif")
+        XCTAssertEqual([turned.width, turned.height], [h, w])
+        XCTAssertEqual(turned.samples, ExifOrientation.apply(6, g8, width: w, height: h, channels: 1).samples.map(Float.init))
+        XCTAssertEqual(turned.samples[0], Float(g8[(h - 1) * w]))  // top-left shows the stored bottom-left
         // 8-bit gray stored min-is-white: inverted.
         try write(TestTIFF.image(width: w, height: h, samplesPerPixel: 1, bits: 8, photometric: 0, data: g8), dir + "/white.tif")
         XCTAssertEqual(try ImageFile.read(path: dir + "/white.tif").samples, g8.map { 255 - Float($0) })

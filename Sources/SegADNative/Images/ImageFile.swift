@@ -12,7 +12,7 @@ import Darwin
 /// What comes out: 1 channel for gray files (alpha dropped), 3 for color;
 /// samples on the file's scale with `maxValue` full white (PNG 2^depth − 1,
 /// so a 1-bit PNG is 0/1 with maxValue 1; JPEG 255; TIFF 255, 65535 or 1
-/// for float). JPEG's Exif orientation is applied. Every reader checks the
+/// for float). JPEG's Exif orientation and TIFF's Orientation tag are applied. Every reader checks the
 /// declared size against `ImageLimits` before allocating; an image smaller
 /// than `minSide` a side is refused here (the detectors need a few pixels).
 public enum ImageFile {

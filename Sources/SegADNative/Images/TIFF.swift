@@ -23,6 +23,8 @@ enum TIFFFile {
         var sampleFormat = Int(SAMPLEFORMAT_UINT), planar = Int(PLANARCONFIG_CONTIG)
         var photometric = -1, compression = Int(COMPRESSION_NONE)
         var tiled = false
+        /// TIFF tag 274 (the values Exif borrowed: 1 as stored … 8), 1 when absent.
+        var orientation = 1
         var isFloat: Bool { sampleFormat == Int(SAMPLEFORMAT_IEEEFP) }
         var bytesPerSample: Int { bitsPerSample / 8 }
     }
@@ -72,6 +74,10 @@ enum TIFFFile {
         header.compression = Int(compression)
         header.photometric = segad_tiff_get_u16(tif, UInt32(TIFFTAG_PHOTOMETRIC), &photometric) == 1 ? Int(photometric) : -1
         header.tiled = TIFFIsTiled(tif) != 0
+        var orientation: UInt16 = 1
+        if segad_tiff_get_u16(tif, UInt32(TIFFTAG_ORIENTATION), &orientation) == 1, (1...8).contains(orientation) {
+            header.orientation = Int(orientation)
+        }
         try check(header)
 
         let w = header.width, h = header.height, spp = header.samplesPerPixel
@@ -197,7 +203,8 @@ public enum TIFFMap {
 /// Reads TIFF images: gray (min-is-black or min-is-white) or RGB, with or
 /// without an alpha sample (dropped); 8- or 16-bit unsigned integers
 /// (`maxValue` 255 or 65535) or 32/16-bit floating point (taken to lie in
-/// 0…1, `maxValue` 1).
+/// 0…1, `maxValue` 1). The Orientation tag (274) is applied as a JPEG's Exif
+/// orientation is.
 public enum TIFFImage {
     public static func read(path: String) throws -> RasterImage {
         let (header, raw) = try TIFFFile.read(path: path) { header in
@@ -231,7 +238,9 @@ public enum TIFFImage {
         if header.photometric == Int(PHOTOMETRIC_MINISWHITE) {
             for i in samples.indices { samples[i] = maxValue - samples[i] }
         }
-        return RasterImage(width: header.width, height: header.height, channels: channels, maxValue: maxValue,
-                           samples: samples)
+        let oriented = ExifOrientation.apply(header.orientation, samples, width: header.width, height: header.height,
+                                             channels: channels)
+        return RasterImage(width: oriented.width, height: oriented.height, channels: channels, maxValue: maxValue,
+                           samples: oriented.samples)
     }
 }
