@@ -17,7 +17,8 @@ import SegADNative
 ///   32×32 images with imported `efficient_ad` and `rd4ad` maps, seeds 0 1 2,
 ///   a 5-segment label map, and 6 new 40×48 images;
 /// - `$VAD_TREE`: VADTests' tree plus a 7-label `vad-labels.png`;
-/// - `$VISA_TREE`: scripts/visa/make_synthetic_tree.py for pcb1 (6 segments).
+/// - `$VISA_TREE`: scripts/visa/make_synthetic_tree.py for pcb1 (6 segments);
+/// - `$IMAGES_TREE`: the same 48 parts as a folder of good/ and bad/ PNGs.
 ///
 /// `make` is a wrapper that appends small sizes to every call
 /// (`smallSettings`), so the documented goals run on the stand-ins in
@@ -136,7 +137,8 @@ final class DocCommandsTests: XCTestCase {
             try ("set -euo pipefail\n" + block.script + "\n").write(toFile: script, atomically: true, encoding: .utf8)
             let t0 = Date()
             let r = try ToolRunner.run("bash", [script], cwd: sandbox,
-                                       environment: ["PATH": path, "VAD_TREE": vadTree, "VISA_TREE": visaTree])
+                                       environment: ["PATH": path, "VAD_TREE": vadTree, "VISA_TREE": visaTree,
+                                                     "IMAGES_TREE": sandbox + "/.doc-test/images"])
             let seconds = Date().timeIntervalSince(t0)
             timings.append(String(format: "%@: %.1f s", block.location, seconds))
             guard r.status == 0 else {
@@ -215,7 +217,7 @@ final class DocCommandsTests: XCTestCase {
     /// new-parts/ (6 images of 40×48).
     func makeOwnParts(_ s: String) throws {
         let fm = FileManager.default
-        for d in ["parts", "maps/efficient_ad", "maps/rd4ad", "new-parts"] {
+        for d in ["parts", "maps/efficient_ad", "maps/rd4ad", "new-parts", ".doc-test/images/good", ".doc-test/images/bad"] {
             try fm.createDirectory(atPath: s + "/" + d, withIntermediateDirectories: true)
         }
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
@@ -240,6 +242,7 @@ final class DocCommandsTests: XCTestCase {
             let id = String(format: "part%02d", i)
             let (image, map) = part(height: 32, width: 32, bad: isBad)
             try PNG.writeGray8(path: "\(s)/parts/\(id).png", width: 32, height: 32, pixels: image)
+            try PNG.writeGray8(path: "\(s)/.doc-test/images/\(isBad ? "bad" : "good")/\(id).png", width: 32, height: 32, pixels: image)
             try PNG.writeGray8(path: "\(s)/maps/efficient_ad/\(id).png", width: 32, height: 32,
                                pixels: map.map { UInt8(($0 * 255).rounded()) })
             try PNG.writeGray8(path: "\(s)/maps/rd4ad/\(id).png", width: 32, height: 32,
