@@ -24,19 +24,20 @@ let cModules: [Target] = [
                    providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
-    // SHA-256 block function on the x86 SHA extensions (per-function target
-    // attributes; no global flags). SegADNative.SHA256 picks it at run time.
-    .target(name: "CSHA256"),
+    // SHA-256 for the artifacts' input hashes (EVP digests; OpenSSL picks
+    // the CPU's SHA extensions at run time).
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
 ]
 
 let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
-func executable(_ name: String, _ path: String) -> Target {
+func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["SegAD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: modules + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/\(path)",
         swiftSettings: swiftSettings)
 }
@@ -56,7 +57,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CSHA256"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
@@ -78,10 +79,11 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
-        executable("ExtractMaps", "ExtractMaps"),
-        executable("SegmentStats", "SegmentStats"),
-        executable("TrainBRF", "TrainBRF"),
-        executable("Evaluate", "Evaluate"),
+        // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
+        executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
+        executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
+        executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
+        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),

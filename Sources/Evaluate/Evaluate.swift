@@ -1,6 +1,8 @@
 import Foundation
 import ArgumentParser
-import SegAD
+import SegADCore
+import SegADMethod
+import SegADDeploy
 
 @main
 struct Evaluate: ParsableCommand {
