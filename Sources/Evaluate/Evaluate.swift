@@ -95,6 +95,8 @@ extension Evaluate {
         @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
         @Option(help: "Folds for the out-of-fold scores.") var folds = 5
         @Option(help: "Seed of the fold assignment (default: --seed).") var foldSeed: Int?
+        @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
+        var segmentNames: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -107,7 +109,9 @@ extension Evaluate {
             StageMain.run("evaluate save-pipeline") {
                 try PipelineSaving.run(.init(manifestPath: manifest, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
-                                             foldSeed: foldSeed, output: output))
+                                             foldSeed: foldSeed, output: output,
+                                             segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
+                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }))
             }
         }
     }
