@@ -2,7 +2,7 @@
 // SegAD in Swift: supervised anomaly detection for complex industrial images.
 //
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
-// XGBoost, libpng, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
+// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
 // kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
 // SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
 // SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
@@ -20,6 +20,8 @@ let cModules: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4",
                    providers: [.apt(["libtiff-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                   providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
     // SHA-256 for the artifacts' input hashes (EVP digests; OpenSSL picks
@@ -55,7 +57,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "COpenBLAS", "CCrypto"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
@@ -97,7 +99,8 @@ let package = Package(
         .testTarget(name: "SegADMethodTests",
                     dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),
         .testTarget(name: "SegADDeployTests",
-                    dependencies: ["SegADDeploy", "SegADMethod", "SegADFigures", "SegADCore", "SegADNative", "SegADDetectors"]),
+                    dependencies: ["SegAD", "SegADDeploy", "SegADDatasets", "SegADMethod", "SegADFigures", "SegADCore",
+                                   "SegADNative", "SegADDetectors"]),
         .testTarget(name: "SegADDatasetsTests",
                     dependencies: ["SegADDatasets", "SegADMethod", "SegADCore", "SegADNative", "SegADKernels"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative", "_TestSupport"], exclude: ["Fixtures"]),

@@ -3,13 +3,14 @@ import ArgumentParser
 import SegADCore
 import SegADMethod
 import SegADDeploy
+import SegADNative
 
 @main
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, BestMethod.self])
 }
 
 extension Evaluate {
@@ -94,6 +95,8 @@ extension Evaluate {
         @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
         @Option(help: "Folds for the out-of-fold scores.") var folds = 5
         @Option(help: "Seed of the fold assignment (default: --seed).") var foldSeed: Int?
+        @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
+        var segmentNames: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -106,7 +109,9 @@ extension Evaluate {
             StageMain.run("evaluate save-pipeline") {
                 try PipelineSaving.run(.init(manifestPath: manifest, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
-                                             foldSeed: foldSeed, output: output))
+                                             foldSeed: foldSeed, output: output,
+                                             segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
+                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }))
             }
         }
     }
@@ -116,19 +121,20 @@ extension Evaluate {
             commandName: "score-new",
             abstract: "Scores new images with a saved pipeline: OUT/scores.csv and OUT/overlays/ID.png.",
             discussion: """
-            PNG images of any size are resized bilinearly to the pipeline's working size; 8/16-bit \
-            samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
+            PNG, JPEG or TIFF images (told apart by content; JPEG Exif orientation applied) of any size \
+            are resized bilinearly to the pipeline's working size; samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
             pipeline and gray is replicated for a color one. Unreadable files stop the run with one line. \
             scores.csv: id,score,decision,top_features (decision: anomalous when score ≥ the threshold; \
             top features by |XGBoost contribution|, e.g. c_patchcore_kurtosis (+0.83)).
             """)
 
         @Option(help: "The pipeline artifact (evaluate save-pipeline).") var pipeline: String
-        @Option(help: "A folder of .png images (id = file name).") var images: String?
+        @Option(help: "A folder of PNG, JPEG or TIFF images (id = file name without extension).") var images: String?
         @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
         @Option(help: "Top contributing features per image.") var top = 3
         @Option(help: "Images per detector batch.") var batch = 32
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The output folder.") var output: String
 
         func validate() throws {
@@ -138,6 +144,7 @@ extension Evaluate {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("evaluate score-new") {
                 let source: NewImageScoring.Source = images.map { .folder($0) } ?? .manifest(manifest!)
                 let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,

@@ -62,7 +62,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
             if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
         }
 
@@ -131,7 +131,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
         }
 
         func run() throws {

@@ -96,14 +96,20 @@ public final class PipelineScorer {
     }
 
     /// The `count` features contributing most to a result (by |contribution|,
-    /// ties in feature order), as `name (+0.83)`.
+    /// ties in feature order), in words with the internal name beside them:
+    /// `segment 2 golden 99.5% quantile [c_golden_q995] (+0.83)`.
     public func topFeatures(_ result: Result, count: Int = 3) -> [String] {
-        let order = result.contributions.indices.sorted {
-            let a = abs(result.contributions[$0]), b = abs(result.contributions[$1])
+        Self.topFeatures(contributions: result.contributions, pipeline: pipeline, count: count)
+    }
+
+    static func topFeatures(contributions: [Float], pipeline: SavedPipeline, count: Int) -> [String] {
+        let order = contributions.indices.sorted {
+            let a = abs(contributions[$0]), b = abs(contributions[$1])
             return a != b ? a > b : $0 < $1
         }
         return order.prefix(count).map {
-            "\(pipeline.featureNames[$0]) (\(String(format: "%+.2f", Double(result.contributions[$0]))))"
+            let name = pipeline.layout.displayName(pipeline.featureNames[$0], segmentNames: pipeline.segmentNames)
+            return "\(name) (\(String(format: "%+.2f", Double(contributions[$0]))))"
         }
     }
 }
@@ -121,9 +127,9 @@ public enum PipelineImage {
     ///   gray by ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), a gray
     ///   image for a color pipeline is replicated to three channels.
     ///
-    /// Files that are not PNG, truncated or corrupt are refused with the
-    /// reader's one-line `InputError`, as are images with a side of 0 or
-    /// above `PNG.maxSide`.
+    /// Files that are not PNG, JPEG or TIFF, truncated or corrupt are refused
+    /// with the reader's one-line `InputError`, as are images outside
+    /// `ImageLimits` (a side below 8 or above 16384, more than 2^28 pixels).
     public static func load(path: String, size: (height: Int, width: Int), channels: Int) throws -> DetectorImage {
         let image = try DetectorImage.load(path: path, height: size.height, width: size.width)
         if image.channels == channels { return image }

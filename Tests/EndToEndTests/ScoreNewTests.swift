@@ -90,6 +90,9 @@ final class ScoreNewTests: XCTestCase {
                             pixels: png.samples.map { $0 * 257 })
         try PNG.writeRGB8(path: images + "/v-rgb.png", width: png.width, height: png.height,
                           pixels: png.samples.flatMap { [UInt8($0), UInt8($0), UInt8($0)] })
+        // The same pixels as a quality-100 JPEG (lossy: a close score).
+        try JPEG.write(path: images + "/v-jpeg.jpg", width: png.width, height: png.height, channels: 1,
+                       pixels: png.samples.map { UInt8($0) }, quality: 100)
         // Wrong size: 450×380, nearest-neighbour enlarged.
         let (bw, bh) = (450, 380)
         try PNG.writeGray8(path: images + "/v-450x380.png", width: bw, height: bh, pixels: (0..<(bw * bh)).map {
@@ -104,15 +107,18 @@ final class ScoreNewTests: XCTestCase {
         let scored = try run("evaluate", ["score-new", "--pipeline", "pipeline.h5", "--images", "images", "-o", "out"], cwd: fresh)
         XCTAssertTrue(scored.stderr.contains("images/s"), scored.stderr)
         let csv = try readCSV(out + "/scores.csv")
-        XCTAssertEqual(csv.count, reference.ids.count + 3)
+        XCTAssertEqual(csv.count, reference.ids.count + 4)
         for (id, score) in zip(reference.ids, reference.scores) {
             guard let row = csv[id] else { XCTFail("no row for \(id)"); continue }
             XCTAssertEqual(row.score, score, accuracy: 1e-5, id)
             XCTAssertEqual(row.decision, score >= pipeline.operatingPoint.threshold ? "anomalous" : "normal", id)
             let top = row.top.split(separator: ";")
             XCTAssertEqual(top.count, 3, row.top)
-            XCTAssertNotNil(top[0].range(of: #"^[a-c]_(golden|patchcore)_(q995|scewness|kurtosis|mean) \([+-]\d+\.\d\d\)$|^an_det_score_\w+ \([+-]\d+\.\d\d\)$"#,
-                                         options: .regularExpression), String(top[0]))
+            // In words (segment number, detector, statistic), then the internal column name.
+            for t in top.map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                XCTAssertNotNil(t.range(of: #"^(segment 0 (\w+) .+ \[a_\2_\w+\]|segment 1 (\w+) .+ \[b_\3_\w+\]|segment 2 (\w+) .+ \[c_\4_\w+\]|(\w+) max of map \[an_det_score_\5\]) \([+-]\d+\.\d\d\)$"#,
+                                        options: .regularExpression), t)
+            }
             XCTAssertTrue(fm.fileExists(atPath: out + "/overlays/\(id).png"), id)
         }
         // Converted images: 16-bit and RGB give the 8-bit gray image's score; another size is resized.
@@ -120,6 +126,8 @@ final class ScoreNewTests: XCTestCase {
         XCTAssertEqual(csv["v-16bit"]!.score, base, accuracy: 1e-3)
         XCTAssertEqual(csv["v-rgb"]!.score, base, accuracy: 1e-3)
         XCTAssertTrue(csv["v-450x380"]!.score.isFinite)
+        print("score-new: PNG \(base), quality-100 JPEG \(csv["v-jpeg"]!.score)")
+        XCTAssertEqual(csv["v-jpeg"]!.score, base, accuracy: 0.05)
         let overlay = try PNG.read(path: out + "/overlays/\(first).png")
         XCTAssertEqual(overlay.channels, 3)
         XCTAssertGreaterThan(overlay.width, 2 * 64 * Overlay_magnification)
