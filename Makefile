@@ -15,9 +15,12 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export OPENBLAS_NUM_THREADS ?= 1
 
 # The real data (ELPV, EfficientNet-Lite0 weights) into .cache/: one rule,
-# one download for both files.
-.cache/elpv/labels.csv .cache/weights/efficientnet-lite0.pth &:
-	bash scripts/fetch-data.sh
+# one download for both files. DATA_CACHE and FETCH_DATA exist for tests
+# (a fresh tree whose fetch copies local files instead of downloading).
+DATA_CACHE ?= .cache
+FETCH_DATA ?= bash scripts/fetch-data.sh
+$(DATA_CACHE)/elpv/labels.csv $(DATA_CACHE)/weights/efficientnet-lite0.pth &:
+	$(FETCH_DATA)
 
 .PHONY: setup build test clean
 setup:
