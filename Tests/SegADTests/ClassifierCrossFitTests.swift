@@ -94,6 +94,7 @@ final class ClassifierCrossFitTests: XCTestCase {
         let without = try segadAUROC(nil)
         let withCrossFitted = try segadAUROC(crossFitted)
         let withInSample = try segadAUROC(inSample)
+        print("memorizing classifier: SegAD AUROC without \(without), cross-fitted \(withCrossFitted), in-sample \(withInSample)")
         XCTAssertGreaterThan(without, 0.7, "the detector feature carries signal")
         XCTAssertGreaterThanOrEqual(withCrossFitted, without - 0.03,
                                     "cross-fitted: \(withCrossFitted), without classifier: \(without)")
