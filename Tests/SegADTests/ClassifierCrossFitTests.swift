@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
 import SegADKernels
-@testable import SegAD
+import SegAD
+@testable import SegADDatasets
 
 /// Cross-fitting of the supervised classifier g(I) (DESIGN.md invariant 2).
 final class ClassifierCrossFitTests: XCTestCase {
