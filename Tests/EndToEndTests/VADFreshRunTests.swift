@@ -70,6 +70,31 @@ final class VADFreshRunTests: XCTestCase {
         XCTAssertEqual(crossFit["seed"] as? Int, 3)
         XCTAssertEqual(try state.file.readStrings("fold_ids").count, 20)   // the seed's segad-train: 10 good + 10 bad
 
+        // classifier-apply refuses a state trained on a row the manifest tests, or on a forest
+        // row it has no out-of-fold model for (an in-sample score); one line, no output.
+        let manifestPath = artifacts + "/vad-highshot/manifests/seed-3.json"
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as! [String: Any]
+        let roles = (manifest["seeds"] as! [String: Any])["3"] as! [String: [String]]
+        let forest = Set(roles["segad-train"]!)
+        let x = roles["classifier-train"]!.first { !forest.contains($0) }!   // a detector-train good image
+        for (name, edit) in [("tested", { (r: inout [String: [String]]) in
+                                 r["test"]!.append(x)
+                                 r["classifier-train"]!.removeAll { $0 == x }
+                                 r["detector-train"]!.removeAll { $0 == x } }),
+                             ("in-sample", { (r: inout [String: [String]]) in r["segad-train"]!.append(x) })] {
+            var r = roles
+            edit(&r)
+            manifest["seeds"] = ["3": r]
+            let path = "\(tmp)/\(name).json"
+            try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+            let refused = try ToolRunner.run("extract-maps", ["classifier-apply", "--manifest", path, "--state",
+                                                              artifacts + "/vad-highshot/classifier/seed-3.h5", "-o", "\(tmp)/\(name).csv"])
+            XCTAssertNotEqual(refused.status, 0, name)
+            let expected = name == "tested" ? "a test row of seed 3" : "has no out-of-fold model for it"
+            XCTAssertTrue(refused.stderr.contains("was trained on '\(x)'") && refused.stderr.contains(expected), refused.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(tmp)/\(name).csv"), name)
+        }
+
         // A report rewritten with the drawn map keeps no figure of an earlier run.
         let figures = artifacts + "/vad-highshot/report/figures"
         for stale in ["segmentation_overlay.png", "hist_SegAD_old_.png"] {
