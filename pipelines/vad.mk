@@ -16,7 +16,8 @@
 # project's own g(I) in high/low-shot; 0: none), VAD_IMPORT (names of score files
 # VAD_IMPORT_DIR/NAME.csv — or NAME-seed-S.csv per seed — shown as rows), BRF_ARGS,
 # VAD_CLASSIFIER_FOLDS (5: cross-fitting folds of the classifier over each seed's
-# segad-train rows, docs/vad.md).
+# segad-train rows, docs/vad.md), VAD_CLASSIFIER_ARGS (more classifier-fit options,
+# e.g. --c auto).
 #
 # Detector rules are this file's own rather than native.mk's native_detector: a
 # seed's detectors are fitted once, from a detector-train-only manifest, and
@@ -38,6 +39,7 @@ VAD_DETECTORS ?= patchcore padim
 VAD_FIT_ARGS ?=
 VAD_CLASSIFIER ?= 1
 VAD_CLASSIFIER_FOLDS ?= 5
+VAD_CLASSIFIER_ARGS ?=
 VAD_IMPORT ?=
 VAD_IMPORT_DIR ?= $(VAD_ROOT)/scores
 VAD_WEIGHTS ?= $(DATA_CACHE)/weights/efficientnet-lite0.pth
@@ -87,7 +89,7 @@ vad_param = $(eval $(call param_stamp,$(ARTIFACTS)/$(1),$(2)))
 $(call vad_param,vad/params/root.txt,$(abspath $(VAD_ROOT)) seeds=$(VAD_SEEDS))
 $(call vad_param,vad/params/segmentation.txt,$(VAD_SEGMENTATION) $(VAD_SEGMENTS))
 $(foreach d,$(VAD_DETECTORS),$(call vad_param,vad/params/fit-$(d).txt,$(VAD_SIZE) $(VAD_FIT_ARGS) $(VAD_FIT_ARGS_$(d))))
-$(call vad_param,vad/params/classifier.txt,$(VAD_SIZE) folds=$(VAD_CLASSIFIER_FOLDS))
+$(call vad_param,vad/params/classifier.txt,$(VAD_SIZE) folds=$(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS))
 
 ifneq ($(VAD_SEGMENTATION),)
 $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
@@ -145,7 +147,7 @@ endef
 define vad_classifier_rules # MODE SEED
 $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/params/classifier.txt $(VAD_WEIGHTS) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) --folds $(VAD_CLASSIFIER_FOLDS) -o $$@
+	$$(BIN)/extract-maps classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) --folds $(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS) -o $$@
 $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv: $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5 $(VAD_WEIGHTS) | $$(STAGES)
 	$$(BIN)/extract-maps classifier-apply --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --state $$< -o $$@
 $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/classifier+$(VAD_ALL).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(foreach d,$(VAD_DETECTORS),$(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv $(VAD_SEG) $(ARTIFACTS)/vad-$(1)/params/segmentation-seed-$(2).txt | $$(STAGES)

@@ -129,11 +129,13 @@ extension ExtractMaps {
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
         @Option(help: "Working size HxW or N.") var size = "256"
         @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).") var folds = 5
+        @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
             if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
             if folds < 2 { throw ValidationError("--folds must be at least 2") }
+            if c != "auto" && !(Double(c).map { $0 > 0 } ?? false) { throw ValidationError("--c must be a positive number or auto") }
         }
 
         func run() throws {
@@ -141,6 +143,7 @@ extension ExtractMaps {
                 var o = SupervisedClassifier.FitOptions(manifestPath: manifest, seed: seed, weightsPath: weights,
                                                         size: parseSize(size)!, output: output)
                 o.folds = folds
+                o.c = c == "auto" ? nil : Double(c)!
                 try SupervisedClassifier.fit(o)
             }
         }

@@ -133,6 +133,25 @@ final class ClassifierCrossFitTests: XCTestCase {
         }
     }
 
+    /// Inner cross-validation picks strong regularization for pure noise and
+    /// weak regularization for a clean signal, from the model's rows only.
+    func testInnerCrossValidationChoosesC() {
+        var rng = SplitMix64(state: 11)
+        let n = 80, d = 30
+        let labels = (0..<n).map { $0 % 2 == 0 }
+        let noise = (0..<(n * d)).map { _ in rng.normal() }
+        XCTAssertEqual(StandardizedLogistic.chooseC(noise, columns: d, rows: Array(0..<n), labels: labels,
+                                                    grid: ClassifierCrossFit.cGrid, k: 5, seed: 0), 0.01)
+        let signal = (0..<(n * 2)).map { i in rng.normal() * 0.3 + (i % 2 == 0 && labels[i / 2] ? 2 : 0) }
+        XCTAssertGreaterThanOrEqual(StandardizedLogistic.chooseC(signal, columns: 2, rows: Array(0..<n), labels: labels,
+                                                                 grid: ClassifierCrossFit.cGrid, k: 5, seed: 0), 1)
+        // Rows outside `rows` play no part.
+        var poisoned = noise
+        for i in (n / 2 * d)..<(n * d) { poisoned[i] = labels[i / d] ? 5 : -5 }
+        XCTAssertEqual(StandardizedLogistic.chooseC(poisoned, columns: d, rows: Array(0..<(n / 2)), labels: labels,
+                                                    grid: ClassifierCrossFit.cGrid, k: 5, seed: 0), 0.01)
+    }
+
     /// A manifest whose classifier-train names a test row of the same seed is refused on load.
     func testManifestRefusesClassifierTrainOnTestRows() throws {
         let json = """

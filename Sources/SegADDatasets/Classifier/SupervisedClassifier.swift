@@ -27,7 +27,8 @@ public enum SupervisedClassifier {
         public var seed: Int
         public var weightsPath: String
         public var size: (height: Int, width: Int)
-        public var c = 1.0
+        /// The L2 strength; nil: chosen per model by inner cross-validation.
+        public var c: Double? = 1.0
         /// Cross-fitting folds over the seed's `segad-train` rows (DESIGN.md invariant 2).
         public var folds = 5
         public var output: String
@@ -68,7 +69,7 @@ public enum SupervisedClassifier {
                                              source: "\(o.manifestPath) (seed \(o.seed))")
         let inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath),
                       try ArtifactInput.hashing(role: "weights", path: o.weightsPath)]
-        let config: [String: Any] = ["classifier": "logistic-regression", "c": o.c, "seed": o.seed,
+        let config: [String: Any] = ["classifier": "logistic-regression", "c": o.c.map { $0 as Any } ?? "auto", "seed": o.seed,
                                      "size": [o.size.height, o.size.width], "backbone": backbone.name,
                                      "stage": stage, "weights": o.weightsPath, "training_rows": ids.count,
                                      "cross_fit": ["folds": o.folds, "seed": o.seed, "rows": forest.count,
@@ -83,6 +84,7 @@ public enum SupervisedClassifier {
         }
         try put([fit.full], "")
         try put(fit.folds, "fold_")
+        try writer.file.write("c", doubles: fit.c, shape: [fit.c.count])
         try writer.file.write("training_ids", strings: ids)
         try writer.file.write("fold_ids", strings: forest)
         try writer.file.write("fold_of", int64s: fit.foldOfForestRow.map(Int64.init), shape: [forest.count])
