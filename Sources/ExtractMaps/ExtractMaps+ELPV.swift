@@ -57,7 +57,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
         }
 
         func run() throws {
@@ -81,7 +81,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
         }
 
         func run() throws {

@@ -62,7 +62,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
             if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
         }
 
@@ -133,7 +133,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
             if folds < 2 { throw ValidationError("--folds must be at least 2") }
             if c != "auto" && !(Double(c).map { $0 > 0 } ?? false) { throw ValidationError("--c must be a positive number or auto") }
         }

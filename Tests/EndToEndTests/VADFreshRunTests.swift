@@ -58,7 +58,7 @@ final class VADFreshRunTests: XCTestCase {
 
         let run = try ToolRunner.run("make", ["-j2", "vad-highshot", "VAD_SIZE=32x64"] + args)
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
-        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8), "fetched\n")
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8), "fetched weights\n")   // once, the weights alone
         let md = try String(contentsOfFile: artifacts + "/vad-highshot/report/results.md", encoding: .utf8)
         for row in ["SegAD(classifier+patchcore+golden-template)", "| classifier |", "SegAD(patchcore+golden-template)"] {
             XCTAssertTrue(md.contains(row), md)

@@ -29,7 +29,8 @@ public enum SegmentationArtifact {
     /// then the label PNG are renamed into place, so the PNG (the file Make
     /// and segment-stats look for) appears last and only when all succeeded.
     public static func write(_ segmentation: DerivedSegmentation, png: String, stage: String,
-                             config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?) throws {
+                             config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?,
+                             imageIds: [String] = []) throws {
         precondition(segmentation.segments <= 256, "a gray8 label PNG holds at most 256 labels")
         var files = StagedFiles()
         defer { files.discard() }
@@ -48,6 +49,8 @@ public enum SegmentationArtifact {
         let writer = try ArtifactWriter(path: sidecarPath(for: png), kind: .segmentation, stage: stage,
                                         config: config, inputs: inputs)
         try writer.file.write("labels", int32s: segmentation.labels, shape: [segmentation.height, segmentation.width])
+        // The images it was derived from (LeakageGuard).
+        if !imageIds.isEmpty { try writer.file.write(LeakageGuard.segmentationDataset, strings: imageIds) }
         try overlayFiles.commit()
         try writer.commit()
         try files.commit()
