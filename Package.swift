@@ -63,7 +63,7 @@ let package = Package(
         executable("SegmentStats", "SegmentStats"),
         executable("TrainBRF", "TrainBRF"),
         executable("Evaluate", "Evaluate"),
-        .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
+        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
