@@ -86,7 +86,7 @@ extension PatchCore {
 
     /// Squared distances from up to 8 rows of z (indices `idx[0..<m]`) to the
     /// row at `c`, each lane computed exactly as the reference's scalar loop
-    /// (lanes past m repeat row idx[0]). Stops early, every 32 coordinates,
+    /// (lanes past m repeat row idx[0]). Stops early, every 16 coordinates,
     /// once every lane's partial sum is finite and ≥ its lane of `floor`: the
     /// full sums would be ≥ them too (the terms are ≥ 0 and rounded addition
     /// is monotone). Returns the sums and whether they are complete.
@@ -101,7 +101,7 @@ extension PatchCore {
         var s = SIMD8<Float>(repeating: 0)
         var j = 0
         while j < d {
-            let end = min(d, j + 32)
+            let end = min(d, j + 16)
             while j < end {
                 let v = SIMD8<Float>(p0[j], p1[j], p2[j], p3[j], p4[j], p5[j], p6[j], p7[j])
                 let t = v - SIMD8<Float>(repeating: c[j])
@@ -136,6 +136,31 @@ extension PatchCore {
     /// A patch of a group: its index and its stored minimum squared distance.
     struct Member { var i: Int32; var m: Float }
 
+    /// A group's live members, positions head..<ids.count, in order of
+    /// decreasing stored minimum (increasing index on ties), with their
+    /// projected rows interleaved by 8 (`rows[(q/8)·8·d + j·8 + q%8]` is
+    /// coordinate j of position q).
+    struct GroupStore {
+        var ids: [Int32] = []
+        var ms: [Float] = []
+        var rows: [Float] = []
+        var head = 0
+        var live: Int { ids.count - head }
+
+        /// A store of `list` (already in order), rows gathered from z.
+        init(_ list: [Member], z: UnsafePointer<Float>, d: Int) {
+            ids = list.map(\.i)
+            ms = list.map(\.m)
+            rows = [Float](repeating: 0, count: (list.count + 7) / 8 * 8 * d)
+            rows.withUnsafeMutableBufferPointer { rp in
+                for (q, e) in list.enumerated() {
+                    let dst = rp.baseAddress! + (q / 8) * 8 * d + q % 8, src = z + Int(e.i) * d
+                    for j in 0..<d { dst[j * 8] = src[j] }
+                }
+            }
+        }
+    }
+
     /// The pruned greedy k-center selection: the same indices as
     /// `kCenterGreedyPlain` for the same arguments (see the extension's doc).
     /// `progress` advances by selected centers.
@@ -162,7 +187,7 @@ extension PatchCore {
 
         var group = [Int32](repeating: 0, count: n)
         // Per group (one per center, in order of addition; group 0 is `start`).
-        var members: [[Member]] = []
+        var members: [GroupStore] = []
         var centers: [Int32] = [Int32(start)]
         var radius: [Float] = [0]
         var argmax: [Int32] = [0]
@@ -185,58 +210,96 @@ extension PatchCore {
         let groupMax = Parallel.Slots<(Float, Int32)>(workers, empty: (-1, 0))
         var statS = 0, statScan = 0, statComputed = 0, statMoved = 0
         let stats = ProcessInfo.processInfo.environment["SEGAD_CORESET_STATS"] == "1"
+        func cpuNow() -> Double { var ts = timespec(); clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9 }
+        let cpuStart = cpuNow()
+        var cpuScan = 0.0, cpuCenters = 0.0
         let computed = Parallel.Slots<Int>(workers, empty: 0)
 
         z.withUnsafeBufferPointer { zp in
         group.withUnsafeMutableBufferPointer { gp in
             let zb = zp.baseAddress!, grp = gp.baseAddress!
 
-            /// Scans group `list` against the new center c (point cIndex) whose
+            /// Scans a group against the new center c (point cIndex) whose
             /// squared distance to the group's center is sAC: members that get
             /// nearer to c than their stored minimum (and c itself) move to
-            /// `out` and to group `newGroup`; returns the group's new
-            /// (radius, argmax), (-1, 0) if it is left empty.
-            func scanGroup(_ list: inout [Member], c: UnsafePointer<Float>, cIndex: Int32, sAC: Float, newGroup: Int32,
-                           out: inout [Member], cand: inout [Int32], candPos: inout [Int32], done: inout Int) {
-                cand.removeAll(keepingCapacity: true)
-                candPos.removeAll(keepingCapacity: true)
-                list.withUnsafeMutableBufferPointer { lp in
-                    for pos in 0..<lp.count {
-                        let e = lp[pos]
-                        if e.i == cIndex {
-                            out.append(Member(i: e.i, m: 0)); grp[Int(e.i)] = newGroup; lp[pos].i = -1
-                        } else if !proves(sAC, e.m) {
-                            cand.append(e.i); candPos.append(Int32(pos))
-                        }
+            /// `out` and to group `newGroup`. Only the leading members the
+            /// triangle bound does not clear are computed.
+            func scanGroup(_ st: inout GroupStore, c: UnsafePointer<Float>, cIndex: Int32, sAC: Float, newGroup: Int32,
+                           out: inout [Member], done: inout Int) {
+                let count = st.ids.count
+                var head = st.head
+                if head >= count { return }
+                st.ids.withUnsafeMutableBufferPointer { ip in
+                st.ms.withUnsafeMutableBufferPointer { mp in
+                st.rows.withUnsafeMutableBufferPointer { rp in
+                    let ids = ip.baseAddress!, ms = mp.baseAddress!, rows = rp.baseAddress!
+                    var first = head
+                    if ids[head] == cIndex {
+                        out.append(Member(i: cIndex, m: 0)); grp[Int(cIndex)] = newGroup; ids[head] = -1
+                        first = head + 1
                     }
-                    done += cand.count
-                    cand.withUnsafeBufferPointer { cp in
-                        let k = cp.count
-                        var i = 0
-                        while i < k {
-                            let w = min(8, k - i)
+                    var k = first
+                    while k < count && !proves(sAC, ms[k]) { k += 1 }
+                    done += k - first
+                    var anyMoved = first > head
+                    if k > first {
+                        var b = first / 8
+                        while b * 8 < k {
                             var floor = SIMD8<Float>(repeating: 0)
-                            for lane in 0..<w { floor[lane] = lp[Int(candPos[i + lane])].m }
-                            let (s, complete) = squaredDistances8(zb, d, cp.baseAddress! + i, w, c, floor: floor)
+                            for lane in 0..<8 {
+                                let q = b * 8 + lane
+                                if q >= first && q < k { floor[lane] = ms[q] }
+                            }
+                            let (s, complete) = squaredDistancesInterleaved8(rows + b * 8 * d, d, c, floor: floor)
                             if complete {
-                                for lane in 0..<w where s[lane] < floor[lane] {
-                                    let pos = Int(candPos[i + lane])
-                                    out.append(Member(i: lp[pos].i, m: s[lane]))
-                                    grp[Int(lp[pos].i)] = newGroup
-                                    lp[pos].i = -1
+                                for lane in 0..<8 {
+                                    let q = b * 8 + lane
+                                    if q >= first && q < k && s[lane] < ms[q] {
+                                        out.append(Member(i: ids[q], m: s[lane]))
+                                        grp[Int(ids[q])] = newGroup
+                                        ids[q] = -1
+                                        anyMoved = true
+                                    }
                                 }
                             }
-                            i += w
+                            b += 1
                         }
                     }
+                    if anyMoved {
+                        // Close the holes by moving the kept leading members
+                        // towards position k (order kept); head advances.
+                        var dst = k
+                        var q = k - 1
+                        while q >= head {
+                            if ids[q] >= 0 {
+                                dst -= 1
+                                if dst != q {
+                                    ids[dst] = ids[q]; ms[dst] = ms[q]
+                                    let from = rows + (q / 8) * 8 * d + q % 8, to = rows + (dst / 8) * 8 * d + dst % 8
+                                    for j in 0..<d { to[j * 8] = from[j * 8] }
+                                }
+                            }
+                            q -= 1
+                        }
+                        head = dst
+                    }
                 }
-                list.removeAll { $0.i < 0 }
+                }
+                }
+                st.head = head
+                if head > 64 && head * 2 > count {
+                    // Reclaim the dead front.
+                    let list = (head..<count).map { Member(i: st.ids[$0], m: st.ms[$0]) }
+                    st = GroupStore(list, z: zb, d: d)
+                }
             }
 
-            func maxOf(_ list: [Member]) -> (Float, Int32) {
-                var bv: Float = -1, bi: Int32 = 0
-                for e in list where e.m > bv || (e.m == bv && e.i < bi) { bv = e.m; bi = e.i }
-                return (bv, bi)
+            /// A group's (radius, argmax): its first live member.
+            func maxOf(_ st: GroupStore) -> (Float, Int32) {
+                st.head < st.ids.count ? (st.ms[st.head], st.ids[st.head]) : (-1, 0)
+            }
+            func sortMembers(_ list: inout [Member]) {
+                list.sort { $0.m > $1.m || ($0.m == $1.m && $0.i < $1.i) }
             }
 
             // Step 0: every patch against the start (all minima are +∞ before).
@@ -269,7 +332,9 @@ extension PatchCore {
                 }
                 var bv: Float = -1, bi: Int32 = 0
                 for wi in 0..<workers where groupMax[wi].0 > bv { bv = groupMax[wi].0; bi = groupMax[wi].1 }
-                members.append(first)
+                sortMembers(&first)
+                precondition(first[0].m == bv && first[0].i == bi)
+                members.append(GroupStore(first, z: zb, d: d))
                 radius[0] = bv; argmax[0] = bi
             }
 
@@ -298,6 +363,7 @@ extension PatchCore {
                 scanS.removeAll(keepingCapacity: true)
                 let groups = centers.count
                 let blocks = (groups + 7) / 8
+                let tc0 = stats ? cpuNow() : 0
                 centerRows.withUnsafeBufferPointer { crp in
                 sv.withUnsafeMutableBufferPointer { sp in
                 full.withUnsafeMutableBufferPointer { up in
@@ -332,6 +398,7 @@ extension PatchCore {
                 }
                 }
                 }
+                if stats { cpuCenters += cpuNow() - tc0 }
                 for g in 0..<groups where full[g] {
                     if g != g0 && proves(sv[g], radius[g]) { continue }
                     scan.append(Int32(g)); scanS.append(sv[g])
@@ -339,14 +406,16 @@ extension PatchCore {
                 let m = groups
                 // Scan the groups that may change, on both cores if worth it.
                 var work = 0
-                for g in scan { work += members[Int(g)].count }
+                for g in scan { work += members[Int(g)].live }
                 if stats { statS += m; statScan += work }
                 let parts = work >= 4096 ? workers : 1
+                let ts0 = stats ? cpuNow() : 0
+                defer { if stats { cpuScan += cpuNow() - ts0 } }
                 var bounds = [0]
                 if parts > 1 {
                     var acc = 0, target = work / parts
                     for (j, g) in scan.enumerated() {
-                        acc += members[Int(g)].count
+                        acc += members[Int(g)].live
                         if acc >= target && bounds.count < parts { bounds.append(j + 1); target += work / parts }
                     }
                 }
@@ -358,12 +427,11 @@ extension PatchCore {
                 scan.withUnsafeBufferPointer { sp in
                 scanS.withUnsafeBufferPointer { ssp in
                     DispatchQueue.concurrentPerform(iterations: parts) { wi in
-                        var out: [Member] = [], cand: [Int32] = [], candPos: [Int32] = []
+                        var out: [Member] = []
                         var done = 0
                         for j in bounds[wi]..<bounds[wi + 1] {
                             let g = Int(sp[j])
-                            scanGroup(&memp[g], c: c, cIndex: p, sAC: ssp[j], newGroup: gc,
-                                      out: &out, cand: &cand, candPos: &candPos, done: &done)
+                            scanGroup(&memp[g], c: c, cIndex: p, sAC: ssp[j], newGroup: gc, out: &out, done: &done)
                             let (r, a) = maxOf(memp[g])
                             rp[g] = max(r, 0); ap[g] = a
                         }
@@ -381,8 +449,10 @@ extension PatchCore {
                     if stats { statComputed += computed[wi] }
                 }
                 if stats { statMoved += newMembers.count }
-                let (r, a) = maxOf(newMembers)
-                members.append(newMembers)
+                sortMembers(&newMembers)
+                let store = GroupStore(newMembers, z: zb, d: d)
+                let (r, a) = maxOf(store)
+                members.append(store)
                 addCenterRow(centers.count, c)
                 centers.append(p)
                 radius.append(r); argmax.append(a)
@@ -390,7 +460,7 @@ extension PatchCore {
         }
         }
         if stats {
-            print("coreset stats: n=\(n) steps=\(steps) center-distances=\(statS) scanned=\(statScan) computed=\(statComputed) moved=\(statMoved)")
+            print("coreset stats: n=\(n) steps=\(steps) center-distances=\(statS) scanned=\(statScan) computed=\(statComputed) moved=\(statMoved) cpu=\(cpuNow() - cpuStart) centers_cpu=\(cpuCenters) scan_cpu=\(cpuScan)")
         }
         return picked
     }
