@@ -136,16 +136,18 @@ extension PatchCore {
     /// A patch of a group: its index and its stored minimum squared distance.
     struct Member { var i: Int32; var m: Float }
 
-    /// A group's live members, positions head..<ids.count, in order of
-    /// decreasing stored minimum (increasing index on ties), with their
-    /// projected rows interleaved by 8 (`rows[(q/8)·8·d + j·8 + q%8]` is
-    /// coordinate j of position q).
+    /// A group's members, positions head..<ids.count, in order of decreasing
+    /// stored minimum (increasing index on ties), with their projected rows
+    /// interleaved by 8 (`rows[(q/8)·8·d + j·8 + q%8]` is coordinate j of
+    /// position q). Members that moved away stay as dead entries (id −1)
+    /// until they are `dead` > half the live ones; position head is live.
     struct GroupStore {
         var ids: [Int32] = []
         var ms: [Float] = []
         var rows: [Float] = []
         var head = 0
-        var live: Int { ids.count - head }
+        var dead = 0
+        var live: Int { ids.count - head - dead }
 
         /// A store of `list` (already in order), rows gathered from z.
         init(_ list: [Member], z: UnsafePointer<Float>, d: Int) {
@@ -227,69 +229,58 @@ extension PatchCore {
             func scanGroup(_ st: inout GroupStore, c: UnsafePointer<Float>, cIndex: Int32, sAC: Float, newGroup: Int32,
                            out: inout [Member], done: inout Int) {
                 let count = st.ids.count
-                var head = st.head
-                if head >= count { return }
+                if st.head >= count { return }
+                let head = st.head
+                var died = 0
                 st.ids.withUnsafeMutableBufferPointer { ip in
-                st.ms.withUnsafeMutableBufferPointer { mp in
-                st.rows.withUnsafeMutableBufferPointer { rp in
+                st.ms.withUnsafeBufferPointer { mp in
+                st.rows.withUnsafeBufferPointer { rp in
                     let ids = ip.baseAddress!, ms = mp.baseAddress!, rows = rp.baseAddress!
                     var first = head
                     if ids[head] == cIndex {
                         out.append(Member(i: cIndex, m: 0)); grp[Int(cIndex)] = newGroup; ids[head] = -1
-                        first = head + 1
+                        first = head + 1; died += 1
                     }
                     var k = first
-                    while k < count && !proves(sAC, ms[k]) { k += 1 }
+                    while k < count && (ids[k] < 0 || !proves(sAC, ms[k])) { k += 1 }
                     done += k - first
-                    var anyMoved = first > head
                     if k > first {
                         var b = first / 8
                         while b * 8 < k {
                             var floor = SIMD8<Float>(repeating: 0)
+                            var any = false
                             for lane in 0..<8 {
                                 let q = b * 8 + lane
-                                if q >= first && q < k { floor[lane] = ms[q] }
+                                if q >= first && q < k && ids[q] >= 0 { floor[lane] = ms[q]; any = true }
                             }
-                            let (s, complete) = squaredDistancesInterleaved8(rows + b * 8 * d, d, c, floor: floor)
-                            if complete {
-                                for lane in 0..<8 {
-                                    let q = b * 8 + lane
-                                    if q >= first && q < k && s[lane] < ms[q] {
-                                        out.append(Member(i: ids[q], m: s[lane]))
-                                        grp[Int(ids[q])] = newGroup
-                                        ids[q] = -1
-                                        anyMoved = true
+                            if any {
+                                let (s, complete) = squaredDistancesInterleaved8(rows + b * 8 * d, d, c, floor: floor)
+                                if complete {
+                                    for lane in 0..<8 {
+                                        let q = b * 8 + lane
+                                        if q >= first && q < k && ids[q] >= 0 && s[lane] < ms[q] {
+                                            out.append(Member(i: ids[q], m: s[lane]))
+                                            grp[Int(ids[q])] = newGroup
+                                            ids[q] = -1
+                                            died += 1
+                                        }
                                     }
                                 }
                             }
                             b += 1
                         }
                     }
-                    if anyMoved {
-                        // Close the holes by moving the kept leading members
-                        // towards position k (order kept); head advances.
-                        var dst = k
-                        var q = k - 1
-                        while q >= head {
-                            if ids[q] >= 0 {
-                                dst -= 1
-                                if dst != q {
-                                    ids[dst] = ids[q]; ms[dst] = ms[q]
-                                    let from = rows + (q / 8) * 8 * d + q % 8, to = rows + (dst / 8) * 8 * d + dst % 8
-                                    for j in 0..<d { to[j * 8] = from[j * 8] }
-                                }
-                            }
-                            q -= 1
-                        }
-                        head = dst
-                    }
                 }
                 }
                 }
-                st.head = head
-                if head > 64 && head * 2 > count {
-                    // Reclaim the dead front.
-                    let list = (head..<count).map { Member(i: st.ids[$0], m: st.ms[$0]) }
+                if died == 0 { return }
+                st.dead += died
+                while st.head < count && st.ids[st.head] < 0 { st.head += 1; st.dead -= 1 }
+                if st.dead > 0 && st.dead * 2 > st.live {
+                    // Drop the dead entries: a fresh store of the live ones.
+                    var list: [Member] = []
+                    list.reserveCapacity(st.live)
+                    for q in st.head..<count where st.ids[q] >= 0 { list.append(Member(i: st.ids[q], m: st.ms[q])) }
                     st = GroupStore(list, z: zb, d: d)
                 }
             }
