@@ -2,10 +2,13 @@
 // SegAD in Swift: supervised anomaly detection for complex industrial images.
 //
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
-// XGBoost, libpng, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
+// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
 // kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
-// SegAD (maps, segments, features, models, metrics, protocols) → four thin
-// executables. See docs/architecture.md.
+// SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
+// SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
+// SegADDeploy (saved pipelines) and SegADDatasets (benchmark builders,
+// classifier) → the umbrella SegAD → four thin executables.
+// See docs/architecture.md.
 import PackageDescription
 
 let cModules: [Target] = [
@@ -17,21 +20,24 @@ let cModules: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4",
                    providers: [.apt(["libtiff-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                   providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
-    // SHA-256 block function on the x86 SHA extensions (per-function target
-    // attributes; no global flags). SegADNative.SHA256 picks it at run time.
-    .target(name: "CSHA256"),
+    // SHA-256 for the artifacts' input hashes (EVP digests; OpenSSL picks
+    // the CPU's SHA extensions at run time).
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
 ]
 
 let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
-func executable(_ name: String, _ path: String) -> Target {
+func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["SegAD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: modules + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/\(path)",
         swiftSettings: swiftSettings)
 }
@@ -51,24 +57,40 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "COpenBLAS", "CSHA256"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
                 swiftSettings: swiftSettings),
-        .target(name: "SegAD", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
+        .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
-        executable("ExtractMaps", "ExtractMaps"),
-        executable("SegmentStats", "SegmentStats"),
-        executable("TrainBRF", "TrainBRF"),
-        executable("Evaluate", "Evaluate"),
+        .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADMethod",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADDeploy",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegADDatasets",
+                dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
+                swiftSettings: swiftSettings),
+        .target(name: "SegAD",
+                dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
+                swiftSettings: swiftSettings),
+        // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
+        executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
+        executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
+        executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
+        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
-        .testTarget(name: "SegADTests", dependencies: ["SegAD"]),
+        .testTarget(name: "SegADTests",
+                    dependencies: ["SegAD", "SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

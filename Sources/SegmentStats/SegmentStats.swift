@@ -1,5 +1,6 @@
 import ArgumentParser
-import SegAD
+import SegADCore
+import SegADMethod
 
 @main
 struct SegmentStatsCommand: ParsableCommand {

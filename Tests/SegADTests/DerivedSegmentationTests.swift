@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import SegAD
+import SegAD
+@testable import SegADMethod
+@testable import SegADDatasets
 import SegADNative
 import SegADKernels
 

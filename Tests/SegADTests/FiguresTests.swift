@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import SegAD
+import SegAD
+@testable import SegADFigures
 import SegADNative
 
 /// Canvas, bitmap font and Fig. 6 histogram.

@@ -2,7 +2,9 @@ import Foundation
 import XCTest
 import SegADNative
 import SegADDetectors
-@testable import SegAD
+import SegAD
+@testable import SegADMethod
+@testable import SegADDeploy
 
 /// Saved pipelines: fold assignment, threshold, image conversion, CSV
 /// fields, overlays and refusing bad pipeline files.

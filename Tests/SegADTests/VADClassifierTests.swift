@@ -1,5 +1,6 @@
 import XCTest
-@testable import SegAD
+import SegAD
+@testable import SegADDatasets
 
 final class VADClassifierTests: XCTestCase {
     /// At the optimum of ½‖w‖² + c·Σ log(1 + e^(−y z)), the gradient is zero:

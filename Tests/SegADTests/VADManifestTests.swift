@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 import SegADNative
 import SegADKernels
-@testable import SegAD
+import SegAD
+@testable import SegADDatasets
 
 final class VADManifestTests: XCTestCase {
     /// A VAD-layout tree of empty files (the manifest builder reads names only).

@@ -5,7 +5,7 @@ Mono cells in ELPV are aligned (the same pseudo-square outline, three busbars
 at the same rows), so one label map serves every mono cell. It is derived from
 the pixel-wise mean of all good mono cells (defect probability 0) at the full
 300×300 resolution, by the same profile rules as the poly segmenter
-(Sources/SegAD/Data/ELPVSegmentation.swift, docs/elpv.md):
+(Sources/SegADDatasets/Data/ELPVSegmentation.swift, docs/elpv.md):
 
   0 background  mean < BOUNDS_LEVEL × median(mean): the dark frame and the
                 cut-off corners of the pseudo-square wafer

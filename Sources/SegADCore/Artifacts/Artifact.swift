@@ -1,0 +1,211 @@
+import Foundation
+import SegADNative
+
+/// What an artifact holds; stored as its `segad_kind` attribute.
+public enum ArtifactKind: String, Sendable, CaseIterable {
+    case maps, features, model, scores
+    case detectorState = "detector-state"
+    /// A derived label map's provenance sidecar (Segmentation/SegmentationArtifact.swift).
+    case segmentation
+    /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
+    case pipeline
+}
+
+/// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
+/// the path as given, and the SHA-256 of its bytes.
+public struct ArtifactInput: Codable, Equatable, Sendable {
+    public var role: String
+    public var path: String
+    public var sha256: String
+
+    public init(role: String, path: String, sha256: String) {
+        self.role = role; self.path = path; self.sha256 = sha256
+    }
+
+    /// Hashes the file at `path`.
+    public static func hashing(role: String, path: String) throws -> ArtifactInput {
+        ArtifactInput(role: role, path: path, sha256: try FileHashes.sha256(path))
+    }
+}
+
+/// The provenance every artifact carries as HDF5 attributes of its root group.
+public enum Provenance {
+    public static let formatVersion = 1
+    public static let toolVersion = "segad-swift 0.1.0"
+
+    static let formatAttribute = "segad_format_version"
+    static let kindAttribute = "segad_kind"
+    static let stageAttribute = "segad_stage"
+    static let configAttribute = "segad_config"
+    static let inputsAttribute = "segad_inputs"
+    static let toolAttribute = "segad_tool_version"
+}
+
+/// Memoized SHA-256 of input files, so a stage hashes each file once.
+public enum FileHashes {
+    nonisolated(unsafe) private static var cache: [String: String] = [:]
+    private static let lock = NSLock()
+
+    public static func sha256(_ path: String) throws -> String {
+        let key = (path as NSString).standardizingPath
+        lock.lock(); let hit = cache[key]; lock.unlock()
+        if let hit { return hit }
+        let hex = try SHA256.hexOfFile(atPath: path)
+        lock.lock(); cache[key] = hex; lock.unlock()
+        return hex
+    }
+}
+
+/// Writes an artifact under a temporary name and renames it into place on
+/// `commit()`, so a killed stage never leaves a half-written file under the
+/// final name. Without `commit()` the temporary file is removed.
+public final class ArtifactWriter {
+    public let path: String
+    public let temporaryPath: String
+    public let file: HDF5File
+    private var committed = false
+
+    /// - Parameters:
+    ///   - config: the stage's configuration, stored as JSON (sorted keys).
+    ///   - inputs: every file the artifact was made from, hashed.
+    public init(path: String, kind: ArtifactKind, stage: String, config: [String: Any],
+                inputs: [ArtifactInput]) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw InputError(folder, "cannot create output folder (\(error.localizedDescription))")
+            }
+        }
+        ArtifactWriter.removeStaleTemporaries(of: path)
+        temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            file = try HDF5File(path: temporaryPath, mode: .create)
+        } catch {
+            throw InputError(path, "cannot write artifact here (\(error))")
+        }
+        try file.setAttribute(Provenance.formatAttribute, int: Provenance.formatVersion)
+        try file.setAttribute(Provenance.kindAttribute, string: kind.rawValue)
+        try file.setAttribute(Provenance.stageAttribute, string: stage)
+        try file.setAttribute(Provenance.configAttribute, string: JSONText.encode(config))
+        let inputsData = try JSONEncoder.sorted.encode(inputs)
+        try file.setAttribute(Provenance.inputsAttribute, string: String(decoding: inputsData, as: UTF8.self))
+        try file.setAttribute(Provenance.toolAttribute, string: Provenance.toolVersion)
+    }
+
+    /// Closes the file, flushes it to disk and renames it to its final name.
+    /// Nothing is renamed when HDF5 cannot flush the file or the disk cannot
+    /// sync it (a full disk): the incomplete temporary file is removed instead.
+    public func commit() throws {
+        do { try file.flushAndClose() } catch {
+            throw InputError(path, "cannot write artifact (\(error))")
+        }
+        let fd = open(temporaryPath, O_RDONLY)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw InputError(path, "cannot write artifact (fsync: \(reason))")
+        }
+        close(fd)
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw InputError(path, "cannot move artifact into place (\(reason))")
+        }
+        committed = true
+    }
+
+    deinit {
+        if !committed {
+            file.close()
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Removes `PATH.tmp-PID` files whose writer is no longer running
+    /// (left by a killed stage).
+    public static func removeStaleTemporaries(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent + ".tmp-"
+        let dir = folder.isEmpty ? "." : folder
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names where name.hasPrefix(base) {
+            if let pid = Int32(name.dropFirst(base.count)), kill(pid, 0) == 0, pid != getpid() { continue }
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
+    }
+}
+
+/// An artifact opened for reading, with its provenance checked.
+public final class ArtifactReader {
+    public let path: String
+    public let file: HDF5File
+    public let kind: ArtifactKind
+    public let stage: String
+    public let config: [String: Any]
+    public let inputs: [ArtifactInput]
+
+    public init(path: String, expecting expected: ArtifactKind) throws {
+        self.path = path
+        if !FileManager.default.fileExists(atPath: path) { throw InputError(path, "no such file") }
+        file = try HDF5File(path: path, mode: .readOnly)
+        guard file.hasAttribute(Provenance.formatAttribute), file.hasAttribute(Provenance.kindAttribute) else {
+            throw InputError(path, "not a SegAD artifact (no provenance attributes)")
+        }
+        let version = try file.intAttribute(Provenance.formatAttribute)
+        if version > Provenance.formatVersion {
+            throw InputError(path, "artifact format \(version) is newer than this tool reads (\(Provenance.formatVersion))")
+        }
+        let kindName = try file.stringAttribute(Provenance.kindAttribute)
+        guard let kind = ArtifactKind(rawValue: kindName) else { throw InputError(path, "unknown artifact kind '\(kindName)'") }
+        guard kind == expected else {
+            throw InputError(path, "is a \(kind.rawValue) artifact; expected \(expected.rawValue)")
+        }
+        self.kind = kind
+        stage = try file.stringAttribute(Provenance.stageAttribute)
+        config = (try? JSONText.decodeObject(try file.stringAttribute(Provenance.configAttribute))) ?? [:]
+        let inputsText = try file.stringAttribute(Provenance.inputsAttribute)
+        do { inputs = try JSONDecoder().decode([ArtifactInput].self, from: Data(inputsText.utf8)) } catch {
+            throw InputError(path, "corrupt provenance (segad_inputs is not valid JSON)")
+        }
+    }
+
+    /// The SHA-256 of this artifact's bytes.
+    public func sha256() throws -> String { try FileHashes.sha256(path) }
+
+    /// Inputs recorded under `role`.
+    public func inputs(role: String) -> [ArtifactInput] { inputs.filter { $0.role == role } }
+
+    /// Refuses a file whose hash differs from the one recorded under `role`:
+    /// the artifact was made from another version of it.
+    public func requireInput(role: String, file given: String) throws {
+        let recorded = inputs(role: role)
+        guard !recorded.isEmpty else { throw InputError(path, "records no '\(role)' input") }
+        let actual = try FileHashes.sha256(given)
+        guard recorded.contains(where: { $0.sha256 == actual }) else {
+            throw InputError(path, "was made from a different \(role) than \(given) (recorded sha256 \(recorded[0].sha256.prefix(12))…, given \(actual.prefix(12))…); rerun the stage that made it")
+        }
+    }
+
+    public func close() { file.close() }
+}
+
+/// JSON helpers for configuration attributes: sorted keys, so equal
+/// configurations give equal bytes.
+enum JSONText {
+    static func encode(_ object: [String: Any]) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeObject(_ text: String) throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

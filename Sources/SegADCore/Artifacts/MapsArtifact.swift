@@ -1,0 +1,106 @@
+import Foundation
+import SegADNative
+import SegADKernels
+
+/// A maps artifact: N pixel anomaly maps of one detector (N×H×W float32,
+/// one HDF5 chunk per map), with the items' ids, labels and each map's max.
+///
+/// Datasets: `maps` (N×H×W float32), `ids` (N strings), `labels` (N int8:
+/// 0 good, 1 bad, -1 uncertain, -2 unknown), `max_scores` (N float32).
+/// The config records `detector`, the detector's name.
+public final class MapsArtifact {
+    public let reader: ArtifactReader
+    public let detector: String
+    public let ids: [String]
+    public let labels: [Label]
+    public let maxScores: [Float]
+    public let height: Int
+    public let width: Int
+    private let dataset: HDF5Dataset
+
+    public init(path: String) throws {
+        reader = try ArtifactReader(path: path, expecting: .maps)
+        guard let detector = reader.config["detector"] as? String else {
+            throw InputError(path, "maps artifact records no detector name")
+        }
+        self.detector = detector
+        ids = try reader.file.readStrings("ids")
+        labels = try MapsArtifact.readLabels(reader.file, count: ids.count)
+        maxScores = try reader.file.readFloats("max_scores").values
+        dataset = try reader.file.openDataset("maps")
+        let shape = dataset.shape
+        guard shape.count == 3, shape[0] == ids.count, maxScores.count == ids.count else {
+            throw InputError(path, "maps dataset has shape \(shape) for \(ids.count) ids; expected N×H×W")
+        }
+        height = shape[1]
+        width = shape[2]
+    }
+
+    public var count: Int { ids.count }
+    public var pixelsPerMap: Int { height * width }
+
+    /// Reads maps `start ..< start+count` into `buffer` (count·H·W floats).
+    public func readMaps(_ start: Int, count: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        try dataset.readRows(start, count: count, into: buffer)
+    }
+
+    static func readLabels(_ file: HDF5File, count: Int) throws -> [Label] {
+        let codes = try file.readInt64s("labels").values
+        guard codes.count == count else { throw InputError(file.path, "labels has \(codes.count) rows; ids has \(count)") }
+        return try codes.map {
+            guard let l = Label(code: $0) else { throw InputError(file.path, "label code \($0) outside {0, 1, -1, -2}") }
+            return l
+        }
+    }
+}
+
+/// Streams maps into a new maps artifact, one map at a time.
+public final class MapsArtifactWriter {
+    private let writer: ArtifactWriter
+    private let dataset: HDF5Dataset
+    public let height: Int
+    public let width: Int
+    private var ids: [String] = []
+    private var labels: [Int8] = []
+    private var maxima: [Float] = []
+    private let capacity: Int
+
+    public init(path: String, detector: String, count: Int, height: Int, width: Int,
+                config: [String: Any], inputs: [ArtifactInput], stage: String = "extract-maps") throws {
+        var config = config
+        config["detector"] = detector
+        writer = try ArtifactWriter(path: path, kind: .maps, stage: stage, config: config, inputs: inputs)
+        dataset = try writer.file.createFloatDataset("maps", shape: [count, height, width], chunks: [1, height, width])
+        self.height = height
+        self.width = width
+        capacity = count
+    }
+
+    /// Appends one map (H·W floats, row-major); its max is recorded.
+    public func append(id: String, label: Label, map: UnsafeBufferPointer<Float>) throws {
+        precondition(map.count == height * width && ids.count < capacity)
+        try dataset.writeRows(ids.count, map)
+        ids.append(id)
+        labels.append(label.code)
+        maxima.append(SegmentStats.maximum(map))
+    }
+
+    public func commit() throws {
+        guard ids.count == capacity else { throw InputError(writer.path, "wrote \(ids.count) of \(capacity) maps") }
+        try writer.file.write("ids", strings: ids)
+        try writer.file.write("labels", int8s: labels, shape: [labels.count])
+        try writer.file.write("max_scores", floats: maxima, shape: [maxima.count])
+        try writer.commit()
+    }
+}
+
+extension MapsArtifact {
+    static func readLabels(_ file: HDF5File, group: String, count: Int) throws -> [Label] {
+        let codes = try file.readInt64s("\(group)/labels").values
+        guard codes.count == count else { throw InputError(file.path, "\(group)/labels has \(codes.count) rows; expected \(count)") }
+        return try codes.map {
+            guard let l = Label(code: $0) else { throw InputError(file.path, "label code \($0) outside {0, 1, -1, -2}") }
+            return l
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import SegADNative
+
+/// A trained model artifact: `model_json` (XGBoost's own JSON), the
+/// `feature_names` it was trained on, and its `training_ids`.
+public final class ModelArtifact {
+    public let reader: ArtifactReader
+    public let seed: Int
+    public let json: String
+    public let featureNames: [String]
+
+    public init(path: String) throws {
+        reader = try ArtifactReader(path: path, expecting: .model)
+        guard let seed = reader.config["seed"] as? Int else { throw InputError(path, "model records no seed") }
+        self.seed = seed
+        guard let json = try reader.file.readStrings("model_json").first else { throw InputError(path, "holds no model") }
+        self.json = json
+        featureNames = try reader.file.readStrings("feature_names")
+    }
+
+    public func booster() throws -> XGBBooster { try XGBBooster(json: json) }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import SegADNative
+
+/// Writes a whole file under a temporary name and renames it into place.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
+        let temporary = "\(path).tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw InputError(path, "cannot write file here")
+        }
+        if rename(temporary, path) != 0 {
+            unlink(temporary)
+            throw InputError(path, "cannot move file into place (\(String(cString: strerror(errno))))")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import SegADNative
+import SegADKernels
+import SegADMethod
+
+/// Out-of-fold scores of the SegAD training rows: each row scored by a model
+/// that never saw it.
+public struct OutOfFoldScores: Equatable, Sendable {
+    public var ids: [String]
+    /// 0 good, 1 bad.
+    public var labels: [Int]
+    /// The fold (0…k−1) each row was held out in.
+    public var folds: [Int]
+    public var scores: [Double]
+}
+
+/// Choosing the operating point: stratified, seeded k-fold out-of-fold
+/// scores of the training rows, and the threshold that keeps a chosen
+/// true-positive rate on them.
+public enum OperatingPointSelection {
+    /// Assigns each row a fold, stratified by label and seeded.
+    ///
+    /// Per class (good rows first, then bad), the class's rows — in their
+    /// given order — are permuted by `numpy.random.RandomState(seed).permutation`
+    /// (one generator, drawn for the good class first), and the j-th row of
+    /// the permutation goes to fold `j mod k`. So every fold holds ⌊n_c/k⌋ or
+    /// ⌈n_c/k⌉ rows of each class c. Reproduce in numpy:
+    /// `rs = RandomState(seed); for c in (0, 1): idx = where(labels == c)[0]; folds[idx[rs.permutation(len(idx))]] = arange(len(idx)) % k`.
+    ///
+    /// - Complexity: O(n).
+    public static func stratifiedFolds(labels: [Int], k: Int, seed: Int) -> [Int] {
+        var folds = [Int](repeating: 0, count: labels.count)
+        var rs = RandomState(seed: UInt32(truncatingIfNeeded: seed))
+        for c in [0, 1] {
+            let rows = labels.indices.filter { labels[$0] == c }
+            let perm = rs.permutation(rows.count)
+            for (j, p) in perm.enumerated() { folds[rows[p]] = j % k }
+        }
+        return folds
+    }
+
+    /// The threshold for true-positive rate `tpr` on bad scores: the
+    /// 'linear' quantile (numpy's default) of the n bad scores at 1 − tpr —
+    /// DESIGN.md's FPR@95TPR rule for tpr = 0.95. With h = (n − 1)(1 − tpr)
+    /// the sorted scores from index ⌈h⌉ on are ≥ it (index ⌊h⌋ too when h
+    /// is an integer, floating-point rounding permitting), so the share of
+    /// bad scores kept is ≥ (n − 1)·tpr / n: the target up to one score
+    /// (with 40 bad rows and tpr 0.95, at least 38 of 40 are kept).
+    public static func threshold(badScores: [Double], tpr: Double) -> Double {
+        Quantile.linear(badScores, q: 1 - tpr)
+    }
+
+    /// Out-of-fold margins: for each fold, a BRF with `parameters` (its
+    /// `scalePosWeight` re-derived from the fold's own training rows when
+    /// `deriveScalePosWeight`) trained on the other folds' rows — kept in
+    /// their given order, which XGBoost's row sampling depends on — scores
+    /// the fold's rows.
+    ///
+    /// - Parameters:
+    ///   - features: `rows × columns`, row-major, NaN = missing.
+    ///   - progress: called after each fold.
+    public static func outOfFoldScores(features: [Float], rows: Int, columns: Int, labels: [Int], folds: [Int],
+                                       k: Int, parameters: BRFParameters, deriveScalePosWeight: Bool,
+                                       progress: ((Int) -> Void)? = nil) throws -> [Double] {
+        var scores = [Double](repeating: .nan, count: rows)
+        for f in 0..<k {
+            let train = (0..<rows).filter { folds[$0] != f }
+            let held = (0..<rows).filter { folds[$0] == f }
+            guard !held.isEmpty else { continue }
+            func take(_ idx: [Int]) -> [Float] {
+                var out = [Float](); out.reserveCapacity(idx.count * columns)
+                for r in idx { out += features[r * columns ..< (r + 1) * columns] }
+                return out
+            }
+            var p = parameters
+            if deriveScalePosWeight { p.scalePosWeight = nil }
+            let booster = try BoostedRandomForest.train(features: take(train), rows: train.count, columns: columns,
+                                                        labels: train.map { labels[$0] }, parameters: p)
+            let s = try BoostedRandomForest.scores(booster, features: take(held), rows: held.count, columns: columns)
+            for (i, r) in held.enumerated() { scores[r] = s[i] }
+            progress?(f + 1)
+        }
+        return scores
+    }
+}
+
+extension BRFParameters {
+    /// The parameters a model artifact recorded (`segad_config.parameters`,
+    /// XGBoost's names and values as strings), with `rounds` given apart.
+    /// Unknown or unparsable values throw, naming `source`.
+    init(recorded: [String: String], rounds: Int, source: String) throws {
+        self.init()
+        func number(_ key: String) throws -> Double {
+            guard let s = recorded[key], let v = Double(s) else { throw InputError(source, "model records no usable '\(key)' parameter") }
+            return v
+        }
+        self.rounds = rounds
+        numParallelTree = Int(try number("num_parallel_tree"))
+        maxDepth = Int(try number("max_depth"))
+        eta = try number("eta")
+        objective = recorded["objective"] ?? objective
+        subsample = try number("subsample")
+        colsampleByTree = try number("colsample_bytree")
+        colsampleByNode = try number("colsample_bynode")
+        alpha = try number("alpha")
+        treeMethod = recorded["tree_method"] ?? treeMethod
+        scalePosWeight = recorded["scale_pos_weight"].flatMap(Double.init)
+        seed = Int(try number("seed"))
+        threads = recorded["nthread"].flatMap(Int.init) ?? 1
+    }
+
+    /// Boosting rounds of a model in XGBoost's JSON: its trees
+    /// (`learner.gradient_booster.model.gbtree_model_param.num_trees`) over
+    /// the trees grown per round.
+    static func rounds(ofModelJSON json: String, treesPerRound: Int, source: String) throws -> Int {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let learner = root["learner"] as? [String: Any],
+              let gb = learner["gradient_booster"] as? [String: Any],
+              let model = gb["model"] as? [String: Any],
+              let param = model["gbtree_model_param"] as? [String: Any],
+              let trees = Int("\(param["num_trees"] ?? "")"), trees > 0, treesPerRound > 0,
+              trees % treesPerRound == 0 else {
+            throw InputError(source, "model JSON gives no tree count divisible by num_parallel_tree \(treesPerRound)")
+        }
+        return trees / treesPerRound
+    }
+}

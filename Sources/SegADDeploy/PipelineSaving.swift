@@ -1,0 +1,213 @@
+import Foundation
+import SegADNative
+import SegADKernels
+import SegADDetectors
+import SegADCore
+import SegADMethod
+
+/// evaluate save-pipeline: gathers one seed's trained SegAD — detector
+/// states, static segmentation, model — into one pipeline artifact, and
+/// chooses its operating point on out-of-fold scores of the seed's
+/// `segad-train` rows.
+///
+/// Everything is checked against the provenance the stages recorded: the
+/// features were made from this manifest, these maps (whose detector states
+/// must be the ones given) and this segmentation; the model from these
+/// features and this seed.
+public enum PipelineSaving {
+    public struct Options {
+        public var manifestPath: String
+        public var seed: Int
+        public var featuresPath: String
+        public var modelPath: String
+        public var statePaths: [String]
+        public var segmentationPath: String
+        /// True-positive rate the threshold keeps on the out-of-fold bad scores.
+        public var tpr: Double
+        public var folds: Int
+        /// Seed of the fold assignment (default: `seed`).
+        public var foldSeed: Int?
+        public var output: String
+
+        public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
+                    segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String) {
+            self.manifestPath = manifestPath; self.seed = seed; self.featuresPath = featuresPath
+            self.modelPath = modelPath; self.statePaths = statePaths; self.segmentationPath = segmentationPath
+            self.tpr = tpr; self.folds = folds; self.foldSeed = foldSeed; self.output = output
+        }
+    }
+
+    public static func run(_ o: Options) throws {
+        let manifest = try Manifest.load(path: o.manifestPath)
+        let features = try FeaturesArtifact(path: o.featuresPath)
+        try features.reader.requireInput(role: "manifest", file: o.manifestPath)
+        let model = try ModelArtifact(path: o.modelPath)
+        try model.reader.requireInput(role: "features", file: o.featuresPath)
+        guard model.seed == o.seed else { throw InputError(o.modelPath, "is the model of seed \(model.seed), not \(o.seed)") }
+
+        // The features' configuration: static segmentation, no classifier score.
+        let fc = features.reader.config
+        guard fc["segmentation"] as? String == "static" else {
+            throw InputError(o.featuresPath, "was made with per-item segmentation; a saved pipeline needs one static label map")
+        }
+        guard (fc["classifier_score"] as? Bool) != true else {
+            throw InputError(o.featuresPath, "includes a classifier score, which a saved pipeline cannot compute")
+        }
+        guard let detectorNames = fc["detectors"] as? [String], let segments = fc["segments"] as? Int else {
+            throw InputError(o.featuresPath, "records no detectors or segments")
+        }
+        try features.reader.requireInput(role: "segmentation", file: o.segmentationPath)
+
+        // Detector states: one per detector of the features, each the state
+        // its maps were made with.
+        let states = try o.statePaths.map { try DetectorStateArtifact(path: $0) }
+        let madeWith = try mapsStateHashes(features: features)
+        var ordered: [(DetectorStateArtifact, String)] = []
+        for name in detectorNames {
+            let matching = zip(states, o.statePaths).filter { $0.0.name == name }
+            guard let (state, path) = matching.first, matching.count == 1 else {
+                throw InputError("--state", "give exactly one detector state named '\(name)' (the features' detectors: \(detectorNames.joined(separator: ", ")))")
+            }
+            guard let recorded = madeWith[name] else {
+                throw InputError(o.featuresPath, "maps of '\(name)' were not made by a native detector (extract-maps fit/apply); a pipeline can only embed native detectors")
+            }
+            let sha = try FileHashes.sha256(path)
+            guard recorded == sha else {
+                throw InputError(path, "is not the state the maps of '\(name)' were made with (recorded sha256 \(recorded.prefix(12))…, given \(sha.prefix(12))…)")
+            }
+            ordered.append((state, path))
+        }
+        if let extra = states.first(where: { !detectorNames.contains($0.name) }) {
+            throw InputError(extra.reader.path, "detector '\(extra.name)' is not among the features' detectors (\(detectorNames.joined(separator: ", ")))")
+        }
+        let size = ordered[0].0.size
+        for (s, p) in ordered where s.size != size {
+            throw InputError(p, "works at \(s.size.height)×\(s.size.width); '\(ordered[0].0.name)' at \(size.height)×\(size.width)")
+        }
+        let labels = try LabelMap.read(path: o.segmentationPath, height: size.height, width: size.width, segments: segments)
+
+        var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath),
+                      try ArtifactInput.hashing(role: "features", path: o.featuresPath),
+                      try ArtifactInput.hashing(role: "model", path: o.modelPath),
+                      try ArtifactInput.hashing(role: "segmentation", path: o.segmentationPath)]
+        var backbones: [String: [String: Tensor]] = [:]
+        var detectors: [SavedPipeline.Detector] = []
+        let layout = FeatureLayout(segmentCount: segments, detectors: detectorNames, hasClassifierScore: false)
+        guard layout.names == features.names else {
+            throw InputError(o.featuresPath, "feature names differ from the layout of \(segments) segments × \(detectorNames.joined(separator: ", "))")
+        }
+
+        // Training rows and labels (in the manifest's order).
+        let trainIds = manifest.ids(.segadTrain, seed: o.seed)
+        guard !trainIds.isEmpty else { throw InputError(o.manifestPath, "seed \(o.seed) has no 'segad-train' rows") }
+        let rows = try features.rows(for: trainIds, context: "segad-train of seed \(o.seed)")
+        let y = rows.map { features.labels[$0] == .bad ? 1 : 0 }
+        let good = y.filter { $0 == 0 }.count, bad = y.count - good
+
+        for (state, path) in ordered {
+            inputs.append(try .hashing(role: "detector-state", path: path))
+            var backbone: String? = nil
+            if let weights = state.state.config["weights"] {
+                let sha = try FileHashes.sha256(weights)
+                if backbones[sha] == nil {
+                    backbones[sha] = BackboneWeights.used(try Checkpoint.load(path: weights))
+                    inputs.append(try .hashing(role: "weights", path: weights))
+                }
+                backbone = sha
+            }
+            let k = detectorNames.firstIndex(of: state.name)!
+            detectors.append(.init(name: state.name, state: state.state, size: state.size, backbone: backbone,
+                                   heatRange: heatRange(features: features, layout: layout, detector: k,
+                                                        goodRows: zip(rows, y).filter { $0.1 == 0 }.map(\.0))))
+        }
+
+        // Channels the detectors were fitted on: those of the training images.
+        let channels = try imageChannels(manifest: manifest, ids: manifest.ids(.detectorTrain, seed: o.seed) + trainIds)
+
+        // Out-of-fold scores and the threshold.
+        guard o.folds >= 2 else { throw InputError("--folds", "must be at least 2") }
+        guard good >= o.folds, bad >= o.folds else {
+            throw InputError(o.manifestPath, "seed \(o.seed): 'segad-train' has \(good) good and \(bad) bad rows; \(o.folds)-fold needs at least \(o.folds) of each (lower --folds)")
+        }
+        let columns = try model.featureNames.map { try features.column(named: $0) }
+        guard let recorded = model.reader.config["parameters"] as? [String: String] else {
+            throw InputError(o.modelPath, "records no training parameters")
+        }
+        let treesPerRound = Int(recorded["num_parallel_tree"] ?? "") ?? 1
+        let rounds = try BRFParameters.rounds(ofModelJSON: model.json, treesPerRound: treesPerRound, source: o.modelPath)
+        let parameters = try BRFParameters(recorded: recorded, rounds: rounds, source: o.modelPath)
+        // scale_pos_weight left at its default (good/bad of all rows) is re-derived per fold.
+        let derived = parameters.scalePosWeight.map { abs($0 - Double(good) / Double(bad)) <= 1e-12 * $0 } ?? true
+        let foldSeed = o.foldSeed ?? o.seed
+        let folds = OperatingPointSelection.stratifiedFolds(labels: y, k: o.folds, seed: foldSeed)
+        let progress = StageProgress("save-pipeline out-of-fold models", total: o.folds, unit: "folds")
+        let oofScores = try OperatingPointSelection.outOfFoldScores(
+            features: features.matrix(rows: rows, columns: columns), rows: rows.count, columns: columns.count,
+            labels: y, folds: folds, k: o.folds, parameters: parameters, deriveScalePosWeight: derived,
+            progress: { _ in progress.advance() })
+        let badScores = zip(oofScores, y).filter { $0.1 == 1 }.map(\.0)
+        let goodScores = zip(oofScores, y).filter { $0.1 == 0 }.map(\.0)
+        let threshold = OperatingPointSelection.threshold(badScores: badScores, tpr: o.tpr)
+        let fpr = Double(goodScores.filter { $0 >= threshold }.count) / Double(goodScores.count)
+        let keptTPR = Double(badScores.filter { $0 >= threshold }.count) / Double(badScores.count)
+        let auroc = Metrics.auroc(scores: oofScores, labels: y.map { $0 == 1 })
+
+        let pipeline = SavedPipeline(
+            detectors: detectors, backbones: backbones, segmentation: labels, segments: segments, channels: channels,
+            modelJSON: model.json, featureNames: model.featureNames, layout: layout,
+            operatingPoint: .init(tpr: o.tpr, threshold: threshold, folds: o.folds, foldSeed: foldSeed,
+                                  oofAUROC: auroc, oofTPR: keptTPR, oofFPR: fpr),
+            oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
+        try pipeline.write(path: o.output, inputs: inputs,
+                           extraConfig: ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"])
+        let line = String(format: "save-pipeline: threshold %.6g for TPR %.1f%% on %d-fold out-of-fold scores (OOF: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)",
+                          threshold, o.tpr * 100, o.folds, keptTPR * 100, fpr * 100, auroc * 100)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The detector-state SHA-256 each maps artifact of `features` records, by detector name.
+    static func mapsStateHashes(features: FeaturesArtifact) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for input in features.reader.inputs(role: "maps") {
+            guard FileManager.default.fileExists(atPath: input.path) else {
+                throw InputError(input.path, "maps artifact of \(features.reader.path) is needed to check which detector state made it")
+            }
+            let maps = try ArtifactReader(path: input.path, expecting: .maps)
+            defer { maps.close() }
+            if let name = maps.config["detector"] as? String, let state = maps.inputs(role: "detector-state").first {
+                out[name] = state.sha256
+            }
+        }
+        return out
+    }
+
+    /// 1 when every listed image is gray (with or without alpha), 3 when any is color.
+    static func imageChannels(manifest: Manifest, ids: [String]) throws -> Int {
+        let index = manifest.index
+        for id in ids.prefix(8) {
+            guard let i = index[id], let image = manifest.items[i].image else { continue }
+            if try ImageFile.read(path: manifest.resolve(image)).channels >= 3 { return 3 }
+        }
+        return 1
+    }
+
+    /// The map values drawn as the heat map's ends for detector `k`: from the
+    /// good training rows' features, the median of each image's lowest
+    /// segment mean (a normal background level) to the 99th percentile of
+    /// their map maxima (the most a normal image reaches).
+    static func heatRange(features: FeaturesArtifact, layout: FeatureLayout, detector k: Int,
+                          goodRows: [Int]) -> (low: Float, high: Float) {
+        let F = features.columnCount
+        var lows: [Double] = [], highs: [Double] = []
+        for r in goodRows {
+            let means = (0..<layout.segmentCount).map { features.values[r * F + layout.column(segment: $0, detector: k, statistic: 3)] }
+            if let m = means.filter({ $0.isFinite }).min() { lows.append(Double(m)) }
+            let mx = features.values[r * F + layout.maxColumn(detector: k)]
+            if mx.isFinite { highs.append(Double(mx)) }
+        }
+        let low = lows.isEmpty ? 0 : Quantile.linear(lows, q: 0.5)
+        var high = highs.isEmpty ? low + 1 : Quantile.linear(highs, q: 0.99)
+        if !(high > low) { high = low + 1 }
+        return (Float(low), Float(high))
+    }
+}

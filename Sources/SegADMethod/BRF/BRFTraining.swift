@@ -1,0 +1,79 @@
+import Foundation
+import SegADNative
+import SegADCore
+
+/// train-brf: fits the Boosted Random Forest of one seed on the rows the
+/// manifest gives that seed's `segad-train` role, in that order.
+public enum BRFTraining {
+    public struct Options {
+        public var featuresPath: String
+        public var manifestPath: String
+        public var seed: Int
+        public var output: String
+        /// Where the plain XGBoost JSON goes (default: output with `.json`).
+        public var jsonOutput: String?
+        /// XGBoost parameters; `seed` is replaced by `xgboostSeed ?? seed`.
+        public var parameters: BRFParameters
+        public var xgboostSeed: Int?
+        /// Glob patterns selecting feature columns (all when empty), for ablations.
+        public var only: [String]
+
+        public init(featuresPath: String, manifestPath: String, seed: Int, output: String, jsonOutput: String? = nil,
+                    parameters: BRFParameters = BRFParameters(), xgboostSeed: Int? = nil, only: [String] = []) {
+            self.featuresPath = featuresPath; self.manifestPath = manifestPath; self.seed = seed
+            self.output = output; self.jsonOutput = jsonOutput; self.parameters = parameters
+            self.xgboostSeed = xgboostSeed; self.only = only
+        }
+    }
+
+    public static func run(_ options: Options) throws {
+        let manifest = try Manifest.load(path: options.manifestPath)
+        let features = try FeaturesArtifact(path: options.featuresPath)
+        try features.reader.requireInput(role: "manifest", file: options.manifestPath)
+        guard manifest.seeds[options.seed] != nil else {
+            throw InputError(options.manifestPath, "has no seed \(options.seed) (seeds: \(manifest.seedList.map(String.init).joined(separator: ", ")))")
+        }
+        let trainIds = manifest.ids(.segadTrain, seed: options.seed)
+        guard !trainIds.isEmpty else { throw InputError(options.manifestPath, "seed \(options.seed) has no 'segad-train' rows") }
+        let rows = try features.rows(for: trainIds, context: "segad-train of seed \(options.seed)")
+        let labels = rows.map { features.labels[$0] == .bad ? 1 : 0 }
+        let good = labels.filter { $0 == 0 }.count, bad = labels.count - good
+        guard good > 0, bad > 0 else {
+            throw InputError(options.manifestPath, "seed \(options.seed): 'segad-train' has \(good) good and \(bad) bad rows; both are needed")
+        }
+        let columns = try selectColumns(features.names, only: options.only, path: options.featuresPath)
+        var parameters = options.parameters
+        parameters.seed = options.xgboostSeed ?? options.seed
+        if parameters.scalePosWeight == nil { parameters.scalePosWeight = Double(good) / Double(bad) }
+
+        let matrix = features.matrix(rows: rows, columns: columns)
+        let booster = try BoostedRandomForest.train(features: matrix, rows: rows.count, columns: columns.count,
+                                                    labels: labels, parameters: parameters)
+        let json = try booster.jsonModel()
+
+        var config: [String: Any] = ["seed": options.seed, "xgboost_version": XGBBooster.libraryVersion,
+                                     "good_rows": good, "bad_rows": bad]
+        var parameterObject: [String: String] = [:]
+        for (k, v) in parameters.xgboostParameters { parameterObject[k] = v }
+        config["parameters"] = parameterObject
+        config["only"] = options.only
+        let writer = try ArtifactWriter(
+            path: options.output, kind: .model, stage: "train-brf", config: config,
+            inputs: [try .hashing(role: "manifest", path: options.manifestPath),
+                     try .hashing(role: "features", path: options.featuresPath)])
+        try writer.file.write("model_json", strings: [json])
+        try writer.file.write("feature_names", strings: columns.map { features.names[$0] })
+        try writer.file.write("training_ids", strings: trainIds)
+        let jsonPath = options.jsonOutput ?? ((options.output as NSString).deletingPathExtension + ".json")
+        try AtomicFile.write(Data(json.utf8), to: jsonPath)
+        try writer.commit()
+    }
+
+    /// Columns whose names match any glob in `only` (all when empty), in artifact order.
+    static func selectColumns(_ names: [String], only: [String], path: String) throws -> [Int] {
+        guard !only.isEmpty else { return Array(names.indices) }
+        let selected = names.indices.filter { i in only.contains { Glob.matches($0, names[i]) } }
+        guard !selected.isEmpty else { throw InputError(path, "no feature matches \(only.joined(separator: " "))") }
+        return selected
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import SegADNative
+import SegADKernels
+import SegADCore
+
+/// segment-stats: SegAD's per-segment features for K maps artifacts at once.
+public enum FeatureExtraction {
+    public struct Options {
+        public var manifestPath: String
+        public var mapsPaths: [String]
+        public var segmentation: SegmentationSource
+        public var segments: Int
+        public var classifierScores: String?
+        public var output: String
+        public var threads: Int
+
+        public init(manifestPath: String, mapsPaths: [String], segmentation: SegmentationSource, segments: Int,
+                    classifierScores: String? = nil, output: String,
+                    threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+            self.manifestPath = manifestPath; self.mapsPaths = mapsPaths; self.segmentation = segmentation
+            self.segments = segments; self.classifierScores = classifierScores; self.output = output
+            self.threads = threads
+        }
+    }
+
+    public static func run(_ options: Options) throws {
+        let manifest = try Manifest.load(path: options.manifestPath)
+        let maps = try options.mapsPaths.map { try MapsArtifact(path: $0) }
+        var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath)]
+        let first = maps[0]
+        // Hashing the maps artifacts (their SHA-256 goes into the provenance)
+        // reads every byte of them and costs more CPU than the statistics:
+        // one background thread per artifact, overlapped with the work below,
+        // joined before the features artifact is written.
+        let mapsHashes = BackgroundHashes(paths: options.mapsPaths)
+        var detectors: [String] = []
+        for artifact in maps {
+            try artifact.reader.requireInput(role: "manifest", file: options.manifestPath)
+            guard artifact.ids == first.ids else {
+                throw InputError(artifact.reader.path, "holds other items than \(first.reader.path)")
+            }
+            guard artifact.height == first.height, artifact.width == first.width else {
+                throw InputError(artifact.reader.path, "maps are \(artifact.height)×\(artifact.width); \(first.reader.path) has \(first.height)×\(first.width)")
+            }
+            if detectors.contains(artifact.detector) {
+                throw InputError(artifact.reader.path, "detector '\(artifact.detector)' given twice")
+            }
+            detectors.append(artifact.detector)
+        }
+        let (height, width, n) = (first.height, first.width, first.count)
+        let pixels = height * width
+        let L = options.segments
+        guard L >= 1 else { throw InputError("--segments", "must be at least 1") }
+
+        // Segmentation: one static label map, or per item from the manifest.
+        var staticLabels: [Int32]? = nil
+        var itemLabelPaths: [String] = []
+        var segmentationConfig: [String: Any] = ["segments": L]
+        var laterInputs: [ArtifactInput] = []
+        switch options.segmentation {
+        case .staticMap(let path):
+            staticLabels = try LabelMap.read(path: path, height: height, width: width, segments: L)
+            laterInputs.append(try .hashing(role: "segmentation", path: path))
+            segmentationConfig["segmentation"] = "static"
+        case .perItem:
+            let index = manifest.index
+            itemLabelPaths = try first.ids.map { id in
+                guard let at = index[id] else { throw InputError(options.manifestPath, "has no item '\(id)' of the maps") }
+                guard let p = manifest.items[at].segmentation else {
+                    throw InputError(options.manifestPath, "item '\(id)' has no segmentation")
+                }
+                return manifest.resolve(p)
+            }
+            segmentationConfig["segmentation"] = "per-item"
+        }
+
+        var classifier: [Float]? = nil
+        if let csv = options.classifierScores {
+            let scores = try ScoreCSV.read(path: csv)
+            classifier = try first.ids.map {
+                guard let s = scores[$0] else { throw InputError(csv, "no score for id '\($0)'") }
+                return Float(s)
+            }
+            laterInputs.append(try .hashing(role: "classifier-scores", path: csv))
+        }
+
+        let layout = FeatureLayout(segmentCount: L, detectors: detectors, hasClassifierScore: classifier != nil)
+        let F = layout.count
+        var features = [Float](repeating: 0, count: n * F)
+        let K = maps.count
+        let block = 64
+        let threads = max(1, options.threads)
+        var buffers = (0..<K).map { _ in [Float](repeating: 0, count: block * pixels) }
+        var workspaces = (0..<threads).map { _ in SegmentStatisticsWorkspace(pixelCount: pixels, segmentCount: L) }
+        var stats = (0..<threads).map { _ in [SegmentStatistics](repeating: SegmentStatistics(q995: 0, skew: 0, kurtosis: 0, mean: 0), count: L) }
+        var labelBuffers = (0..<threads).map { _ in [Int32]() }
+        let progress = StageProgress("segment-stats", total: n, unit: "images")
+
+        for start in stride(from: 0, to: n, by: block) {
+            let count = min(block, n - start)
+            for k in 0..<K {
+                try buffers[k].withUnsafeMutableBufferPointer {
+                    try maps[k].readMaps(start, count: count, into: UnsafeMutableBufferPointer(rebasing: $0[0 ..< count * pixels]))
+                }
+            }
+            let chunks = min(threads, count)
+            try buffers.withUnsafeBufferPointers { maps in
+            try features.withUnsafeMutableBufferPointer { out in
+            try workspaces.withUnsafeMutableBufferPointer { workspaces in
+            try stats.withUnsafeMutableBufferPointer { stats in
+            try labelBuffers.withUnsafeMutableBufferPointer { labelBuffers in
+                try concurrentForEach(chunks, threads: threads) { t in
+                    let lo = t * count / chunks, hi = (t + 1) * count / chunks
+                    for j in lo..<hi {
+                        let row = start + j
+                        if staticLabels == nil {
+                            labelBuffers[t] = try LabelMap.read(path: itemLabelPaths[row], height: height, width: width, segments: L)
+                        }
+                        let labels = staticLabels ?? labelBuffers[t]
+                        let rowOut = UnsafeMutableBufferPointer(rebasing: out[row * F ..< (row + 1) * F])
+                        try labels.withUnsafeBufferPointer { labels in
+                            for k in 0..<K {
+                                let map = UnsafeBufferPointer(rebasing: maps[k][j * pixels ..< (j + 1) * pixels])
+                                stats[t].withUnsafeMutableBufferPointer { s in
+                                    SegmentStats.compute(map: map, labels: labels, segmentCount: L,
+                                                         workspace: &workspaces[t], into: s)
+                                }
+                                for l in 0..<L {
+                                    let s = stats[t][l]
+                                    rowOut[layout.column(segment: l, detector: k, statistic: 0)] = Float(s.q995)
+                                    rowOut[layout.column(segment: l, detector: k, statistic: 1)] = Float(s.skew)
+                                    rowOut[layout.column(segment: l, detector: k, statistic: 2)] = Float(s.kurtosis)
+                                    rowOut[layout.column(segment: l, detector: k, statistic: 3)] = Float(s.mean)
+                                }
+                                rowOut[layout.maxColumn(detector: k)] = SegmentStats.maximum(map)
+                            }
+                        }
+                        if let classifier { rowOut[F - 1] = classifier[row] }
+                    }
+                }
+            }}}}}
+            progress.advance(by: count)
+        }
+
+        // Inputs in the order they always had: manifest, maps…, segmentation, scores.
+        for (artifact, sha256) in zip(maps, try mapsHashes.wait()) {
+            inputs.append(ArtifactInput(role: "maps", path: artifact.reader.path, sha256: sha256))
+        }
+        inputs += laterInputs
+        var config = segmentationConfig
+        config["detectors"] = detectors
+        config["classifier_score"] = classifier != nil
+        let writer = try ArtifactWriter(path: options.output, kind: .features, stage: "segment-stats",
+                                        config: config, inputs: inputs)
+        try writer.file.write("features", floats: features, shape: [n, F])
+        try writer.file.write("feature_names", strings: layout.names)
+        try writer.file.write("ids", strings: first.ids)
+        try writer.file.write("labels", int8s: first.labels.map(\.code), shape: [n])
+        let index = manifest.index
+        try writer.file.write("tags", strings: first.ids.map { id in
+            index[id].map { manifest.items[$0].tags.joined(separator: ",") } ?? ""
+        })
+        try writer.commit()
+    }
+}
+
+extension Array where Element == [Float] {
+    /// Calls `body` with read-only buffers over every inner array.
+    func withUnsafeBufferPointers<R>(_ body: ([UnsafeBufferPointer<Float>]) throws -> R) rethrows -> R {
+        func recurse(_ i: Int, _ acc: [UnsafeBufferPointer<Float>]) throws -> R {
+            if i == count { return try body(acc) }
+            return try self[i].withUnsafeBufferPointer { try recurse(i + 1, acc + [$0]) }
+        }
+        return try recurse(0, [])
+    }
+}
+
+/// The SHA-256 of several files, each computed on its own thread (through
+/// `FileHashes`, so later look-ups of the same paths hit its cache).
+final class BackgroundHashes: @unchecked Sendable {
+    private let paths: [String]
+    private var results: [Result<String, any Error>?]
+    private let done = DispatchGroup()
+    private let lock = NSLock()
+
+    init(paths: [String]) {
+        self.paths = paths
+        results = Array(repeating: nil, count: paths.count)
+        for (i, path) in paths.enumerated() {
+            done.enter()
+            let thread = Thread { [self] in
+                let result = Result { try FileHashes.sha256(path) }
+                lock.lock(); results[i] = result; lock.unlock()
+                done.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Waits for every hash; rethrows the first failure (in path order).
+    func wait() throws -> [String] {
+        done.wait()
+        lock.lock(); defer { lock.unlock() }
+        return try results.map { try $0!.get() }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import SegADNative
+import SegADDetectors
+import SegADCore
+
+/// extract-maps, native mode: fit a detector on a seed's `detector-train`
+/// images into a detector-state artifact, and apply a state to any manifest's
+/// images into a maps artifact. Swapping a detector reruns only its own fit
+/// and apply; the later stages read the maps artifact alone.
+public enum NativeDetectors {
+    public enum Kind: String, CaseIterable, Sendable {
+        case patchcore, padim
+        case goldenTemplate = "golden-template"
+    }
+
+    public struct FitOptions {
+        public var manifestPath: String
+        public var kind: Kind
+        /// The detector's name in feature names and tables (default: the kind).
+        public var name: String
+        public var seed: Int
+        public var size: (height: Int, width: Int)
+        public var weightsPath: String?
+        public var coresetRatio: Float?
+        public var output: String
+        /// Fit on at most this many detector-train images (the first ones in the manifest's order).
+        public var limit: Int?
+        public init(manifestPath: String, kind: Kind, name: String, seed: Int, size: (height: Int, width: Int),
+                    weightsPath: String?, coresetRatio: Float? = nil, output: String, limit: Int? = nil) {
+            self.manifestPath = manifestPath; self.kind = kind; self.name = name; self.seed = seed
+            self.size = size; self.weightsPath = weightsPath; self.coresetRatio = coresetRatio
+            self.output = output; self.limit = limit
+        }
+    }
+
+    public static func fit(_ o: FitOptions) throws {
+        let manifest = try Manifest.load(path: o.manifestPath)
+        let (ids, paths) = try manifest.images(.detectorTrain, seed: o.seed, limit: o.limit)
+        let images = try loadImages(paths, size: o.size, label: "load \(o.name) training images")
+        var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
+        let detector: PixelDetector
+        let progress = StageProgress("fit \(o.name)", total: images.count)
+        switch o.kind {
+        case .goldenTemplate:
+            detector = try GoldenTemplate.fit(images, progress: progress)
+        case .patchcore, .padim:
+            guard let weights = o.weightsPath else {
+                throw InputError("--weights", "\(o.kind.rawValue) needs backbone weights (EfficientNet-Lite0 .pth)")
+            }
+            inputs.append(try .hashing(role: "weights", path: weights))
+            let backbone = try EfficientNetLite0(path: weights)
+            if o.kind == .patchcore {
+                var c = PatchCore.Config()
+                c.seed = UInt64(o.seed)
+                if let r = o.coresetRatio { c.coresetRatio = r }
+                detector = try PatchCore.fit(images, backbone: backbone, weightsPath: weights, config: c, progress: progress)
+            } else {
+                var c = PaDiM.Config()
+                c.seed = UInt64(o.seed)
+                detector = try PaDiM.fit(images, backbone: backbone, weightsPath: weights, config: c, progress: progress)
+            }
+        }
+        try DetectorStateArtifact.write(detector.state(), name: o.name, path: o.output,
+                                        config: ["seed": o.seed, "size": [o.size.height, o.size.width],
+                                                 "training_images": ids.count],
+                                        inputs: inputs)
+    }
+
+    public struct ApplyOptions {
+        public var manifestPath: String
+        public var statePath: String
+        public var output: String
+        /// Only items in these roles of `seed` (all items when nil).
+        public var seed: Int?
+        public var roles: [Manifest.Role]
+        /// Skip items that are `detector-train` in every seed (their maps are never used).
+        public var skipDetectorTrain: Bool
+        public init(manifestPath: String, statePath: String, output: String, seed: Int? = nil,
+                    roles: [Manifest.Role] = [], skipDetectorTrain: Bool = false) {
+            self.manifestPath = manifestPath; self.statePath = statePath; self.output = output
+            self.seed = seed; self.roles = roles; self.skipDetectorTrain = skipDetectorTrain
+        }
+    }
+
+    public static func apply(_ o: ApplyOptions) throws {
+        let manifest = try Manifest.load(path: o.manifestPath)
+        let state = try DetectorStateArtifact(path: o.statePath)
+        let detector = try state.detector()
+        var items = manifest.items
+        if let seed = o.seed, !o.roles.isEmpty {
+            let wanted = Set(o.roles.flatMap { manifest.ids($0, seed: seed) })
+            items = items.filter { wanted.contains($0.id) }
+        }
+        if o.skipDetectorTrain {
+            var always: Set<String>? = nil
+            for seed in manifest.seedList {
+                let ids = Set(manifest.ids(.detectorTrain, seed: seed))
+                always = always.map { $0.intersection(ids) } ?? ids
+            }
+            items = items.filter { !(always ?? []).contains($0.id) }
+        }
+        guard !items.isEmpty else { throw InputError(o.manifestPath, "no items to apply the detector to") }
+        let paths = try items.map { item -> String in
+            guard let image = item.image else { throw InputError(o.manifestPath, "item '\(item.id)' has no image") }
+            return manifest.resolve(image)
+        }
+        let (h, w) = state.size
+        var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath),
+                      try ArtifactInput.hashing(role: "detector-state", path: o.statePath)]
+        if let weights = state.state.config["weights"] { inputs.append(try .hashing(role: "weights", path: weights)) }
+        let writer = try MapsArtifactWriter(path: o.output, detector: state.name, count: items.count, height: h, width: w,
+                                            config: ["mode": "native", "kind": state.state.kind], inputs: inputs)
+        let progress = StageProgress("extract-maps \(state.name)", total: items.count, unit: "images")
+        let batch = 32
+        for start in stride(from: 0, to: items.count, by: batch) {
+            let n = min(batch, items.count - start)
+            let images = try loadImages(Array(paths[start ..< start + n]), size: (h, w), label: nil)
+            let maps = try detector.apply(images, progress: nil)
+            for j in 0..<n {
+                try maps[j].withUnsafeBufferPointer {
+                    try writer.append(id: items[start + j].id, label: items[start + j].label, map: $0)
+                }
+            }
+            progress.advance(by: n)
+        }
+        try writer.commit()
+    }
+
+    public static func loadImages(_ paths: [String], size: (height: Int, width: Int), label: String?) throws -> [DetectorImage] {
+        var images = [DetectorImage?](repeating: nil, count: paths.count)
+        let progress = label.map { StageProgress($0, total: paths.count, unit: "images") }
+        try images.withUnsafeMutableBufferPointer { slots in
+            try concurrentForEach(paths.count) { i in
+                slots[i] = try DetectorImage.load(path: paths[i], height: size.height, width: size.width)
+                progress?.advance()
+            }
+        }
+        return images.map { $0! }
+    }
+}

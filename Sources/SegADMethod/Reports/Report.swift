@@ -1,0 +1,224 @@
+import Foundation
+import SegADNative
+import SegADKernels
+import SegADCore
+import SegADFigures
+
+/// evaluate report: metrics of every method over seeds (and classes), as
+/// metrics.json, results.csv, results.md and figures/*.png.
+public enum Report {
+    public struct Options {
+        public var scoresPaths: [String]
+        public var output: String
+        public var title: String
+        /// Keep only good rows and bad rows carrying this tag (e.g. "unseen").
+        public var onlyTag: String?
+        public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil) {
+            self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
+        }
+    }
+
+    /// Mean, population standard deviation (numpy's default) and the per-seed values, ×100.
+    public struct Summary: Equatable {
+        public var mean: Double
+        public var std: Double
+        public var perSeed: [Int: Double]
+
+        init(_ perSeed: [Int: Double]) {
+            self.perSeed = perSeed
+            let ms = Metrics.meanStd(perSeed.keys.sorted().map { perSeed[$0]! })
+            mean = ms.mean
+            std = ms.std
+        }
+
+        var json: [String: Any] {
+            ["mean": mean, "std": std,
+             "per_seed": Dictionary(uniqueKeysWithValues: perSeed.map { (String($0.key), $0.value) })]
+        }
+    }
+
+    public struct MethodResult {
+        public var method: String
+        public var auroc: Summary
+        public var fpr: Summary
+        /// Per class, when the report has more than one class.
+        public var perClass: [String: (auroc: Summary, fpr: Summary)]
+        /// Pooled test scores over seeds, by label, for the figures.
+        public var good: [Double], bad: [Double], unseen: [Double], uncertain: [Double]
+    }
+
+    @discardableResult
+    public static func run(_ options: Options) throws -> [MethodResult] {
+        let artifacts = try options.scoresPaths.map { try ScoresArtifact(path: $0) }
+        // Group by method and class; artifacts of one method and class (e.g. one
+        // per seed, when detectors are refitted per seed) merge if their seeds differ.
+        struct Group { var className: String; var path: String; var seeds: [SeedScores] }
+        var methods: [String] = []
+        var byMethod: [String: [Group]] = [:]
+        for a in artifacts {
+            if byMethod[a.method] == nil { methods.append(a.method) }
+            var groups = byMethod[a.method, default: []]
+            if let g = groups.firstIndex(where: { $0.className == a.className }) {
+                let known = Set(groups[g].seeds.map(\.seed))
+                if let clash = a.seeds.first(where: { known.contains($0.seed) }) {
+                    throw InputError(a.path, "seed \(clash.seed) of method '\(a.method)', class '\(a.className)' is also in another scores artifact")
+                }
+                groups[g].seeds += a.seeds
+                groups[g].seeds.sort { $0.seed < $1.seed }
+            } else {
+                groups.append(Group(className: a.className, path: a.path, seeds: a.seeds))
+            }
+            byMethod[a.method] = groups
+        }
+        let classes = Array(Set(artifacts.map(\.className))).sorted()
+        var results: [MethodResult] = []
+        for method in methods {
+            var perClass: [String: (auroc: Summary, fpr: Summary)] = [:]
+            var classAuroc: [String: [Int: Double]] = [:], classFpr: [String: [Int: Double]] = [:]
+            var pooled = (good: [Double](), bad: [Double](), unseen: [Double](), uncertain: [Double]())
+            for a in byMethod[method]! {
+                var aurocs: [Int: Double] = [:], fprs: [Int: Double] = [:]
+                for s in a.seeds {
+                    var scores: [Double] = [], labels: [Bool] = []
+                    for i in s.ids.indices {
+                        switch s.labels[i] {
+                        case .good:
+                            scores.append(s.scores[i]); labels.append(false)
+                            pooled.good.append(s.scores[i])
+                        case .bad:
+                            if s.tags[i].contains("unseen") { pooled.unseen.append(s.scores[i]) } else { pooled.bad.append(s.scores[i]) }
+                            if let tag = options.onlyTag, !s.tags[i].contains(tag) { continue }
+                            scores.append(s.scores[i]); labels.append(true)
+                        case .uncertain: pooled.uncertain.append(s.scores[i])
+                        case .unknown: break
+                        }
+                    }
+                    guard labels.contains(true), labels.contains(false) else {
+                        throw InputError(a.path, "seed \(s.seed): the test rows need both good and bad images for metrics")
+                    }
+                    aurocs[s.seed] = 100 * Metrics.auroc(scores: scores, labels: labels)
+                    fprs[s.seed] = 100 * Metrics.fprAtTPR95(scores: scores, labels: labels)
+                }
+                perClass[a.className] = (Summary(aurocs), Summary(fprs))
+                classAuroc[a.className] = aurocs
+                classFpr[a.className] = fprs
+            }
+            // Per seed, the mean over classes; then mean ± std over seeds.
+            let seeds = Set(classAuroc.values.flatMap(\.keys)).sorted()
+            func overall(_ m: [String: [Int: Double]]) throws -> [Int: Double] {
+                var out: [Int: Double] = [:]
+                for seed in seeds {
+                    let values = m.values.compactMap { $0[seed] }
+                    guard values.count == m.count else {
+                        throw InputError(options.scoresPaths[0], "method '\(method)': seed \(seed) is missing for some classes")
+                    }
+                    out[seed] = values.reduce(0, +) / Double(values.count)
+                }
+                return out
+            }
+            results.append(MethodResult(method: method, auroc: Summary(try overall(classAuroc)),
+                                        fpr: Summary(try overall(classFpr)),
+                                        perClass: classes.count > 1 ? perClass : [:],
+                                        good: pooled.good, bad: pooled.bad, unseen: pooled.unseen,
+                                        uncertain: pooled.uncertain))
+        }
+        try write(results, classes: classes, options: options)
+        return results
+    }
+
+    static func write(_ results: [MethodResult], classes: [String], options: Options) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: options.output + "/figures", withIntermediateDirectories: true)
+
+        // metrics.json
+        var methods: [String: Any] = [:]
+        for r in results {
+            var entry: [String: Any] = ["auroc": r.auroc.json, "fpr95tpr": r.fpr.json]
+            if !r.perClass.isEmpty {
+                entry["per_class"] = Dictionary(uniqueKeysWithValues: r.perClass.map {
+                    ($0.key, ["auroc": $0.value.auroc.json, "fpr95tpr": $0.value.fpr.json] as [String: Any])
+                })
+            }
+            methods[r.method] = entry
+        }
+        var top: [String: Any] = ["title": options.title, "methods": methods, "method_order": results.map(\.method),
+                                  "classes": classes, "scores": options.scoresPaths]
+        if let tag = options.onlyTag { top["subset"] = "good vs bad tagged '\(tag)'" }
+        let json = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
+
+        // results.csv: long form, one row per method, class and seed, then mean and std.
+        var csv = "method,class,seed,auroc,fpr95tpr\n"
+        for r in results {
+            let rows: [(String, Summary, Summary)] = r.perClass.isEmpty
+                ? [(classes.first ?? "all", r.auroc, r.fpr)]
+                : classes.map { ($0, r.perClass[$0]!.auroc, r.perClass[$0]!.fpr) } + [("mean", r.auroc, r.fpr)]
+            for (cls, a, f) in rows {
+                for seed in a.perSeed.keys.sorted() {
+                    csv += "\(csvField(r.method)),\(cls),\(seed),\(fmt(a.perSeed[seed]!, 4)),\(fmt(f.perSeed[seed]!, 4))\n"
+                }
+                csv += "\(csvField(r.method)),\(cls),mean,\(fmt(a.mean, 4)),\(fmt(f.mean, 4))\n"
+                csv += "\(csvField(r.method)),\(cls),std,\(fmt(a.std, 4)),\(fmt(f.std, 4))\n"
+            }
+        }
+        try AtomicFile.write(Data(csv.utf8), to: options.output + "/results.csv")
+
+        // results.md
+        try AtomicFile.write(Data(markdown(results, classes: classes, options: options).utf8),
+                             to: options.output + "/results.md")
+
+        // figures
+        for r in results {
+            let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
+            try Histogram.write(path: options.output + "/figures/hist_\(name).png", title: r.method,
+                                series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
+        }
+
+        // metrics.json last: it is Make's target for the report, so it must
+        // appear only once every other file of the report is in place.
+        try AtomicFile.write(json, to: options.output + "/metrics.json")
+    }
+
+    public static func markdown(_ results: [MethodResult], classes: [String], options: Options) -> String {
+        let seeds = results.first.map { $0.auroc.perSeed.count } ?? 0
+        var md = "# \(options.title)\n\n"
+        if let tag = options.onlyTag { md += "Good images against bad images tagged `\(tag)` only.\n\n" }
+        md += "Cl. AUROC and FPR@95TPR (×100), mean ± std over \(seeds) seed\(seeds == 1 ? "" : "s").\n\n"
+        md += "| Method | Cl. AUROC ↑ | FPR@95TPR ↓ |\n|---|---:|---:|\n"
+        for r in results {
+            md += "| \(r.method) | \(fmt(r.auroc.mean, 2)) ± \(fmt(r.auroc.std, 2)) | \(fmt(r.fpr.mean, 2)) ± \(fmt(r.fpr.std, 2)) |\n"
+        }
+        if classes.count > 1 {
+            // The reference README's layout: mean, then each class; one decimal.
+            for (title, pick) in [("Cl. AUROC", { (v: (auroc: Summary, fpr: Summary)) in v.auroc.mean }),
+                                  ("FPR@95TPR", { (v: (auroc: Summary, fpr: Summary)) in v.fpr.mean })] {
+                md += "\n## \(title) per class (mean over seeds)\n\n"
+                md += "| model | mean | " + classes.joined(separator: " | ") + " |\n"
+                md += "|---|" + String(repeating: ":---:|", count: classes.count + 1) + "\n"
+                for r in results {
+                    let mean = title == "Cl. AUROC" ? r.auroc.mean : r.fpr.mean
+                    md += "| \(r.method) | \(fmt(mean, 1)) | "
+                    md += classes.map { c in r.perClass[c].map { fmt(pick($0), 1) } ?? "–" }.joined(separator: " | ") + " |\n"
+                }
+            }
+        }
+        if results.contains(where: { !$0.uncertain.isEmpty }) {
+            md += "\n## Uncertain images (not in the metrics)\n\nScore quantiles of uncertain test images beside good and bad, pooled over seeds.\n\n"
+            md += "| Method | set | n | q25 | median | q75 |\n|---|---|---:|---:|---:|---:|\n"
+            for r in results {
+                for (name, values) in [("good", r.good), ("uncertain", r.uncertain), ("bad", r.bad + r.unseen)] where !values.isEmpty {
+                    let sorted = values.sorted()
+                    md += "| \(r.method) | \(name) | \(values.count) | \(fmt(Quantile.linear(sorted, q: 0.25), 3)) | \(fmt(Quantile.linear(sorted, q: 0.5), 3)) | \(fmt(Quantile.linear(sorted, q: 0.75), 3)) |\n"
+                }
+            }
+        }
+        md += "\nFigures: " + results.map { r in
+            let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
+            return "[\(r.method)](figures/hist_\(name).png)"
+        }.joined(separator: ", ") + "\n"
+        return md
+    }
+
+    static func fmt(_ x: Double, _ digits: Int) -> String { x.isNaN ? "nan" : String(format: "%.\(digits)f", x) }
+
+    static func csvField(_ s: String) -> String { s.contains(",") ? "\"\(s)\"" : s }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import SegADNative
+import SegADCore
+import SegADFigures
+
+/// A derived static segmentation on disk: the gray label PNG that
+/// segment-stats reads (`seg.png`, sample value = label), its provenance
+/// sidecar (`seg.h5`, kind `segmentation`) and the overlay figure
+/// (`seg_overlay.png`).
+///
+/// The sidecar holds `labels` (H×W int32, the same values as the PNG) and
+/// records in its config: `segments`, `seed`, `size`, `descriptors`,
+/// `counts` (pixels per segment), `label_order`, `label_png_sha256` and the
+/// derivation's parameters; its inputs are the manifest and any maps
+/// artifacts.
+public enum SegmentationArtifact {
+    /// `seg.png` → `seg.h5`.
+    public static func sidecarPath(for png: String) -> String {
+        ((png as NSString).deletingPathExtension) + ".h5"
+    }
+
+    /// `seg.png` → `seg_overlay.png`.
+    public static func overlayPath(for png: String) -> String {
+        ((png as NSString).deletingPathExtension) + "_overlay.png"
+    }
+
+    /// Writes the label PNG, the sidecar and the overlay. All three are
+    /// written under temporary names first; the overlay, then the sidecar,
+    /// then the label PNG are renamed into place, so the PNG (the file Make
+    /// and segment-stats look for) appears last and only when all succeeded.
+    public static func write(_ segmentation: DerivedSegmentation, png: String, stage: String,
+                             config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?) throws {
+        precondition(segmentation.segments <= 256, "a gray8 label PNG holds at most 256 labels")
+        var files = StagedFiles()
+        defer { files.discard() }
+        try files.gray8(png, width: segmentation.width, height: segmentation.height,
+                        pixels: segmentation.labels.map { UInt8($0) })
+        let pngHash = try SHA256.hexOfFile(atPath: StagedFiles.temporary(for: png))
+        var config = config
+        config["segments"] = segmentation.segments
+        config["size"] = [segmentation.height, segmentation.width]
+        config["counts"] = segmentation.counts
+        config["label_png"] = (png as NSString).lastPathComponent
+        config["label_png_sha256"] = pngHash
+        var overlayFiles = StagedFiles()
+        defer { overlayFiles.discard() }
+        if let overlay { try overlayFiles.rgb8(overlayPath(for: png), overlay) }
+        let writer = try ArtifactWriter(path: sidecarPath(for: png), kind: .segmentation, stage: stage,
+                                        config: config, inputs: inputs)
+        try writer.file.write("labels", int32s: segmentation.labels, shape: [segmentation.height, segmentation.width])
+        try overlayFiles.commit()
+        try writer.commit()
+        try files.commit()
+    }
+
+    /// Reads a sidecar back: its labels, size and L.
+    public static func read(path: String) throws -> DerivedSegmentation {
+        let reader = try ArtifactReader(path: path, expecting: .segmentation)
+        defer { reader.close() }
+        let (values, shape) = try reader.file.readInt64s("labels")
+        guard shape.count == 2 else { throw InputError(path, "labels has shape \(shape); expected H×W") }
+        guard let segments = reader.config["segments"] as? Int, segments >= 1 else {
+            throw InputError(path, "segmentation artifact records no 'segments'")
+        }
+        if let bad = values.first(where: { $0 < 0 || $0 >= Int64(segments) }) {
+            throw InputError(path, "label \(bad) outside 0…\(segments - 1)")
+        }
+        return DerivedSegmentation(height: shape[0], width: shape[1], segments: segments,
+                                   labels: values.map { Int32($0) },
+                                   iterations: reader.config["kmeans_iterations"] as? Int ?? 0,
+                                   islandsMerged: reader.config["islands_merged"] as? Int ?? 0)
+    }
+}
