@@ -25,8 +25,14 @@ internal import COpenBLAS
 ///   values: the stored minimum of every skipped patch is provably what the
 ///   reference stores. Since c was the farthest patch, S ≥ D (c's own stored
 ///   minimum), so groups with 4·R·κ ≤ D are skipped without computing S.
-///   Groups whose radius is 0 never change. Groups are scanned on both
-///   cores when the step has enough work.
+///   Groups whose radius is 0 never change. Within a group that is not
+///   skipped, members are kept in order of decreasing stored minimum, so
+///   the members the same test clears (S ≥ 4·m·κ) are a suffix that is
+///   never read. Every distance stops early once all 8 lanes have passed
+///   their threshold (a partial sum of non-negative terms never exceeds the
+///   full sum). Rows are stored interleaved by 8 per group and for the
+///   centers (contiguous SIMD loads); center distances and group scans run
+///   on both cores when the step has enough work. See docs/patchcore.md.
 ///
 /// Both take the projected set z (n × pd); see `project`.
 extension PatchCore {
