@@ -157,7 +157,10 @@ func benchNN(_ args: [String]) {
         let tiles = (q + qt - 1) / qt
         queries.withUnsafeBufferPointer { qp in
             bank.withUnsafeBufferPointer { bp in
+                // Addresses as integers: the workers only read, and both buffers outlive the join.
+                let qAddress = Int(bitPattern: qp.baseAddress!), bAddress = Int(bitPattern: bp.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: cores) { w in
+                    let qBase = UnsafePointer<Float>(bitPattern: qAddress)!, bBase = UnsafePointer<Float>(bitPattern: bAddress)!
                     let tileC = UnsafeMutablePointer<Float>.allocate(capacity: qt * bt)
                     defer { tileC.deallocate() }
                     for tile in stride(from: w, to: tiles, by: cores) {
@@ -165,7 +168,7 @@ func benchNN(_ args: [String]) {
                         for b0 in stride(from: 0, to: m, by: bt) {
                             let mb = min(bt, m - b0)
                             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(mq), Int32(mb), Int32(d), -2,
-                                        qp.baseAddress! + q0 * d, Int32(d), bp.baseAddress! + b0 * d, Int32(d), 0, tileC, Int32(mb))
+                                        qBase + q0 * d, Int32(d), bBase + b0 * d, Int32(d), 0, tileC, Int32(mb))
                         }
                     }
                 }
