@@ -121,12 +121,22 @@ extension ExtractMaps {
         @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
         @Option(help: "Working size HxW or N.") var size = ImageSize(256)!
+        @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).") var folds = 5
+        @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
+
+        func validate() throws {
+            if folds < 2 { throw ValidationError("--folds must be at least 2") }
+            if c != "auto" && !(Double(c).map { $0 > 0 } ?? false) { throw ValidationError("--c must be a positive number or auto") }
+        }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
-                try SupervisedClassifier.fit(.init(manifestPath: manifest.path, seed: seed, weightsPath: weights,
-                                                   size: size.tuple, output: output))
+                var o = SupervisedClassifier.FitOptions(manifestPath: manifest.path, seed: seed, weightsPath: weights,
+                                                        size: size.tuple, output: output)
+                o.folds = folds
+                o.c = c == "auto" ? nil : Double(c)!
+                try SupervisedClassifier.fit(o)
             }
         }
     }
@@ -134,7 +144,7 @@ extension ExtractMaps {
     struct ClassifierApplyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "classifier-apply",
-            abstract: "Scores every image of a manifest with a fitted classifier into a CSV (id,score).")
+            abstract: "Scores every image of a manifest with a fitted classifier into a CSV (id,score); segad-train rows out of fold.")
 
         @Option(help: "The manifest whose images to score.") var manifest: String
         @Option(help: "The state from classifier-fit.") var state: String

@@ -166,12 +166,18 @@ public enum Report {
         try AtomicFile.write(Data(markdown(results, classes: classes, options: options).utf8),
                              to: options.output + "/results.md")
 
-        // figures
+        // figures; a histogram left from an earlier report into this folder goes.
+        var written = Set<String>()
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
             try Histogram.write(path: options.output + "/figures/hist_\(name).png", title: r.method,
                                 subtitle: poolingNote(r, classes: classes.count),
                                 series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
+            written.insert("hist_\(name).png")
+        }
+        for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
+        where file.hasPrefix("hist_") && file.hasSuffix(".png") && !written.contains(file) {
+            try? fm.removeItem(atPath: options.output + "/figures/" + file)
         }
 
         // metrics.json last: it is Make's target for the report, so it must
