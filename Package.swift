@@ -7,7 +7,8 @@
 // SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
 // SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
 // SegADDeploy (saved pipelines) and SegADDatasets (benchmark builders,
-// classifier) → the umbrella SegAD → four thin executables.
+// classifier) → the umbrella SegAD → four thin executables (sharing the option
+// types of SegADCLI, which depends on ArgumentParser only).
 // See docs/architecture.md.
 import PackageDescription
 
@@ -37,7 +38,7 @@ let swiftSettings: [SwiftSetting] = [
 func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: modules + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: modules + ["SegADCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/\(path)",
         swiftSettings: swiftSettings)
 }
@@ -81,6 +82,9 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
+        // Command-line option types the four executables share (--manifest, ImageSize, Seeds).
+        .target(name: "SegADCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swiftSettings),
         // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
         executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
@@ -103,6 +107,7 @@ let package = Package(
                                    "SegADNative", "SegADDetectors"]),
         .testTarget(name: "SegADDatasetsTests",
                     dependencies: ["SegADDatasets", "SegADMethod", "SegADCore", "SegADNative", "SegADKernels"]),
+        .testTarget(name: "SegADCLITests", dependencies: ["SegADCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SegAD", "SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

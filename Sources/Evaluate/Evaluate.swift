@@ -3,6 +3,7 @@ import ArgumentParser
 import SegADCore
 import SegADMethod
 import SegADDeploy
+import SegADCLI
 import SegADNative
 
 @main
@@ -19,7 +20,7 @@ extension Evaluate {
             abstract: "Scores each seed's test rows with a model per seed, a feature column, or a score CSV.")
 
         @Option(help: "The features artifact.") var features: String
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(name: .customLong("model"), parsing: .singleValue, help: "A model artifact (one per seed; repeatable).")
         var models: [String] = []
         @Option(help: "Use this feature column as the score, e.g. an_det_score_rd4ad (a base detector).")
@@ -38,7 +39,7 @@ extension Evaluate {
             StageMain.run("evaluate score") {
                 let source: Scoring.Source = !models.isEmpty ? .models(models)
                     : feature.map { .feature($0) } ?? .csv(scoresCsv!)
-                try Scoring.run(.init(featuresPath: features, manifestPath: manifest, source: source,
+                try Scoring.run(.init(featuresPath: features, manifestPath: manifest.path, source: source,
                                       method: method, output: output))
             }
         }
@@ -84,7 +85,7 @@ extension Evaluate {
             The pipeline embeds the detector states and backbone weights, so `score-new` needs nothing else.
             """)
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "The seed whose model and segad-train rows to use.") var seed: Int
         @Option(help: "The features artifact the model was trained on.") var features: String
         @Option(help: "The model artifact of the seed (train-brf).") var model: String
@@ -107,7 +108,7 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate save-pipeline") {
-                try PipelineSaving.run(.init(manifestPath: manifest, seed: seed, featuresPath: features, modelPath: model,
+                try PipelineSaving.run(.init(manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
                                              foldSeed: foldSeed, output: output,
                                              segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)

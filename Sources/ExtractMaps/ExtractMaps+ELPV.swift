@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import SegAD
+import SegADCLI
 
 extension ExtractMaps {
     struct ELPVManifestCommand: ParsableCommand {
@@ -16,27 +17,16 @@ extension ExtractMaps {
 
         @Option(help: "elpv-dataset's labels.csv (image, defect probability, type per line).") var labels: String
         @Option(help: "Cell type: mono or poly.") var type: ELPVManifest.CellType
-        @Option(help: "Comma-separated seeds.") var seeds = "0,1,2,3,4"
+        @Option(help: "Seeds, comma- or space-separated.") var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "Name DIR/ID.png as every item's segmentation (written by segment-elpv).")
         var segmentationDir: String?
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
-        func validate() throws {
-            if parseSeeds(seeds) == nil { throw ValidationError("--seeds must be comma-separated integers in 0…4294967295, e.g. 0,1,2,3,4") }
-        }
-
         func run() throws {
             StageMain.run("extract-maps elpv-manifest") {
-                try ELPVManifest.write(.init(labelsPath: labels, type: type, seeds: parseSeeds(seeds)!, output: output,
+                try ELPVManifest.write(.init(labelsPath: labels, type: type, seeds: seeds.values, output: output,
                                              segmentationDirectory: segmentationDir))
             }
-        }
-
-        func parseSeeds(_ text: String) -> [Int]? {
-            let seeds = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !seeds.isEmpty, seeds.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= Int(UInt32.max) }) else { return nil }
-            let values = seeds.map { $0! }
-            return Set(values).count == values.count ? values : nil
         }
     }
 }
@@ -49,20 +39,17 @@ extension ExtractMaps {
             discussion: """
             Finds the cell's bounds on the row and column profiles and the busbars as dips of the \
             detrended row profile (docs/elpv.md), and writes each item's label PNG at --size to the \
-            path its items[].segmentation names; all of them must lie in the -o folder.
+            path its items[].segmentation names; all of them must lie in the -o folder. The \
+            manifest must be built with elpv-manifest --segmentation-dir.
             """)
 
-        @Option(help: "The manifest (built with elpv-manifest --segmentation-dir).") var manifest: String
-        @Option(help: "Label map size HxW (or N): the maps' working size.") var size = "256"
+        @OptionGroup var manifest: ManifestOptions
+        @Option(help: "Label map size HxW (or N): the maps' working size.") var size = ImageSize(256)!
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
-
-        func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
-        }
 
         func run() throws {
             StageMain.run("extract-maps segment-elpv") {
-                try ELPVSegmentationStage.run(.init(manifestPath: manifest, output: output, size: parseSize(size)!))
+                try ELPVSegmentationStage.run(.init(manifestPath: manifest.path, output: output, size: size.tuple))
             }
         }
     }
@@ -72,22 +59,18 @@ extension ExtractMaps {
             commandName: "overlay-segmentation",
             abstract: "A PNG figure of a label map blended over one item's image.")
 
-        @Option(help: "The manifest.") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "A static label map (gray PNG); default: the item's own segmentation.") var segmentation: String?
         @Option(help: "The item to show (default: the first good test item of the first seed).") var item: String?
-        @Option(help: "Working size HxW (or N) of the label map.") var size = "256"
+        @Option(help: "Working size HxW (or N) of the label map.") var size = ImageSize(256)!
         @Option(help: "Comma-separated label names, label 0 first.") var names = ELPVSegmenter.labelNames.joined(separator: ",")
         @Option(help: "Title drawn above the images.") var title = "Segmentation"
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String
 
-        func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
-        }
-
         func run() throws {
             StageMain.run("extract-maps overlay-segmentation") {
-                try SegmentationFigure.write(.init(manifestPath: manifest, staticSegmentation: segmentation, item: item,
-                                                   size: parseSize(size)!,
+                try SegmentationFigure.write(.init(manifestPath: manifest.path, staticSegmentation: segmentation, item: item,
+                                                   size: size.tuple,
                                                    names: names.split(separator: ",").map(String.init),
                                                    title: title, output: output))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SegAD
+import SegADCLI
 import SegADNative
 
 // Your own images (pipelines/images.mk, docs/manifest.md).
@@ -26,7 +27,7 @@ extension ExtractMaps {
         @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
         @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
         @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
-        @Option(help: "Seeds, comma- or space-separated.") var seeds = "0,1,2,3,4"
+        @Option(help: "Seeds, comma- or space-separated.") var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "Share of the good images in the fixed detector pool.") var poolFraction = 0.4
         @Option(help: "Share of each label's remaining images tested per seed.") var testFraction = 0.5
         @Option(help: "Seed of the detector pool's draw.") var poolSeed = 0
@@ -34,7 +35,6 @@ extension ExtractMaps {
 
         func validate() throws {
             if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
-            guard parseSeeds(seeds) != nil else { throw ValidationError("--seeds must list non-negative integers, e.g. 0,1,2,3,4") }
             if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
             if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
         }
@@ -42,7 +42,7 @@ extension ExtractMaps {
         func run() throws {
             StageMain.run("extract-maps images-manifest") {
                 try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
-                                               seeds: parseSeeds(seeds)!, poolFraction: poolFraction,
+                                               seeds: seeds.values, poolFraction: poolFraction,
                                                testFraction: testFraction, poolSeed: poolSeed))
             }
         }
@@ -53,19 +53,15 @@ extension ExtractMaps {
             commandName: "working-size",
             abstract: "Prints a manifest's working size HxW: --size if given, else the first image's aspect (short side 256, sides multiples of 32), said once on stderr.")
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
-        @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).") var size: String?
+        @OptionGroup var manifest: ManifestOptions
+        @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).") var size: ImageSize?
         @Option(name: .shortAndLong, help: "Write HxW to this file (atomically) instead of stdout.") var output: String?
-
-        func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
-        }
 
         func run() throws {
             StageMain.run("extract-maps working-size") {
                 let chosen: (height: Int, width: Int)
-                if let size { chosen = parseSize(size)! } else {
-                    let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest))
+                if let size { chosen = size.tuple } else {
+                    let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest.path))
                     FileHandle.standardError.write(Data("extract-maps working-size: \(auto.note)\n".utf8))
                     chosen = auto.size
                 }

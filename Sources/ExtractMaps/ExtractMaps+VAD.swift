@@ -1,5 +1,6 @@
 import ArgumentParser
 import SegAD
+import SegADCLI
 
 // The VAD benchmark's data stages (pipelines/vad.mk, docs/vad.md).
 extension ExtractMaps {
@@ -10,12 +11,6 @@ extension ExtractMaps {
 }
 
 extension VADManifest.Mode: ExpressibleByArgument {}
-
-func parseSeeds(_ text: String) -> [Int]? {
-    let seeds = text.split(whereSeparator: { $0 == " " || $0 == "," }).map { Int($0) }
-    guard !seeds.isEmpty, seeds.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
-    return seeds.map { $0! }
-}
 
 extension ExtractMaps {
     struct VADManifestCommand: ParsableCommand {
@@ -31,19 +26,18 @@ extension ExtractMaps {
         @Option(help: "The VAD folder (train/good, train/bad, test/good, test/bad, test/bad_unseen_defects).") var root: String
         @Option(help: "detectors, highshot, lowshot or oneclass.") var mode: VADManifest.Mode
         @Option(help: "The seed.") var seed: Int
-        @Option(help: "All seeds of the run, in order (picks the low-shot key).") var seeds = "0 1 2 3 4"
+        @Option(help: "All seeds of the run, in order (picks the low-shot key).") var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "One-class: the list.csv written by synthesize-defects.") var synthetic: String?
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func validate() throws {
-            guard let list = parseSeeds(seeds) else { throw ValidationError("--seeds must list non-negative integers") }
-            if !list.contains(seed) { throw ValidationError("--seed \(seed) is not in --seeds '\(seeds)'") }
+            if !seeds.values.contains(seed) { throw ValidationError("--seed \(seed) is not in --seeds '\(seeds)'") }
             if mode == .oneclass && synthetic == nil { throw ValidationError("--mode oneclass needs --synthetic LIST.csv") }
         }
 
         func run() throws {
             StageMain.run("extract-maps vad-manifest") {
-                try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: parseSeeds(seeds)!,
+                try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: seeds.values,
                                             synthetic: synthetic, output: output))
             }
         }
@@ -57,18 +51,17 @@ extension ExtractMaps {
 
         @Option(help: "The drawn label PNG (VAD_SEGMENTATION).") var input: String
         @Option(help: "Number of segments L.") var segments: Int
-        @Option(help: "Working size HxW or N.") var size = "256"
+        @Option(help: "Working size HxW or N.") var size = ImageSize(256)!
         @Flag(help: "Write a one-segment map (all 0) of the working size instead (the Table 6 ablation).") var oneSegment = false
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
             if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
         }
 
         func run() throws {
             StageMain.run("extract-maps vad-segmentation") {
-                var o = VADSegmentation.Options(input: input, segments: segments, size: parseSize(size)!, output: output)
+                var o = VADSegmentation.Options(input: input, segments: segments, size: size.tuple, output: output)
                 o.oneSegment = oneSegment
                 try VADSegmentation.run(o)
             }
@@ -124,24 +117,23 @@ extension ExtractMaps {
             commandName: "classifier-fit",
             abstract: "Fits the supervised classifier g(I) (logistic regression on pooled EfficientNet-Lite0 features) on a seed's classifier-train rows.")
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
-        @Option(help: "Working size HxW or N.") var size = "256"
+        @Option(help: "Working size HxW or N.") var size = ImageSize(256)!
         @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).") var folds = 5
         @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
             if folds < 2 { throw ValidationError("--folds must be at least 2") }
             if c != "auto" && !(Double(c).map { $0 > 0 } ?? false) { throw ValidationError("--c must be a positive number or auto") }
         }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
-                var o = SupervisedClassifier.FitOptions(manifestPath: manifest, seed: seed, weightsPath: weights,
-                                                        size: parseSize(size)!, output: output)
+                var o = SupervisedClassifier.FitOptions(manifestPath: manifest.path, seed: seed, weightsPath: weights,
+                                                        size: size.tuple, output: output)
                 o.folds = folds
                 o.c = c == "auto" ? nil : Double(c)!
                 try SupervisedClassifier.fit(o)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SegAD
+import SegADCLI
 import SegADNative
 
 @main
@@ -26,21 +27,20 @@ extension ExtractMaps {
             N×H×W float32 maps with ids, labels and each map's max.
             """)
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "Detector name: the key of items[].maps to import.") var detector: String
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
-        @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.") var size: String?
+        @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.") var size: ImageSize?
         @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
             if let pngScale, !(pngScale > 0) { throw ValidationError("--png-scale must be positive") }
         }
 
         func run() throws {
             StageMain.run("extract-maps") {
-                try MapImport.run(.init(manifestPath: manifest, detector: detector, output: output,
-                                        size: size.flatMap(parseSize), pngScale: pngScale))
+                try MapImport.run(.init(manifestPath: manifest.path, detector: detector, output: output,
+                                        size: size?.tuple, pngScale: pngScale))
             }
         }
     }
@@ -49,13 +49,13 @@ extension ExtractMaps {
         static let configuration = CommandConfiguration(
             abstract: "Fits a native detector on a seed's detector-train images into a detector-state artifact.")
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "Detector kind: \(NativeDetectors.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var kind: NativeDetectors.Kind
         @Option(help: "The detector's name in features and tables (default: the kind).") var name: String?
         @Option(help: "The seed whose detector-train images to fit on.") var seed: Int
         @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.")
-        var size: String?
+        var size: ImageSize?
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
@@ -63,7 +63,6 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
             if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }
@@ -71,8 +70,8 @@ extension ExtractMaps {
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
-                try NativeDetectors.fit(.init(manifestPath: manifest, kind: kind, name: name ?? kind.rawValue, seed: seed,
-                                              size: size.flatMap(parseSize), weightsPath: weights, coresetRatio: coresetRatio,
+                try NativeDetectors.fit(.init(manifestPath: manifest.path, kind: kind, name: name ?? kind.rawValue, seed: seed,
+                                              size: size?.tuple, weightsPath: weights, coresetRatio: coresetRatio,
                                               output: output, limit: limit))
             }
         }
@@ -136,11 +135,11 @@ extension ExtractMaps {
             items[].segmentation set. See docs/segmentation.md.
             """)
 
-        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @OptionGroup var manifest: ManifestOptions
         @Option(help: "Static: the seed whose detector-train images define the segments.") var seed: Int?
         @Option(help: "Segments L (static: default \(StaticSegmentation.defaultSegments); per-image: 2 or 3, default 2).")
         var segments: Int?
-        @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.") var size = "256"
+        @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.") var size = ImageSize(256)!
         @Option(name: .customLong("maps"), parsing: .singleValue,
                 help: "Static: a maps artifact holding the seed's detector-train images (apply without --skip-detector-train); repeat per detector.")
         var maps: [String] = []
@@ -154,7 +153,6 @@ extension ExtractMaps {
         var output: String
 
         func validate() throws {
-            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
             if let a = minIslandArea, a < 1 { throw ValidationError("--min-island-area must be at least 1") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if perImage {
@@ -179,14 +177,14 @@ extension ExtractMaps {
                     var c = PerImageSegmentation.Config()
                     c.classes = segments ?? 2
                     c.minIslandArea = minIslandArea
-                    try SegmentationDerivation.runPerImage(.init(manifestPath: manifest, size: parseSize(size)!,
+                    try SegmentationDerivation.runPerImage(.init(manifestPath: manifest.path, size: size.tuple,
                                                                  output: output, labelFolder: labelFolder, config: c))
                 } else {
                     var c = StaticSegmentation.Config()
                     c.segments = segments ?? StaticSegmentation.defaultSegments
                     c.seed = UInt32(truncatingIfNeeded: seed!)
                     c.minIslandArea = minIslandArea
-                    try SegmentationDerivation.runStatic(.init(manifestPath: manifest, seed: seed!, size: parseSize(size)!,
+                    try SegmentationDerivation.runStatic(.init(manifestPath: manifest.path, seed: seed!, size: size.tuple,
                                                                mapsPaths: maps, output: output, config: c, limit: limit))
                 }
             }

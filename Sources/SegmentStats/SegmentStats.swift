@@ -1,6 +1,7 @@
 import ArgumentParser
 import SegADCore
 import SegADMethod
+import SegADCLI
 
 @main
 struct SegmentStatsCommand: ParsableCommand {
@@ -9,11 +10,11 @@ struct SegmentStatsCommand: ParsableCommand {
         abstract: "SegAD features: per-segment q995, skewness, kurtosis and mean of each detector's maps, plus each max.",
         discussion: """
         Feature order follows the reference code: segments outer (a, b, …), detectors \
-        inner, then an_det_score_DETECTOR per detector, then the classifier score.
+        inner, then an_det_score_DETECTOR per detector, then the classifier score. \
+        The manifest must be the one the maps were made from.
         """)
 
-    @Option(help: "The run's manifest (JSON); must be the one the maps were made from.")
-    var manifest: String
+    @OptionGroup var manifest: ManifestOptions
 
     @Option(name: .customLong("maps"), parsing: .singleValue, help: "A maps artifact; repeat for K detectors.")
     var maps: [String] = []
@@ -48,7 +49,7 @@ struct SegmentStatsCommand: ParsableCommand {
     func run() throws {
         StageMain.run("segment-stats") {
             var options = FeatureExtraction.Options(
-                manifestPath: manifest, mapsPaths: maps,
+                manifestPath: manifest.path, mapsPaths: maps,
                 segmentation: segmentation.map { .staticMap(path: $0) } ?? .perItem,
                 segments: segments, classifierScores: classifierScores, output: output)
             if let threads { options.threads = threads }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SegADCore
 import SegADMethod
+import SegADCLI
 
 @main
 struct TrainBRF: ParsableCommand {
@@ -15,7 +16,7 @@ struct TrainBRF: ParsableCommand {
         """)
 
     @Option(help: "The features artifact.") var features: String
-    @Option(help: "The run's manifest (JSON).") var manifest: String
+    @OptionGroup var manifest: ManifestOptions
     @Option(help: "The seed whose segad-train rows to fit.") var seed: Int
     @Option(name: .shortAndLong, help: "The model artifact to write (.h5).") var output: String
     @Option(help: "Where to write XGBoost's JSON (default: OUTPUT with .json).") var json: String?
@@ -48,7 +49,7 @@ struct TrainBRF: ParsableCommand {
             p.rounds = rounds; p.numParallelTree = numParallelTree; p.maxDepth = maxDepth; p.eta = eta
             p.subsample = subsample; p.colsampleByTree = colsampleBytree; p.colsampleByNode = colsampleBynode
             p.alpha = alpha; p.scalePosWeight = scalePosWeight; p.threads = threads
-            try BRFTraining.run(.init(featuresPath: features, manifestPath: manifest, seed: seed, output: output,
+            try BRFTraining.run(.init(featuresPath: features, manifestPath: manifest.path, seed: seed, output: output,
                                       jsonOutput: json, parameters: p, xgboostSeed: xgboostSeed, only: only))
         }
     }

@@ -22,11 +22,3 @@ public enum StageMain {
         }
     }
 }
-
-/// Parses `HxW` or a single side `N` (square).
-public func parseSize(_ text: String) -> (height: Int, width: Int)? {
-    let parts = text.lowercased().split(separator: "x").map { Int($0) }
-    if parts.count == 1, let n = parts[0], n > 0 { return (n, n) }
-    if parts.count == 2, let h = parts[0], let w = parts[1], h > 0, w > 0 { return (h, w) }
-    return nil
-}
