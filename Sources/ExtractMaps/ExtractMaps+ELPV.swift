@@ -57,11 +57,13 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
         }
 
         func run() throws {
             StageMain.run("extract-maps segment-elpv") {
+                // The manifest names this folder's label PNGs as items' segmentations: outputs here, not inputs.
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--manifest", manifest)])
                 try ELPVSegmentationStage.run(.init(manifestPath: manifest, output: output, size: parseSize(size)!))
             }
         }
@@ -81,11 +83,12 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
         }
 
         func run() throws {
             StageMain.run("extract-maps overlay-segmentation") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--segmentation", segmentation ?? "")], manifests: [manifest])
                 try SegmentationFigure.write(.init(manifestPath: manifest, staticSegmentation: segmentation, item: item,
                                                    size: parseSize(size)!,
                                                    names: names.split(separator: ",").map(String.init),

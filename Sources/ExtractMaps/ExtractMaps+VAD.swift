@@ -62,12 +62,13 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
             if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
         }
 
         func run() throws {
             StageMain.run("extract-maps vad-segmentation") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--input", input)])
                 var o = VADSegmentation.Options(input: input, segments: segments, size: parseSize(size)!, output: output)
                 o.oneSegment = oneSegment
                 try VADSegmentation.run(o)
@@ -88,11 +89,12 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
 
         func validate() throws {
-            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+            if let count, !(1...1_000_000).contains(count) { throw ValidationError("--count must be in 1…1000000") }
         }
 
         func run() throws {
             StageMain.run("extract-maps synthesize-defects") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--root", root), ("--segmentation", segmentation)])
                 try SyntheticDefects.run(.init(root: root, seed: seed, segmentation: segmentation, segments: segments,
                                                count: count, outputDirectory: output))
             }
@@ -131,11 +133,12 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
         }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--weights", weights)], manifests: [manifest])
                 try SupervisedClassifier.fit(.init(manifestPath: manifest, seed: seed, weightsPath: weights,
                                                    size: parseSize(size)!, output: output))
             }

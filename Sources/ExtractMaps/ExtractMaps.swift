@@ -32,12 +32,15 @@ extension ExtractMaps {
         @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x256") }
-            if let pngScale, !(pngScale > 0) { throw ValidationError("--png-scale must be positive") }
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
+            if let pngScale, !(pngScale > 0 && pngScale.isFinite) {
+                throw ValidationError("--png-scale must be a positive finite number, e.g. 255")
+            }
         }
 
         func run() throws {
             StageMain.run("extract-maps") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest)], manifests: [manifest])
                 try MapImport.run(.init(manifestPath: manifest, detector: detector, output: output,
                                         size: size.flatMap(parseSize), pngScale: pngScale))
             }
@@ -60,13 +63,16 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
             if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
+            if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }
 
         func run() throws {
             StageMain.run("extract-maps fit") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--weights", weights ?? "")], manifests: [manifest])
                 try NativeDetectors.fit(.init(manifestPath: manifest, kind: kind, name: name ?? kind.rawValue, seed: seed,
                                               size: parseSize(size)!, weightsPath: weights, coresetRatio: coresetRatio,
                                               output: output, limit: limit))
@@ -147,8 +153,10 @@ extension ExtractMaps {
         var output: String
 
         func validate() throws {
-            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N, e.g. 256") }
-            if let a = minIslandArea, a < 1 { throw ValidationError("--min-island-area must be at least 1") }
+            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if let a = minIslandArea, !(1...Bounds.maxSide * Bounds.maxSide).contains(a) {
+                throw ValidationError("--min-island-area must be in 1…\(Bounds.maxSide * Bounds.maxSide)")
+            }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if perImage {
                 if let s = segments, !(s == 2 || s == 3) { throw ValidationError("--per-image takes --segments 2 or 3") }

@@ -21,10 +21,11 @@ public enum StageMain {
     }
 }
 
-/// Parses `HxW` or a single side `N` (square).
+/// Parses `HxW` or a single side `N` (square); sides must be in 1…`Bounds.maxSide`.
 public func parseSize(_ text: String) -> (height: Int, width: Int)? {
-    let parts = text.lowercased().split(separator: "x").map { Int($0) }
-    if parts.count == 1, let n = parts[0], n > 0 { return (n, n) }
-    if parts.count == 2, let h = parts[0], let w = parts[1], h > 0, w > 0 { return (h, w) }
+    let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+    let ok = { (n: Int) in n > 0 && n <= Bounds.maxSide }
+    if parts.count == 1, let n = parts[0], ok(n) { return (n, n) }
+    if parts.count == 2, let h = parts[0], let w = parts[1], ok(h), ok(w) { return (h, w) }
     return nil
 }

@@ -50,7 +50,9 @@ public enum FeatureExtraction {
         let (height, width, n) = (first.height, first.width, first.count)
         let pixels = height * width
         let L = options.segments
-        guard L >= 1 else { throw InputError("--segments", "must be at least 1") }
+        guard (1...Bounds.maxSegments).contains(L) else {
+            throw InputError("--segments", "must be in 1…\(Bounds.maxSegments) (feature names run a…z, aa…zz)")
+        }
 
         // Segmentation: one static label map, or per item from the manifest.
         var staticLabels: [Int32]? = nil
