@@ -49,6 +49,12 @@ public enum BRFTraining {
         let matrix = features.matrix(rows: rows, columns: columns)
         let booster = try BoostedRandomForest.train(features: matrix, rows: rows.count, columns: columns.count,
                                                     labels: labels, parameters: parameters)
+        // A model that scores its own training rows NaN or ±inf (e.g. from
+        // extreme parameters) is refused rather than written (issue 13, class 5).
+        let check = try BoostedRandomForest.scores(booster, features: matrix, rows: rows.count, columns: columns.count)
+        if let i = check.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(options.output, "refusing to write the model: it scores training row '\(trainIds[i])' \(check[i]); check the XGBoost parameters")
+        }
         let json = try booster.jsonModel()
 
         var config: [String: Any] = ["seed": options.seed, "xgboost_version": XGBBooster.libraryVersion,
