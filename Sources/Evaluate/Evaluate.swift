@@ -33,6 +33,9 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate score") {
+                try OutputPaths.check(outputs: [.init("-o", output)],
+                                      inputs: [("--features", features), ("--manifest", manifest), ("--scores-csv", scoresCsv ?? "")] + models.map { ("--model", $0) },
+                                      manifests: [manifest])
                 let source: Scoring.Source = !models.isEmpty ? .models(models)
                     : feature.map { .feature($0) } ?? .csv(scoresCsv!)
                 try Scoring.run(.init(featuresPath: features, manifestPath: manifest, source: source,
@@ -59,6 +62,9 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate report") {
+                try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
+                                      + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
+                                      inputs: scores.map { ("scores", $0) })
                 let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag)
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {

@@ -27,6 +27,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps elpv-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--labels", labels)])
                 try ELPVManifest.write(.init(labelsPath: labels, type: type, seeds: parseSeeds(seeds)!, output: output,
                                              segmentationDirectory: segmentationDir))
             }

@@ -43,6 +43,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps vad-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--root", root), ("--synthetic", synthetic ?? "")])
                 try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: parseSeeds(seeds)!,
                                             synthetic: synthetic, output: output))
             }
@@ -112,6 +113,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps vad-from-elpv") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--elpv", elpv)])
                 var o = VADFromELPV.Options(elpv: elpv, output: output)
                 o.lowShot = lowShot
                 try VADFromELPV.run(o)
@@ -156,6 +158,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps classifier-apply") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try SupervisedClassifier.apply(manifestPath: manifest, statePath: state, output: output)
             }
         }

@@ -91,6 +91,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps apply") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
                                                 skipDetectorTrain: skipDetectorTrain))
             }
@@ -112,6 +113,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps visa-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)] + (scoresDir.map { [.init("--scores-dir", $0, folder: true)] } ?? []), inputs: [("--root", root)])
                 let list = models.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 try VisAManifest.build(.init(root: root, className: className, models: list, output: output,
                                              scoresOutput: scoresDir))
@@ -175,6 +177,12 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps derive-segmentation") {
+                let outs: [OutputPaths.Output] = perImage
+                    ? [.init("-o", output), .init("--label-folder", labelFolder ?? SegmentationDerivation.defaultLabelFolder(for: output), folder: true),
+                       .init("-o (overlay)", SegmentationArtifact.overlayPath(for: output))]
+                    : [.init("-o", output), .init("-o (sidecar)", SegmentationArtifact.sidecarPath(for: output)),
+                       .init("-o (overlay)", SegmentationArtifact.overlayPath(for: output))]
+                try OutputPaths.check(outputs: outs, inputs: [("--manifest", manifest)] + maps.map { ("--maps", $0) }, manifests: [manifest])
                 if perImage {
                     var c = PerImageSegmentation.Config()
                     c.classes = segments ?? 2
