@@ -123,14 +123,8 @@ public enum NewImageScoring {
             progress.advance(by: part.count)
         }
         let seconds = Date().timeIntervalSince(t1)
-        try AtomicFile.write(Data(csv.utf8), to: (o.output as NSString).appendingPathComponent("scores.csv"))
-        if o.overlays {
-            try? FileManager.default.removeItem(atPath: overlayDir)
-            guard rename(temporaryOverlays, overlayDir) == 0 else {
-                throw InputError(overlayDir, "cannot move overlays into place (\(String(cString: strerror(errno))))")
-            }
-        }
-        committed = true
+        try files.data(scoresPath, Data(csv.utf8))
+        try files.commit()
         return Summary(images: list.count, anomalous: anomalous, seconds: seconds, loadSeconds: loadSeconds)
     }
 

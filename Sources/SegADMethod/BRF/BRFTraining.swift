@@ -70,9 +70,13 @@ public enum BRFTraining {
         try writer.file.write("model_json", strings: [json])
         try writer.file.write("feature_names", strings: columns.map { features.names[$0] })
         try writer.file.write("training_ids", strings: trainIds)
+        // The .h5 and the .json are one set, the .h5 (Make's target) its marker.
         let jsonPath = options.jsonOutput ?? ((options.output as NSString).deletingPathExtension + ".json")
-        try AtomicFile.write(Data(json.utf8), to: jsonPath)
-        try writer.commit()
+        var files = OutputSet(marker: options.output)
+        defer { files.discard() }
+        try files.data(jsonPath, Data(json.utf8))
+        try writer.stage(in: &files)
+        try files.commit()
     }
 
     /// Columns whose names match any glob in `only` (all when empty), in artifact order.
