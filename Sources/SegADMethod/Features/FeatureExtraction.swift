@@ -36,6 +36,7 @@ public enum FeatureExtraction {
         var detectors: [String] = []
         for artifact in maps {
             try artifact.reader.requireInput(role: "manifest", file: options.manifestPath)
+            try MapSources.verify(artifact, manifest: manifest)
             guard artifact.ids == first.ids else {
                 throw InputError(artifact.reader.path, "holds other items than \(first.reader.path)")
             }
