@@ -27,7 +27,14 @@ let cModules: [Target] = [
     .target(name: "CSHA256"),
 ]
 
-let swiftSettings: [SwiftSetting] = [
+// Release builds keep Swift's overflow and bounds checks (plain -O) in every
+// target that reads files or indexes with sizes read from them: SegADNative's
+// npy, pickle, zip, safetensors, PNG/TIFF and HDF5 readers, the manifest and
+// artifact loaders, the executables (issue 13, class 9). Only the numerical
+// kernels and the detectors, which see validated arrays only, build with
+// -Ounchecked (docs/reliability.md, section 4, has the measurement).
+let swiftSettings: [SwiftSetting] = []
+let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
@@ -57,9 +64,9 @@ let package = Package(
                 dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "COpenBLAS", "CSHA256"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
-                swiftSettings: swiftSettings),
+                swiftSettings: uncheckedSettings),
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
-                swiftSettings: swiftSettings),
+                swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
