@@ -2,7 +2,7 @@
 // SegAD in Swift: supervised anomaly detection for complex industrial images.
 //
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
-// XGBoost, libpng, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
+// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
 // kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
 // SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
 // SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
@@ -20,6 +20,8 @@ let cModules: [Target] = [
                    providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4",
                    providers: [.apt(["libtiff-dev"])]),
+    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                   providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
     // SHA-256 block function on the x86 SHA extensions (per-function target
@@ -38,10 +40,10 @@ let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
-func executable(_ name: String, _ path: String) -> Target {
+func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["SegAD", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: modules + [.product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: "Sources/\(path)",
         swiftSettings: swiftSettings)
 }
@@ -61,7 +63,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "COpenBLAS", "CSHA256"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CSHA256"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: uncheckedSettings),
@@ -83,10 +85,11 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
-        executable("ExtractMaps", "ExtractMaps"),
-        executable("SegmentStats", "SegmentStats"),
-        executable("TrainBRF", "TrainBRF"),
-        executable("Evaluate", "Evaluate"),
+        // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
+        executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
+        executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
+        executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
+        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative"], exclude: ["Fixtures"]),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* libpng reports errors by longjmp, which must never cross a Swift frame.
    The two helpers below keep setjmp, libpng and longjmp inside C: libpng's
@@ -14,6 +15,7 @@
 
 typedef struct segad_png_status {
     char message[256];
+    int code; /* 0, or 1: declared size above the limits, 2: more than the file can hold */
 } segad_png_status;
 
 static void segad_png_error_fn(png_structp png, png_const_charp msg) {
@@ -31,17 +33,28 @@ typedef struct segad_png_info {
     unsigned width, height;
     int channels;   /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (after expansion) */
     int bit_depth;  /* 8 or 16 (after expansion) */
+    int file_bit_depth; /* the file's: 1, 2, 4, 8 or 16 */
     size_t rowbytes;
 } segad_png_info;
 
-/* Reads a whole PNG. Palette images become RGB, gray below 8 bits becomes 8;
-   16-bit samples stay big-endian as in the file. Returns a malloc'd buffer of
-   height * rowbytes bytes (free with free()), or NULL with st->message set. */
+/* Reads a whole PNG. Palette images become RGB; gray below 8 bits is
+   unpacked to one byte per sample KEEPING the stored value (0…2^depth − 1:
+   a 1-bit label map stays 0/1; the caller scales images by the file's bit
+   depth); 16-bit samples stay big-endian as in the file. The declared size
+   is checked before anything of that size is allocated: each side at most
+   max_side, width × height at most max_pixels (st->code 1), and the raw
+   rows no more than deflate's 1032:1 ratio lets the file hold (st->code 2).
+   Returns a malloc'd buffer of height * rowbytes bytes (free with free()),
+   or NULL with st->message set. */
 static inline unsigned char *segad_png_read(const char *path, segad_png_info *info,
-                                            segad_png_status *st, png_uint_32 max_side) {
+                                            segad_png_status *st, png_uint_32 max_side,
+                                            unsigned long long max_pixels) {
     st->message[0] = 0;
+    st->code = 0;
     FILE *volatile fp = fopen(path, "rb");
     if (!fp) { snprintf(st->message, sizeof st->message, "cannot open: %s", strerror(errno)); return NULL; }
+    struct stat sb;
+    unsigned long long file_size = fstat(fileno(fp), &sb) == 0 ? (unsigned long long)sb.st_size : 0;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st, segad_png_error_fn, segad_png_warning_fn);
     if (!png) { fclose(fp); snprintf(st->message, sizeof st->message, "libpng: out of memory"); return NULL; }
     png_infop pinfo = png_create_info_struct(png);
@@ -53,13 +66,27 @@ static inline unsigned char *segad_png_read(const char *path, segad_png_info *in
         free(rows); free(data); fclose(fp);
         return NULL;
     }
-    png_set_user_limits(png, max_side, max_side);
+    png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
     png_init_io(png, fp);
     png_read_info(png, pinfo);
     int color = png_get_color_type(png, pinfo);
     int depth = png_get_bit_depth(png, pinfo);
+    info->width = png_get_image_width(png, pinfo);
+    info->height = png_get_image_height(png, pinfo);
+    info->file_bit_depth = depth;
+    if (info->width > max_side || info->height > max_side ||
+        (unsigned long long)info->width * info->height > max_pixels) {
+        st->code = 1;
+        png_error(png, "declared size above the limits");
+    }
+    /* Filtered rows (one filter byte each) against the file's bytes: deflate
+       expands at most 1032:1; interlacing adds a few filter bytes. */
+    if (((unsigned long long)png_get_rowbytes(png, pinfo) + 1) * info->height > 1100ULL * file_size + 65536) {
+        st->code = 2;
+        png_error(png, "declared size larger than the file can hold");
+    }
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-    if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_packing(png);
     (void)png_set_interlace_handling(png);
     png_read_update_info(png, pinfo);
     info->width = png_get_image_width(png, pinfo);

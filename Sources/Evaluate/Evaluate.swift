@@ -1,6 +1,8 @@
 import Foundation
 import ArgumentParser
-import SegAD
+import SegADCore
+import SegADMethod
+import SegADDeploy
 
 @main
 struct Evaluate: ParsableCommand {
@@ -125,15 +127,15 @@ extension Evaluate {
             commandName: "score-new",
             abstract: "Scores new images with a saved pipeline: OUT/scores.csv and OUT/overlays/ID.png.",
             discussion: """
-            PNG images of any size are resized bilinearly to the pipeline's working size; 8/16-bit \
-            samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
+            PNG, JPEG or TIFF images (told apart by content; JPEG Exif orientation applied) of any size \
+            are resized bilinearly to the pipeline's working size; samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
             pipeline and gray is replicated for a color one. Unreadable files stop the run with one line. \
             scores.csv: id,score,decision,top_features (decision: anomalous when score ≥ the threshold; \
             top features by |XGBoost contribution|, e.g. c_patchcore_kurtosis (+0.83)).
             """)
 
         @Option(help: "The pipeline artifact (evaluate save-pipeline).") var pipeline: String
-        @Option(help: "A folder of .png images (id = file name).") var images: String?
+        @Option(help: "A folder of PNG, JPEG or TIFF images (id = file name without extension).") var images: String?
         @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
         @Option(help: "Top contributing features per image.") var top = 3

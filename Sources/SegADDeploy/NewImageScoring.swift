@@ -12,7 +12,8 @@ import SegADCore
 /// `OUT/overlays` only when every image has been scored.
 public enum NewImageScoring {
     public enum Source {
-        /// Every `*.png` in a folder (not recursive), in name order; id = file name without `.png`.
+        /// Every `*.png`, `*.jpg`/`*.jpeg`, `*.tif`/`*.tiff` in a folder (not recursive), in name order;
+        /// id = file name without its extension.
         case folder(String)
         /// Every item of a manifest that names an image, in manifest order; id = the item's id.
         case manifest(String)
@@ -52,10 +53,11 @@ public enum NewImageScoring {
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
                 throw InputError(dir, "no such folder")
             }
+            let extensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]  // read by content: ImageFile
             let names = try FileManager.default.contentsOfDirectory(atPath: dir)
-                .filter { $0.lowercased().hasSuffix(".png") && !$0.hasPrefix(".") }.sorted()
-            guard !names.isEmpty else { throw InputError(dir, "holds no .png images") }
-            return names.map { (String($0.dropLast(4)), (dir as NSString).appendingPathComponent($0)) }
+                .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }.sorted()
+            guard !names.isEmpty else { throw InputError(dir, "holds no images (.png, .jpg/.jpeg, .tif/.tiff)") }
+            return names.map { (($0 as NSString).deletingPathExtension, (dir as NSString).appendingPathComponent($0)) }
         case .manifest(let path):
             let manifest = try Manifest.load(path: path)
             let items = manifest.items.filter { $0.image != nil }

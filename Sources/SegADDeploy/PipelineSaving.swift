@@ -186,7 +186,7 @@ public enum PipelineSaving {
         let index = manifest.index
         for id in ids.prefix(8) {
             guard let i = index[id], let image = manifest.items[i].image else { continue }
-            if try PNG.read(path: manifest.resolve(image)).channels >= 3 { return 3 }
+            if try ImageFile.read(path: manifest.resolve(image)).channels >= 3 { return 3 }
         }
         return 1
     }

@@ -121,9 +121,9 @@ public enum PipelineImage {
     ///   gray by ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), a gray
     ///   image for a color pipeline is replicated to three channels.
     ///
-    /// Files that are not PNG, truncated or corrupt are refused with the
-    /// reader's one-line `InputError`, as are images with a side of 0 or
-    /// above `PNG.maxSide`.
+    /// Files that are not PNG, JPEG or TIFF, truncated or corrupt are refused
+    /// with the reader's one-line `InputError`, as are images outside
+    /// `ImageLimits` (a side below 8 or above 16384, more than 2^28 pixels).
     public static func load(path: String, size: (height: Int, width: Int), channels: Int) throws -> DetectorImage {
         let image = try DetectorImage.load(path: path, height: size.height, width: size.width)
         if image.channels == channels { return image }

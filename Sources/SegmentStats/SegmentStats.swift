@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
-import SegAD
+import SegADCore
+import SegADMethod
 
 @main
 struct SegmentStatsCommand: ParsableCommand {

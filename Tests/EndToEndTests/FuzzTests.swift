@@ -6,15 +6,17 @@ import XCTest
 import Glibc
 #endif
 
-/// Seeded random-mutation fuzzing of the four readers that take files from
-/// users (issue 7, item 4): `.npy` maps, PNG label maps and images, the JSON
-/// manifest, and checkpoints (legacy torch pickle, torch zip, safetensors).
+/// Seeded random-mutation fuzzing of the readers that take files from
+/// users (issue 7, item 4; issue 13, item 9): `.npy` maps, PNG label maps and
+/// images, TIFF maps and images, JPEG images, the JSON manifest, and
+/// checkpoints (legacy torch pickle, torch zip, safetensors).
 ///
 /// Each input is a valid seed file changed by one to four mutations — bit
 /// flips, bytes set to boundary values, truncation, insertion, deletion,
 /// duplication, 2/4/8-byte integers overwritten with boundary values, and a
 /// format-aware edit of a header field (the `.npy` header's shape and dtype,
-/// a PNG chunk's data with its CRC recomputed so libpng reads past it, the
+/// a PNG chunk's data with its CRC recomputed so libpng reads past it, a TIFF
+/// directory entry, a JPEG frame header or table segment, the
 /// numbers and keys of the JSON manifest and of the safetensors header). The
 /// reader must either accept the input or throw an `InputError` whose text is
 /// one line without control characters; it must not crash, take more than a second, or allocate without
@@ -55,6 +57,30 @@ final class FuzzTests: XCTestCase {
             let image = try PNG.read(path: path)
             XCTAssertEqual(image.samples.count, image.width * image.height * image.channels)
             _ = image.grayFloats()
+        }
+    }
+
+    func testTIFFReaderUnderMutation() throws {
+        let names = ["f32_strips", "f32_tiled", "f32_deflate", "f32_bigendian", "f16_tiled", "rgb_u8", "uint8"]
+        let seeds = try names.map { try Self.bytes(Self.nativeFixtures + "/tiff/\($0).tif") }
+        let path = try scratchFile("fuzz.tif")
+        try fuzz("tiff", seeds: seeds, fieldEdit: Mutator.editTIFFEntry) { input, _ in
+            try Self.write(input, to: path)
+            let image = try TIFFImage.read(path: path)
+            XCTAssertEqual(image.samples.count, image.width * image.height * image.channels)
+            _ = try? TIFFMap.read(path: path)
+        }
+    }
+
+    func testJPEGReaderUnderMutation() throws {
+        let names = ["gray_baseline", "rgb_baseline", "rgb_444", "gray_progressive", "rgb_progressive", "orientation6",
+                     "orientation7"]
+        let seeds = try names.map { try Self.bytes(Self.nativeFixtures + "/jpeg/\($0).jpg") }
+        let path = try scratchFile("fuzz.jpg")
+        try fuzz("jpeg", seeds: seeds, fieldEdit: Mutator.editJPEGSegment) { input, _ in
+            try Self.write(input, to: path)
+            let image = try JPEG.read(path: path)
+            XCTAssertEqual(image.samples.count, image.width * image.height * image.channels)
         }
     }
 
@@ -343,6 +369,58 @@ enum Mutator {
             for _ in 0...Int(rng.next() % 3) { b[data + Int(rng.next() % UInt64(length))] ^= UInt8(1) << UInt8(rng.next() % 8) }
         }
         writeCRC(&b, typeStart: start, length: length)
+    }
+
+    /// Sets one directory entry of a TIFF (either byte order) — its type,
+    /// count or value/offset — to a boundary value: sizes, strip offsets and
+    /// byte counts, sample counts and formats, tile sizes.
+    static func editTIFFEntry(_ b: inout [UInt8], _ rng: inout SplitMix) {
+        guard b.count >= 8 else { return }
+        let little = b[0] == 0x49
+        func read(_ at: Int, _ width: Int) -> Int? {
+            guard at >= 0, at + width <= b.count else { return nil }
+            var v = 0
+            for k in 0..<width { v |= Int(b[at + k]) << (8 * (little ? k : width - 1 - k)) }
+            return v
+        }
+        guard let ifd = read(4, 4), let n = read(ifd, 2), n > 0 else { return }
+        let e = ifd + 2 + 12 * Int(rng.next() % UInt64(n))
+        guard e + 12 <= b.count else { return }
+        let (field, width) = [(2, 2), (4, 4), (8, 4), (8, 2)][Int(rng.next() % 4)]
+        let v = interestingInts.randomElement(using: &rng)! &+ (rng.next() % 3)
+        for k in 0..<width {
+            b[e + field + k] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(little ? k : width - 1 - k)))
+        }
+    }
+
+    /// Edits one JPEG marker segment before the first scan: the frame
+    /// header's height, width, component count or sampling factors set to
+    /// boundary values, or bits flipped inside a segment (tables, Exif).
+    static func editJPEGSegment(_ b: inout [UInt8], _ rng: inout SplitMix) {
+        var segments: [(start: Int, length: Int, marker: UInt8)] = []
+        var p = 2
+        while p + 4 <= b.count, b[p] == 0xFF {
+            let marker = b[p + 1], length = Int(b[p + 2]) << 8 | Int(b[p + 3])
+            guard length >= 2, p + 2 + length <= b.count else { break }
+            segments.append((p + 4, length - 2, marker))
+            if marker == 0xDA { break }
+            p += 2 + length
+        }
+        guard let s = segments.randomElement(using: &rng), s.length > 0 else { return }
+        if (0xC0...0xC2).contains(s.marker), s.length >= 6, rng.next() % 2 == 0 {
+            let sides: [UInt16] = [0, 1, 7, 8, 255, 256, 8192, 16383, 16384, 16385, 20000, 65535]
+            switch rng.next() % 4 {
+            case 0, 1:
+                let at = s.start + 1 + 2 * Int(rng.next() % 2)
+                let v = sides.randomElement(using: &rng)!
+                b[at] = UInt8(v >> 8); b[at + 1] = UInt8(v & 0xFF)
+            case 2: b[s.start + 5] = [0, 1, 2, 3, 4, 5, 255][Int(rng.next() % 7)]
+            default:
+                if s.length >= 8 { b[s.start + 7] = [0x11, 0x22, 0x41, 0x14, 0x44, 0x00, 0xFF][Int(rng.next() % 7)] }
+            }
+        } else {
+            for _ in 0...Int(rng.next() % 3) { b[s.start + Int(rng.next() % UInt64(s.length))] ^= UInt8(1) << UInt8(rng.next() % 8) }
+        }
     }
 
     /// Sets the IHDR fields of a PNG and makes its CRC valid.

@@ -89,6 +89,9 @@ final class ScoreNewTests: XCTestCase {
                             pixels: png.samples.map { $0 * 257 })
         try PNG.writeRGB8(path: images + "/v-rgb.png", width: png.width, height: png.height,
                           pixels: png.samples.flatMap { [UInt8($0), UInt8($0), UInt8($0)] })
+        // The same pixels as a quality-100 JPEG (lossy: a close score).
+        try JPEG.write(path: images + "/v-jpeg.jpg", width: png.width, height: png.height, channels: 1,
+                       pixels: png.samples.map { UInt8($0) }, quality: 100)
         // Wrong size: 450×380, nearest-neighbour enlarged.
         let (bw, bh) = (450, 380)
         try PNG.writeGray8(path: images + "/v-450x380.png", width: bw, height: bh, pixels: (0..<(bw * bh)).map {
@@ -103,7 +106,7 @@ final class ScoreNewTests: XCTestCase {
         let scored = try run("evaluate", ["score-new", "--pipeline", "pipeline.h5", "--images", "images", "-o", "out"], cwd: fresh)
         XCTAssertTrue(scored.stderr.contains("images/s"), scored.stderr)
         let csv = try readCSV(out + "/scores.csv")
-        XCTAssertEqual(csv.count, reference.ids.count + 3)
+        XCTAssertEqual(csv.count, reference.ids.count + 4)
         for (id, score) in zip(reference.ids, reference.scores) {
             guard let row = csv[id] else { XCTFail("no row for \(id)"); continue }
             XCTAssertEqual(row.score, score, accuracy: 1e-5, id)
@@ -119,6 +122,8 @@ final class ScoreNewTests: XCTestCase {
         XCTAssertEqual(csv["v-16bit"]!.score, base, accuracy: 1e-3)
         XCTAssertEqual(csv["v-rgb"]!.score, base, accuracy: 1e-3)
         XCTAssertTrue(csv["v-450x380"]!.score.isFinite)
+        print("score-new: PNG \(base), quality-100 JPEG \(csv["v-jpeg"]!.score)")
+        XCTAssertEqual(csv["v-jpeg"]!.score, base, accuracy: 0.05)
         let overlay = try PNG.read(path: out + "/overlays/\(first).png")
         XCTAssertEqual(overlay.channels, 3)
         XCTAssertGreaterThan(overlay.width, 2 * 64 * Overlay_magnification)

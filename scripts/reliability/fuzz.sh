@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Seeded random-mutation fuzzing of the .npy, PNG, manifest and checkpoint
-# readers, in process, COUNT inputs each (default 100000).
+# Seeded random-mutation fuzzing of the .npy, PNG, TIFF, JPEG, manifest and
+# checkpoint readers, in process, COUNT inputs each (default 100000).
 #
 #   scripts/reliability/fuzz.sh [--release] [COUNT] [SEED] [CONFIG]
 #

@@ -44,7 +44,7 @@ public enum ELPVSegmentationStage {
         do {
             try found.withUnsafeMutableBufferPointer { found in
                 try concurrentForEach(jobs.count) { i in
-                    let png = try PNG.read(path: jobs[i].image)
+                    let png = try PNG.read(path: jobs[i].image).expandedTo8Bit()
                     let gray = png.grayFloats()
                     let r = o.segmenter.segment(gray, height: png.height, width: png.width)
                     let labels = ELPVSegmenter.resizeNearest(r.labels, height: r.height, width: r.width, to: o.size)

@@ -36,11 +36,10 @@ public enum SegmentationFigure {
         guard let at = manifest.index[id] else { throw InputError(o.manifestPath, "has no item '\(id)'") }
         let item = manifest.items[at]
         guard let image = item.image else { throw InputError(o.manifestPath, "item '\(id)' has no image") }
-        let png = try PNG.read(path: manifest.resolve(image))
+        let picture = try ImageFile.read(path: manifest.resolve(image))
         let (h, w) = o.size
-        let maxValue = Float((1 << png.bitDepth) - 1)
-        let gray = Resize.bilinear(png.grayFloats().map { $0 / maxValue }, height: png.height, width: png.width,
-                                   toHeight: h, toWidth: w)
+        let gray = Resize.bilinear(picture.grayFloats().map { $0 / picture.maxValue }, height: picture.height,
+                                   width: picture.width, toHeight: h, toWidth: w)
         let labelPath: String
         if let s = o.staticSegmentation { labelPath = s } else {
             guard let s = item.segmentation else { throw InputError(o.manifestPath, "item '\(id)' has no segmentation") }

@@ -58,7 +58,7 @@ public enum SyntheticDefects {
         let progress = StageProgress("synthesize-defects seed \(o.seed)", total: names.count, unit: "images")
         for name in names {
             let source = "\(layout.root)/train/good/\(name)"
-            let png = try PNG.read(path: source)
+            let png = try PNG.read(path: source).expandedTo8Bit()
             let labels = VADSegmentation.nearest(labelMap, height: lh, width: lw, toHeight: png.height, toWidth: png.width)
             let (image, kind, segment) = try apply(png, labels: labels, rng: &rng, path: source)
             let outName = "syn-" + (name as NSString).deletingPathExtension + ".png"

@@ -91,7 +91,7 @@ public enum VADFromELPV {
     static func writeSegmentation(goodPaths: [String], to path: String) throws {
         var mean: [Double] = [], h = 0, w = 0
         for p in goodPaths {
-            let png = try PNG.read(path: p)
+            let png = try PNG.read(path: p).expandedTo8Bit()
             let g = png.grayFloats()
             if mean.isEmpty { (h, w) = (png.height, png.width); mean = [Double](repeating: 0, count: h * w) }
             guard png.height == h, png.width == w else { throw InputError(p, "is \(png.height)×\(png.width); other cells are \(h)×\(w)") }

@@ -11,8 +11,8 @@ public enum SegmentationSource {
 
 /// Label maps: integer images whose values are segment numbers 0…L-1.
 public enum LabelMap {
-    /// Reads a label map from a gray PNG (8/16-bit; the sample value is the
-    /// label) or an integer .npy, and checks its size and label range. A
+    /// Reads a label map from a gray PNG (1…16-bit; the STORED sample value is
+    /// the label — a 1-bit map gives 0 and 1, never 0/255) or an integer .npy, and checks its size and label range. A
     /// size that differs from the maps' is an error, never a silent crop.
     public static func read(path: String, height: Int, width: Int, segments: Int) throws -> [Int32] {
         guard FileManager.default.fileExists(atPath: path) else { throw InputError(path, "no such file") }

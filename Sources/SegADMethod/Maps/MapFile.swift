@@ -7,8 +7,8 @@ import SegADKernels
 /// - `.npy`: float16/32/64 in either byte order, C or Fortran order; shape
 ///   H×W, 1×H×W or H×W×1.
 /// - `.tif`/`.tiff`: one channel, 32- or 16-bit IEEE float.
-/// - `.png`: 8- or 16-bit grayscale; values are divided by `pngScale`
-///   (default 255 for 8-bit, 65535 for 16-bit, so maps lie in [0, 1]).
+/// - `.png`: 1…16-bit grayscale; values are divided by `pngScale`
+///   (default 2^depth − 1: 255 for 8-bit, 65535 for 16-bit, so maps lie in [0, 1]).
 ///
 /// NaN or infinite values are an error: SegAD's statistics would silently
 /// turn them into NaN features.
@@ -36,7 +36,7 @@ public enum MapFile {
             guard image.channels == 1 else {
                 throw InputError(path, "PNG map has \(image.channels) channels; expected 1 (grayscale)")
             }
-            let scale = pngScale ?? (image.bitDepth == 16 ? 65535 : 255)
+            let scale = pngScale ?? Float(image.maxValue)
             result = (image.samples.map { Float($0) / scale }, image.height, image.width)
         default:
             throw InputError(path, "unsupported map format '.\(ext)' (use .npy, .tif/.tiff or .png)")

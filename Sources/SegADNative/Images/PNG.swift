@@ -11,10 +11,12 @@ public struct PNGImage: Sendable, Equatable {
     public var height: Int
     /// 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
     public var channels: Int
-    /// 8 or 16 (palette images and gray images below 8 bits are expanded to 8).
+    /// The file's bit depth for gray images (1, 2, 4, 8 or 16); 8 or 16 for
+    /// the others (palette images are expanded to 8-bit RGB).
     public var bitDepth: Int
-    /// `height * width * channels` samples, 0…255 or 0…65535 as in the file
-    /// (no gamma correction, no scaling).
+    /// `height * width * channels` samples, 0…2^bitDepth − 1 as stored in the
+    /// file (no gamma correction, no scaling: a 1-bit gray PNG gives 0 and 1,
+    /// so label maps keep their labels; image readers divide by `maxValue`).
     public var samples: [UInt16]
 
     public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16]) {
@@ -32,6 +34,19 @@ public struct PNGImage: Sendable, Equatable {
     /// ITU-R BT.601, `Y = 0.299 R + 0.587 G + 0.114 B` (the weights PIL's
     /// `convert("L")` and OpenCV's `cvtColor(…, COLOR_RGB2GRAY)` use, without
     /// their rounding to integers). Alpha is ignored.
+    /// Full white on the samples' scale: 2^bitDepth − 1.
+    public var maxValue: Int { (1 << bitDepth) - 1 }
+
+    /// The image with gray below 8 bits scaled to 8-bit samples
+    /// (v · 255 / (2^depth − 1), what libpng's expansion gives), for code
+    /// that handles 8- and 16-bit images only; others are returned as they are.
+    public func expandedTo8Bit() -> PNGImage {
+        guard bitDepth < 8 else { return self }
+        let factor = UInt16(255 / maxValue)
+        return PNGImage(width: width, height: height, channels: channels, bitDepth: 8,
+                        samples: samples.map { $0 * factor })
+    }
+
     public func grayFloats() -> [Float] {
         let n = width * height
         var out = [Float](repeating: 0, count: n)
@@ -54,14 +69,24 @@ public struct PNGImage: Sendable, Equatable {
 /// in CPNG's shim and come back as an `InputError` carrying libpng's message.
 public enum PNG {
     /// The largest width or height accepted, a guard against corrupt headers.
-    public static let maxSide = 1 << 16
+    public static let maxSide = ImageLimits.maxSide
 
     /// Reads a PNG of any color type. Palette images become RGB (transparency
-    /// is dropped), gray images below 8 bits become 8-bit, 16-bit stays 16-bit.
+    /// is dropped), gray images below 8 bits keep their stored values (see
+    /// `PNGImage.samples`), 16-bit stays 16-bit. The declared size is checked
+    /// against `ImageLimits` and against what the file can hold before the
+    /// pixel rows are allocated.
     public static func read(path: String) throws -> PNGImage {
         var info = segad_png_info()
         var status = segad_png_status()
-        guard let data = segad_png_read(path, &info, &status, png_uint_32(maxSide)) else {
+        guard let data = segad_png_read(path, &info, &status, png_uint_32(maxSide), UInt64(ImageLimits.maxPixels)) else {
+            if status.code == 1 {
+                throw InputError(path, ImageLimits.fault(width: Int(info.width), height: Int(info.height), format: "PNG")
+                                 ?? "PNG declares \(info.height)×\(info.width) pixels, too many")
+            }
+            if status.code == 2 {
+                throw InputError(path, "PNG declares \(info.height)×\(info.width) pixels, more than its data can hold (corrupt header)")
+            }
             var fault = message(&status)
             if !fault.hasPrefix("cannot open") {
                 fault = "not a readable PNG (libpng: \(fault))"
@@ -71,6 +96,7 @@ public enum PNG {
         }
         defer { free(data) }
         let w = Int(info.width), h = Int(info.height), c = Int(info.channels), depth = Int(info.bit_depth)
+        let fileDepth = c == 1 && info.file_bit_depth < 8 ? Int(info.file_bit_depth) : depth
         let rowBytes = info.rowbytes
         let perRow = w * c
         var samples = [UInt16](repeating: 0, count: perRow * h)
@@ -84,7 +110,7 @@ public enum PNG {
                 }
             }
         }
-        return PNGImage(width: w, height: h, channels: c, bitDepth: depth, samples: samples)
+        return PNGImage(width: w, height: h, channels: c, bitDepth: fileDepth, samples: samples)
     }
 
     /// Writes an 8-bit grayscale PNG; `pixels` holds `height * width` values.

@@ -231,14 +231,15 @@ def make_png():
          W, H, 3, 8, pal_rgb)
     save("palette4.png", png_bytes(W, H, 3, 4, [pack_bits([int(v) for v in r], 4) for r in idx], palette),
          W, H, 3, 8, pal_rgb)
-    # Gray below 8 bits: libpng expands 1/2/4-bit gray to 8 bits by scaling
-    # (v * 255 / (2^depth - 1)), as the PNG spec asks.
+    # Gray below 8 bits: the reader keeps the stored values (0…2^depth − 1,
+    # so a 1-bit label map reads as 0/1) and reports the file's bit depth;
+    # image readers scale by 2^depth − 1.
     g1 = rng.integers(0, 2, (H, W))
     save("gray1.png", png_bytes(W, H, 0, 1, [pack_bits([int(v) for v in r], 1) for r in g1]),
-         W, H, 1, 8, g1 * 255)
+         W, H, 1, 1, g1)
     g4 = rng.integers(0, 16, (H, W))
     save("gray4.png", png_bytes(W, H, 0, 4, [pack_bits([int(v) for v in r], 4) for r in g4]),
-         W, H, 1, 8, g4 * 17)
+         W, H, 1, 4, g4)
 
     whole = open(os.path.join(d, "rgb8.png"), "rb").read()
     open(os.path.join(d, "truncated.png"), "wb").write(whole[: len(whole) - 40])

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one entry point for reading images (not label maps): PNG, JPEG or
+/// TIFF, told apart by the file's first bytes — the PNG signature, JPEG's
+/// SOI marker `FF D8 FF`, TIFF's `II*\0` / `MM\0*` (BigTIFF `II+\0` /
+/// `MM\0+`) — never by the file name's extension.
+///
+/// What comes out: 1 channel for gray files (alpha dropped), 3 for color;
+/// samples on the file's scale with `maxValue` full white (PNG 2^depth − 1,
+/// so a 1-bit PNG is 0/1 with maxValue 1; JPEG 255; TIFF 255, 65535 or 1
+/// for float). JPEG's Exif orientation and TIFF's Orientation tag are applied. Every reader checks the
+/// declared size against `ImageLimits` before allocating; an image smaller
+/// than `minSide` a side is refused here (the detectors need a few pixels).
+public enum ImageFile {
+    public enum Format: String, Sendable { case png = "PNG", jpeg = "JPEG", tiff = "TIFF" }
+
+    public static let notAnImage = "not an image (PNG, JPEG or TIFF expected)"
+
+    /// The format by the file's first bytes, or nil.
+    public static func format(of head: [UInt8]) -> Format? {
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A])
+            || head.starts(with: [0x49, 0x49, 0x2B, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2B]) {
+            return .tiff
+        }
+        return nil
+    }
+
+    /// The format of the file at `path` (read from its first 8 bytes).
+    public static func format(path: String) throws -> Format {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputError(path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw InputError(path, "is a folder; \(notAnImage)")
+        }
+        var head = [UInt8](repeating: 0, count: 8)
+        #if canImport(Glibc)
+        let n = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 8) }
+        #else
+        let n = head.withUnsafeMutableBytes { Darwin.read(fd, $0.baseAddress, 8) }
+        #endif
+        guard n > 0 else { throw InputError(path, n == 0 ? "the file is empty; \(notAnImage)" : notAnImage) }
+        guard let format = format(of: Array(head.prefix(n))) else { throw InputError(path, notAnImage) }
+        return format
+    }
+
+    /// Reads the image at `path`; refuses one with a side below `minSide`.
+    public static func read(path: String, minSide: Int = ImageLimits.minSide) throws -> RasterImage {
+        let image: RasterImage
+        switch try format(path: path) {
+        case .png:
+            let png = try PNG.read(path: path)
+            let channels = png.channels >= 3 ? 3 : 1
+            let n = png.width * png.height
+            var samples = [Float](repeating: 0, count: n * channels)
+            png.samples.withUnsafeBufferPointer { s in
+                for i in 0..<n { for c in 0..<channels { samples[i * channels + c] = Float(s[i * png.channels + c]) } }
+            }
+            image = RasterImage(width: png.width, height: png.height, channels: channels,
+                                maxValue: Float(png.maxValue), samples: samples)
+        case .jpeg:
+            image = try JPEG.read(path: path)
+        case .tiff:
+            image = try TIFFImage.read(path: path)
+        }
+        guard image.width >= minSide, image.height >= minSide else {
+            throw InputError(path, "image is \(image.height)×\(image.width) pixels (height×width); at least \(minSide) a side is needed")
+        }
+        return image
+    }
+}

@@ -1,0 +1,53 @@
+/// A decoded image of any of the readable formats: samples row-major with
+/// channels interleaved, on the file's own scale, and the scale's maximum.
+public struct RasterImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// 1 gray, 3 RGB (alpha, when the file has it, is dropped).
+    public var channels: Int
+    /// The value of full white: 255 (8-bit), 65535 (16-bit), 1 (1-bit PNG),
+    /// 2^b − 1 in general for integer samples; 1 for floating-point TIFF
+    /// (float images are taken to lie in 0…1).
+    public var maxValue: Float
+    /// `height * width * channels` samples.
+    public var samples: [Float]
+
+    public init(width: Int, height: Int, channels: Int, maxValue: Float, samples: [Float]) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.maxValue = maxValue
+        self.samples = samples
+    }
+
+    /// One value per pixel on the file's scale: the gray sample, or for RGB
+    /// the BT.601 luma 0.299 R + 0.587 G + 0.114 B (as `PNGImage.grayFloats`).
+    public func grayFloats() -> [Float] {
+        let n = width * height
+        guard channels == 3 else { return samples }
+        return (0..<n).map { i in 0.299 * samples[3 * i] + 0.587 * samples[3 * i + 1] + 0.114 * samples[3 * i + 2] }
+    }
+}
+
+/// Bounds every image reader checks against the DECLARED size, before it
+/// allocates anything of that size (issue 13, item 1).
+public enum ImageLimits {
+    /// Largest width or height accepted.
+    public static let maxSide = 16384
+    /// Largest width × height accepted (2^28, e.g. 16384 × 16384).
+    public static let maxPixels = 1 << 28
+    /// Smallest width or height of an image given to the detectors (their
+    /// backbones and patch grids need a few pixels a side).
+    public static let minSide = 8
+
+    /// The one-line fault for a declared size, or nil when it is within bounds.
+    public static func fault(width: Int, height: Int, format: String) -> String? {
+        if width <= 0 || height <= 0 { return "\(format) declares an empty image (\(height)×\(width))" }
+        if width > maxSide || height > maxSide || width.multipliedReportingOverflow(by: height).partialValue > maxPixels
+            || width.multipliedReportingOverflow(by: height).overflow {
+            return "\(format) declares \(height)×\(width) pixels (height×width); at most \(maxSide) a side and "
+                + "\(maxPixels) pixels are accepted — downscale the image"
+        }
+        return nil
+    }
+}
