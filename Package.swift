@@ -34,7 +34,7 @@ let cModules: [Target] = [
 // npy, pickle, zip, safetensors, PNG/TIFF and HDF5 readers, the manifest and
 // artifact loaders, the executables (issue 13, class 9). Only the numerical
 // kernels and the detectors, which see validated arrays only, build with
-// -Ounchecked (docs/reliability.md, section 4, has the measurement).
+// -Ounchecked (docs/reliability.md, section 6, has the measurement).
 let swiftSettings: [SwiftSetting] = []
 let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

@@ -7,10 +7,11 @@
 # --release is CONFIG release (the build users run: parsers keep their checks
 # in release since issue 13, class 9).
 #
-# CONFIG debug (default) keeps Swift's overflow and bounds checks, which the
-# release build (-Ounchecked) removes, so an arithmetic trap shows up as a
-# crash; CONFIG release needs `swift build -c release --build-tests
-# -Xswiftc -enable-testing` first. Prints one "fuzz READER: …" line per reader
+# CONFIG debug (default) or release; both keep Swift's overflow and bounds
+# checks in the readers (release builds only SegADKernels and SegADDetectors
+# with -Ounchecked), so an arithmetic trap shows up as a crash. The script
+# builds what it runs (release: `swift build -c release --build-tests
+# -Xswiftc -enable-testing`). Prints one "fuzz READER: …" line per reader
 # (inputs, accepted, refused, slowest input, peak RSS growth); the figures are
 # in docs/reliability.md.
 set -euo pipefail
