@@ -4,6 +4,9 @@
 #   make pipeline    your own maps (pipelines/pipeline.mk)
 #   make visa        the reference VisA protocol from cached maps (pipelines/visa.mk)
 #   make vad-highshot VAD_ROOT=DIR   the VAD benchmarks (also vad-lowshot, vad-oneclass, vad-ablation; pipelines/vad.mk)
+#   make images IMAGES=DIR   your own folder of good/ and bad/ images (pipelines/images.mk)
+#   make install [PREFIX=/usr/local]   the four executables into PREFIX/bin
+#   make weights     the EfficientNet-Lite0 backbone weights only
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 .DELETE_ON_ERROR:
@@ -14,10 +17,21 @@ ARTIFACTS ?= artifacts
 export OMP_WAIT_POLICY ?= PASSIVE
 export OPENBLAS_NUM_THREADS ?= 1
 
-# The real data (ELPV, EfficientNet-Lite0 weights) into .cache/: one rule,
-# one download for both files.
-.cache/elpv/labels.csv .cache/weights/efficientnet-lite0.pth &:
-	bash scripts/fetch-data.sh
+# The real data into .cache/: the ELPV cells and the EfficientNet-Lite0
+# weights, each its own download (`make weights` fetches the weights alone).
+.cache/elpv/labels.csv:
+	bash scripts/fetch-data.sh elpv
+.cache/weights/efficientnet-lite0.pth:
+	bash scripts/fetch-data.sh weights
+
+.PHONY: weights install
+weights: .cache/weights/efficientnet-lite0.pth
+
+# The four stage executables into $(PREFIX)/bin (a release build).
+PREFIX ?= /usr/local
+install: $(STAGE_BINARIES)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(STAGE_BINARIES) $(DESTDIR)$(PREFIX)/bin/
 
 .PHONY: setup build test clean
 setup:
@@ -56,3 +70,4 @@ include pipelines/visa.mk
 include pipelines/score.mk
 include pipelines/demo.mk
 include pipelines/vad.mk
+include pipelines/images.mk

@@ -24,9 +24,10 @@ let cModules: [Target] = [
                    providers: [.apt(["libjpeg62-turbo-dev"])]),
     .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
-    // SHA-256 block function on the x86 SHA extensions (per-function target
-    // attributes; no global flags). SegADNative.SHA256 picks it at run time.
-    .target(name: "CSHA256"),
+    // SHA-256 for the artifacts' input hashes (EVP digests; OpenSSL picks
+    // the CPU's SHA extensions at run time).
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
 ]
 
 // Release builds keep Swift's overflow and bounds checks (plain -O) in every
@@ -64,7 +65,7 @@ let package = Package(
     ],
     targets: cModules + [
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CSHA256"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),

@@ -28,8 +28,16 @@ PATCHCORE_ARGS ?= --limit 120 --coreset-ratio 0.05
 PADIM_ARGS ?=
 ELPV_LABELS := .cache/elpv/labels.csv
 ELPV_WEIGHTS := .cache/weights/efficientnet-lite0.pth
-MONO_SEGMENTATION := pipelines/elpv/mono_segmentation.png
 ELPV_SEGMENTS := 4
+# The committed mono map is 160×160; another DEMO_SIZE gets it resized
+# (nearest neighbour) rather than a size mismatch in segment-stats.
+ifeq ($(DEMO_SIZE),160)
+MONO_SEGMENTATION := pipelines/elpv/mono_segmentation.png
+else
+MONO_SEGMENTATION := $(DEMO)/segmentation/mono-$(DEMO_SIZE).png
+$(MONO_SEGMENTATION): pipelines/elpv/mono_segmentation.png | $(STAGES)
+	$(BIN)/extract-maps vad-segmentation --input $< --segments $(ELPV_SEGMENTS) --size $(DEMO_SIZE) -o $@
+endif
 demo_MAPS := native
 
 empty :=

@@ -49,6 +49,6 @@ $(SCORE_DIR)/pipeline.h5: $(SCORE_DIR)/models/seed-0.h5 | $(STAGES)
 	$(BIN)/evaluate save-pipeline --manifest $(SCORE_IN)/manifest.json --seed 0 \
 	  --features $(SCORE_DIR)/features/golden+patchcore.h5 --model $< \
 	  $(foreach d,$(SCORE_DETS),--state $(SCORE_DIR)/states/$(d).h5) --segmentation $(SCORE_IN)/segmentation.png \
-	  --tpr $(SCORE_TPR) --folds $(SCORE_FOLDS) -o $@
+	  --tpr $(SCORE_TPR) --folds $(SCORE_FOLDS) --segment-names cell,busbars,border -o $@
 $(SCORE_DIR)/new/scores.csv: $(SCORE_DIR)/pipeline.h5 | $(STAGES)
 	$(BIN)/evaluate score-new --pipeline $< --images $(SCORE_IN)/new -o $(SCORE_DIR)/new

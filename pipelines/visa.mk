@@ -16,8 +16,11 @@ ifeq ($(wildcard $(VISA_MAPS)/anomaly_maps/$(firstword $(MODELS))),)
 $(error make visa: $(VISA_MAPS)/anomaly_maps/$(firstword $(MODELS)) not found; expected the reference layout DIR/anomaly_maps/MODEL/CLASS/{df_training.csv,df_test.csv} and DIR/visa_segm/CLASS/)
 endif
 
+# The manifests name every model's maps: a run with other MODELS rewrites them.
+$(eval $(call param_stamp,$(ARTIFACTS)/visa/params/models.txt,$(MODELS)))
+
 define visa_manifest_rule # CLASS
-$(ARTIFACTS)/visa/manifests/$(1).json: $(foreach m,$(MODELS),$(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_training.csv $(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_test.csv) | $$(STAGES)
+$(ARTIFACTS)/visa/manifests/$(1).json: $(foreach m,$(MODELS),$(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_training.csv $(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_test.csv) $(ARTIFACTS)/visa/params/models.txt | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps visa-manifest --root $(VISA_MAPS) --class $(1) --models '$(MODELS)' \
 	  --scores-dir $(ARTIFACTS)/visa/base-scores/$(1) -o $$@

@@ -3,13 +3,14 @@ import ArgumentParser
 import SegADCore
 import SegADMethod
 import SegADDeploy
+import SegADNative
 
 @main
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, BestMethod.self])
 }
 
 extension Evaluate {
@@ -100,6 +101,8 @@ extension Evaluate {
         @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
         @Option(help: "Folds for the out-of-fold scores.") var folds = 5
         @Option(help: "Seed of the fold assignment (default: --seed).") var foldSeed: Int?
+        @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
+        var segmentNames: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -117,7 +120,9 @@ extension Evaluate {
                                       manifests: [manifest])
                 try PipelineSaving.run(.init(manifestPath: manifest, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
-                                             foldSeed: foldSeed, output: output))
+                                             foldSeed: foldSeed, output: output,
+                                             segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
+                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }))
             }
         }
     }
@@ -140,6 +145,7 @@ extension Evaluate {
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
         @Option(help: "Top contributing features per image.") var top = 3
         @Option(help: "Images per detector batch.") var batch = 32
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The output folder.") var output: String
 
         func validate() throws {
@@ -149,6 +155,7 @@ extension Evaluate {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("evaluate score-new") {
                 try OutputPaths.check(outputs: [.init("-o", output, folder: false), .init("-o", (output as NSString).appendingPathComponent("scores.csv")),
                                                 .init("-o", (output as NSString).appendingPathComponent("overlays"), folder: true)],

@@ -58,7 +58,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
         }
 
         func run() throws {
@@ -84,7 +84,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
         }
 
         func run() throws {

@@ -63,7 +63,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
             if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
         }
 
@@ -135,7 +135,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
         }
 
         func run() throws {

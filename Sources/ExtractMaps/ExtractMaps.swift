@@ -1,5 +1,6 @@
 import ArgumentParser
 import SegAD
+import SegADNative
 
 @main
 struct ExtractMaps: ParsableCommand {
@@ -8,7 +9,7 @@ struct ExtractMaps: ParsableCommand {
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
         subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
                       ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self]
-                      + ExtractMaps.vadSubcommands,
+                      + ExtractMaps.vadSubcommands + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }
 
@@ -32,7 +33,7 @@ extension ExtractMaps {
         @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x640") }
             if let pngScale, !(pngScale > 0 && pngScale.isFinite) {
                 throw ValidationError("--png-scale must be a positive finite number, e.g. 255")
             }
@@ -56,14 +57,16 @@ extension ExtractMaps {
         var kind: NativeDetectors.Kind
         @Option(help: "The detector's name in features and tables (default: the kind).") var name: String?
         @Option(help: "The seed whose detector-train images to fit on.") var seed: Int
-        @Option(help: "Working size HxW (or N); images are resized bilinearly.") var size = "256"
+        @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.")
+        var size: String?
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x640") }
             if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
             if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
@@ -71,10 +74,11 @@ extension ExtractMaps {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--weights", weights ?? "")], manifests: [manifest])
                 try NativeDetectors.fit(.init(manifestPath: manifest, kind: kind, name: name ?? kind.rawValue, seed: seed,
-                                              size: parseSize(size)!, weightsPath: weights, coresetRatio: coresetRatio,
+                                              size: size.flatMap(parseSize), weightsPath: weights, coresetRatio: coresetRatio,
                                               output: output, limit: limit))
             }
         }
@@ -87,9 +91,11 @@ extension ExtractMaps {
         @Option(help: "The manifest whose images to map (any manifest).") var manifest: String
         @Option(help: "The detector-state artifact from `extract-maps fit`.") var state: String
         @Flag(help: "Skip images that are detector-train in every seed.") var skipDetectorTrain = false
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps apply") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
@@ -129,7 +135,7 @@ extension ExtractMaps {
             discussion: """
             Static (aligned parts): per-pixel descriptors of the seed's detector-train images \
             (intensity mean and std, Sobel edge strength of the mean image, and with --maps each \
-            detector's map mean and std on held-out good images) are standardized, clustered by \
+            detector's map mean and std on the seed's detector-train images, never a test image) are standardized, clustered by \
             seeded k-means++ into --segments segments, cleaned of small islands and numbered by \
             ascending mean intensity. Writes the gray label PNG (-o), its provenance sidecar \
             (.h5) and NAME_overlay.png. Per-image (--per-image, parts that are not aligned): \
@@ -142,20 +148,21 @@ extension ExtractMaps {
         @Option(help: "Static: the seed whose detector-train images define the segments.") var seed: Int?
         @Option(help: "Segments L (static: default \(StaticSegmentation.defaultSegments); per-image: 2 or 3, default 2).")
         var segments: Int?
-        @Option(help: "Working size HxW (or N); must match the maps segment-stats is given.") var size = "256"
+        @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.") var size = "256"
         @Option(name: .customLong("maps"), parsing: .singleValue,
-                help: "Static: a maps artifact with held-out good images; repeat per detector.")
+                help: "Static: a maps artifact holding the seed's detector-train images (apply without --skip-detector-train); repeat per detector.")
         var maps: [String] = []
         @Option(help: "Merge islands smaller than this many pixels (default H·W/400).") var minIslandArea: Int?
         @Option(help: "Static: use at most this many detector-train images.") var limit: Int?
         @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
+        @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(help: "Per-image: folder for the label PNGs (default: OUTPUT without extension + _segmentation).")
         var labelFolder: String?
         @Option(name: .shortAndLong, help: "Static: the label PNG to write. Per-image: the manifest copy to write (.json).")
         var output: String
 
         func validate() throws {
-            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256") }
+            guard parseSize(size) != nil else { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x640") }
             if let a = minIslandArea, !(1...Bounds.maxSide * Bounds.maxSide).contains(a) {
                 throw ValidationError("--min-island-area must be in 1…\(Bounds.maxSide * Bounds.maxSide)")
             }
@@ -176,6 +183,7 @@ extension ExtractMaps {
         }
 
         func run() throws {
+            StageProgress.quiet = quiet
             StageMain.run("extract-maps derive-segmentation") {
                 let outs: [OutputPaths.Output] = perImage
                     ? [.init("-o", output), .init("--label-folder", labelFolder ?? SegmentationDerivation.defaultLabelFolder(for: output), folder: true),

@@ -50,6 +50,24 @@ public enum OperatingPointSelection {
         Quantile.linear(badScores, q: 1 - tpr)
     }
 
+    /// Why the share of `badScores` at or above `threshold` differs from
+    /// `target` (nil when it equals it to 0.05 points): a few words for the
+    /// tool's summary line. With n bad rows the share moves in steps of 1/n,
+    /// and the linear quantile at 1 − target lies between two sorted scores,
+    /// so a target between two steps cannot be met exactly (12 rows, 95%:
+    /// 11 of 12 = 91.7% are kept).
+    public static func whyTPRDiffers(badScores: [Double], threshold: Double, target: Double) -> String? {
+        let n = badScores.count
+        guard n > 0 else { return nil }
+        let kept = badScores.filter { $0 >= threshold }.count
+        let rate = Double(kept) / Double(n)
+        guard abs(rate - target) >= 0.0005 else { return nil }
+        let ties = badScores.filter { $0 == threshold }.count
+        let head = String(format: "OOF TPR is not %.1f%%: %d of %d bad rows kept", target * 100, kept, n)
+        if ties > 1 { return head + ", as \(ties) of them tie at the threshold" }
+        return head + String(format: ", as %d rows allow only steps of %.1f%%", n, 100 / Double(n))
+    }
+
     /// Out-of-fold margins: for each fold, a BRF with `parameters` (its
     /// `scalePosWeight` re-derived from the fold's own training rows when
     /// `deriveScalePosWeight`) trained on the other folds' rows — kept in

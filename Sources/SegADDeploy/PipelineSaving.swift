@@ -28,12 +28,16 @@ public enum PipelineSaving {
         /// Seed of the fold assignment (default: `seed`).
         public var foldSeed: Int?
         public var output: String
+        /// Names of the segments 0…L−1, shown to people beside the feature names.
+        public var segmentNames: [String]?
 
         public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
-                    segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String) {
+                    segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String,
+                    segmentNames: [String]? = nil) {
             self.manifestPath = manifestPath; self.seed = seed; self.featuresPath = featuresPath
             self.modelPath = modelPath; self.statePaths = statePaths; self.segmentationPath = segmentationPath
             self.tpr = tpr; self.folds = folds; self.foldSeed = foldSeed; self.output = output
+            self.segmentNames = segmentNames
         }
     }
 
@@ -41,6 +45,7 @@ public enum PipelineSaving {
         let manifest = try Manifest.load(path: o.manifestPath)
         let features = try FeaturesArtifact(path: o.featuresPath)
         try features.reader.requireInput(role: "manifest", file: o.manifestPath)
+        try LeakageGuard.check(features: features, manifest: manifest)
         let model = try ModelArtifact(path: o.modelPath)
         try model.reader.requireInput(role: "features", file: o.featuresPath)
         guard model.seed == o.seed else { throw InputError(o.modelPath, "is the model of seed \(model.seed), not \(o.seed)") }
@@ -152,16 +157,23 @@ public enum PipelineSaving {
         let keptTPR = Double(badScores.filter { $0 >= threshold }.count) / Double(badScores.count)
         let auroc = Metrics.auroc(scores: oofScores, labels: y.map { $0 == 1 })
 
-        let pipeline = SavedPipeline(
+        if let names = o.segmentNames, names.count != segments {
+            throw InputError("--segment-names", "gives \(names.count) names for \(segments) segments")
+        }
+        var pipeline = SavedPipeline(
             detectors: detectors, backbones: backbones, segmentation: labels, segments: segments, channels: channels,
             modelJSON: model.json, featureNames: model.featureNames, layout: layout,
             operatingPoint: .init(tpr: o.tpr, threshold: threshold, folds: o.folds, foldSeed: foldSeed,
                                   oofAUROC: auroc, oofTPR: keptTPR, oofFPR: fpr),
             oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
+        pipeline.segmentNames = o.segmentNames
         try pipeline.write(path: o.output, inputs: inputs,
                            extraConfig: ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"])
-        let line = String(format: "save-pipeline: threshold %.6g for TPR %.1f%% on %d-fold out-of-fold scores (OOF: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)",
+        var line = String(format: "save-pipeline: threshold %.6g for TPR %.1f%% on %d-fold out-of-fold scores (OOF: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)",
                           threshold, o.tpr * 100, o.folds, keptTPR * 100, fpr * 100, auroc * 100)
+        if let why = OperatingPointSelection.whyTPRDiffers(badScores: badScores, threshold: threshold, target: o.tpr) {
+            line += "; " + why
+        }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 

@@ -96,14 +96,20 @@ public final class PipelineScorer {
     }
 
     /// The `count` features contributing most to a result (by |contribution|,
-    /// ties in feature order), as `name (+0.83)`.
+    /// ties in feature order), in words with the internal name beside them:
+    /// `segment 2 golden 99.5% quantile [c_golden_q995] (+0.83)`.
     public func topFeatures(_ result: Result, count: Int = 3) -> [String] {
-        let order = result.contributions.indices.sorted {
-            let a = abs(result.contributions[$0]), b = abs(result.contributions[$1])
+        Self.topFeatures(contributions: result.contributions, pipeline: pipeline, count: count)
+    }
+
+    static func topFeatures(contributions: [Float], pipeline: SavedPipeline, count: Int) -> [String] {
+        let order = contributions.indices.sorted {
+            let a = abs(contributions[$0]), b = abs(contributions[$1])
             return a != b ? a > b : $0 < $1
         }
         return order.prefix(count).map {
-            "\(pipeline.featureNames[$0]) (\(String(format: "%+.2f", Double(result.contributions[$0]))))"
+            let name = pipeline.layout.displayName(pipeline.featureNames[$0], segmentNames: pipeline.segmentNames)
+            return "\(name) (\(String(format: "%+.2f", Double(contributions[$0]))))"
         }
     }
 }

@@ -26,8 +26,8 @@ import SegADMethod
 /// tensors, backbone), `segments`, `channels` (1 gray, 3 RGB: what the
 /// detectors were fitted on), `layout_detectors`, `operating_point`
 /// (`tpr`, `threshold`, `folds`, `fold_seed`, `oof_auroc`, `oof_tpr`, `oof_fpr`),
-/// `heat_ranges` (per detector, the map values drawn as the heat map's ends)
-/// and `seed`.
+/// `heat_ranges` (per detector, the map values drawn as the heat map's ends),
+/// `seed` and, when given, `segment_names` (for display only).
 public struct SavedPipeline {
     /// One fitted detector as stored in the pipeline.
     public struct Detector {
@@ -67,6 +67,8 @@ public struct SavedPipeline {
     public var operatingPoint: OperatingPoint
     public var oof: OutOfFoldScores
     public var seed: Int
+    /// Names of the segments 0…L−1 for people (overlays, `top_features`), if given at save time.
+    public var segmentNames: [String]? = nil
 
     /// The working size every detector and the segmentation share.
     public var size: (height: Int, width: Int) { detectors[0].size }
@@ -100,6 +102,7 @@ extension SavedPipeline {
         config["channels"] = channels
         config["layout_detectors"] = layout.detectors
         config["seed"] = seed
+        if let segmentNames { config["segment_names"] = segmentNames }
         config["xgboost_version"] = XGBBooster.libraryVersion
         let op = operatingPoint
         config["operating_point"] = ["tpr": op.tpr, "threshold": op.threshold, "folds": op.folds,
@@ -187,6 +190,12 @@ extension SavedPipeline {
             segmentation = labels.map { Int32($0) }
             self.segments = segments
             self.channels = channels
+            if let names = c["segment_names"] {
+                guard let names = names as? [String], names.count == segments else {
+                    throw fault("segment_names is not a list of \(segments) names")
+                }
+                segmentNames = names
+            }
             guard let json = try reader.file.readStrings("model_json").first, !json.isEmpty else { throw fault("holds no model") }
             modelJSON = json
             featureNames = try reader.file.readStrings("feature_names")

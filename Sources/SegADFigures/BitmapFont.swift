@@ -180,3 +180,28 @@ public enum BitmapFont {
         ("↓", "..#.. ..#.. ..#.. ..#.. #.#.# .###. ..#.."),
     ]
 }
+
+extension BitmapFont {
+    /// `text` broken into lines at most `width` pixels wide at `scale`:
+    /// at spaces where possible, inside a word only when the word alone is
+    /// wider than a line. Never returns an empty list (an empty text is one
+    /// empty line); a width below one glyph still gives one glyph per line.
+    public static func wrap(_ text: String, width: Int, scale: Int = 1) -> [String] {
+        let columns = max(1, (width / max(scale, 1) + advance - glyphWidth) / advance)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            var word = word
+            let candidate = line.isEmpty ? word : line + " " + word
+            if candidate.count <= columns { line = candidate; continue }
+            if !line.isEmpty { lines.append(line); line = "" }
+            while word.count > columns {
+                lines.append(String(word.prefix(columns)))
+                word = String(word.dropFirst(columns))
+            }
+            line = word
+        }
+        lines.append(line)
+        return lines
+    }
+}

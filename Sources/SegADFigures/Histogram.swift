@@ -80,8 +80,10 @@ public enum Histogram {
     }
 
     /// Draws the figure. Sizes below 240×180 are raised to it; `bins` below
-    /// 1 is taken as 1.
-    public static func render(title: String, series: [(name: String, values: [Double])],
+    /// 1 is taken as 1. `subtitle` (say, what the figure pools) goes under
+    /// the title in gray. Title, subtitle and legend wrap to the width
+    /// instead of being cut.
+    public static func render(title: String, subtitle: String? = nil, series: [(name: String, values: [Double])],
                               bins: Int = 40, width: Int = 720, height: Int = 420,
                               xLabel: String = "anomaly score") -> Canvas {
         let width = max(width, 240), height = max(height, 180), bins = max(bins, 1)
@@ -89,30 +91,43 @@ public enum Histogram {
         let colors = colors(for: binned.names)
         var canvas = Canvas(width: width, height: height)
         let margin = 12, text = BitmapFont.glyphHeight, cap = BitmapFont.capHeight
+        let inner = width - 2 * margin
 
-        // Title: scale 2 if it fits, else scale 1, shortened with "..." if need be; centred.
-        let titleScale = BitmapFont.size(of: title, scale: 2).width <= width - 2 * margin ? 2 : 1
-        let title = titleScale == 2 ? title : shortened(title, toWidth: width - 2 * margin)
-        let titleWidth = BitmapFont.size(of: title, scale: titleScale).width
-        canvas.drawText(title, x: max((width - titleWidth) / 2, margin), y: margin,
-                        color: .black, scale: titleScale)
-        var top = margin + cap * titleScale + 12
+        // Title: scale 2 if it fits, else wrapped at scale 1; centred. Then the subtitle.
+        let titleScale = BitmapFont.size(of: title, scale: 2).width <= inner ? 2 : 1
+        var top = margin
+        for line in titleScale == 2 ? [title] : BitmapFont.wrap(title, width: inner) {
+            let w = BitmapFont.size(of: line, scale: titleScale).width
+            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: .black, scale: titleScale)
+            top += BitmapFont.lineHeight * titleScale
+        }
+        for line in subtitle.map({ BitmapFont.wrap($0, width: inner) }) ?? [] {
+            let w = BitmapFont.size(of: line).width
+            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: .gray)
+            top += BitmapFont.lineHeight
+        }
+        top += 12 - (BitmapFont.lineHeight * titleScale - cap * titleScale)
 
-        // Legend: colour box, name and counts, laid out in rows under the title.
+        // Legend: colour box, name and counts, laid out in rows under the title;
+        // an entry wider than the figure wraps its text.
         let box = 10, boxGap = 5, entryGap = 22, rowHeight = 16
-        var rows: [[(label: String, color: RGB, width: Int)]] = [[]]
+        var rows: [[(lines: [String], color: RGB, width: Int)]] = [[]]
         var rowWidth = 0
         for (i, name) in binned.names.enumerated() {
             var label = "\(name) (n=\(binned.counts[i])"
             if binned.skipped[i] > 0 { label += ", \(binned.skipped[i]) non-finite skipped" }
             label += ")"
-            let w = box + boxGap + BitmapFont.size(of: label).width
-            if !rows[rows.count - 1].isEmpty && rowWidth + entryGap + w > width - 2 * margin {
+            var lines = [label]
+            if box + boxGap + BitmapFont.size(of: label).width > inner {
+                lines = BitmapFont.wrap(label, width: inner - box - boxGap)
+            }
+            let w = box + boxGap + (lines.map { BitmapFont.size(of: $0).width }.max() ?? 0)
+            if !rows[rows.count - 1].isEmpty && rowWidth + entryGap + w > inner {
                 rows.append([])
                 rowWidth = 0
             }
             rowWidth += (rows[rows.count - 1].isEmpty ? 0 : entryGap) + w
-            rows[rows.count - 1].append((label, colors[i], w))
+            rows[rows.count - 1].append((lines, colors[i], w))
         }
         for row in rows where !row.isEmpty {
             let total = row.map(\.width).reduce(0, +) + entryGap * (row.count - 1)
@@ -120,10 +135,13 @@ public enum Histogram {
             for entry in row {
                 canvas.fillRect(x: x, y: top, width: box, height: box, color: entry.color, alpha: fillAlpha)
                 canvas.drawRectOutline(x: x, y: top, width: box, height: box, color: entry.color)
-                canvas.drawText(entry.label, x: x + box + boxGap, y: top + (box - cap) / 2, color: .black)
+                for (i, line) in entry.lines.enumerated() {
+                    canvas.drawText(line, x: x + box + boxGap, y: top + (box - cap) / 2 + i * BitmapFont.lineHeight,
+                                    color: .black)
+                }
                 x += entry.width + entryGap
             }
-            top += rowHeight
+            top += rowHeight + ((row.map(\.lines.count).max() ?? 1) - 1) * BitmapFont.lineHeight
         }
 
         // Axes' scales and tick labels.
@@ -213,9 +231,9 @@ public enum Histogram {
     /// Renders the figure and writes it as an 8-bit RGB PNG at `path`,
     /// atomically: to a temporary file beside it, then renamed over it, so a
     /// failure leaves any earlier file untouched.
-    public static func write(path: String, title: String, series: [(String, [Double])],
+    public static func write(path: String, title: String, subtitle: String? = nil, series: [(String, [Double])],
                              bins: Int = 40, width: Int = 720, height: Int = 420) throws {
-        let canvas = render(title: title, series: series.map { (name: $0.0, values: $0.1) },
+        let canvas = render(title: title, subtitle: subtitle, series: series.map { (name: $0.0, values: $0.1) },
                             bins: bins, width: width, height: height)
         ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"

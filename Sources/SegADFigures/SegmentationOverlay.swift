@@ -35,7 +35,10 @@ public enum SegmentationOverlay {
     }
 
     /// Renders panels side by side (each H×W image enlarged by an integer
-    /// factor to at least 320 px), a title above and a legend below.
+    /// factor to at least 320 px), a title above and a legend below. Title,
+    /// captions and legend wrap to the figure's width (at least 240 px), so
+    /// nothing is cut on narrow images; legend entries flow left to right in
+    /// rows, and an entry wider than the figure wraps its own text.
     public static func render(title: String, panels: [Panel], height h: Int, width w: Int, segments: Int,
                               counts: [Int], alpha: Float = 0.45) -> Canvas {
         let scale = max(1, (320 + max(h, w) - 1) / max(h, w))
@@ -43,14 +46,20 @@ public enum SegmentationOverlay {
         let margin = 12
         let text = 2    // font scale
         let line = BitmapFont.lineHeight * text
-        let legendColumns = max(1, min(segments, (panels.count * (pw + margin)) / 180))
-        let legendRows = (segments + legendColumns - 1) / legendColumns
-        let width = margin + panels.count * (pw + margin)
-        let height = margin + line + 6 + ph + 4 + line + 8 + legendRows * (line + 4) + margin
+        let width = max(margin + panels.count * (pw + margin), 240)
+        let inner = width - 2 * margin
+        let titleLines = BitmapFont.wrap(title, width: inner, scale: text)
+        let captions = panels.map { BitmapFont.wrap($0.caption, width: max(pw, line), scale: text) }
+        let captionLines = captions.map(\.count).max() ?? 0
+        let legend = legendLayout(segments: segments, counts: counts, width: inner, scale: text)
+        let legendHeight = legend.map { $0.y + $0.lines.count * line }.max() ?? 0
+        let top = margin + titleLines.count * line + 6
+        let legendTop = top + ph + 4 + captionLines * line + 8
+        let height = legendTop + legendHeight + margin
         var canvas = Canvas(width: width, height: height)
-        canvas.drawText(Histogram.shortened(title, toWidth: (width - 2 * margin) / text), x: margin, y: margin, color: .black, scale: text)
-        let top = margin + line + 6
-        let total = max(counts.reduce(0, +), 1)
+        for (i, t) in titleLines.enumerated() {
+            canvas.drawText(t, x: margin, y: margin + i * line, color: .black, scale: text)
+        }
         for (p, panel) in panels.enumerated() {
             let left = margin + p * (pw + margin)
             for y in 0..<ph {
@@ -67,17 +76,53 @@ public enum SegmentationOverlay {
                     canvas[left + x, top + y] = c
                 }
             }
-            canvas.drawText(Histogram.shortened(panel.caption, toWidth: pw / text), x: left, y: top + ph + 4, color: .black, scale: text)
+            for (i, c) in captions[p].enumerated() {
+                canvas.drawText(c, x: left, y: top + ph + 4 + i * line, color: .black, scale: text)
+            }
         }
-        let legendTop = top + ph + 4 + line + 8
-        let columnWidth = (width - margin) / legendColumns
-        for l in 0..<segments {
-            let x = margin + (l % legendColumns) * columnWidth
-            let y = legendTop + (l / legendColumns) * (line + 4)
-            canvas.fillRect(x: x, y: y, width: 7 * text, height: 7 * text, color: colour(l))
-            let share = 100 * Double(l < counts.count ? counts[l] : 0) / Double(total)
-            canvas.drawText("segment \(l): \(String(format: "%.1f", share))%", x: x + 10 * text, y: y, color: .black, scale: text)
+        for entry in legend {
+            canvas.fillRect(x: margin + entry.x, y: legendTop + entry.y, width: 7 * text, height: 7 * text,
+                            color: colour(entry.segment))
+            for (i, l) in entry.lines.enumerated() {
+                canvas.drawText(l, x: margin + entry.x + 10 * text, y: legendTop + entry.y + i * line,
+                                color: .black, scale: text)
+            }
         }
         return canvas
+    }
+
+    /// One legend entry placed at (x, y) from the legend's top-left corner.
+    struct LegendEntry: Equatable {
+        var segment: Int
+        var x: Int
+        var y: Int
+        var lines: [String]
+    }
+
+    /// The legend's entries (`segment l: share%`) flowed into rows at most
+    /// `width` pixels wide: colour box, then the text, 24 px (at scale 2)
+    /// between entries; an entry wider than a row wraps its text.
+    static func legendLayout(segments: Int, counts: [Int], width: Int, scale: Int) -> [LegendEntry] {
+        let total = max(counts.reduce(0, +), 1)
+        let boxW = 10 * scale, gap = 12 * scale, line = BitmapFont.lineHeight * scale
+        var entries: [LegendEntry] = []
+        var x = 0, y = 0, rowLines = 1
+        for l in 0..<max(segments, 0) {
+            let share = 100 * Double(l < counts.count ? counts[l] : 0) / Double(total)
+            let label = "segment \(l): \(String(format: "%.1f", share))%"
+            var lines = [label]
+            var w = boxW + BitmapFont.size(of: label, scale: scale).width
+            if x > 0 && x + w > width {
+                x = 0; y += rowLines * line + 4; rowLines = 1
+            }
+            if x == 0 && w > width {
+                lines = BitmapFont.wrap(label, width: max(width - boxW, 1), scale: scale)
+                w = boxW + (lines.map { BitmapFont.size(of: $0, scale: scale).width }.max() ?? 0)
+            }
+            entries.append(LegendEntry(segment: l, x: x, y: y, lines: lines))
+            rowLines = max(rowLines, lines.count)
+            x += w + gap
+        }
+        return entries
     }
 }

@@ -3,10 +3,13 @@ import Foundation
 /// Progress of a long stage, fit or apply on stderr:
 /// `segment-stats: 120/2000 images, 85.3/s, ETA 22 s`.
 ///
-/// Writes at most a few times a second, rewriting one line on a terminal;
-/// silent when stderr is not a terminal unless forced or `SEGAD_PROGRESS=1`
-/// (then one line every 10%). `SEGAD_PROGRESS=0` silences it everywhere.
-/// Thread-safe: workers may advance it concurrently.
+/// On a terminal: one line rewritten at most five times a second. When
+/// stderr is not a terminal (a log, `make` output captured): a plain line
+/// every `logInterval` seconds (the first after that long, so short steps
+/// stay silent), and a closing line if any was written; `SEGAD_PROGRESS=1`
+/// (or `force`) adds one at every 10%. `--quiet` (`StageProgress.quiet`) or
+/// `SEGAD_PROGRESS=0` silences it. Thread-safe: workers may advance it
+/// concurrently.
 public final class StageProgress: @unchecked Sendable {
     private let label: String
     private let unit: String
@@ -16,6 +19,13 @@ public final class StageProgress: @unchecked Sendable {
     private var lastDecile = -1
     private let interactive: Bool
     private let enabled: Bool
+    private let deciles: Bool
+    private var printedPlain = false
+
+    /// Set by a stage's `--quiet`: no progress at all.
+    nonisolated(unsafe) public static var quiet = false
+    /// Seconds between plain lines when stderr is not a terminal.
+    public static let logInterval: UInt64 = 5
     private let lock = NSLock()
     private var done = 0
 
@@ -25,7 +35,9 @@ public final class StageProgress: @unchecked Sendable {
         self.unit = unit
         interactive = isatty(STDERR_FILENO) != 0
         let env = ProcessInfo.processInfo.environment["SEGAD_PROGRESS"]
-        enabled = env == "0" ? false : (interactive || env == "1" || force)
+        enabled = !StageProgress.quiet && env != "0"
+        deciles = env == "1" || force
+        lastPrint = start.uptimeNanoseconds
     }
 
     /// Records `n` more units done.
@@ -52,8 +64,13 @@ public final class StageProgress: @unchecked Sendable {
             if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
             let decile = total > 0 ? done * 10 / total : 10
-            if decile == lastDecile { return }
+            let due = now - lastPrint >= StageProgress.logInterval * 1_000_000_000
+            let newDecile = deciles && decile != lastDecile
+            let closing = done >= total && printedPlain && decile != lastDecile
+            guard due || newDecile || closing else { return }
             lastDecile = decile
+            lastPrint = now
+            printedPlain = true
             FileHandle.standardError.write(Data((line(now) + "\n").utf8))
         }
     }

@@ -113,8 +113,11 @@ final class ScoreNewTests: XCTestCase {
             XCTAssertEqual(row.decision, score >= pipeline.operatingPoint.threshold ? "anomalous" : "normal", id)
             let top = row.top.split(separator: ";")
             XCTAssertEqual(top.count, 3, row.top)
-            XCTAssertNotNil(top[0].range(of: #"^[a-c]_(golden|patchcore)_(q995|scewness|kurtosis|mean) \([+-]\d+\.\d\d\)$|^an_det_score_\w+ \([+-]\d+\.\d\d\)$"#,
-                                         options: .regularExpression), String(top[0]))
+            // In words (segment number, detector, statistic), then the internal column name.
+            for t in top.map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                XCTAssertNotNil(t.range(of: #"^(segment 0 (\w+) .+ \[a_\2_\w+\]|segment 1 (\w+) .+ \[b_\3_\w+\]|segment 2 (\w+) .+ \[c_\4_\w+\]|(\w+) max of map \[an_det_score_\5\]) \([+-]\d+\.\d\d\)$"#,
+                                        options: .regularExpression), t)
+            }
             XCTAssertTrue(fm.fileExists(atPath: out + "/overlays/\(id).png"), id)
         }
         // Converted images: 16-bit and RGB give the 8-bit gray image's score; another size is resized.

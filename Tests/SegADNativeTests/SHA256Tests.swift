@@ -2,9 +2,8 @@
 //   import hashlib
 //   for n in sizes: hashlib.sha256(bytes(((i*31+7)&0xff) for i in range(n))).hexdigest()
 // Sizes straddle the padding boundaries (55/56/57, 63/64/65, 119/120) and
-// one case exceeds the 1 MiB file-reading block. The digest tests run both
-// block functions: SHA-NI (`.automatic`, on CPUs with the SHA extensions) and
-// the pure-Swift fallback (`.software`).
+// one case exceeds the 1 MiB file-reading block. The hashing is libcrypto's;
+// these tests pin the wrapper: padding boundaries, incremental updates, files.
 import Foundation
 import XCTest
 import SegADNative
@@ -31,55 +30,41 @@ final class SHA256Tests: XCTestCase {
 
     static func message(_ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }
 
-    static let implementations: [SHA256.Implementation] = [.automatic, .software]
-
     func testDigests() {
-        for impl in Self.implementations {
-            for (n, hex) in Self.expected {
-                var h = SHA256(implementation: impl)
-                h.update(Self.message(n))
-                XCTAssertEqual(SHA256.hex(of: h.finalize()), hex, "size \(n), \(impl)")
-            }
-            var abc = SHA256(implementation: impl)
-            abc.update(Array("abc".utf8))
-            XCTAssertEqual(SHA256.hex(of: abc.finalize()),
-                           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "\(impl)")
+        for (n, hex) in Self.expected {
+            var h = SHA256()
+            h.update(Self.message(n))
+            XCTAssertEqual(SHA256.hex(of: h.finalize()), hex, "size \(n)")
         }
+        var abc = SHA256()
+        abc.update(Array("abc".utf8))
+        XCTAssertEqual(SHA256.hex(of: abc.finalize()),
+                       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     /// Any split of the input into updates gives the same digest.
     func testIncrementalUpdates() {
         let msg = Self.message(1000)
-        for impl in Self.implementations {
-            for chunk in [1, 7, 55, 63, 64, 65, 333] {
-                var h = SHA256(implementation: impl)
-                var i = 0
-                while i < msg.count {
-                    let j = min(i + chunk, msg.count)
-                    h.update(Array(msg[i..<j]))
-                    i = j
-                }
-                XCTAssertEqual(SHA256.hex(of: h.finalize()), "5097e7d587352f5097062ae679f37bda5802d9f875aba14c8cb4d1a188ada179", "chunk \(chunk), \(impl)")
+        for chunk in [1, 7, 55, 63, 64, 65, 333] {
+            var h = SHA256()
+            var i = 0
+            while i < msg.count {
+                let j = min(i + chunk, msg.count)
+                h.update(Array(msg[i..<j]))
+                i = j
             }
+            XCTAssertEqual(SHA256.hex(of: h.finalize()), "5097e7d587352f5097062ae679f37bda5802d9f875aba14c8cb4d1a188ada179", "chunk \(chunk)")
         }
     }
 
-    /// On a CPU with the SHA extensions `.automatic` must use them; otherwise
-    /// the tests above would run the Swift block function twice.
-    func testHardwareDetection() throws {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        try XCTSkipUnless(cpuinfo.contains(" sha_ni"), "no sha_ni in /proc/cpuinfo")
-        XCTAssertTrue(SHA256.hardwareAvailable)
-    }
-
-    /// SHA-NI and the Swift block function agree on random data for every
-    /// block count 0…80 in one update (with 0…63 trailing bytes), at
-    /// unaligned addresses, and under random splits into updates.
-    func testImplementationsAgreeOnRandomData() {
+    /// Random splits into updates, at unaligned addresses, give the digest of
+    /// the bytes in one update, for every block count 0…80 (with 0…63
+    /// trailing bytes).
+    func testSplitsAgreeOnRandomData() {
         var rng = SplitMix64(seed: 0x5e9a_d256)
         let data = (0..<(64 * 81 + 8)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-        func digest(_ impl: SHA256.Implementation, _ bytes: ArraySlice<UInt8>, splits: [Int] = []) -> String {
-            var h = SHA256(implementation: impl)
+        func digest(_ bytes: ArraySlice<UInt8>, splits: [Int] = []) -> String {
+            var h = SHA256()
             bytes.withUnsafeBytes { buf in
                 var start = 0
                 for cut in splits + [buf.count] where cut >= start {
@@ -93,11 +78,9 @@ final class SHA256Tests: XCTestCase {
             let n = blocks * 64 + Int(rng.next() % 64)
             let offset = Int(rng.next() % 8)   // unaligned starts
             let bytes = data[offset..<(offset + n)]
-            let software = digest(.software, bytes)
-            XCTAssertEqual(digest(.automatic, bytes), software, "blocks \(blocks), n \(n), offset \(offset)")
+            let whole = digest(bytes)
             let splits = (0..<3).map { _ in Int(rng.next() % UInt64(n + 1)) }.sorted()
-            XCTAssertEqual(digest(.automatic, bytes, splits: splits), software, "n \(n), splits \(splits)")
-            XCTAssertEqual(digest(.software, bytes, splits: splits), software, "n \(n), splits \(splits)")
+            XCTAssertEqual(digest(bytes, splits: splits), whole, "n \(n), splits \(splits)")
         }
     }
 

@@ -116,7 +116,7 @@ final class DerivedSegmentationTests: XCTestCase {
                        try Data(contentsOf: URL(fileURLWithPath: folder + "/b.png")))
     }
 
-    func testHeldOutMapsAddNoisyRegionDescriptors() throws {
+    func testPoolMapsAddNoisyRegionDescriptors() throws {
         let folder = try temporaryFolder()
         var random = RandomState(seed: 4)
         // Uniform gray parts; only the detector's maps tell a noisy square apart.
@@ -145,7 +145,9 @@ final class DerivedSegmentationTests: XCTestCase {
         let reader = try ArtifactReader(path: folder + "/seg.h5", expecting: .segmentation)
         XCTAssertEqual(reader.config["descriptors"] as? [String],
                        ["intensity_mean", "intensity_std", "edge", "toy_map_mean", "toy_map_std"])
-        XCTAssertEqual((reader.config["held_out_maps"] as? [String: Int])?["toy"], 4)
+        // Only the pool's 6 maps are read; the 4 test images shape nothing.
+        XCTAssertEqual((reader.config["pool_maps"] as? [String: Int])?["toy"], 6)
+        XCTAssertEqual(try reader.file.readStrings(LeakageGuard.segmentationDataset), (0..<6).map { "good/\($0)" })
         XCTAssertEqual(reader.inputs(role: "maps").count, 1)
     }
 

@@ -10,6 +10,8 @@ public final class DetectorStateArtifact {
     public let name: String
     public let size: (height: Int, width: Int)
     public let reader: ArtifactReader
+    /// The ids of the images the detector was fitted on (LeakageGuard).
+    public let trainingIds: [String]
 
     public init(path: String) throws {
         reader = try ArtifactReader(path: path, expecting: .detectorState)
@@ -24,6 +26,10 @@ public final class DetectorStateArtifact {
             let (values, shape) = try reader.file.readFloats("tensors/\(t)")
             tensors[t] = Tensor(shape: shape, values: values)
         }
+        guard reader.file.hasDataset(LeakageGuard.stateDataset) else {
+            throw InputError(path, "records no training ids (made by an older extract-maps fit); fit the detector again")
+        }
+        trainingIds = try reader.file.readStrings(LeakageGuard.stateDataset)
         self.name = name
         self.size = (size[0], size[1])
         state = DetectorState(kind: kind, config: config, tensors: tensors)
@@ -33,7 +39,7 @@ public final class DetectorStateArtifact {
     }
 
     public static func write(_ state: DetectorState, name: String, path: String, config: [String: Any],
-                      inputs: [ArtifactInput]) throws {
+                      inputs: [ArtifactInput], trainingIds: [String]) throws {
         var config = config
         config["kind"] = state.kind
         config["name"] = name
@@ -46,6 +52,7 @@ public final class DetectorStateArtifact {
             let t = state.tensors[n]!
             try writer.file.write("tensors/\(n)", floats: t.values, shape: t.shape)
         }
+        try writer.file.write(LeakageGuard.stateDataset, strings: trainingIds)
         try writer.commit()
     }
 }

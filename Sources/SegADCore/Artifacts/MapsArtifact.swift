@@ -64,6 +64,8 @@ public final class MapsArtifactWriter {
     private var labels: [Int8] = []
     private var maxima: [Float] = []
     private let capacity: Int
+    /// Extra string datasets written on commit (e.g. LeakageGuard's ids).
+    public var strings: [String: [String]] = [:]
 
     public init(path: String, detector: String, count: Int, height: Int, width: Int,
                 config: [String: Any], inputs: [ArtifactInput], stage: String = "extract-maps") throws {
@@ -90,6 +92,9 @@ public final class MapsArtifactWriter {
         try writer.file.write("ids", strings: ids)
         try writer.file.write("labels", int8s: labels, shape: [labels.count])
         try writer.file.write("max_scores", floats: maxima, shape: [maxima.count])
+        for (name, values) in strings.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
+            try writer.file.write(name, strings: values)
+        }
         try writer.commit()
     }
 }

@@ -47,22 +47,30 @@ public enum SegmentationFigure {
         }
         let labels = try LabelMap.read(path: labelPath, height: h, width: w, segments: max(o.names.count, 1))
         let scale = max(1, 320 / max(h, w))
-        let pad = 10, legendHeight = 14 * o.names.count + 30
-        var canvas = Canvas(width: 2 * w * scale + 3 * pad, height: h * scale + 2 * pad + legendHeight)
-        canvas.drawText(o.title + " (" + id + ")", x: pad, y: 4, color: .black)
+        let pad = 10, line = BitmapFont.lineHeight
+        // Title and legend wrap to the figure's width (at least 240 px), so a narrow cell cuts nothing.
+        let width = max(2 * w * scale + 3 * pad, 240)
+        let titleLines = BitmapFont.wrap(o.title + " (" + id + ")", width: width - 2 * pad)
+        let legend = o.names.enumerated().map { l, name in BitmapFont.wrap("\(l) \(name)", width: width - 2 * pad - 16) }
+        let top = 4 + titleLines.count * line + 2
+        let legendTop = top + h * scale + pad + 10
+        let legendHeight = legend.reduce(0) { $0 + max(14, $1.count * line + 3) }
+        var canvas = Canvas(width: width, height: legendTop + legendHeight + 20)
+        for (i, t) in titleLines.enumerated() { canvas.drawText(t, x: pad, y: 4 + i * line, color: .black) }
         for y in 0..<h * scale {
             for x in 0..<w * scale {
                 let i = (y / scale) * w + x / scale
                 let g = UInt8(max(0, min(255, (gray[i] * 255).rounded())))
                 let c = RGB(g, g, g)
-                canvas[pad + x, pad + 6 + y] = c
-                canvas[2 * pad + w * scale + x, pad + 6 + y] = c.mixed(with: colours[Int(labels[i]) % colours.count], alpha: 0.45)
+                canvas[pad + x, top + y] = c
+                canvas[2 * pad + w * scale + x, top + y] = c.mixed(with: colours[Int(labels[i]) % colours.count], alpha: 0.45)
             }
         }
-        for (l, name) in o.names.enumerated() {
-            let y = h * scale + 2 * pad + 10 + 14 * l
+        var y = legendTop
+        for (l, lines) in legend.enumerated() {
             canvas.fillRect(x: pad, y: y, width: 10, height: 10, color: colours[l % colours.count])
-            canvas.drawText("\(l) \(name)", x: pad + 16, y: y + 1, color: .black)
+            for (i, t) in lines.enumerated() { canvas.drawText(t, x: pad + 16, y: y + 1 + i * line, color: .black) }
+            y += max(14, lines.count * line + 3)
         }
         let folder = (o.output as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }

@@ -30,6 +30,7 @@ public enum BRFTraining {
         let manifest = try Manifest.load(path: options.manifestPath)
         let features = try FeaturesArtifact(path: options.featuresPath)
         try features.reader.requireInput(role: "manifest", file: options.manifestPath)
+        try LeakageGuard.check(features: features, manifest: manifest)
         guard manifest.seeds[options.seed] != nil else {
             throw InputError(options.manifestPath, "has no seed \(options.seed) (seeds: \(manifest.seedList.map(String.init).joined(separator: ", ")))")
         }

@@ -30,6 +30,7 @@ public enum Scoring {
         let manifest = try Manifest.load(path: options.manifestPath)
         let features = try FeaturesArtifact(path: options.featuresPath)
         try features.reader.requireInput(role: "manifest", file: options.manifestPath)
+        try LeakageGuard.check(features: features, manifest: manifest)
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath),
                       try ArtifactInput.hashing(role: "features", path: options.featuresPath)]
 

@@ -48,6 +48,21 @@ public enum FeatureExtraction {
             }
             detectors.append(artifact.detector)
         }
+        // Leakage guards: the detectors' training images and the derived
+        // segmentation's images must be no test image of any seed.
+        try LeakageGuard.checkSplits(manifest)
+        var trainedOn: [(name: String, ids: [String])] = []
+        for artifact in maps where artifact.reader.file.hasDataset(LeakageGuard.mapsDataset) {
+            let ids = try artifact.reader.file.readStrings(LeakageGuard.mapsDataset)
+            try LeakageGuard.check(manifest, trainedOn: ids, what: "detector '\(artifact.detector)' was fitted on",
+                                   file: artifact.reader.path)
+            trainedOn.append(("detector-\(artifact.detector)", ids))
+        }
+        if case .staticMap(let path) = options.segmentation, let derived = try LeakageGuard.segmentationIds(png: path) {
+            try LeakageGuard.check(manifest, trainedOn: derived.ids, what: "the derived segmentation \(path) was made from",
+                                   file: derived.sidecar)
+            trainedOn.append(("segmentation", derived.ids))
+        }
         let (height, width, n) = (first.height, first.width, first.count)
         let pixels = height * width
         let L = options.segments
@@ -153,8 +168,13 @@ public enum FeatureExtraction {
         var config = segmentationConfig
         config["detectors"] = detectors
         config["classifier_score"] = classifier != nil
+        trainedOn = trainedOn.filter { !$0.ids.isEmpty }
+        if !trainedOn.isEmpty { config[LeakageGuard.featuresGroup] = trainedOn.map(\.name) }
         let writer = try ArtifactWriter(path: options.output, kind: .features, stage: "segment-stats",
                                         config: config, inputs: inputs)
+        for (name, ids) in trainedOn where !ids.isEmpty {
+            try writer.file.write("\(LeakageGuard.featuresGroup)/\(name)", strings: ids)
+        }
         try writer.file.write("features", floats: features, shape: [n, F])
         try writer.file.write("feature_names", strings: layout.names)
         try writer.file.write("ids", strings: first.ids)

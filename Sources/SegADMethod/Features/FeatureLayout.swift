@@ -47,3 +47,39 @@ public struct FeatureLayout: Equatable, Sendable {
         return names
     }
 }
+
+extension FeatureLayout {
+    /// Readable words for the statistic suffixes.
+    static let statisticWords = ["q995": "99.5% quantile", "scewness": "skewness", "kurtosis": "kurtosis", "mean": "mean"]
+
+    /// What a feature column means, in words for people (overlays, score
+    /// lists): `c_golden_q995` → "segment 2 golden 99.5% quantile" (or "busbar
+    /// golden 99.5% quantile" when `segmentNames` names segment 2),
+    /// `an_det_score_patchcore` → "patchcore max of map". Names this layout
+    /// does not make are returned as they are. Artifacts keep the internal
+    /// names (the reference's); this is for display only.
+    public func readableName(_ name: String, segmentNames: [String]? = nil) -> String {
+        if name == Self.classifierFeature { return "classifier score" }
+        if name.hasPrefix("an_det_score_"), detectors.contains(String(name.dropFirst("an_det_score_".count))) {
+            return "\(name.dropFirst("an_det_score_".count)) max of map"
+        }
+        for l in 0..<segmentCount {
+            let prefix = Self.segmentLetter(l) + "_"
+            guard name.hasPrefix(prefix) else { continue }
+            for d in detectors {
+                for s in Self.statisticSuffixes where name == prefix + d + "_" + s {
+                    let segment = segmentNames.flatMap { l < $0.count && !$0[l].isEmpty ? $0[l] : nil } ?? "segment \(l)"
+                    return "\(segment) \(d) \(Self.statisticWords[s]!)"
+                }
+            }
+        }
+        return name
+    }
+
+    /// A feature as people see it: the readable name with the internal
+    /// column name beside it, `segment 2 golden 99.5% quantile [c_golden_q995]`.
+    public func displayName(_ name: String, segmentNames: [String]? = nil) -> String {
+        let readable = readableName(name, segmentNames: segmentNames)
+        return readable == name ? name : "\(readable) [\(name)]"
+    }
+}

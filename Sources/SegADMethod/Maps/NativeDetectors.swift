@@ -19,13 +19,14 @@ public enum NativeDetectors {
         /// The detector's name in feature names and tables (default: the kind).
         public var name: String
         public var seed: Int
-        public var size: (height: Int, width: Int)
+        /// The working size; nil: from the first image (WorkingSize.auto), said once on stderr.
+        public var size: (height: Int, width: Int)?
         public var weightsPath: String?
         public var coresetRatio: Float?
         public var output: String
         /// Fit on at most this many detector-train images (the first ones in the manifest's order).
         public var limit: Int?
-        public init(manifestPath: String, kind: Kind, name: String, seed: Int, size: (height: Int, width: Int),
+        public init(manifestPath: String, kind: Kind, name: String, seed: Int, size: (height: Int, width: Int)?,
                     weightsPath: String?, coresetRatio: Float? = nil, output: String, limit: Int? = nil) {
             self.manifestPath = manifestPath; self.kind = kind; self.name = name; self.seed = seed
             self.size = size; self.weightsPath = weightsPath; self.coresetRatio = coresetRatio
@@ -36,7 +37,13 @@ public enum NativeDetectors {
     public static func fit(_ o: FitOptions) throws {
         let manifest = try Manifest.load(path: o.manifestPath)
         let (ids, paths) = try manifest.images(.detectorTrain, seed: o.seed, limit: o.limit)
-        let images = try loadImages(paths, size: o.size, label: "load \(o.name) training images")
+        let size: (height: Int, width: Int)
+        if let given = o.size { size = given } else {
+            let auto = try WorkingSize.auto(manifest: manifest)
+            size = auto.size
+            FileHandle.standardError.write(Data("extract-maps fit: \(auto.note)\n".utf8))
+        }
+        let images = try loadImages(paths, size: size, label: "load \(o.name) training images")
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
         let detector: PixelDetector
         let progress = StageProgress("fit \(o.name)", total: images.count)
@@ -61,9 +68,9 @@ public enum NativeDetectors {
             }
         }
         try DetectorStateArtifact.write(detector.state(), name: o.name, path: o.output,
-                                        config: ["seed": o.seed, "size": [o.size.height, o.size.width],
+                                        config: ["seed": o.seed, "size": [size.height, size.width],
                                                  "training_images": ids.count],
-                                        inputs: inputs)
+                                        inputs: inputs, trainingIds: ids)
     }
 
     public struct ApplyOptions {
@@ -85,6 +92,8 @@ public enum NativeDetectors {
     public static func apply(_ o: ApplyOptions) throws {
         let manifest = try Manifest.load(path: o.manifestPath)
         let state = try DetectorStateArtifact(path: o.statePath)
+        try LeakageGuard.check(manifest, trainedOn: state.trainingIds,
+                               what: "detector '\(state.name)' was fitted on", file: o.statePath)
         let detector = try state.detector()
         var items = manifest.items
         if let seed = o.seed, !o.roles.isEmpty {
@@ -110,6 +119,7 @@ public enum NativeDetectors {
         if let weights = state.state.config["weights"] { inputs.append(try .hashing(role: "weights", path: weights)) }
         let writer = try MapsArtifactWriter(path: o.output, detector: state.name, count: items.count, height: h, width: w,
                                             config: ["mode": "native", "kind": state.state.kind], inputs: inputs)
+        writer.strings[LeakageGuard.mapsDataset] = state.trainingIds
         let progress = StageProgress("extract-maps \(state.name)", total: items.count, unit: "images")
         let batch = 32
         for start in stride(from: 0, to: items.count, by: batch) {

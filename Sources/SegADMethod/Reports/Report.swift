@@ -181,7 +181,7 @@ public enum Report {
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
             try files.stage(options.output + "/figures/hist_\(name).png") { t in
-                try Histogram.write(path: t, title: r.method,
+                try Histogram.write(path: t, title: r.method, subtitle: poolingNote(r, classes: classes.count),
                                     series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
             }
         }
@@ -236,6 +236,24 @@ public enum Report {
             return "[\(r.method)](figures/hist_\(name).png)"
         }.joined(separator: ", ") + "\n"
         return md
+    }
+
+    /// What a method's histogram pools, for its subtitle: "test scores
+    /// pooled over 5 seeds (0-4), n = 510" (" and 2 classes" when there are more).
+    static func poolingNote(_ r: MethodResult, classes: Int) -> String {
+        let seeds = r.auroc.perSeed.keys.sorted()
+        let n = r.good.count + r.bad.count + r.unseen.count + r.uncertain.count
+        let list: String
+        if seeds.count > 2, let first = seeds.first, let last = seeds.last, last - first == seeds.count - 1 {
+            list = "\(first)-\(last)"
+        } else {
+            list = seeds.map(String.init).joined(separator: " ")
+        }
+        let pooledClasses = classes > 1 ? "\(classes) classes" : nil
+        if seeds.count == 1 {
+            return "test scores of seed \(list)" + (pooledClasses.map { ", \($0) pooled" } ?? "") + ", n = \(n)"
+        }
+        return "test scores pooled over \(seeds.count) seeds (\(list))" + (pooledClasses.map { " and \($0)" } ?? "") + ", n = \(n)"
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { x.isNaN ? "nan" : String(format: "%.\(digits)f", x) }

@@ -7,7 +7,7 @@ import SegADDetectors
 /// Planes, in order: `intensity_mean` and `intensity_std` (mean and
 /// population std of the gray value over the good images), `edge` (Sobel
 /// gradient magnitude of the mean image), then for each detector D whose
-/// maps on held-out good images are given `D_map_mean` and `D_map_std`
+/// maps on the detector pool's good images are given `D_map_mean` and `D_map_std`
 /// (where the detector is noisy on good parts).
 public struct PixelDescriptors: Sendable {
     public var height: Int

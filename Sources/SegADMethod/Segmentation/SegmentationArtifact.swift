@@ -28,7 +28,8 @@ public enum SegmentationArtifact {
     /// whose marker is the label PNG (the file Make and segment-stats look
     /// for): it is removed first and renamed into place last.
     public static func write(_ segmentation: DerivedSegmentation, png: String, stage: String,
-                             config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?) throws {
+                             config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?,
+                             imageIds: [String] = []) throws {
         precondition(segmentation.segments <= 256, "a gray8 label PNG holds at most 256 labels")
         var files = OutputSet(marker: png)
         defer { files.discard() }
@@ -45,6 +46,8 @@ public enum SegmentationArtifact {
         let writer = try ArtifactWriter(path: sidecarPath(for: png), kind: .segmentation, stage: stage,
                                         config: config, inputs: inputs)
         try writer.file.write("labels", int32s: segmentation.labels, shape: [segmentation.height, segmentation.width])
+        // The images it was derived from (LeakageGuard).
+        if !imageIds.isEmpty { try writer.file.write(LeakageGuard.segmentationDataset, strings: imageIds) }
         try writer.stage(in: &files)
         try files.commit()
     }

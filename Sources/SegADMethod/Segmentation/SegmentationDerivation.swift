@@ -15,8 +15,8 @@ public enum SegmentationDerivation {
         /// The seed whose `detector-train` images define the descriptors.
         public var seed: Int
         public var size: (height: Int, width: Int)
-        /// Maps artifacts whose good items outside the seed's detector-train
-        /// add each detector's map mean and std as descriptors.
+        /// Maps artifacts whose good items in the seed's detector-train (the
+        /// pool; never a test image) add each detector's map mean and std as descriptors.
         public var mapsPaths: [String]
         /// The label PNG to write; the sidecar and overlay go beside it.
         public var output: String
@@ -36,6 +36,8 @@ public enum SegmentationDerivation {
     public static func runStatic(_ o: StaticOptions) throws -> DerivedSegmentation {
         let manifest = try Manifest.load(path: o.manifestPath)
         let (ids, paths) = try manifest.images(.detectorTrain, seed: o.seed, limit: o.limit)
+        try LeakageGuard.check(manifest, trainedOn: ids, what: "of seed \(o.seed)'s detector-train (the segmentation's images)",
+                               file: o.manifestPath)
         let (h, w) = o.size
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
 
@@ -62,16 +64,20 @@ public enum SegmentationDerivation {
         descriptors.append("intensity_std", unit: "intensity", intensity.std)
         descriptors.append("edge", unit: "intensity", ImageOps.sobelMagnitude(mean, height: h, width: w))
 
-        // The detectors' maps on held-out good images: where they are noisy.
-        let trained = Set(manifest.ids(.detectorTrain, seed: o.seed))
+        // The detectors' maps on the detector pool's good images: where
+        // they are noisy. Only pool images (the seed's detector-train): any
+        // other good image is a test image of some seed.
+        let pool = Set(manifest.ids(.detectorTrain, seed: o.seed))
         var heldOut: [String: Int] = [:]
+        var mapIds = Set<String>()
         for path in o.mapsPaths {
             let maps = try MapsArtifact(path: path)
             try maps.reader.requireInput(role: "manifest", file: o.manifestPath)
-            let rows = (0..<maps.count).filter { maps.labels[$0] == .good && !trained.contains(maps.ids[$0]) }
+            let rows = (0..<maps.count).filter { maps.labels[$0] == .good && pool.contains(maps.ids[$0]) }
             guard !rows.isEmpty else {
-                throw InputError(path, "has no good items outside seed \(o.seed)'s detector-train (give maps of held-out good images)")
+                throw InputError(path, "has no maps of seed \(o.seed)'s detector-train images; apply the detector without --skip-detector-train to map the pool")
             }
+            rows.forEach { mapIds.insert(maps.ids[$0]) }
             if heldOut[maps.detector] != nil { throw InputError(path, "detector '\(maps.detector)' given twice") }
             var moments = PixelMoments(height: h, width: w)
             var buffer = [Float](repeating: 0, count: maps.pixelsPerMap)
@@ -93,7 +99,7 @@ public enum SegmentationDerivation {
             "seed": o.seed,
             "descriptors": descriptors.names,
             "images": ids.count,
-            "held_out_maps": heldOut,
+            "pool_maps": heldOut,
             "min_island_area": minArea,
             "smoothing_sigma": Double(StaticSegmentation.smoothingSigma(o.config, height: h, width: w)),
             "max_iterations": o.config.maxIterations,
@@ -108,8 +114,10 @@ public enum SegmentationDerivation {
                      .init(gray: example, labels: segmentation.labels, caption: "segments over it"),
                      .init(gray: mean, labels: segmentation.labels, caption: "over the mean good image")],
             height: h, width: w, segments: segmentation.segments, counts: segmentation.counts)
+        let idSet = Set(ids)
+        let used = ids + manifest.items.map(\.id).filter { mapIds.contains($0) && !idSet.contains($0) }
         try SegmentationArtifact.write(segmentation, png: o.output, stage: stage, config: config,
-                                       inputs: inputs, overlay: overlay)
+                                       inputs: inputs, overlay: overlay, imageIds: used)
         return segmentation
     }
 

@@ -1,0 +1,36 @@
+import Foundation
+import ArgumentParser
+import SegADCore
+import SegADNative
+
+extension Evaluate {
+    struct BestMethod: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "best-method",
+            abstract: "Prints the method of a report's metrics.json with the highest mean Cl. AUROC (ties: the lower mean FPR@95TPR, then report order).")
+
+        @Option(help: "The report's metrics.json (evaluate report).") var metrics: String
+        @Option(help: "Only methods whose name starts with this, e.g. 'SegAD('.") var prefix = ""
+
+        func run() throws {
+            StageMain.run("evaluate best-method") {
+                guard let data = FileManager.default.contents(atPath: metrics) else { throw InputError(metrics, "no such file") }
+                guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                      let order = top["method_order"] as? [String], let methods = top["methods"] as? [String: Any] else {
+                    throw InputError(metrics, "not a report's metrics.json (no methods, method_order)")
+                }
+                func mean(_ method: String, _ key: String) -> Double? {
+                    ((methods[method] as? [String: Any])?[key] as? [String: Any])?["mean"] as? Double
+                }
+                var best: (method: String, auroc: Double, fpr: Double)?
+                for m in order where m.hasPrefix(prefix) {
+                    guard let a = mean(m, "auroc") else { throw InputError(metrics, "method '\(m)' has no auroc mean") }
+                    let f = mean(m, "fpr95tpr") ?? .infinity
+                    if best == nil || a > best!.auroc || (a == best!.auroc && f < best!.fpr) { best = (m, a, f) }
+                }
+                guard let best else { throw InputError(metrics, "has no method starting with '\(prefix)'") }
+                print(best.method)
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import SegAD
+import SegADNative
+
+// Your own images (pipelines/images.mk, docs/manifest.md).
+extension ExtractMaps {
+    static let imagesSubcommands: [ParsableCommand.Type] = [ImagesManifestCommand.self, WorkingSizeCommand.self]
+}
+
+extension ExtractMaps {
+    struct ImagesManifestCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "images-manifest",
+            abstract: "Writes the manifest of a folder of good/ and bad/ images (or a CSV of path,label), split per seed.",
+            discussion: """
+            DIR/good and DIR/bad (searched recursively; optional DIR/uncertain: scored and reported \
+            apart, never trained on). Files with an image extension (.png .jpg .jpeg .tif .tiff) are \
+            taken, others skipped and listed once. Ids are the relative paths without extension, '/' \
+            replaced by '_'. Split (docs/manifest.md): one fixed detector pool of --pool-fraction of \
+            the good images (seeded by --pool-seed) is detector-train in every seed; per seed the \
+            other good and all bad images are each split into segad-train and test (--test-fraction \
+            of each label tested).
+            """)
+
+        @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
+        @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
+        @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
+        @Option(help: "Seeds, comma- or space-separated.") var seeds = "0,1,2,3,4"
+        @Option(help: "Share of the good images in the fixed detector pool.") var poolFraction = 0.4
+        @Option(help: "Share of each label's remaining images tested per seed.") var testFraction = 0.5
+        @Option(help: "Seed of the detector pool's draw.") var poolSeed = 0
+        @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
+
+        func validate() throws {
+            if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
+            guard parseSeeds(seeds) != nil else { throw ValidationError("--seeds must list non-negative integers, e.g. 0,1,2,3,4") }
+            if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
+            if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps images-manifest") {
+                try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
+                                               seeds: parseSeeds(seeds)!, poolFraction: poolFraction,
+                                               testFraction: testFraction, poolSeed: poolSeed))
+            }
+        }
+    }
+
+    struct WorkingSizeCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "working-size",
+            abstract: "Prints a manifest's working size HxW: --size if given, else the first image's aspect (short side 256, sides multiples of 32), said once on stderr.")
+
+        @Option(help: "The run's manifest (JSON).") var manifest: String
+        @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).") var size: String?
+        @Option(name: .shortAndLong, help: "Write HxW to this file (atomically) instead of stdout.") var output: String?
+
+        func validate() throws {
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps working-size") {
+                let chosen: (height: Int, width: Int)
+                if let size { chosen = parseSize(size)! } else {
+                    let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest))
+                    FileHandle.standardError.write(Data("extract-maps working-size: \(auto.note)\n".utf8))
+                    chosen = auto.size
+                }
+                let text = "\(chosen.height)x\(chosen.width)\n"
+                if let output {
+                    let temporary = "\(output).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+                    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)),
+                          rename(temporary, output) == 0 else {
+                        unlink(temporary)
+                        throw InputError(output, "cannot write")
+                    }
+                } else {
+                    print(text, terminator: "")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import SegADNative
+import SegADKernels
+import SegADCore
+
+/// The manifest of a user's own images (`extract-maps images-manifest`): from
+/// a folder with `good/`, `bad/` and optionally `uncertain/` (each searched
+/// recursively), or from a CSV of `path,label` lines.
+///
+/// The rule (docs/manifest.md, "A manifest from a folder of images"):
+/// - items: every file with an image extension (.png .jpg .jpeg .tif .tiff,
+///   any case): good, then bad, then uncertain, each sorted by relative path
+///   (a CSV's rows are ordered the same way); other files are skipped and
+///   listed once. The id is the relative path without its extension, `/` replaced
+///   by `_` (`good/line 2/a.jpg` → `good_line 2_a`): unique, a valid file
+///   name, at most 200 bytes, no control characters.
+/// - detector pool, fixed across seeds: the good items (id order) permuted by
+///   `RandomState(seed: poolSeed).permutation`; the first ⌊poolFraction·n_good⌋
+///   are `detector-train` in every seed.
+/// - per seed s: the remaining good items and all bad items (id order) are
+///   each permuted with a fresh `RandomState(seed: s)`; of each permutation
+///   the last ⌈testFraction·n⌉ are `test`, the first ones `segad-train`.
+///   `segad-train` = good part, then bad part, in permutation order; `test` =
+///   the other good, the other bad, then every uncertain item (id order).
+/// With poolFraction 0.4, testFraction 0.5 and poolSeed 0 this is the ELPV
+/// demo's rule (ELPVManifest.split).
+public enum ImagesManifest {
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
+    public static let maxIdBytes = 200
+
+    public struct Options {
+        /// The folder holding good/, bad/ and optionally uncertain/.
+        public var folder: String?
+        /// A CSV of `path,label` (label good, bad or uncertain; paths relative
+        /// to the CSV's folder), instead of a folder.
+        public var csv: String?
+        public var output: String
+        public var name: String?
+        public var seeds: [Int]
+        public var poolFraction: Double
+        public var testFraction: Double
+        public var poolSeed: Int
+        public init(folder: String? = nil, csv: String? = nil, output: String, name: String? = nil,
+                    seeds: [Int] = [0, 1, 2, 3, 4], poolFraction: Double = 0.4, testFraction: Double = 0.5,
+                    poolSeed: Int = 0) {
+            self.folder = folder; self.csv = csv; self.output = output; self.name = name; self.seeds = seeds
+            self.poolFraction = poolFraction; self.testFraction = testFraction; self.poolSeed = poolSeed
+        }
+    }
+
+    /// One image found: its path as the manifest will name it (absolute or
+    /// relative to the working directory), its path relative to the folder
+    /// or CSV (for the id) and its label.
+    public struct Entry: Equatable, Sendable {
+        public var path: String
+        public var relative: String
+        public var label: Label
+    }
+
+    /// The id of a relative path: the path without its extension, `/` → `_`.
+    /// `source` names the file in errors.
+    public static func id(relative: String, source: String) throws -> String {
+        if relative.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            let shown = String(source.unicodeScalars.map { $0.properties.generalCategory == .control
+                ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
+            throw InputError(shown, "file name has a control character; rename the file")
+        }
+        let base = (relative as NSString).deletingPathExtension
+        let id = base.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "_")
+        guard !id.isEmpty, id != ".", id != ".." else { throw InputError(source, "gives an empty id; rename the file") }
+        guard id.utf8.count <= maxIdBytes else {
+            throw InputError(source, "relative path is longer than \(maxIdBytes) bytes; shorten its folder or file name")
+        }
+        return id
+    }
+
+    static func isImage(_ name: String) -> Bool {
+        imageExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
+    /// The images under DIR/good, DIR/bad, DIR/uncertain (recursively,
+    /// sorted by relative path) and the files skipped for their extension.
+    public static func scan(folder: String) throws -> (entries: [Entry], skipped: [String]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError(folder, "no such folder; give a folder holding good/ and bad/ subfolders of images")
+        }
+        var entries: [Entry] = []
+        var skipped: [String] = []
+        for label in [Label.good, .bad, .uncertain] {
+            let sub = (folder as NSString).appendingPathComponent(label.rawValue)
+            var subIsDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue else {
+                if label == .uncertain { continue }
+                throw InputError(sub, "no such folder; put the \(label.rawValue) images in \(sub)/ (subfolders are searched too)")
+            }
+            guard let walker = FileManager.default.enumerator(atPath: sub) else { throw InputError(sub, "cannot list folder") }
+            var files: [String] = []
+            while let name = walker.nextObject() as? String {
+                let last = (name as NSString).lastPathComponent
+                if last.hasPrefix(".") {
+                    // Hidden files and folders (.DS_Store, .git) are not images.
+                    if walker.fileAttributes?[.type] as? FileAttributeType == .typeDirectory { walker.skipDescendants() }
+                    continue
+                }
+                let full = (sub as NSString).appendingPathComponent(name)
+                var d: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue else { continue }
+                files.append(name)
+            }
+            for name in files.sorted() {
+                let relative = label.rawValue + "/" + name
+                if isImage(name) {
+                    entries.append(Entry(path: (sub as NSString).appendingPathComponent(name), relative: relative, label: label))
+                } else {
+                    skipped.append(relative)
+                }
+            }
+        }
+        return (entries, skipped)
+    }
+
+    /// The images of a CSV of `path,label` lines (an optional `path,label`
+    /// header; paths relative to the CSV's folder).
+    public static func read(csv: String) throws -> [Entry] {
+        guard let data = FileManager.default.contents(atPath: csv) else {
+            throw InputError(csv, FileManager.default.fileExists(atPath: csv) ? "cannot read" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw InputError(csv, "not UTF-8 text") }
+        let folder = (csv as NSString).deletingLastPathComponent
+        var entries: [Entry] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let comma = line.lastIndex(of: ",") else {
+                throw InputError(csv, "line \(n + 1): expected 'path,label'")
+            }
+            let path = String(line[..<comma]).trimmingCharacters(in: .whitespaces)
+            let labelText = String(line[line.index(after: comma)...]).trimmingCharacters(in: .whitespaces).lowercased()
+            if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
+            guard let label = Label(rawValue: labelText), label != .unknown else {
+                throw InputError(csv, "line \(n + 1): label '\(labelText)' is not good, bad or uncertain")
+            }
+            guard !path.isEmpty else { throw InputError(csv, "line \(n + 1): empty path") }
+            let full = path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: full) else {
+                throw InputError(csv, "line \(n + 1): image '\(path)' does not exist (looked for \(full))")
+            }
+            guard isImage(path) else {
+                throw InputError(csv, "line \(n + 1): '\(path)' has no image extension (.png .jpg .jpeg .tif .tiff)")
+            }
+            let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
+            entries.append(Entry(path: full, relative: relative, label: label))
+        }
+        guard !entries.isEmpty else { throw InputError(csv, "no rows; expected lines like 'good/part1.jpg,good'") }
+        return entries
+    }
+
+    /// The roles of every seed (see the type's comment for the rule).
+    /// `source` names the folder or CSV in errors.
+    public static func split(good: [String], bad: [String], uncertain: [String], seeds: [Int],
+                             poolFraction: Double, testFraction: Double, poolSeed: Int,
+                             source: (good: String, bad: String)) throws -> [Int: [Manifest.Role: [String]]] {
+        guard !good.isEmpty else { throw InputError(source.good, "has no images; put good images there") }
+        guard !bad.isEmpty else { throw InputError(source.bad, "has no images; put bad images there") }
+        let poolCount = Int((poolFraction * Double(good.count) + 1e-9).rounded(.down))
+        let rest = good.count - poolCount
+        func testCount(_ n: Int) -> Int { Int((testFraction * Double(n) - 1e-9).rounded(.up)) }
+        guard poolCount >= 1 else {
+            throw InputError(source.good, "\(good.count) images give an empty detector pool at --pool-fraction \(poolFraction); add good images or raise --pool-fraction")
+        }
+        guard rest >= 2, testCount(rest) >= 1, rest - testCount(rest) >= 1 else {
+            throw InputError(source.good, "\(good.count) images leave \(rest) outside the detector pool; the split needs at least 2 (one to train SegAD, one to test): add good images or lower --pool-fraction")
+        }
+        guard bad.count >= 2, testCount(bad.count) >= 1, bad.count - testCount(bad.count) >= 1 else {
+            throw InputError(source.bad, "\(bad.count) image\(bad.count == 1 ? "" : "s"); the split needs at least one bad image to train SegAD and one to test at --test-fraction \(testFraction): add bad images")
+        }
+        var poolRandom = RandomState(seed: UInt32(poolSeed))
+        let permutation = poolRandom.permutation(good.count)
+        let pool = permutation[..<poolCount].map { good[$0] }
+        let inPool = Set(permutation[..<poolCount])
+        let others = good.indices.filter { !inPool.contains($0) }.map { good[$0] }
+
+        var result: [Int: [Manifest.Role: [String]]] = [:]
+        for seed in seeds {
+            var goodRandom = RandomState(seed: UInt32(seed))
+            let g = goodRandom.permutation(others.count).map { others[$0] }
+            var badRandom = RandomState(seed: UInt32(seed))
+            let b = badRandom.permutation(bad.count).map { bad[$0] }
+            let gTrain = g.count - testCount(g.count), bTrain = b.count - testCount(b.count)
+            result[seed] = [
+                .detectorTrain: pool,
+                .segadTrain: Array(g[..<gTrain]) + Array(b[..<bTrain]),
+                .test: Array(g[gTrain...]) + Array(b[bTrain...]) + uncertain,
+            ]
+        }
+        return result
+    }
+
+    /// Builds the manifest; `skipped` lists the files left out for their extension.
+    public static func build(_ o: Options) throws -> (manifest: Manifest, skipped: [String]) {
+        guard (o.folder == nil) != (o.csv == nil) else { throw InputError("--images", "give either --images DIR or --csv FILE") }
+        guard o.poolFraction > 0, o.poolFraction < 1 else { throw InputError("--pool-fraction", "must be in (0, 1)") }
+        guard o.testFraction > 0, o.testFraction < 1 else { throw InputError("--test-fraction", "must be in (0, 1)") }
+        guard !o.seeds.isEmpty, o.seeds.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
+            throw InputError("--seeds", "must list integers in 0…4294967295")
+        }
+        guard o.poolSeed >= 0, o.poolSeed <= Int(UInt32.max) else { throw InputError("--pool-seed", "must be in 0…4294967295") }
+        let entries: [Entry], skipped: [String], source: String
+        if let folder = o.folder {
+            (entries, skipped) = try scan(folder: folder)
+            source = folder
+        } else {
+            // The folder's order: good, bad, uncertain; by relative path within each.
+            let rank: [Label: Int] = [.good: 0, .bad: 1, .uncertain: 2]
+            entries = try read(csv: o.csv!).sorted { (rank[$0.label]!, $0.relative) < (rank[$1.label]!, $1.relative) }
+            skipped = []
+            source = o.csv!
+        }
+        var seen: [String: String] = [:]
+        var ids: [String] = []
+        for e in entries {
+            let id = try id(relative: e.relative, source: e.path)
+            if let other = seen[id] {
+                throw InputError(e.path, "gives the same id '\(id)' as \(other); rename one of them")
+            }
+            seen[id] = e.path
+            ids.append(id)
+        }
+        let good = zip(entries, ids).filter { $0.0.label == .good }.map(\.1)
+        let bad = zip(entries, ids).filter { $0.0.label == .bad }.map(\.1)
+        let uncertain = zip(entries, ids).filter { $0.0.label == .uncertain }.map(\.1)
+        let sources = o.folder.map { (($0 as NSString).appendingPathComponent("good"), ($0 as NSString).appendingPathComponent("bad")) }
+            ?? (o.csv! + " (good rows)", o.csv! + " (bad rows)")
+        let seeds = try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, poolFraction: o.poolFraction,
+                              testFraction: o.testFraction, poolSeed: o.poolSeed, source: sources)
+        let manifestFolder = (o.output as NSString).deletingLastPathComponent
+        let items = zip(entries, ids).map { e, id in
+            ManifestItem(id: id, label: e.label,
+                         image: e.path.hasPrefix("/") ? e.path
+                             : ELPVManifest.join(ELPVManifest.relativePath(from: manifestFolder, to: (e.path as NSString).deletingLastPathComponent),
+                                                 (e.path as NSString).lastPathComponent))
+        }
+        let name = o.name ?? (((source as NSString).standardizingPath as NSString).lastPathComponent as NSString).deletingPathExtension
+        let manifest = Manifest(name: name.isEmpty ? "images" : name, className: name.isEmpty ? "images" : name, items: items,
+                                seeds: seeds, root: manifestFolder.isEmpty ? "." : manifestFolder, path: o.output)
+        return (manifest, skipped)
+    }
+
+    /// Builds the manifest, says once which files were skipped, writes it
+    /// atomically and reads it back through the validating loader.
+    public static func write(_ o: Options) throws {
+        let (manifest, skipped) = try build(o)
+        if !skipped.isEmpty {
+            let shown = skipped.prefix(5).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
+            FileHandle.standardError.write(Data("images-manifest: skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") without an image extension (.png .jpg .jpeg .tif .tiff): \(shown)\n".utf8))
+        }
+        let folder = (o.output as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let seeds = manifest.seeds[manifest.seedList[0]]!
+        try ELPVManifest.writeAtomically(try manifest.jsonData() + Data("\n".utf8), to: o.output)
+        _ = try Manifest.load(path: o.output)
+        let counts = Dictionary(grouping: manifest.items, by: \.label).mapValues(\.count)
+        FileHandle.standardError.write(Data(("images-manifest: \(manifest.items.count) images (\(counts[.good] ?? 0) good, \(counts[.bad] ?? 0) bad, \(counts[.uncertain] ?? 0) uncertain); "
+            + "detector pool \(seeds[.detectorTrain]!.count) good; per seed \(seeds[.segadTrain]!.count) segad-train, \(seeds[.test]!.count) test → \(o.output)\n").utf8))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import SegADNative
+import SegADCore
+
+/// The working size when `--size` is not given: the aspect ratio of the
+/// manifest's first image (items order) with the short side 256 and each
+/// side rounded to a multiple of 32, EfficientNet-Lite0's stride (its
+/// "SAME" padding equals the trained static padding on such sizes).
+///
+/// A 500×1247 (H×W) part gives 256×640; a 300×300 cell 256×256.
+public enum WorkingSize {
+    public static let shortSide = 256
+    public static let stride = 32
+    /// Longer automatic sides (aspect over 8:1) are refused: give --size.
+    public static let maxSide = 2048
+
+    /// H×W for an image of `height`×`width`.
+    public static func forImage(height: Int, width: Int) -> (height: Int, width: Int) {
+        func side(_ s: Int, _ short: Int) -> Int {
+            max(stride, Int((Double(shortSide) * Double(s) / Double(short) / Double(stride)).rounded()) * stride)
+        }
+        let short = min(height, width)
+        return (side(height, short), side(width, short))
+    }
+
+    /// The working size of a manifest and the one-line note saying how it was chosen.
+    public static func auto(manifest: Manifest) throws -> (size: (height: Int, width: Int), note: String) {
+        guard let item = manifest.items.first(where: { $0.image != nil }) else {
+            throw InputError(manifest.path, "has no item with an image to take the working size from; give --size HxW")
+        }
+        let path = manifest.resolve(item.image!)
+        let image = try ImageFile.read(path: path)  // decoded as every stage reads it (Exif orientation applied)
+        let (h, w) = (image.height, image.width)
+        let size = forImage(height: h, width: w)
+        guard max(size.height, size.width) <= maxSide else {
+            throw InputError(path, "is \(h)x\(w); its aspect would give a working size of \(size.height)x\(size.width) (over \(maxSide) px a side); give --size HxW")
+        }
+        return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
+    }
+}

@@ -1,0 +1,169 @@
+# Your own images: `make images IMAGES=DIR`, from a folder of good and bad
+# parts to a SegAD report and a saved pipeline (README, "Your own images").
+#
+#   make images IMAGES=DIR [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
+#               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"]
+#
+# DIR holds good/ and bad/ (searched recursively) and optionally uncertain/
+# (scored and reported apart, never trained on).
+#
+#   manifest   extract-maps images-manifest → artifacts/NAME/manifest.json: one fixed
+#              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)
+#   size       extract-maps working-size → artifacts/NAME/size.txt: SIZE, or the first
+#              image's aspect with the short side 256 (said once)
+#   detectors  extract-maps fit, once, on the pool; apply to every other image (pipelines/native.mk)
+#   segment    derive (default): extract-maps derive-segmentation from the pool's good images
+#              (never a test image) → artifacts/NAME/segmentation/derived.png;
+#              labels.png: your static label map; per-image: Otsu per image
+#   SegAD      segment-stats → train-brf per seed → evaluate (pipelines/segad.mk), plus
+#              SegAD on all detectors with ONE segment (what the segmentation buys)
+#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
+#              figures/segmentation.png shows the derived segments over a good image)
+#   pipeline   artifacts/NAME/pipeline.h5: the best SegAD row's seed-FIRST model saved by
+#              evaluate save-pipeline, for `evaluate score-new` (static segmentations only)
+#
+# Knobs, each in a parameter stamp (changing one reruns only what depends on
+# it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
+# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS.
+
+.PHONY: images
+
+ifneq ($(filter images,$(MAKECMDGOALS)),)
+ifndef IMAGES
+$(error make images: set IMAGES=DIR, a folder holding good/ and bad/ images (README, "Your own images"))
+endif
+IMAGES_DIR := $(patsubst %/,%,$(IMAGES))
+IMAGES_NAME := $(or $(NAME),$(notdir $(IMAGES_DIR)))
+IMG := $(ARTIFACTS)/$(IMAGES_NAME)
+IMAGES_CLASS := $(IMAGES_NAME)
+IMAGES_SEEDS := $(or $(SEEDS),0 1 2 3 4)
+IMAGES_DETECTORS := $(or $(DETECTORS),patchcore padim golden-template)
+IMAGES_SEGMENTATION := $(or $(SEGMENTATION),derive)
+IMAGES_SEGMENTS := $(or $(SEGMENTS),$(if $(filter per-image,$(IMAGES_SEGMENTATION)),2,6))
+POOL_FRACTION ?= 0.4
+TEST_FRACTION ?= 0.5
+WEIGHTS ?= .cache/weights/efficientnet-lite0.pth
+# PatchCore's greedy coreset costs O(patches × coreset); 5% keeps a few
+# hundred pool images within minutes on 2 cores.
+PATCHCORE_ARGS ?= --coreset-ratio 0.05
+PADIM_ARGS ?=
+
+comma := ,
+images_seed_list := $(subst $(space),$(comma),$(strip $(IMAGES_SEEDS)))
+images_seed0 := $(firstword $(IMAGES_SEEDS))
+images_all := $(call join_plus,$(IMAGES_DETECTORS))
+
+ifneq ($(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS)),)
+$(error make images: DETECTORS may name patchcore, padim and golden-template, not '$(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS))')
+endif
+ifeq ($(filter derive per-image,$(IMAGES_SEGMENTATION)),)
+ifeq ($(wildcard $(IMAGES_SEGMENTATION)),)
+$(error make images: SEGMENTATION=$(IMAGES_SEGMENTATION): no such label map; give derive, per-image or a gray label PNG)
+endif
+ifndef SEGMENTS
+$(error make images: SEGMENTATION=$(IMAGES_SEGMENTATION) needs SEGMENTS=L, the number of labels in the map)
+endif
+endif
+
+# The folder's listing (names, sizes, times) as a stamp: adding, removing or
+# editing an image rebuilds the manifest; an unchanged folder does not.
+images_listing := $(shell cd '$(IMAGES_DIR)' 2>/dev/null && find good bad uncertain -type f -printf '%P\t%s\t%T@\n' 2>/dev/null | LC_ALL=C sort | cksum)
+$(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
+$(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION)))
+$(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
+$(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
+
+$(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt | $(STAGES)
+	@mkdir -p $(@D)
+	$(BIN)/extract-maps images-manifest --images '$(IMAGES_DIR)' --name '$(IMAGES_NAME)' --seeds $(images_seed_list) \
+	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $@
+
+# Per-image segmentation: a manifest copy naming each item's label map; every
+# later stage runs on that copy (the split is the same).
+ifeq ($(IMAGES_SEGMENTATION),per-image)
+IMAGES_MANIFEST := $(IMG)/manifest-segmented.json
+$(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
+else
+IMAGES_MANIFEST := $(IMG)/manifest.json
+endif
+
+# The working size, HxW: read when a recipe runs (after size.txt is made).
+images_size = $(shell cat $(IMG)/size.txt 2>/dev/null)
+$(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
+	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(SIZE)) -o $@
+
+# Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
+# every seed), applied to every other image.
+images_fit_args = --seed $(images_seed0) --size $$(images_size)
+$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),golden-template,golden-template,$(images_fit_args),$(IMG)/size.txt)
+$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),patchcore,patchcore,$(images_fit_args) --weights $(WEIGHTS) $(PATCHCORE_ARGS),$(IMG)/size.txt $(WEIGHTS))
+$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),padim,padim,$(images_fit_args) --weights $(WEIGHTS) $(PADIM_ARGS),$(IMG)/size.txt $(WEIGHTS))
+$(IMAGES_NAME)_MAPS := native
+
+# Segmentation: derived from the pool's good images (L = SEGMENTS), and the
+# one-segment map for the comparison row.
+IMAGES_DERIVED := $(IMG)/segmentation/derived.png
+IMAGES_ONE := $(IMG)/segmentation/one-segment.png
+$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
+$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size) -o $@
+
+ifeq ($(IMAGES_SEGMENTATION),derive)
+IMAGES_SEG_PNG := $(IMAGES_DERIVED)
+IMAGES_SEG_ARGS := --segmentation $(IMAGES_DERIVED) --segments $(IMAGES_SEGMENTS)
+else ifeq ($(IMAGES_SEGMENTATION),per-image)
+IMAGES_SEG_PNG :=
+IMAGES_SEG_ARGS := --per-item-segmentation --segments $(IMAGES_SEGMENTS)
+else
+IMAGES_SEG_PNG := $(IMAGES_SEGMENTATION)
+IMAGES_SEG_ARGS := --segmentation $(IMAGES_SEGMENTATION) --segments $(IMAGES_SEGMENTS)
+endif
+
+$(call segad_class,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),$(IMAGES_DETECTORS),$(IMAGES_SEG_ARGS),$(IMAGES_SEEDS))
+$(foreach c,$(call combos,$(IMAGES_DETECTORS)),$(IMG)/features/$(IMAGES_CLASS)/$(c).h5): $(IMAGES_SEG_PNG)
+
+# SegAD on all detectors with one segment: the same rows and forests, the
+# segmentation's contribution removed.
+IMAGES_ONE_METHOD := SegAD($(images_all), 1 segment)
+$(IMG)/features/$(IMAGES_CLASS)/one-segment.h5: $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),$(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) $(IMAGES_ONE) | $(STAGES)
+	@mkdir -p $(@D)
+	$(BIN)/segment-stats --manifest $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),--maps $(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) \
+	  --segmentation $(IMAGES_ONE) --segments 1 -o $@
+$(foreach s,$(IMAGES_SEEDS),$(eval $(call model_rule,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),one-segment,$(s))))
+$(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5: $(foreach s,$(IMAGES_SEEDS),$(IMG)/models/$(IMAGES_CLASS)/one-segment/seed-$(s).h5) | $(STAGES)
+	$(BIN)/evaluate score --features $(IMG)/features/$(IMAGES_CLASS)/one-segment.h5 --manifest $(IMAGES_MANIFEST) \
+	  $(foreach s,$(IMAGES_SEEDS),--model $(IMG)/models/$(IMAGES_CLASS)/one-segment/seed-$(s).h5) --method '$(IMAGES_ONE_METHOD)' -o $@
+$(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
+
+$(call segad_report,$(IMAGES_NAME),SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds))
+
+# The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
+# its first seed's model, the detector states and the label map it used.
+images_states = $(foreach d,$(1),--state $(IMG)/detectors/$(IMAGES_CLASS)/$(d).h5)
+$(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
+	@best=$$($(BIN)/evaluate best-method --metrics $< --prefix 'SegAD(') || exit 1; \
+	if [ "$$best" = '$(IMAGES_ONE_METHOD)' ]; then combo=one-segment; dets='$(IMAGES_DETECTORS)'; seg=$(IMAGES_ONE); \
+	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(IMAGES_SEG_PNG); fi; \
+	states=; for d in $$dets; do states="$$states --state $(IMG)/detectors/$(IMAGES_CLASS)/$$d.h5"; done; \
+	set -x; $(BIN)/evaluate save-pipeline --manifest $(IMAGES_MANIFEST) --seed $(images_seed0) \
+	  --features $(IMG)/features/$(IMAGES_CLASS)/$$combo.h5 --model $(IMG)/models/$(IMAGES_CLASS)/$$combo/seed-$(images_seed0).h5 \
+	  $$states --segmentation $$seg -o $@; { set +x; } 2>/dev/null; \
+	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"
+
+# The derived segmentation over an example good image, beside the report's figures.
+$(IMG)/report/figures/segmentation.png: $(IMAGES_DERIVED) | $(IMG)/report/metrics.json
+	cp $(IMG)/segmentation/derived_overlay.png $@
+
+# No recipe of its own: a finished run leaves Make with nothing to do.
+ifeq ($(IMAGES_SEGMENTATION),derive)
+images: $(IMG)/report/figures/segmentation.png
+endif
+ifeq ($(IMAGES_SEGMENTATION),per-image)
+images: $(IMG)/report/metrics.json
+	$(info make images: SEGMENTATION=per-image: no pipeline.h5 (a saved pipeline needs one static label map))
+else
+images: $(IMG)/report/metrics.json $(IMG)/pipeline.h5
+endif
+endif
