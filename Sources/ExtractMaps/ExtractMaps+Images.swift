@@ -37,10 +37,12 @@ extension ExtractMaps {
             guard parseSeeds(seeds) != nil else { throw ValidationError("--seeds must list non-negative integers, e.g. 0,1,2,3,4") }
             if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
             if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
+            if poolSeed < 0 || poolSeed > Bounds.maxSeed { throw ValidationError("--pool-seed must be in 0…4294967295") }
         }
 
         func run() throws {
             StageMain.run("extract-maps images-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? "")])
                 try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
                                                seeds: parseSeeds(seeds)!, poolFraction: poolFraction,
                                                testFraction: testFraction, poolSeed: poolSeed))
@@ -58,11 +60,12 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "Write HxW to this file (atomically) instead of stdout.") var output: String?
 
         func validate() throws {
-            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N, e.g. 256x640") }
+            if let size, parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x640") }
         }
 
         func run() throws {
             StageMain.run("extract-maps working-size") {
+                if let output { try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest)], manifests: [manifest]) }
                 let chosen: (height: Int, width: Int)
                 if let size { chosen = parseSize(size)! } else {
                     let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest))

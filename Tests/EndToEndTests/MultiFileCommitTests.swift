@@ -97,3 +97,46 @@ final class MultiFileCommitTests: XCTestCase {
         XCTAssertEqual(f.temporaries(), [])
     }
 }
+
+extension MultiFileCommitTests {
+    /// derive-segmentation's label PNG (marker), overlay and sidecar: killed at
+    /// every commit step, the label PNG is absent or matches its sidecar's
+    /// recorded `label_png_sha256`; the rerun completes, no temporary left.
+    func testKilledDeriveSegmentationCommitLeavesNoMixedSet() throws {
+        let dir = try ToolRunner.temporaryDirectory(self)
+        var rng = SplitMix(seed: 5)
+        var items: [[String: Any]] = []
+        for i in 0..<8 {
+            let pixels = (0..<256).map { p -> UInt8 in UInt8((p % 16 < 8 ? 60 : 190) + Int(rng.unit() * 20)) }
+            try PNG.writeGray8(path: dir + "/img\(i).png", width: 16, height: 16, pixels: pixels)
+            items.append(["id": "img\(i)", "label": "good", "image": "img\(i).png"])
+        }
+        try BadInputFixture.write(json: ["format": "segad-manifest", "version": 1, "name": "derive", "items": items,
+                                         "seeds": ["0": ["detector-train": (0..<6).map { "img\($0)" },
+                                                         "test": ["img6", "img7"]]]],
+                                  to: dir + "/manifest.json")
+        let png = dir + "/seg/labels.png", sidecar = dir + "/seg/labels.h5"
+        func derive(_ segments: Int, env: [String: String] = [:]) throws -> ToolRunner.Result {
+            try ToolRunner.run("extract-maps", ["derive-segmentation", "--manifest", dir + "/manifest.json", "--seed", "0",
+                                                "--segments", String(segments), "--size", "16", "-o", png], environment: env)
+        }
+        func check(_ context: String) throws {
+            guard FileManager.default.fileExists(atPath: png) else { return }
+            let config = try HDF5File(path: sidecar, mode: .readOnly).stringAttribute("segad_config")
+            let recorded = (try JSONSerialization.jsonObject(with: Data(config.utf8)) as! [String: Any])["label_png_sha256"] as! String
+            XCTAssertEqual(try SHA256.hexOfFile(atPath: png), recorded, "\(context): label PNG beside another run's sidecar")
+        }
+        let first = try derive(2)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        // Steps: remove the PNG, overlay, sidecar, the PNG.
+        for k in 0...3 {
+            let r = try derive(3, env: ["SEGAD_FAULT_KILL_AT_COMMIT_STEP": String(k)])
+            XCTAssertEqual(r.status, SIGKILL, "step \(k): not killed in its commit: \(r.stderr)")
+            try check("killed at step \(k)")
+        }
+        XCTAssertEqual(try derive(3).status, 0)
+        try check("rerun")
+        let names = FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []
+        XCTAssertEqual(names.filter { $0.contains(".tmp-") }, [])
+    }
+}
