@@ -19,13 +19,17 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 # The real data into .cache/: the ELPV cells and the EfficientNet-Lite0
 # weights, each its own download (`make weights` fetches the weights alone).
-.cache/elpv/labels.csv:
-	bash scripts/fetch-data.sh elpv
-.cache/weights/efficientnet-lite0.pth:
-	bash scripts/fetch-data.sh weights
+# DATA_CACHE and FETCH_DATA exist for tests (a fresh tree whose fetch copies
+# local files instead of downloading; FETCH_DATA gets `elpv` or `weights`).
+DATA_CACHE ?= .cache
+FETCH_DATA ?= bash scripts/fetch-data.sh
+$(DATA_CACHE)/elpv/labels.csv:
+	$(FETCH_DATA) elpv
+$(DATA_CACHE)/weights/efficientnet-lite0.pth:
+	$(FETCH_DATA) weights
 
 .PHONY: weights install
-weights: .cache/weights/efficientnet-lite0.pth
+weights: $(DATA_CACHE)/weights/efficientnet-lite0.pth
 
 # The four stage executables into $(PREFIX)/bin (a release build).
 PREFIX ?= /usr/local

@@ -8,12 +8,16 @@
 #   make vad-elpv-tree                 ELPV mono cells as a VAD-layout tree
 #                                      (artifacts/vad-elpv/tree), to try all of the above
 #
-# Variables: VAD_SEEDS (0 1 2 3 4), VAD_SIZE (256), VAD_DETECTORS (patchcore padim;
+# Variables: VAD_SEEDS (0 1 2 3 4), VAD_SIZE (HxW or N; default: the first train/good
+# image's aspect ratio, short side 256, sides multiples of 32 — scripts/working-size.sh), VAD_DETECTORS (patchcore padim;
 # native kinds patchcore, padim, golden-template), VAD_FIT_ARGS and VAD_FIT_ARGS_<kind>
 # (e.g. VAD_FIT_ARGS_patchcore=--coreset-ratio 0.01), VAD_SEGMENTATION (a drawn label
 # PNG; default VAD_ROOT/segmentation.png, else derived), VAD_SEGMENTS (7), VAD_CLASSIFIER (1: the
 # project's own g(I) in high/low-shot; 0: none), VAD_IMPORT (names of score files
-# VAD_IMPORT_DIR/NAME.csv — or NAME-seed-S.csv per seed — shown as rows), BRF_ARGS.
+# VAD_IMPORT_DIR/NAME.csv — or NAME-seed-S.csv per seed — shown as rows), BRF_ARGS,
+# VAD_CLASSIFIER_FOLDS (5: cross-fitting folds of the classifier over each seed's
+# segad-train rows, docs/vad.md), VAD_CLASSIFIER_ARGS (more classifier-fit options,
+# e.g. --c auto).
 #
 # Detector rules are this file's own rather than native.mk's native_detector: a
 # seed's detectors are fitted once, from a detector-train-only manifest, and
@@ -30,15 +34,16 @@
 #   artifacts/vad-MODE/{features,models,scores}/seed-S/…   segad.mk's rules
 #   artifacts/vad-MODE/report/, report/unseen/         evaluate report (all, good vs unseen)
 VAD_SEEDS ?= 0 1 2 3 4
-VAD_SIZE ?= 256
 VAD_SEGMENTS ?= 7
 VAD_DETECTORS ?= patchcore padim
 VAD_FIT_ARGS ?=
 VAD_CLASSIFIER ?= 1
+VAD_CLASSIFIER_FOLDS ?= 5
+VAD_CLASSIFIER_ARGS ?=
 VAD_IMPORT ?=
 VAD_IMPORT_DIR ?= $(VAD_ROOT)/scores
-VAD_WEIGHTS ?= .cache/weights/efficientnet-lite0.pth
-VAD_ELPV ?= .cache/elpv
+VAD_WEIGHTS ?= $(DATA_CACHE)/weights/efficientnet-lite0.pth
+VAD_ELPV ?= $(DATA_CACHE)/elpv
 VAD_MODES := oneclass highshot lowshot
 VAD_GOALS := $(addprefix vad-,$(VAD_MODES)) vad-ablation vad-all
 
@@ -46,8 +51,7 @@ VAD_GOALS := $(addprefix vad-,$(VAD_MODES)) vad-ablation vad-all
 
 # ELPV laid out as VAD (needs no VAD_ROOT).
 vad-elpv-tree: $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json
-$(ARTIFACTS)/vad-elpv/tree/low_shot_train.json: | $(STAGES)
-	@test -f $(VAD_ELPV)/labels.csv || bash scripts/fetch-data.sh
+$(ARTIFACTS)/vad-elpv/tree/low_shot_train.json: | $(STAGES) $(VAD_ELPV)/labels.csv
 	$(BIN)/extract-maps vad-from-elpv --elpv $(VAD_ELPV) -o $(ARTIFACTS)/vad-elpv/tree
 	@echo "vad-elpv-tree: now e.g. make vad-highshot VAD_ROOT=$(ARTIFACTS)/vad-elpv/tree VAD_SEGMENTS=4"
 
@@ -59,6 +63,15 @@ VAD_MISSING := $(foreach f,train/good train/bad test/good test/bad test/bad_unse
   $(if $(filter vad-lowshot vad-all,$(MAKECMDGOALS)),$(if $(wildcard $(VAD_ROOT)/low_shot_train.json),,low_shot_train.json))
 ifneq ($(strip $(VAD_MISSING)),)
 $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): VAD_ROOT=$(VAD_ROOT) is not a VAD folder: missing $(strip $(VAD_MISSING)). Point VAD_ROOT at the unpacked Valeo Anomaly Dataset (request it from the SegAD authors), or run make vad-elpv-tree and use VAD_ROOT=$(ARTIFACTS)/vad-elpv/tree VAD_SEGMENTS=4 (docs/vad.md))
+endif
+
+# The working size: VAD_SIZE, else from the first train/good image (its aspect ratio,
+# short side 256, sides multiples of the backbone stride 32).
+ifeq ($(origin VAD_SIZE),undefined)
+VAD_SIZE := $(shell bash scripts/working-size.sh '$(firstword $(sort $(wildcard $(VAD_ROOT)/train/good/*.png)))')
+ifeq ($(VAD_SIZE),)
+$(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): cannot take the working size from the first PNG of $(VAD_ROOT)/train/good (message above); set VAD_SIZE=HxW)
+endif
 endif
 
 # The static segmentation: the user's drawn map (VAD_SEGMENTATION), else the tree's
@@ -76,11 +89,12 @@ vad_param = $(eval $(call param_stamp,$(ARTIFACTS)/$(1),$(2)))
 $(call vad_param,vad/params/root.txt,$(abspath $(VAD_ROOT)) seeds=$(VAD_SEEDS))
 $(call vad_param,vad/params/segmentation.txt,$(VAD_SEGMENTATION) $(VAD_SEGMENTS))
 $(foreach d,$(VAD_DETECTORS),$(call vad_param,vad/params/fit-$(d).txt,$(VAD_SIZE) $(VAD_FIT_ARGS) $(VAD_FIT_ARGS_$(d))))
-$(call vad_param,vad/params/classifier.txt,$(VAD_SIZE))
+$(call vad_param,vad/params/classifier.txt,$(VAD_SIZE) folds=$(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS))
 
 ifneq ($(VAD_SEGMENTATION),)
 $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
+	@rm -f $(VAD_SEG:.png=_overlay.png)
 	$(BIN)/extract-maps vad-segmentation --input $(VAD_SEGMENTATION) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
 else
 $(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).json $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
@@ -126,12 +140,15 @@ $(ARTIFACTS)/vad-$(1)/scores/seed-$(2)/import-$(n).h5: $(ARTIFACTS)/vad-$(1)/fea
 endef
 
 # The classifier g(I) (high- and low-shot): fitted per seed, its scores a feature of
-# "All AD + classifier + SegAD" and a row of its own.
+# "All AD + classifier + SegAD" and a row of its own. Cross-fitted: the seed's
+# segad-train rows are scored by fold models that did not see them, so the score
+# CSV, and every features file with a classifier column, is per seed (the maps
+# and the classifier-free features are not rebuilt for it).
 define vad_classifier_rules # MODE SEED
-$(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/params/classifier.txt | $$(STAGES)
+$(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/params/classifier.txt $(VAD_WEIGHTS) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) -o $$@
-$(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv: $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5 | $$(STAGES)
+	$$(BIN)/extract-maps classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) --folds $(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS) -o $$@
+$(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv: $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5 $(VAD_WEIGHTS) | $$(STAGES)
 	$$(BIN)/extract-maps classifier-apply --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --state $$< -o $$@
 $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/classifier+$(VAD_ALL).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(foreach d,$(VAD_DETECTORS),$(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv $(VAD_SEG) $(ARTIFACTS)/vad-$(1)/params/segmentation-seed-$(2).txt | $$(STAGES)
 	$$(BIN)/segment-stats --manifest $$< $(foreach d,$(VAD_DETECTORS),--maps $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(VAD_SEG_ARGS) --classifier-scores $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv -o $$@
@@ -158,7 +175,8 @@ vad_title_lowshot = VAD low-shot
 define vad_mode_rules # MODE
 $(ARTIFACTS)/vad-$(1)/report/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)) (seeds $(VAD_SEEDS); $(VAD_SIZE)px)' -o $(ARTIFACTS)/vad-$(1)/report $$^ --print
-	@if [ -f $(VAD_SEG:.png=_overlay.png) ]; then cp $(VAD_SEG:.png=_overlay.png) $(ARTIFACTS)/vad-$(1)/report/figures/segmentation_overlay.png; fi
+	@o=$(VAD_SEG:.png=_overlay.png) f=$(ARTIFACTS)/vad-$(1)/report/figures/segmentation_overlay.png; \
+	  if [ -z '$(VAD_SEGMENTATION)' ] && [ -f $$$$o ]; then cp $$$$o $$$$f; else rm -f $$$$f; fi
 $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)): good vs unseen defects' --only-tag unseen -o $(ARTIFACTS)/vad-$(1)/report/unseen $$^ --print
 vad-$(1): $(ARTIFACTS)/vad-$(1)/report/metrics.json $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json

@@ -132,17 +132,24 @@ extension ExtractMaps {
         @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
         @Option(help: "Working size HxW or N.") var size = "256"
+        @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).") var folds = 5
+        @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
             if parseSize(size) == nil { throw ValidationError("--size must be HxW or N with sides in 1…\(Bounds.maxSide), e.g. 256x256") }
+            if !(2...100).contains(folds) { throw ValidationError("--folds must be in 2…100") }
+            if c != "auto" && !(Double(c).map { $0 > 0 && $0.isFinite } ?? false) { throw ValidationError("--c must be a positive finite number or auto") }
         }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--weights", weights)], manifests: [manifest])
-                try SupervisedClassifier.fit(.init(manifestPath: manifest, seed: seed, weightsPath: weights,
-                                                   size: parseSize(size)!, output: output))
+                var o = SupervisedClassifier.FitOptions(manifestPath: manifest, seed: seed, weightsPath: weights,
+                                                        size: parseSize(size)!, output: output)
+                o.folds = folds
+                o.c = c == "auto" ? nil : Double(c)!
+                try SupervisedClassifier.fit(o)
             }
         }
     }
@@ -150,7 +157,7 @@ extension ExtractMaps {
     struct ClassifierApplyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "classifier-apply",
-            abstract: "Scores every image of a manifest with a fitted classifier into a CSV (id,score).")
+            abstract: "Scores every image of a manifest with a fitted classifier into a CSV (id,score); segad-train rows out of fold.")
 
         @Option(help: "The manifest whose images to score.") var manifest: String
         @Option(help: "The state from classifier-fit.") var state: String

@@ -9,7 +9,8 @@ import Foundation
 /// stay silent), and a closing line if any was written; `SEGAD_PROGRESS=1`
 /// (or `force`) adds one at every 10%. `--quiet` (`StageProgress.quiet`) or
 /// `SEGAD_PROGRESS=0` silences it. Thread-safe: workers may advance it
-/// concurrently.
+/// concurrently (`@unchecked Sendable`: every mutable field is read and
+/// written under `lock`).
 public final class StageProgress: @unchecked Sendable {
     private let label: String
     private let unit: String
@@ -22,7 +23,8 @@ public final class StageProgress: @unchecked Sendable {
     private let deciles: Bool
     private var printedPlain = false
 
-    /// Set by a stage's `--quiet`: no progress at all.
+    /// Set by a stage's `--quiet`: no progress at all. Written once while the
+    /// command line is parsed, before any worker runs (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) public static var quiet = false
     /// Seconds between plain lines when stderr is not a terminal.
     public static let logInterval: UInt64 = 5

@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// A tiny SegAD run for the bad-input tests, built in a test's temporary
 /// folder: 12 items (odd ones bad) with one detector's 8×8 float32 maps,
@@ -32,7 +33,7 @@ struct BadInputFixture {
         dir = try ToolRunner.temporaryDirectory(test)
         let n = Self.side
         try FileManager.default.createDirectory(atPath: dir + "/maps/alpha", withIntermediateDirectories: true)
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for i in 0..<Self.count {
             let bad = i % 2 == 1
             let map = (0..<n * n).map { p -> Float in
@@ -183,19 +184,4 @@ struct BadInputFixture {
         XCTAssertEqual(Set(after.keys), Set(before.keys), "artifacts appeared or vanished", file: sourceFile, line: line)
         XCTAssertEqual(temporaries(), [], "temporary files left behind", file: sourceFile, line: line)
     }
-}
-
-/// A small deterministic generator for fixture values (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Bad input, one test each (issue 2, "Must show"; issue 7, item 3): every
 /// case runs a built stage executable on a tiny fixture (BadInputFixture)

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import SegAD
 import SegADNative
+import _TestSupport
 
 /// The demo's ELPV pieces on a fake ELPV folder: the committed
 /// Fixtures/elpv/labels.csv (33 mono and 16 poly cells, made up — no ELPV

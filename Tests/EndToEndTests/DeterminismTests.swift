@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// Determinism (issue 7, item 5): the whole pipeline run twice — once with
 /// `make -j1`, once with `make -j2`, into separate artifact folders — gives

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SegADNative
+import _TestSupport
 
 /// Every command of README.md and docs/*.md, run as written (docs/doc-tests.md).
 ///

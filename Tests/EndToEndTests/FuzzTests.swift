@@ -4,6 +4,7 @@ import SegADNative
 import XCTest
 #if canImport(Glibc)
 import Glibc
+import _TestSupport
 #endif
 
 /// Seeded random-mutation fuzzing of the readers that take files from
@@ -144,14 +145,14 @@ final class FuzzTests: XCTestCase {
 
     /// Runs `body` on `Self.count` mutated inputs and checks the outcome of each.
     @discardableResult
-    func fuzz(_ name: String, seeds: [[UInt8]], fieldEdit: @escaping (inout [UInt8], inout SplitMix) -> Void,
+    func fuzz(_ name: String, seeds: [[UInt8]], fieldEdit: @escaping (inout [UInt8], inout SplitMix64) -> Void,
               body: ([UInt8], Int) throws -> Void) throws -> Figures {
         XCTAssertFalse(seeds.isEmpty)
         // Every seed must be read without error, so mutations start from inputs that get deep.
         for (i, s) in seeds.enumerated() where name != "npy" {
             XCTAssertNoThrow(try body(s, -1), "\(name) seed \(i) is not accepted")
         }
-        var rng = SplitMix(seed: Self.seed ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
+        var rng = SplitMix64(seed: Self.seed ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
         var figures = Figures()
         let cap = try AddressSpaceCap(headroom: 1 << 30)
         defer { cap.restore() }
@@ -260,7 +261,7 @@ enum Mutator {
                                             0xFFFF_FFFF, 0x1_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000,
                                             0xFFFF_FFFF_FFFF_FFFF]
 
-    static func mutate(_ b: inout [UInt8], _ rng: inout SplitMix, fieldEdit: (inout [UInt8], inout SplitMix) -> Void) {
+    static func mutate(_ b: inout [UInt8], _ rng: inout SplitMix64, fieldEdit: (inout [UInt8], inout SplitMix64) -> Void) {
         func at(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
         switch rng.next() % 10 {
         case 0, 1:  // bit flips
@@ -305,7 +306,7 @@ enum Mutator {
 
     /// Replaces a run of digits with a boundary number, or a word or quoted
     /// string with another header word (npy, pickle, zip and safetensors headers).
-    static func editDigitsOrWords(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func editDigitsOrWords(_ b: inout [UInt8], _ rng: inout SplitMix64) {
         guard !b.isEmpty else { return }
         let start = Int(rng.next() % UInt64(b.count))
         let isDigit: (UInt8) -> Bool = { $0 >= 0x30 && $0 <= 0x39 }
@@ -324,7 +325,7 @@ enum Mutator {
 
     /// JSON edits: a number or word replaced, a value turned into another type,
     /// a structure duplicated, or nesting deepened.
-    static func editJSON(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func editJSON(_ b: inout [UInt8], _ rng: inout SplitMix64) {
         switch rng.next() % 4 {
         case 0, 1:
             editDigitsOrWords(&b, &rng)
@@ -343,7 +344,7 @@ enum Mutator {
     /// Mutates the data of one PNG chunk (IHDR most often: width, height, bit
     /// depth, color type, interlace set to boundary values) and recomputes
     /// the chunk's CRC, so libpng reads on instead of stopping at the CRC.
-    static func editPNGChunk(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func editPNGChunk(_ b: inout [UInt8], _ rng: inout SplitMix64) {
         var chunks: [(start: Int, length: Int)] = []  // start of the chunk's type field
         var p = 8
         while p + 12 <= b.count {
@@ -374,7 +375,7 @@ enum Mutator {
     /// Sets one directory entry of a TIFF (either byte order) — its type,
     /// count or value/offset — to a boundary value: sizes, strip offsets and
     /// byte counts, sample counts and formats, tile sizes.
-    static func editTIFFEntry(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func editTIFFEntry(_ b: inout [UInt8], _ rng: inout SplitMix64) {
         guard b.count >= 8 else { return }
         let little = b[0] == 0x49
         func read(_ at: Int, _ width: Int) -> Int? {
@@ -396,7 +397,7 @@ enum Mutator {
     /// Edits one JPEG marker segment before the first scan: the frame
     /// header's height, width, component count or sampling factors set to
     /// boundary values, or bits flipped inside a segment (tables, Exif).
-    static func editJPEGSegment(_ b: inout [UInt8], _ rng: inout SplitMix) {
+    static func editJPEGSegment(_ b: inout [UInt8], _ rng: inout SplitMix64) {
         var segments: [(start: Int, length: Int, marker: UInt8)] = []
         var p = 2
         while p + 4 <= b.count, b[p] == 0xFF {
@@ -453,7 +454,6 @@ enum Mutator {
     }
 }
 
-extension SplitMix: RandomNumberGenerator {}
 
 // MARK: - Memory
 

@@ -3,6 +3,7 @@ import XCTest
 import SegAD
 import SegADNative
 import SegADKernels
+import _TestSupport
 
 /// Your own images (README, "Your own images"; pipelines/images.mk): a small
 /// synthetic folder of good/bad/uncertain parts of mixed sizes, gray and RGB,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// Killed runs (issue 7, item 1), small: scripts/reliability/kill_stages.py on
 /// a 60-item fixture of 32×32 maps with the built (debug) executables. Each of

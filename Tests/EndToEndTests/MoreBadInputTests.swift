@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Bad input beyond BadInputTests (issue 7, item 3): a huge declared `.npy`
 /// shape, a label map of the wrong rank, a seed that trains on bad rows only,

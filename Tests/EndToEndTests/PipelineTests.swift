@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// The four stage executables through Make on a small generated maps set,
 /// checked against an independent computation.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import SegAD
 import SegADNative
+import _TestSupport
 
 /// Saved pipelines on real ELPV mono cells (skipped without .cache/elpv and
 /// the backbone weights): train golden template + PatchCore at 64×64 with the

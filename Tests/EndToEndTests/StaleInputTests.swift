@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Stale inputs (issue 7, item 2): a stage given an input other than the one
 /// its input artifact recorded refuses with one line, and Make reruns exactly

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SegADNative
+import _TestSupport
 
 /// The three VAD benchmarks (and the Table 6 ablation) through Make on a
 /// small generated VAD-layout tree: 32×32 gray parts with a stripe pattern,

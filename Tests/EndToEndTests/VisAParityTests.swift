@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// `make visa` against the SegAD reference code on a synthetic cached-map tree.
 ///
 /// The tree comes from scripts/visa/make_synthetic_tree.py (12 classes, 64×64
 /// maps, 20 good training, 20 good and 20 bad test rows per class; its digest
 /// is checked against the one the golden file records). The golden numbers in
-/// Tests/SegADTests/Golden/visa/reference_small.json are what the reference's
+/// Tests/EndToEndTests/Fixtures/visa/reference_small.json are what the reference's
 /// main.py (abc-125/segad @ b946ee3) printed on that tree, run in a virtualenv
 /// outside the project; see that folder's README for versions.
 ///
@@ -17,7 +18,7 @@ import XCTest
 final class VisAParityTests: XCTestCase {
     func testMakeVisaMatchesReference() throws {
         let tmp = try ToolRunner.temporaryDirectory(self)
-        let golden = ToolRunner.repoRoot + "/Tests/SegADTests/Golden/visa/reference_small.json"
+        let golden = ToolRunner.repoRoot + "/Tests/EndToEndTests/Fixtures/visa/reference_small.json"
         let made = try ToolRunner.run("python3", [ToolRunner.repoRoot + "/scripts/visa/make_synthetic_tree.py",
                                                   "--root", tmp + "/tree", "--seed", "0"])
         XCTAssertEqual(made.status, 0, made.stderr)

@@ -7,6 +7,7 @@
 import Foundation
 import XCTest
 import SegADNative
+import _TestSupport
 
 final class SHA256Tests: XCTestCase {
     static let expected: [(Int, String)] = [
@@ -99,18 +100,5 @@ final class SHA256Tests: XCTestCase {
         XCTAssertThrowsError(try SHA256.hexOfFile(atPath: path)) { error in
             XCTAssertEqual(error as? InputError, InputError(path, "no such file"))
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the random-data test.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

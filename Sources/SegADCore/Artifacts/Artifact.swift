@@ -43,6 +43,7 @@ public enum Provenance {
 
 /// Memoized SHA-256 of input files, so a stage hashes each file once.
 public enum FileHashes {
+    /// Read and written only under `lock` (hence `nonisolated(unsafe)`).
     nonisolated(unsafe) private static var cache: [String: String] = [:]
     private static let lock = NSLock()
 

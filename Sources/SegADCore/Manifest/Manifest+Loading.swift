@@ -95,7 +95,7 @@ extension Manifest {
                 parsed[role] = ids
             }
             let test = Set(parsed[.test] ?? [])
-            for role in [Role.segadTrain, .detectorTrain] {
+            for role in [Role.segadTrain, .detectorTrain, .classifierTrain] {
                 if let clash = (parsed[role] ?? []).first(where: test.contains) {
                     throw fail("seed \(key): '\(clash)' is both in '\(role.rawValue)' and in 'test'")
                 }

@@ -14,8 +14,10 @@ public enum StageMain {
             FileHandle.standardError.write(Data("\(stage): error: \(line)\n".utf8))
             // _exit, not exit: HDF5's atexit teardown crashes (SIGSEGV) on a
             // file whose flush failed (e.g. a full disk). Temporaries are
-            // already removed by the writers' deinit; flush stdout ourselves.
-            fflush(stdout)
+            // already removed by the writers' deinit; flush stdout ourselves
+            // (fflush(nil): every output stream — here only stdout is open —
+            // without touching the C global `stdout`, which Swift 6 refuses).
+            fflush(nil)
             _exit(1)
         }
     }

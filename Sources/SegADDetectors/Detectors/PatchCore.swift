@@ -52,22 +52,32 @@ public struct PatchCore: PixelDetector {
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
         guard let first = images.first else { throw InputError("patchcore", "no training images") }
-        let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
-        let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
-                                          stages: config.stages, progress: progress)
-        let embedded = feats.map { embed($0) }
-        let c = embedded[0].c
+        // Peak memory (docs/architecture.md, "PatchCore fit memory"): the
+        // normalized inputs and stage maps live only inside this block; the
+        // embeddings go straight into `all`, one image at a time.
         var all = [Float]()
-        all.reserveCapacity(embedded.count * embedded[0].values.count)
-        for e in embedded { all += e.values }
+        var c = 0
+        do {
+            let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
+            let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
+                                              stages: config.stages, progress: progress)
+            for f in feats {
+                let e = embed(f)
+                if c == 0 { c = e.c; all.reserveCapacity(feats.count * e.values.count) }
+                all += e.values
+            }
+        }
         let n = all.count / c
         let pd = min(config.projectionDim, c)
         var rng = SplitMix64(seed: config.seed)
         let projection = sparseProjection(inputDim: c, outputDim: pd, using: &rng)
         let start = Int(rng.next() % UInt64(n))
         let count = max(1, Int(Float(n) * config.coresetRatio))
+        let coresetProgress = progress.map { _ in
+            StageProgress("fit patchcore coreset", total: min(count, n), unit: "centers")
+        }
         let picked = kCenterGreedy(all, count: n, dim: c, projection: projection, projectedDim: pd,
-                                   select: count, start: start)
+                                   select: count, start: start, progress: coresetProgress)
         var bank = [Float](repeating: 0, count: picked.count * c)
         for (i, p) in picked.enumerated() {
             for j in 0..<c { bank[i * c + j] = all[p * c + j] }
@@ -132,20 +142,30 @@ public struct PatchCore: PixelDetector {
         guard let first = images.first else { return [] }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)
+        let bankCount = memoryBank.count / dim
+        let bankNorms = memoryBank.withUnsafeBufferPointer { Self.squaredNorms($0.baseAddress!, count: bankCount, dim: dim) }
+        // Images in batches: one search over the batch's patches keeps both cores busy.
         var maps: [[Float]] = []
-        for (i, f) in feats.enumerated() {
-            maps.append(map(embedding: Self.embed(f), height: images[i].height, width: images[i].width))
-            progress?.advance(i + 1)
+        var i0 = 0
+        while i0 < feats.count {
+            let batch = (i0..<min(feats.count, i0 + 8)).map { Self.embed(feats[$0]) }
+            var queries: [Float] = []
+            queries.reserveCapacity(batch.reduce(0) { $0 + $1.values.count })
+            for e in batch { queries += e.values }
+            let scores = Self.nearestDistances(queries, count: queries.count / dim, bank: memoryBank,
+                                               bankNorms: bankNorms, bankCount: bankCount, dim: dim)
+            var offset = 0
+            for (k, e) in batch.enumerated() {
+                let p = e.h * e.w
+                maps.append(Self.scoreMap(Array(scores[offset..<(offset + p)]), h: e.h, w: e.w,
+                                          height: images[i0 + k].height, width: images[i0 + k].width,
+                                          sigma: config.sigma, upsample: config.upsample))
+                offset += p
+                progress?.advance(i0 + k + 1)
+            }
+            i0 += batch.count
         }
         return maps
-    }
-
-    /// The anomaly map of one embedded image.
-    func map(embedding e: (values: [Float], h: Int, w: Int, c: Int), height: Int, width: Int) -> [Float] {
-        let scores = Self.nearestDistances(e.values, count: e.h * e.w, bank: memoryBank,
-                                           bankCount: memoryBank.count / dim, dim: dim)
-        return Self.scoreMap(scores, h: e.h, w: e.w, height: height, width: width,
-                             sigma: config.sigma, upsample: config.upsample)
     }
 
     static func scoreMap(_ scores: [Float], h: Int, w: Int, height: Int, width: Int, sigma: Float, upsample: String) -> [Float] {
@@ -159,7 +179,7 @@ public struct PatchCore: PixelDetector {
 
     /// Pools each stage, resizes stages after the first to its grid, concatenates
     /// channels; returns the embedding as positions × channels (row-major).
-    static func embed(_ maps: [FeatureMap]) -> (values: [Float], h: Int, w: Int, c: Int) {
+    package static func embed(_ maps: [FeatureMap]) -> (values: [Float], h: Int, w: Int, c: Int) {
         let h = maps[0].height, w = maps[0].width
         var channelsFirst: [Float] = []
         var c = 0
@@ -180,94 +200,12 @@ public struct PatchCore: PixelDetector {
     /// A sparse random projection (Li, Hastie & Church 2006): each entry is
     /// ±√(1/(density·k)) with probability density/2 each, else 0, with
     /// density 1/√d. Shape d × k, row-major.
-    static func sparseProjection(inputDim d: Int, outputDim k: Int, using rng: inout SplitMix64) -> [Float] {
+    package static func sparseProjection(inputDim d: Int, outputDim k: Int, using rng: inout SplitMix64) -> [Float] {
         let density = 1 / Float(d).squareRoot()
         let v = (1 / (density * Float(k))).squareRoot()
         return (0..<(d * k)).map { _ in
             let u = Float(rng.next() >> 40) / Float(1 << 24)
             return u < density / 2 ? -v : (u < density ? v : 0)
         }
-    }
-
-    /// Greedy k-center selection of `select` rows of x (count × dim), measured
-    /// after projecting x by `projection` (dim × projectedDim); see the type's
-    /// doc. Returns the selected row indices in order. O(count·pd·select).
-    static func kCenterGreedy(_ x: [Float], count n: Int, dim: Int, projection: [Float]?, projectedDim pd: Int,
-                              select: Int, start: Int) -> [Int] {
-        var z: [Float]
-        let d: Int
-        if let proj = projection {
-            z = [Float](repeating: 0, count: n * pd)
-            d = pd
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(pd), Int32(dim),
-                        1, x, Int32(dim), proj, Int32(pd), 0, &z, Int32(pd))
-        } else {
-            z = x; d = dim
-        }
-        var minDist = [Float](repeating: .infinity, count: n)
-        var picked: [Int] = []
-        picked.reserveCapacity(select)
-        let workers = Parallel.cores
-        let chunk = (n + workers - 1) / workers
-        var center = start
-        let best = Parallel.Slots<(Float, Int)>(workers, empty: (-1, 0))
-        z.withUnsafeBufferPointer { zp in
-            minDist.withUnsafeMutableBufferPointer { mp in
-                let zb = zp.baseAddress!, mb = mp.baseAddress!
-                for _ in 0..<min(select, n) {
-                    let c = zb + center * d
-                    DispatchQueue.concurrentPerform(iterations: workers) { wi in
-                        let lo = wi * chunk, hi = min(n, lo + chunk)
-                        var bv: Float = -1, bi = lo
-                        var i = lo
-                        while i < hi {
-                            let row = zb + i * d
-                            var s: Float = 0
-                            for j in 0..<d { let t = row[j] - c[j]; s += t * t }
-                            let m = min(mb[i], s)
-                            mb[i] = m
-                            if m > bv { bv = m; bi = i }
-                            i += 1
-                        }
-                        best[wi] = (bv, bi)
-                    }
-                    var bv: Float = -1, bi = 0
-                    for wi in 0..<workers where best[wi].0 > bv { bv = best[wi].0; bi = best[wi].1 }
-                    mb[bi] = 0
-                    picked.append(bi)
-                    center = bi
-                }
-            }
-        }
-        return picked
-    }
-
-    /// For each of `count` query rows (count × dim), the Euclidean distance to
-    /// its nearest bank row: √max(‖q‖² + ‖m‖² − 2q·m, 0), the cross terms by
-    /// sgemm over bank blocks of 4096 rows. O(count·bankCount·dim).
-    static func nearestDistances(_ q: [Float], count: Int, bank: [Float], bankCount: Int, dim: Int) -> [Float] {
-        let qn = (0..<count).map { i in (0..<dim).reduce(Float(0)) { $0 + q[i * dim + $1] * q[i * dim + $1] } }
-        let bn = (0..<bankCount).map { i in (0..<dim).reduce(Float(0)) { $0 + bank[i * dim + $1] * bank[i * dim + $1] } }
-        var best = [Float](repeating: .infinity, count: count)
-        let block = 4096
-        var prod = [Float](repeating: 0, count: count * min(block, bankCount))
-        var b0 = 0
-        while b0 < bankCount {
-            let nb = min(block, bankCount - b0)
-            bank.withUnsafeBufferPointer { bp in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(nb), Int32(dim),
-                            -2, q, Int32(dim), bp.baseAddress! + b0 * dim, Int32(dim), 0, &prod, Int32(nb))
-            }
-            prod.withUnsafeBufferPointer { pp in
-                for i in 0..<count {
-                    var m = best[i] - qn[i]
-                    let row = pp.baseAddress! + i * nb
-                    for j in 0..<nb { m = min(m, row[j] + bn[b0 + j]) }
-                    best[i] = m + qn[i]
-                }
-            }
-            b0 += nb
-        }
-        return best.map { max($0, 0).squareRoot() }
     }
 }

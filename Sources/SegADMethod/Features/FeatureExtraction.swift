@@ -200,6 +200,8 @@ extension Array where Element == [Float] {
 
 /// The SHA-256 of several files, each computed on its own thread (through
 /// `FileHashes`, so later look-ups of the same paths hit its cache).
+/// `@unchecked Sendable`: `results` is written by the hashing threads and
+/// read by `wait` only under `lock`, after `done` has joined them.
 final class BackgroundHashes: @unchecked Sendable {
     private let paths: [String]
     private var results: [Result<String, any Error>?]

@@ -177,19 +177,27 @@ public enum Report {
         // results.md
         try files.data(options.output + "/results.md", Data(markdown(results, classes: classes, options: options).utf8))
 
-        // figures
+        // figures; a histogram left from an earlier report into this folder goes.
+        var written = Set<String>()
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
             try files.stage(options.output + "/figures/hist_\(name).png") { t in
                 try Histogram.write(path: t, title: r.method, subtitle: poolingNote(r, classes: classes.count),
                                     series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
             }
+            written.insert("hist_\(name).png")
         }
 
         // metrics.json last: it is Make's target for the report, so it must
         // appear only once every other file of the report is in place.
         try files.data(options.output + "/metrics.json", json)
         try files.commit()
+        // Histograms of methods no longer in the report (not part of the set) go after the commit.
+        let fm = FileManager.default
+        for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
+        where file.hasPrefix("hist_") && file.hasSuffix(".png") && !written.contains(file) {
+            try? fm.removeItem(atPath: options.output + "/figures/" + file)
+        }
     }
 
     /// A report folder that is a file, or cannot be created or written, is

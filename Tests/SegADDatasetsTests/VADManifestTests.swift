@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 import SegADNative
 import SegADKernels
-import SegAD
+import SegADCore
+import SegADMethod
 @testable import SegADDatasets
 
 final class VADManifestTests: XCTestCase {

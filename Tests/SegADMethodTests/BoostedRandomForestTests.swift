@@ -1,37 +1,25 @@
 import Foundation
 import XCTest
-import SegAD
+import SegADCore
+import SegADMethod
 import SegADNative
+import _TestSupport
 
 final class BoostedRandomForestTests: XCTestCase {
-    /// SplitMix64: a fixed, platform-independent stream for test data.
-    private struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [0, 1) with 24 bits, exact in Float.
-        mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-    }
-
     /// `rows × columns` features: every third row is bad; the first half of
     /// the features shift with the label, the rest are noise; ~6% NaN.
     private func dataSet(rows: Int = 120, columns: Int = 12, seed: UInt64 = 42)
         -> (features: [Float], labels: [Int]) {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var features: [Float] = []
         var labels: [Int] = []
         for r in 0..<rows {
             let bad = r % 3 == 2
             labels.append(bad ? 1 : 0)
             for c in 0..<columns {
-                let noise = rng.unit() * 2 - 1
+                let noise = rng.unitFloat() * 2 - 1
                 let shift: Float = bad && c < columns / 2 ? 0.6 : 0
-                let missing = rng.unit() < 0.06
+                let missing = rng.unitFloat() < 0.06
                 features.append(missing ? .nan : noise + shift + Float(c))
             }
         }

@@ -1,5 +1,4 @@
 import XCTest
-import SegAD
 @testable import SegADDatasets
 
 final class VADClassifierTests: XCTestCase {

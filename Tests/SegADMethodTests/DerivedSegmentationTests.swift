@@ -1,8 +1,7 @@
 import Foundation
 import XCTest
-import SegAD
+import SegADCore
 @testable import SegADMethod
-@testable import SegADDatasets
 import SegADNative
 import SegADKernels
 

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 import SegADNative
 import SegADDetectors
-import SegAD
+import SegADCore
+import SegADFigures
 @testable import SegADMethod
 @testable import SegADDeploy
 

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import SegAD
+import SegADMethod
 import SegADNative
 
 /// Label maps keep the stored sample values (issue 13, item 7): a 1-bit gray

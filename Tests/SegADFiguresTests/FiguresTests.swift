@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import SegAD
 @testable import SegADFigures
 import SegADNative
 
@@ -201,22 +200,6 @@ final class FiguresTests: XCTestCase {
                                                  title: "t", series: [("good", [1])]))
     }
 
-    /// Writes the example figure to `$SEGAD_FIGURE_EXAMPLE` when that is set,
-    /// for a look by eye: `SEGAD_FIGURE_EXAMPLE=/tmp/hist_example.png swift test
-    /// --filter FiguresTests`.
-    func testExampleFigure() throws {
-        guard let path = ProcessInfo.processInfo.environment["SEGAD_FIGURE_EXAMPLE"] else {
-            throw XCTSkip("set SEGAD_FIGURE_EXAMPLE to write the example figure")
-        }
-        var random = Gaussian(seed: 6)
-        let good = (0..<2000).map { _ in random.next(mean: 0.22, sd: 0.06) }
-        let bad = (0..<150).map { _ in random.next(mean: 0.62, sd: 0.12) }
-        let unseen = (0..<40).map { _ in random.next(mean: 0.45, sd: 0.15) }
-        let uncertain = (0..<25).map { _ in random.next(mean: 0.35, sd: 0.1) } + [.nan, .nan]
-        try Histogram.write(path: path, title: "bottle: BRF anomaly scores (test split)",
-                            series: [("good", good), ("bad", bad), ("unseen", unseen), ("uncertain", uncertain)])
-    }
-
     // MARK: Helpers
 
     private struct Box: Equatable { var x0, y0, x1, y1: Int }
@@ -239,19 +222,5 @@ final class FiguresTests: XCTestCase {
             counts[RGB(canvas.pixels[i], canvas.pixels[i + 1], canvas.pixels[i + 2]), default: 0] += 1
         }
         return counts
-    }
-
-    /// Deterministic normal samples: a 64-bit LCG (Knuth's MMIX constants)
-    /// through the Box–Muller transform.
-    private struct Gaussian {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func uniform() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return (Double(state >> 11) + 0.5) / Double(1 << 53)
-        }
-        mutating func next(mean: Double, sd: Double) -> Double {
-            mean + sd * (-2 * log(uniform())).squareRoot() * cos(2 * .pi * uniform())
-        }
     }
 }

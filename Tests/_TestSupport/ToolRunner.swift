@@ -2,16 +2,16 @@ import Foundation
 import XCTest
 
 /// Runs the built stage executables, Make and Python from tests.
-enum ToolRunner {
-    /// The repository root (three levels above this file).
-    static let repoRoot: String = {
+public enum ToolRunner {
+    /// The repository root (three levels above this file: Tests/_TestSupport/).
+    public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
     /// The folder holding the built executables (beside the test bundle).
-    static let binDirectory: String = {
+    public static let binDirectory: String = {
         if let bin = ProcessInfo.processInfo.environment["SEGAD_BIN"] { return bin }
         // The test runner (segadPackageTests.xctest) sits beside the stage executables.
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -21,17 +21,18 @@ enum ToolRunner {
         return folder
     }()
 
+    /// Written by one background block, read after `group.wait()` has joined it.
     final class DataBox: @unchecked Sendable { var data = Data() }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// Runs `executable` with `arguments`; `executable` without a slash is a stage binary.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], cwd: String? = nil,
+    public static func run(_ executable: String, _ arguments: [String], cwd: String? = nil,
                     environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         if executable.contains("/") {
@@ -66,7 +67,7 @@ enum ToolRunner {
     }
 
     /// A fresh temporary folder, removed when the test ends.
-    static func temporaryDirectory(_ test: XCTestCase) throws -> String {
+    public static func temporaryDirectory(_ test: XCTestCase) throws -> String {
         let path = NSTemporaryDirectory() + "segad-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderSegADTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

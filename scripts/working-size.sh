@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prints the default working size HxW for a PNG: the short side SHORT (256),
+# the long side scaled by the same factor, each side rounded to the nearest
+# multiple of STRIDE (32, EfficientNet-Lite0's last stage) and at least STRIDE.
+# A 300×300 cell → 256x256; a 512 (H) × 1024 (W) part → 256x512;
+# 375 × 500 → 256x352. An automatic side over 2048 px (aspect over 8:1) is
+# refused. The rule of WorkingSize.forImage (extract-maps working-size, used by
+# make images); this script lets Make take it at parse time, before any tool
+# is built. Used by pipelines/vad.mk when VAD_SIZE is not given.
+#   bash scripts/working-size.sh IMAGE.png [SHORT] [STRIDE]
+set -euo pipefail
+f=${1:?usage: working-size.sh IMAGE.png [SHORT] [STRIDE]}
+short=${2:-256}; stride=${3:-32}
+[ -r "$f" ] || { echo "$f: cannot read file" >&2; exit 1; }
+sig=$(od -An -tx1 -N8 "$f" | tr -d ' \n')
+[ "$sig" = 89504e470d0a1a0a ] || { echo "$f: not a PNG (cannot take the working size from it; set VAD_SIZE=HxW)" >&2; exit 1; }
+read -r w h <<<"$(od -An -tu4 --endian=big -j16 -N8 "$f")"
+[ "${w:-0}" -gt 0 ] && [ "${h:-0}" -gt 0 ] || { echo "$f: PNG header has no size" >&2; exit 1; }
+s=$(( w < h ? w : h ))
+side() { local k=$(( (2 * $1 * short + s * stride) / (2 * s * stride) )); echo $(( (k < 1 ? 1 : k) * stride )); }
+H=$(side "$h"); W=$(side "$w")
+if [ "$H" -gt 2048 ] || [ "$W" -gt 2048 ]; then
+    echo "$f: is ${h}x${w}; its aspect would give a working size of ${H}x${W} (over 2048 px a side); set VAD_SIZE=HxW" >&2; exit 1
+fi
+echo "${H}x${W}"
