@@ -94,8 +94,10 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
+        // Swift 5 mode: Detectors.swift's tiled sgemm reference captures raw
+        // buffer pointers in concurrentPerform (a Swift 6 error since the merge of coreset).
         .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
-                          swiftSettings: swiftSettings),
+                          swiftSettings: swiftSettings + [.swiftLanguageMode(.v5)]),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", path: "Tests/_TestSupport"),
         // Swift 5 mode: TIFFTests redirects the C global `stderr`.

@@ -1,6 +1,7 @@
 import Foundation
 import SegAD
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 1 (bounds and ids) and class 6 (seed keys): every numeric
 /// option is bounded before anything is allocated, ids are validated on every

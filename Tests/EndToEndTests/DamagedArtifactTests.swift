@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 4: every dataset carries a Fletcher-32 checksum, verified
 /// by HDF5 on read; a byte flipped inside a dataset's stored data (values,

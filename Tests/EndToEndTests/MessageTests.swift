@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 7: each misleading or raw message is now one line naming
 /// the file or option and the fix, given before work starts.

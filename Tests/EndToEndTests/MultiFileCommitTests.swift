@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 3: multi-file outputs commit as one unit (`OutputSet`).
 /// The kill tests SIGKILL the stage at every step of its commit
@@ -9,7 +10,7 @@ import XCTest
 /// rerun completes with no temporary left. Two concurrent writers to one
 /// output leave one writer's whole set.
 final class MultiFileCommitTests: XCTestCase {
-    private func trainBRF(_ f: BadInputFixture, xgboostSeed: Int, env: [String: String] = [:]) throws -> ToolRunner.Result {
+    private static func trainBRF(_ f: BadInputFixture, xgboostSeed: Int, env: [String: String] = [:]) throws -> ToolRunner.Result {
         try ToolRunner.run("train-brf", ["--features", f.features, "--manifest", f.manifest, "--seed", "0", "-o", f.model,
                                          "--rounds", "2", "--num-parallel-tree", "3", "--xgboost-seed", String(xgboostSeed)],
                            environment: env)
@@ -27,16 +28,16 @@ final class MultiFileCommitTests: XCTestCase {
     func testKilledTrainBRFCommitLeavesNoMixedSet() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .features)
-        XCTAssertEqual(try trainBRF(f, xgboostSeed: 1).status, 0)
+        XCTAssertEqual(try Self.trainBRF(f, xgboostSeed: 1).status, 0)
         let old = try Data(contentsOf: URL(fileURLWithPath: f.model))
         for k in 0...2 {
-            let r = try trainBRF(f, xgboostSeed: 2 + k, env: ["SEGAD_FAULT_KILL_AT_COMMIT_STEP": String(k)])
+            let r = try Self.trainBRF(f, xgboostSeed: 2 + k, env: ["SEGAD_FAULT_KILL_AT_COMMIT_STEP": String(k)])
             XCTAssertEqual(r.status, SIGKILL, "step \(k): not killed in its commit: \(r.stderr)")
             try assertModelSetConsistent(f, "killed at step \(k)")
             if k == 0 { XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: f.model)), old) }
             if k > 0 { XCTAssertFalse(FileManager.default.fileExists(atPath: f.model), "marker present mid-commit") }
         }
-        XCTAssertEqual(try trainBRF(f, xgboostSeed: 9).status, 0)
+        XCTAssertEqual(try Self.trainBRF(f, xgboostSeed: 9).status, 0)
         try assertModelSetConsistent(f, "rerun")
         XCTAssertEqual(f.temporaries(), [])
     }
@@ -76,21 +77,21 @@ final class MultiFileCommitTests: XCTestCase {
     func testConcurrentTrainBRFWritersLeaveOneWholeSet() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .features)
-        XCTAssertEqual(try trainBRF(f, xgboostSeed: 1).status, 0)
+        XCTAssertEqual(try Self.trainBRF(f, xgboostSeed: 1).status, 0)
         let json = (f.model as NSString).deletingPathExtension + ".json"
         let first = try Data(contentsOf: URL(fileURLWithPath: json))
         let done = DispatchSemaphore(value: 0)
         final class Box: @unchecked Sendable { var status: Int32 = -1 }
         let a = Box()
         DispatchQueue.global().async {
-            a.status = (try? self.trainBRF(f, xgboostSeed: 2, env: ["SEGAD_FAULT_COMMIT_PAUSE_MS": "2500"]))?.status ?? -2
+            a.status = (try? Self.trainBRF(f, xgboostSeed: 2, env: ["SEGAD_FAULT_COMMIT_PAUSE_MS": "2500"]))?.status ?? -2
             done.signal()
         }
         // Wait until A has renamed its .json (and not yet its .h5).
         let deadline = Date().addingTimeInterval(60)
         while (try? Data(contentsOf: URL(fileURLWithPath: json))) == first && Date() < deadline { usleep(20_000) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.model), "A is not half-committed")
-        XCTAssertEqual(try trainBRF(f, xgboostSeed: 3).status, 0)
+        XCTAssertEqual(try Self.trainBRF(f, xgboostSeed: 3).status, 0)
         done.wait()
         XCTAssertEqual(a.status, 0)
         try assertModelSetConsistent(f, "two writers")
@@ -104,7 +105,7 @@ extension MultiFileCommitTests {
     /// recorded `label_png_sha256`; the rerun completes, no temporary left.
     func testKilledDeriveSegmentationCommitLeavesNoMixedSet() throws {
         let dir = try ToolRunner.temporaryDirectory(self)
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var items: [[String: Any]] = []
         for i in 0..<8 {
             let pixels = (0..<256).map { p -> UInt8 in UInt8((p % 16 < 8 ? 60 : 190) + Int(rng.unit() * 20)) }

@@ -1,6 +1,7 @@
 import Foundation
 import SegAD
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 5: parameters that give a NaN model are refused, and no
 /// model or scores artifact holding NaN is written.

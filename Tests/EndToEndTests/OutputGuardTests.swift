@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// Issue 13, class 2: an output that resolves (symlinks, `..`) to an input is
 /// refused before any work, by every stage (`OutputPaths.check`); and class 7:

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 
 /// Shared checks of the issue-13 tests (reliability round 2).
 extension XCTestCase {
