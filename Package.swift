@@ -31,7 +31,15 @@ let cModules: [Target] = [
                    providers: [.apt(["libssl-dev"])]),
 ]
 
-let swiftSettings: [SwiftSetting] = [
+// Release builds keep Swift's overflow and bounds checks (plain -O) in every
+// target that reads files or indexes with sizes read from them: SegADNative's
+// npy, pickle, zip, safetensors, PNG/TIFF/JPEG and HDF5 readers, the manifest
+// and artifact loaders, the kernels, the executables (issue 13, class 9).
+// Only the detectors (backbone convolutions, PatchCore, PaDiM on validated
+// arrays) build with -Ounchecked, where a rough measurement suggested a gain
+// (docs/reliability.md, section 6).
+let swiftSettings: [SwiftSetting] = []
+let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ]
 
@@ -65,7 +73,7 @@ let package = Package(
         // Swift 5 mode until PatchCore's nearest-neighbour search stops capturing
         // raw pointers in its concurrentPerform closure (reworked on the coreset branch).
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
-                swiftSettings: swiftSettings + [.swiftLanguageMode(.v5)]),
+                swiftSettings: uncheckedSettings + [.swiftLanguageMode(.v5)]),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
@@ -90,6 +98,8 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
+        // Swift 5 mode: Detectors.swift's tiled sgemm reference captures raw
+        // buffer pointers in concurrentPerform (a Swift 6 error since the merge of coreset).
         .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.

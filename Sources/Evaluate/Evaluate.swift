@@ -37,6 +37,9 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate score") {
+                try OutputPaths.check(outputs: [.init("-o", output)],
+                                      inputs: [("--features", features), ("--manifest", manifest.path), ("--scores-csv", scoresCsv ?? "")] + models.map { ("--model", $0) },
+                                      manifests: [manifest.path])
                 let source: Scoring.Source = !models.isEmpty ? .models(models)
                     : feature.map { .feature($0) } ?? .csv(scoresCsv!)
                 try Scoring.run(.init(featuresPath: features, manifestPath: manifest.path, source: source,
@@ -63,6 +66,9 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate report") {
+                try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
+                                      + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
+                                      inputs: scores.map { ("scores", $0) })
                 let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag)
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
@@ -103,11 +109,16 @@ extension Evaluate {
         func validate() throws {
             if states.isEmpty { throw ValidationError("give at least one --state") }
             if !(tpr > 0 && tpr <= 1) { throw ValidationError("--tpr must be in (0, 1]") }
-            if folds < 2 { throw ValidationError("--folds must be at least 2") }
+            if !(2...100).contains(folds) { throw ValidationError("--folds must be in 2…100") }
+            if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
+            if let s = foldSeed, s < 0 || s > Bounds.maxSeed { throw ValidationError("--fold-seed must be in 0…4294967295") }
         }
 
         func run() throws {
             StageMain.run("evaluate save-pipeline") {
+                try OutputPaths.check(outputs: [.init("-o", output)],
+                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation)] + states.map { ("--state", $0) },
+                                      manifests: [manifest.path])
                 try PipelineSaving.run(.init(manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
                                              foldSeed: foldSeed, output: output,
@@ -140,13 +151,17 @@ extension Evaluate {
 
         func validate() throws {
             if (images == nil) == (manifest == nil) { throw ValidationError("give exactly one of --images or --manifest") }
-            if top < 0 { throw ValidationError("--top must be ≥ 0") }
-            if batch < 1 { throw ValidationError("--batch must be ≥ 1") }
+            if !(0...1000).contains(top) { throw ValidationError("--top must be in 0…1000") }
+            if !(1...4096).contains(batch) { throw ValidationError("--batch must be in 1…4096") }
         }
 
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("evaluate score-new") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: false), .init("-o", (output as NSString).appendingPathComponent("scores.csv")),
+                                                .init("-o", (output as NSString).appendingPathComponent("overlays"), folder: true)],
+                                      inputs: [("--pipeline", pipeline), ("--images", images ?? ""), ("--manifest", manifest ?? "")],
+                                      manifests: manifest.map { [$0] } ?? [])
                 let source: NewImageScoring.Source = images.map { .folder($0) } ?? .manifest(manifest!)
                 let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,
                                                       overlays: !noOverlays, batch: batch, topFeatures: top))

@@ -24,6 +24,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps elpv-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--labels", labels)])
                 try ELPVManifest.write(.init(labelsPath: labels, type: type, seeds: seeds.values, output: output,
                                              segmentationDirectory: segmentationDir))
             }
@@ -49,6 +50,8 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps segment-elpv") {
+                // The manifest names this folder's label PNGs as items' segmentations: outputs here, not inputs.
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--manifest", manifest.path)])
                 try ELPVSegmentationStage.run(.init(manifestPath: manifest.path, output: output, size: size.tuple))
             }
         }
@@ -69,6 +72,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps overlay-segmentation") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--segmentation", segmentation ?? "")], manifests: [manifest.path])
                 try SegmentationFigure.write(.init(manifestPath: manifest.path, staticSegmentation: segmentation, item: item,
                                                    size: size.tuple,
                                                    names: names.split(separator: ",").map(String.init),

@@ -37,10 +37,12 @@ extension ExtractMaps {
             if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
             if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
             if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
+            if poolSeed < 0 || poolSeed > Bounds.maxSeed { throw ValidationError("--pool-seed must be in 0…4294967295") }
         }
 
         func run() throws {
             StageMain.run("extract-maps images-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? "")])
                 try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
                                                seeds: seeds.values, poolFraction: poolFraction,
                                                testFraction: testFraction, poolSeed: poolSeed))
@@ -59,6 +61,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps working-size") {
+                if let output { try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path)], manifests: [manifest.path]) }
                 let chosen: (height: Int, width: Int)
                 if let size { chosen = size.tuple } else {
                     let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest.path))

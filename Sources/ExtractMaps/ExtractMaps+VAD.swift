@@ -37,6 +37,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps vad-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--root", root), ("--synthetic", synthetic ?? "")])
                 try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: seeds.values,
                                             synthetic: synthetic, output: output))
             }
@@ -61,6 +62,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps vad-segmentation") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--input", input)])
                 var o = VADSegmentation.Options(input: input, segments: segments, size: size.tuple, output: output)
                 o.oneSegment = oneSegment
                 try VADSegmentation.run(o)
@@ -81,11 +83,12 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
 
         func validate() throws {
-            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+            if let count, !(1...1_000_000).contains(count) { throw ValidationError("--count must be in 1…1000000") }
         }
 
         func run() throws {
             StageMain.run("extract-maps synthesize-defects") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--root", root), ("--segmentation", segmentation)])
                 try SyntheticDefects.run(.init(root: root, seed: seed, segmentation: segmentation, segments: segments,
                                                count: count, outputDirectory: output))
             }
@@ -103,6 +106,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps vad-from-elpv") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--elpv", elpv)])
                 var o = VADFromELPV.Options(elpv: elpv, output: output)
                 o.lowShot = lowShot
                 try VADFromELPV.run(o)
@@ -126,12 +130,13 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if folds < 2 { throw ValidationError("--folds must be at least 2") }
-            if c != "auto" && !(Double(c).map { $0 > 0 } ?? false) { throw ValidationError("--c must be a positive number or auto") }
+            if !(2...100).contains(folds) { throw ValidationError("--folds must be in 2…100") }
+            if c != "auto" && !(Double(c).map { $0 > 0 && $0.isFinite } ?? false) { throw ValidationError("--c must be a positive finite number or auto") }
         }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--weights", weights)], manifests: [manifest.path])
                 var o = SupervisedClassifier.FitOptions(manifestPath: manifest.path, seed: seed, weightsPath: weights,
                                                         size: size.tuple, output: output)
                 o.folds = folds
@@ -152,6 +157,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps classifier-apply") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try SupervisedClassifier.apply(manifestPath: manifest, statePath: state, output: output)
             }
         }

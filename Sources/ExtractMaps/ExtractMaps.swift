@@ -34,11 +34,14 @@ extension ExtractMaps {
         @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
         func validate() throws {
-            if let pngScale, !(pngScale > 0) { throw ValidationError("--png-scale must be positive") }
+            if let pngScale, !(pngScale > 0 && pngScale.isFinite) {
+                throw ValidationError("--png-scale must be a positive finite number, e.g. 255")
+            }
         }
 
         func run() throws {
             StageMain.run("extract-maps") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path)], manifests: [manifest.path])
                 try MapImport.run(.init(manifestPath: manifest.path, detector: detector, output: output,
                                         size: size?.tuple, pngScale: pngScale))
             }
@@ -64,12 +67,15 @@ extension ExtractMaps {
 
         func validate() throws {
             if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
+            if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }
 
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--weights", weights ?? "")], manifests: [manifest.path])
                 try NativeDetectors.fit(.init(manifestPath: manifest.path, kind: kind, name: name ?? kind.rawValue, seed: seed,
                                               size: size?.tuple, weightsPath: weights, coresetRatio: coresetRatio,
                                               output: output, limit: limit))
@@ -90,6 +96,7 @@ extension ExtractMaps {
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps apply") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
                                                 skipDetectorTrain: skipDetectorTrain))
             }
@@ -111,6 +118,7 @@ extension ExtractMaps {
 
         func run() throws {
             StageMain.run("extract-maps visa-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)] + (scoresDir.map { [.init("--scores-dir", $0, folder: true)] } ?? []), inputs: [("--root", root)])
                 let list = models.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
                 try VisAManifest.build(.init(root: root, className: className, models: list, output: output,
                                              scoresOutput: scoresDir))
@@ -153,7 +161,9 @@ extension ExtractMaps {
         var output: String
 
         func validate() throws {
-            if let a = minIslandArea, a < 1 { throw ValidationError("--min-island-area must be at least 1") }
+            if let a = minIslandArea, !(1...Bounds.maxSide * Bounds.maxSide).contains(a) {
+                throw ValidationError("--min-island-area must be in 1…\(Bounds.maxSide * Bounds.maxSide)")
+            }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if perImage {
                 if let s = segments, !(s == 2 || s == 3) { throw ValidationError("--per-image takes --segments 2 or 3") }
@@ -173,6 +183,12 @@ extension ExtractMaps {
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps derive-segmentation") {
+                let outs: [OutputPaths.Output] = perImage
+                    ? [.init("-o", output), .init("--label-folder", labelFolder ?? SegmentationDerivation.defaultLabelFolder(for: output), folder: true),
+                       .init("-o (overlay)", SegmentationArtifact.overlayPath(for: output))]
+                    : [.init("-o", output), .init("-o (sidecar)", SegmentationArtifact.sidecarPath(for: output)),
+                       .init("-o (overlay)", SegmentationArtifact.overlayPath(for: output))]
+                try OutputPaths.check(outputs: outs, inputs: [("--manifest", manifest.path)] + maps.map { ("--maps", $0) }, manifests: [manifest.path])
                 if perImage {
                     var c = PerImageSegmentation.Config()
                     c.classes = segments ?? 2

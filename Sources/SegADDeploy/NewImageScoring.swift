@@ -68,24 +68,32 @@ public enum NewImageScoring {
 
     @discardableResult
     public static func run(_ o: Options) throws -> Summary {
-        let t0 = Date()
-        let scorer = try PipelineScorer(path: o.pipelinePath)
-        let loadSeconds = Date().timeIntervalSince(t0)
         let list = try images(o.source)
+        // Ids become file names (overlays/ID.png) and CSV rows: checked before
+        // any image is scored (issue 13, classes 1 and 7).
+        switch o.source {
+        case .folder(let dir): try Bounds.checkIds(list.map(\.id), source: dir)
+        case .manifest(let path): try Bounds.checkIds(list.map(\.id), source: path)
+        }
         if let dup = Dictionary(grouping: list.map(\.id), by: { overlayName($0) }).first(where: { $0.value.count > 1 }) {
             throw InputError("--images", "ids \(dup.value.joined(separator: ", ")) would share the overlay \(dup.key).png")
         }
-        do { try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true) } catch {
-            throw InputError(o.output, "cannot create output folder (\(error.localizedDescription))")
-        }
+        try OutputPaths.prepareFolder(o.output)
+        let t0 = Date()
+        let scorer = try PipelineScorer(path: o.pipelinePath)
+        let loadSeconds = Date().timeIntervalSince(t0)
         let overlayDir = (o.output as NSString).appendingPathComponent("overlays")
-        let temporaryOverlays = overlayDir + ".tmp-\(getpid())"
+        let temporaryOverlays = OutputSet.temporary(for: overlayDir)
+        let scoresPath = (o.output as NSString).appendingPathComponent("scores.csv")
+        // scores.csv (the marker) and overlays/ are one set (issue 13, class 3).
+        var files = OutputSet(marker: scoresPath)
+        defer { files.discard() }
         if o.overlays {
+            ArtifactWriter.removeStaleTemporaries(of: overlayDir)
             try? FileManager.default.removeItem(atPath: temporaryOverlays)
             try FileManager.default.createDirectory(atPath: temporaryOverlays, withIntermediateDirectories: true)
+            files.adopt(temporary: temporaryOverlays, final: overlayDir)
         }
-        var committed = false
-        defer { if !committed && o.overlays { try? FileManager.default.removeItem(atPath: temporaryOverlays) } }
 
         let t1 = Date()
         var csv = "id,score,decision,top_features\n"
@@ -117,14 +125,8 @@ public enum NewImageScoring {
             progress.advance(by: part.count)
         }
         let seconds = Date().timeIntervalSince(t1)
-        try AtomicFile.write(Data(csv.utf8), to: (o.output as NSString).appendingPathComponent("scores.csv"))
-        if o.overlays {
-            try? FileManager.default.removeItem(atPath: overlayDir)
-            guard rename(temporaryOverlays, overlayDir) == 0 else {
-                throw InputError(overlayDir, "cannot move overlays into place (\(String(cString: strerror(errno))))")
-            }
-        }
-        committed = true
+        try files.data(scoresPath, Data(csv.utf8))
+        try files.commit()
         return Summary(images: list.count, anomalous: anomalous, seconds: seconds, loadSeconds: loadSeconds)
     }
 

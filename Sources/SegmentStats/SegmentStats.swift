@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SegADCore
 import SegADMethod
@@ -42,12 +43,17 @@ struct SegmentStatsCommand: ParsableCommand {
         if (segmentation == nil) == !perItemSegmentation {
             throw ValidationError("give exactly one of --segmentation FILE or --per-item-segmentation")
         }
-        if segments < 1 { throw ValidationError("--segments must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(1...Bounds.maxSegments).contains(segments) {
+            throw ValidationError("--segments must be in 1…\(Bounds.maxSegments) (feature names run a…z, aa…zz)")
+        }
+        if let threads, !(1...Bounds.maxThreads).contains(threads) { throw ValidationError("--threads must be in 1…\(Bounds.maxThreads)") }
     }
 
     func run() throws {
         StageMain.run("segment-stats") {
+            try OutputPaths.check(outputs: [.init("-o", output)],
+                                  inputs: [("--manifest", manifest.path), ("--segmentation", segmentation ?? ""), ("--classifier-scores", classifierScores ?? "")] + maps.map { ("--maps", $0) },
+                                  manifests: [manifest.path])
             var options = FeatureExtraction.Options(
                 manifestPath: manifest.path, mapsPaths: maps,
                 segmentation: segmentation.map { .staticMap(path: $0) } ?? .perItem,

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SegADCore
 import SegADMethod
@@ -36,15 +37,31 @@ struct TrainBRF: ParsableCommand {
     var only: [String] = []
 
     func validate() throws {
-        if rounds < 1 || numParallelTree < 1 || maxDepth < 1 { throw ValidationError("rounds, trees and depth must be ≥ 1") }
+        if !(1...Bounds.maxRounds).contains(rounds) { throw ValidationError("--rounds must be in 1…\(Bounds.maxRounds)") }
+        if !(1...Bounds.maxParallelTrees).contains(numParallelTree) {
+            throw ValidationError("--num-parallel-tree must be in 1…\(Bounds.maxParallelTrees)")
+        }
+        if rounds * numParallelTree > Bounds.maxTrees {
+            throw ValidationError("--rounds × --num-parallel-tree is \(rounds * numParallelTree) trees; at most \(Bounds.maxTrees)")
+        }
+        if !(1...Bounds.maxDepth).contains(maxDepth) { throw ValidationError("--max-depth must be in 1…\(Bounds.maxDepth)") }
         for (name, v) in [("subsample", subsample), ("colsample-bytree", colsampleBytree), ("colsample-bynode", colsampleBynode)]
         where !(v > 0 && v <= 1) { throw ValidationError("--\(name) must be in (0, 1]") }
-        if !(eta > 0) { throw ValidationError("--eta must be positive") }
-        if threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        // Non-finite or out-of-range values give a NaN model (issue 13, class 5).
+        if !(eta > 0 && eta <= 1) { throw ValidationError("--eta must be in (0, 1], e.g. 0.3") }
+        if !(alpha >= 0 && alpha <= 1e6) { throw ValidationError("--alpha must be a finite number in 0…1e6") }
+        if let w = scalePosWeight, !(w > 0 && w <= 1e6) {
+            throw ValidationError("--scale-pos-weight must be a finite number in (0, 1e6]")
+        }
+        if !(1...Bounds.maxThreads).contains(threads) { throw ValidationError("--threads must be in 1…\(Bounds.maxThreads)") }
+        if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
+        if let s = xgboostSeed, s < 0 || s > Bounds.maxSeed { throw ValidationError("--xgboost-seed must be in 0…4294967295") }
     }
 
     func run() throws {
         StageMain.run("train-brf") {
+            try OutputPaths.check(outputs: [.init("-o", output), .init("--json", json ?? ((output as NSString).deletingPathExtension + ".json"))],
+                                  inputs: [("--features", features), ("--manifest", manifest.path)], manifests: [manifest.path])
             var p = BRFParameters()
             p.rounds = rounds; p.numParallelTree = numParallelTree; p.maxDepth = maxDepth; p.eta = eta
             p.subsample = subsample; p.colsampleByTree = colsampleBytree; p.colsampleByNode = colsampleBynode

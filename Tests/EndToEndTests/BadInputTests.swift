@@ -222,7 +222,8 @@ final class BadInputTests: XCTestCase {
         let f = try BadInputFixture(self)
         try f.build(through: .features)
         let before = try f.snapshot()
-        try f.assertRefused(f.segmentStats(maps: [f.features]), naming: f.features,
+        // (Written to another output: -o = --maps is refused before this check, OutputGuardTests.)
+        try f.assertRefused(f.segmentStats(maps: [f.features], output: f.artifacts + "/features-2.h5"), naming: f.features,
                             fault: "is a features artifact; expected maps", before: before)
     }
 
@@ -244,7 +245,7 @@ final class BadInputTests: XCTestCase {
         let notAFolder = f.dir + "/not-a-folder"
         try Data("x".utf8).write(to: URL(fileURLWithPath: notAFolder))
         try f.assertRefused(f.segmentStats(output: notAFolder + "/features.h5"), naming: notAFolder,
-                            fault: "cannot create output folder", before: before)
+                            fault: "is a file, not a folder", before: before)
     }
 
     func testReadOnlyOutputFolder() throws {

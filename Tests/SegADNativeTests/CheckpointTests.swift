@@ -134,3 +134,27 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(w["_conv_stem.weight"]!.values[0], -1.1103, accuracy: 1e-4)
     }
 }
+
+/// Issue 13, class 8: formats are detected by structure, not by one byte.
+final class CheckpointFormatDetectionTests: XCTestCase {
+    /// A valid safetensors file whose header is 128…255 bytes long (so its
+    /// 8-byte little-endian length starts with 0x80…0xFF, like a pickle's
+    /// PROTO opcode) once read as a legacy pickle and was refused.
+    func testSafetensorsWhoseHeaderLengthStartsWith0x80() throws {
+        for padding in 0..<4 {
+            let values: [Float] = [1.5, -2, 3.25, 4]
+            var header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}"
+            header += ",\"__metadata__\":{\"note\":\"" + String(repeating: "p", count: 60 + padding) + "\"}}"
+            while header.utf8.count < 128 + padding { header += " " }  // safetensors pads the header with spaces
+            let n = header.utf8.count
+            XCTAssertTrue(n >= 128 && n < 256)
+            var bytes = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(n) >> (8 * UInt64($0))) }
+            XCTAssertGreaterThanOrEqual(bytes[0], 0x80)
+            bytes += Array(header.utf8)
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+            let tensors = try Checkpoint.load(bytes: bytes, name: "header-0x80.safetensors")
+            XCTAssertEqual(tensors["w"]?.shape, [2, 2])
+            XCTAssertEqual(tensors["w"]?.values, values)
+        }
+    }
+}

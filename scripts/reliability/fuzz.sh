@@ -2,18 +2,24 @@
 # Seeded random-mutation fuzzing of the .npy, PNG, TIFF, JPEG, manifest and
 # checkpoint readers, in process, COUNT inputs each (default 100000).
 #
-#   scripts/reliability/fuzz.sh [COUNT] [SEED] [CONFIG]
+#   scripts/reliability/fuzz.sh [--release] [COUNT] [SEED] [CONFIG]
 #
-# CONFIG debug (default) keeps Swift's overflow and bounds checks, which the
-# release build (-Ounchecked) removes, so an arithmetic trap shows up as a
-# crash; CONFIG release needs `swift build -c release --build-tests
-# -Xswiftc -enable-testing` first. Prints one "fuzz READER: …" line per reader
+# --release is CONFIG release (the build users run: parsers keep their checks
+# in release since issue 13, class 9).
+#
+# CONFIG debug (default) or release; both keep Swift's overflow and bounds
+# checks in the readers (release builds only SegADKernels and SegADDetectors
+# with -Ounchecked), so an arithmetic trap shows up as a crash. The script
+# builds what it runs (release: `swift build -c release --build-tests
+# -Xswiftc -enable-testing`). Prints one "fuzz READER: …" line per reader
 # (inputs, accepted, refused, slowest input, peak RSS growth); the figures are
 # in docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+RELEASE=
+if [[ ${1:-} == --release ]]; then RELEASE=release; shift; fi
 export SEGAD_FUZZ_COUNT=${1:-100000}
 export SEGAD_FUZZ_SEED=${2:-20240607}
-CONFIG=${3:-debug}
+CONFIG=${RELEASE:-${3:-debug}}
 swift build -c "$CONFIG" --build-tests $([[ $CONFIG == release ]] && echo -Xswiftc -enable-testing) 2>&1 | grep -E 'error' || true
 swift test -c "$CONFIG" --skip-build --filter 'EndToEndTests.FuzzTests' 2>&1 | grep -E '^fuzz |error|passed|failed'

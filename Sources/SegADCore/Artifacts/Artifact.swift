@@ -73,11 +73,8 @@ public final class ArtifactWriter {
                 inputs: [ArtifactInput]) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw InputError(folder, "cannot create output folder (\(error.localizedDescription))")
-            }
-        }
+        if path.isEmpty { throw InputError("-o", "empty path; give the artifact to write") }
+        if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
         ArtifactWriter.removeStaleTemporaries(of: path)
         temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
@@ -115,6 +112,23 @@ public final class ArtifactWriter {
         committed = true
     }
 
+    /// Flushes, closes and syncs the artifact and hands its temporary file to
+    /// `set`, which renames it into place with the set's other members.
+    public func stage(in set: inout OutputSet) throws {
+        do { try file.flushAndClose() } catch {
+            throw InputError(path, "cannot write artifact (\(error))")
+        }
+        let fd = open(temporaryPath, O_RDONLY)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw InputError(path, "cannot write artifact (fsync: \(reason))")
+        }
+        close(fd)
+        set.adopt(temporary: temporaryPath, final: path)
+        committed = true
+    }
+
     deinit {
         if !committed {
             file.close()
@@ -122,16 +136,17 @@ public final class ArtifactWriter {
         }
     }
 
-    /// Removes `PATH.tmp-PID` files whose writer is no longer running
-    /// (left by a killed stage).
+    /// Removes `PATH.tmp-PID…` files and folders whose writer is no longer
+    /// running (left by a killed stage).
     public static func removeStaleTemporaries(of path: String) {
         let folder = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent + ".tmp-"
         let dir = folder.isEmpty ? "." : folder
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
         for name in names where name.hasPrefix(base) {
-            if let pid = Int32(name.dropFirst(base.count)), kill(pid, 0) == 0, pid != getpid() { continue }
-            unlink((dir as NSString).appendingPathComponent(name))
+            let digits = name.dropFirst(base.count).prefix(while: \.isNumber)
+            if let pid = Int32(digits), kill(pid, 0) == 0, pid != getpid() { continue }
+            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
         }
     }
 }

@@ -49,6 +49,11 @@ public final class ScoresArtifact {
 
     public static func write(path: String, method: String, className: String, seeds: [SeedScores],
                       config: [String: Any], inputs: [ArtifactInput]) throws {
+        for s in seeds {
+            if let i = s.scores.firstIndex(where: { !$0.isFinite }) {
+                throw InputError(path, "refusing to write scores: seed \(s.seed), id '\(s.ids[i])' has score \(s.scores[i]) (a NaN or infinite model or input)")
+            }
+        }
         var config = config
         config["method"] = method
         config["class"] = className

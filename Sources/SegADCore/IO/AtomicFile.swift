@@ -4,8 +4,9 @@ import SegADNative
 /// Writes a whole file under a temporary name and renames it into place.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
+        if path.isEmpty { throw InputError("-o", "empty path; give the file to write") }
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
         ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {

@@ -55,6 +55,9 @@ extension Manifest {
         var seen: [String: Int] = [:]
         for (n, raw) in rawItems.enumerated() {
             let item = try parseItem(raw, number: n, path: path)
+            if let fault = Bounds.idFault(item.id) {
+                throw fail("item \(n): id '\(item.id.prefix(60))\(item.id.count > 60 ? "…" : "")' \(fault)")
+            }
             if let first = seen[item.id] {
                 throw fail("duplicate id '\(item.id)' (items \(first) and \(n))")
             }
@@ -68,8 +71,8 @@ extension Manifest {
         if rawSeeds.isEmpty { throw fail("'seeds' is empty") }
         var seeds: [Int: [Role: [String]]] = [:]
         for (key, value) in rawSeeds {
-            guard let seed = Int(key), seed >= 0, seed <= Int(UInt32.max) else {
-                throw fail("seed '\(key)' is not an integer in 0…4294967295")
+            guard let seed = Bounds.canonicalSeed(key) else {
+                throw fail("seed '\(key)' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)")
             }
             guard let roles = value as? [String: Any] else { throw fail("seed \(key): must map roles to id lists") }
             var parsed: [Role: [String]] = [:]

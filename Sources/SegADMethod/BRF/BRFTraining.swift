@@ -50,6 +50,12 @@ public enum BRFTraining {
         let matrix = features.matrix(rows: rows, columns: columns)
         let booster = try BoostedRandomForest.train(features: matrix, rows: rows.count, columns: columns.count,
                                                     labels: labels, parameters: parameters)
+        // A model that scores its own training rows NaN or ±inf (e.g. from
+        // extreme parameters) is refused rather than written (issue 13, class 5).
+        let check = try BoostedRandomForest.scores(booster, features: matrix, rows: rows.count, columns: columns.count)
+        if let i = check.firstIndex(where: { !$0.isFinite }) {
+            throw InputError(options.output, "refusing to write the model: it scores training row '\(trainIds[i])' \(check[i]); check the XGBoost parameters")
+        }
         let json = try booster.jsonModel()
 
         var config: [String: Any] = ["seed": options.seed, "xgboost_version": XGBBooster.libraryVersion,
@@ -65,9 +71,13 @@ public enum BRFTraining {
         try writer.file.write("model_json", strings: [json])
         try writer.file.write("feature_names", strings: columns.map { features.names[$0] })
         try writer.file.write("training_ids", strings: trainIds)
+        // The .h5 and the .json are one set, the .h5 (Make's target) its marker.
         let jsonPath = options.jsonOutput ?? ((options.output as NSString).deletingPathExtension + ".json")
-        try AtomicFile.write(Data(json.utf8), to: jsonPath)
-        try writer.commit()
+        var files = OutputSet(marker: options.output)
+        defer { files.discard() }
+        try files.data(jsonPath, Data(json.utf8))
+        try writer.stage(in: &files)
+        try files.commit()
     }
 
     /// Columns whose names match any glob in `only` (all when empty), in artifact order.

@@ -133,6 +133,7 @@ public enum BoostedRandomForest {
     public static func train(features: [Float], rows: Int, columns: Int, labels: [Int],
                              parameters: BRFParameters) throws -> XGBBooster {
         try checkShape(features: features, rows: rows, columns: columns)
+        if let fault = parameters.fault { throw BRFInputError("parameters: \(fault)") }
         guard labels.count == rows else {
             throw BRFInputError("\(labels.count) labels for \(rows) rows")
         }

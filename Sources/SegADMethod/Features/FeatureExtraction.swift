@@ -36,6 +36,7 @@ public enum FeatureExtraction {
         var detectors: [String] = []
         for artifact in maps {
             try artifact.reader.requireInput(role: "manifest", file: options.manifestPath)
+            try MapSources.verify(artifact, manifest: manifest)
             guard artifact.ids == first.ids else {
                 throw InputError(artifact.reader.path, "holds other items than \(first.reader.path)")
             }
@@ -65,7 +66,9 @@ public enum FeatureExtraction {
         let (height, width, n) = (first.height, first.width, first.count)
         let pixels = height * width
         let L = options.segments
-        guard L >= 1 else { throw InputError("--segments", "must be at least 1") }
+        guard (1...Bounds.maxSegments).contains(L) else {
+            throw InputError("--segments", "must be in 1…\(Bounds.maxSegments) (feature names run a…z, aa…zz)")
+        }
 
         // Segmentation: one static label map, or per item from the manifest.
         var staticLabels: [Int32]? = nil

@@ -14,7 +14,9 @@ import SegADKernels
 /// turn them into NaN features.
 public enum MapFile {
     public static func read(path: String, pngScale: Float? = nil) throws -> (values: [Float], height: Int, width: Int) {
-        guard FileManager.default.fileExists(atPath: path) else { throw InputError(path, "no such file") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw InputError(path, "no such file") }
+        if isFolder.boolValue { throw InputError(path, "is a folder; a map path must name a map file (.npy, .tif/.tiff or .png)") }
         let ext = (path as NSString).pathExtension.lowercased()
         var result: (values: [Float], height: Int, width: Int)
         switch ext {
@@ -45,8 +47,11 @@ public enum MapFile {
 
     static func checkFinite(_ values: [Float], width: Int, path: String) throws {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            let what = values[bad].isNaN ? "NaN" : "an infinite value"
-            throw InputError(path, "map contains \(what) at row \(bad / max(width, 1)), column \(bad % max(width, 1))")
+            // float64 maps are converted to float32 first: a finite value beyond
+            // ±3.4e38 (e.g. 1e300) becomes ±inf and is reported as such.
+            let at = "at row \(bad / max(width, 1)), column \(bad % max(width, 1))"
+            throw InputError(path, values[bad].isNaN ? "map contains NaN \(at)"
+                             : "map contains an infinite value \(at) (or a float64 value beyond float32's range, |x| > 3.4e38)")
         }
     }
 

@@ -34,6 +34,7 @@ public enum MapImport {
         var config: [String: Any] = ["mode": "import"]
         if let size = options.size { config["size"] = [size.height, size.width] }
         if let scale = options.pngScale { config["png_scale"] = Double(scale) }
+        if let digest = try MapSources.digest(manifest, detector: options.detector) { config[MapSources.configKey] = digest }
         let writer = try MapsArtifactWriter(
             path: options.output, detector: options.detector, count: items.count, height: height, width: width,
             config: config, inputs: [try .hashing(role: "manifest", path: options.manifestPath)])

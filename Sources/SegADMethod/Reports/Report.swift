@@ -49,7 +49,14 @@ public enum Report {
 
     @discardableResult
     public static func run(_ options: Options) throws -> [MethodResult] {
+        try checkOutputFolder(options.output)
         let artifacts = try options.scoresPaths.map { try ScoresArtifact(path: $0) }
+        if let tag = options.onlyTag {
+            let known = Set(artifacts.flatMap { $0.seeds.flatMap { $0.tags.joined() } })
+            guard known.contains(tag) else {
+                throw InputError("--only-tag", "no test row of the scores artifacts is tagged '\(tag)' (tags: \(known.isEmpty ? "none" : known.sorted().joined(separator: ", ")))")
+            }
+        }
         // Group by method and class; artifacts of one method and class (e.g. one
         // per seed, when detectors are refitted per seed) merge if their seeds differ.
         struct Group { var className: String; var path: String; var seeds: [SeedScores] }
@@ -127,8 +134,13 @@ public enum Report {
     }
 
     static func write(_ results: [MethodResult], classes: [String], options: Options) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: options.output + "/figures", withIntermediateDirectories: true)
+        try checkOutputFolder(options.output)
+        // One set whose marker is metrics.json (Make's target): every file is
+        // written under a temporary name first (a full disk changes nothing),
+        // then metrics.json is removed, the others renamed into place, and
+        // metrics.json renamed last (issue 13, class 3).
+        var files = OutputSet(marker: options.output + "/metrics.json")
+        defer { files.discard() }
 
         // metrics.json
         var methods: [String: Any] = [:]
@@ -160,29 +172,38 @@ public enum Report {
                 csv += "\(csvField(r.method)),\(cls),std,\(fmt(a.std, 4)),\(fmt(f.std, 4))\n"
             }
         }
-        try AtomicFile.write(Data(csv.utf8), to: options.output + "/results.csv")
+        try files.data(options.output + "/results.csv", Data(csv.utf8))
 
         // results.md
-        try AtomicFile.write(Data(markdown(results, classes: classes, options: options).utf8),
-                             to: options.output + "/results.md")
+        try files.data(options.output + "/results.md", Data(markdown(results, classes: classes, options: options).utf8))
 
         // figures; a histogram left from an earlier report into this folder goes.
         var written = Set<String>()
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
-            try Histogram.write(path: options.output + "/figures/hist_\(name).png", title: r.method,
-                                subtitle: poolingNote(r, classes: classes.count),
-                                series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
+            try files.stage(options.output + "/figures/hist_\(name).png") { t in
+                try Histogram.write(path: t, title: r.method, subtitle: poolingNote(r, classes: classes.count),
+                                    series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
+            }
             written.insert("hist_\(name).png")
-        }
-        for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
-        where file.hasPrefix("hist_") && file.hasSuffix(".png") && !written.contains(file) {
-            try? fm.removeItem(atPath: options.output + "/figures/" + file)
         }
 
         // metrics.json last: it is Make's target for the report, so it must
         // appear only once every other file of the report is in place.
-        try AtomicFile.write(json, to: options.output + "/metrics.json")
+        try files.data(options.output + "/metrics.json", json)
+        try files.commit()
+        // Histograms of methods no longer in the report (not part of the set) go after the commit.
+        let fm = FileManager.default
+        for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
+        where file.hasPrefix("hist_") && file.hasSuffix(".png") && !written.contains(file) {
+            try? fm.removeItem(atPath: options.output + "/figures/" + file)
+        }
+    }
+
+    /// A report folder that is a file, or cannot be created or written, is
+    /// refused with one line before any work.
+    static func checkOutputFolder(_ folder: String) throws {
+        try OutputPaths.prepareFolder(folder)
     }
 
     public static func markdown(_ results: [MethodResult], classes: [String], options: Options) -> String {

@@ -24,35 +24,31 @@ public enum SegmentationArtifact {
         ((png as NSString).deletingPathExtension) + "_overlay.png"
     }
 
-    /// Writes the label PNG, the sidecar and the overlay. All three are
-    /// written under temporary names first; the overlay, then the sidecar,
-    /// then the label PNG are renamed into place, so the PNG (the file Make
-    /// and segment-stats look for) appears last and only when all succeeded.
+    /// Writes the label PNG, the sidecar and the overlay as one `OutputSet`
+    /// whose marker is the label PNG (the file Make and segment-stats look
+    /// for): it is removed first and renamed into place last.
     public static func write(_ segmentation: DerivedSegmentation, png: String, stage: String,
                              config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?,
                              imageIds: [String] = []) throws {
         precondition(segmentation.segments <= 256, "a gray8 label PNG holds at most 256 labels")
-        var files = StagedFiles()
+        var files = OutputSet(marker: png)
         defer { files.discard() }
         try files.gray8(png, width: segmentation.width, height: segmentation.height,
                         pixels: segmentation.labels.map { UInt8($0) })
-        let pngHash = try SHA256.hexOfFile(atPath: StagedFiles.temporary(for: png))
+        let pngHash = try SHA256.hexOfFile(atPath: OutputSet.temporary(for: png))
         var config = config
         config["segments"] = segmentation.segments
         config["size"] = [segmentation.height, segmentation.width]
         config["counts"] = segmentation.counts
         config["label_png"] = (png as NSString).lastPathComponent
         config["label_png_sha256"] = pngHash
-        var overlayFiles = StagedFiles()
-        defer { overlayFiles.discard() }
-        if let overlay { try overlayFiles.rgb8(overlayPath(for: png), overlay) }
+        if let overlay { try files.rgb8(overlayPath(for: png), overlay) }
         let writer = try ArtifactWriter(path: sidecarPath(for: png), kind: .segmentation, stage: stage,
                                         config: config, inputs: inputs)
         try writer.file.write("labels", int32s: segmentation.labels, shape: [segmentation.height, segmentation.width])
         // The images it was derived from (LeakageGuard).
         if !imageIds.isEmpty { try writer.file.write(LeakageGuard.segmentationDataset, strings: imageIds) }
-        try overlayFiles.commit()
-        try writer.commit()
+        try writer.stage(in: &files)
         try files.commit()
     }
 

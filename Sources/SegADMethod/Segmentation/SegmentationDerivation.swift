@@ -162,10 +162,10 @@ public enum SegmentationDerivation {
             while !used.insert(name).inserted { k += 1; name = "\(base)-\(k).png" }
             names.append(name)
         }
-        let staging = StagedFiles.temporary(for: folder)
+        let staging = OutputSet.temporary(for: folder)
         try? FileManager.default.removeItem(atPath: staging)
         do { try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true) } catch {
-            throw InputError(folder, "cannot create label folder (\(error.localizedDescription))")
+            throw InputError(folder, "cannot create label folder (\(OutputPaths.reason(error)))")
         }
         var finished = false
         defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
@@ -212,7 +212,9 @@ public enum SegmentationDerivation {
         object["description"] = "\(manifest.name) with per-image segmentations derived by \(stage) (\(o.config.classes) classes) from \(o.manifestPath)"
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
 
-        var files = StagedFiles()
+        // One set, the manifest copy its marker: label folder and overlay
+        // are renamed into place first, the manifest last.
+        var files = OutputSet(marker: o.output)
         defer { files.discard() }
         if !examples.isEmpty {
             let canvas = SegmentationOverlay.render(
@@ -221,19 +223,8 @@ public enum SegmentationDerivation {
             try files.rgb8(((o.output as NSString).deletingPathExtension) + "_overlay.png", canvas)
         }
         try files.data(o.output, data)
-        // Swap the label folder in, then the overlay and the manifest.
-        let old = folder + ".old-\(ProcessInfo.processInfo.processIdentifier)"
-        let hadOld = FileManager.default.fileExists(atPath: folder)
-        if hadOld, rename(folder, old) != 0 {
-            throw InputError(folder, "cannot replace label folder (\(String(cString: strerror(errno))))")
-        }
-        if rename(staging, folder) != 0 {
-            let reason = String(cString: strerror(errno))
-            if hadOld { rename(old, folder) }
-            throw InputError(folder, "cannot move label folder into place (\(reason))")
-        }
+        files.adopt(temporary: staging, final: folder)
         finished = true
-        if hadOld { try? FileManager.default.removeItem(atPath: old) }
         try files.commit()
     }
 

@@ -35,7 +35,13 @@ public enum Checkpoint {
             if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03, bytes[3] == 0x04 {
                 return try loadZip(bytes, name: name)
             }
-            if bytes.count >= 2, bytes[0] == 0x80 {
+            // By structure, not by one byte (issue 13, class 8): a safetensors
+            // header length is little-endian, so its first byte may be 0x80
+            // like a pickle's PROTO opcode.
+            if looksLikeSafetensors(bytes) {
+                return try loadSafetensors(bytes, name: name)
+            }
+            if bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) {
                 return try loadLegacy(bytes, name: name)
             }
             if bytes.count >= 9, bytes[8] == UInt8(ascii: "{") {
@@ -47,6 +53,18 @@ public enum Checkpoint {
         } catch let f as Pickle.Fault {
             throw InputError(name, f.message)
         }
+    }
+
+    /// A safetensors file: an 8-byte little-endian header length N with
+    /// 2 ≤ N ≤ size − 8, then a JSON object: `{` … `}` (trailing spaces allowed).
+    static func looksLikeSafetensors(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 10, bytes[8] == UInt8(ascii: "{") else { return false }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n >= 2, n <= UInt64(bytes.count - 8) else { return false }
+        var end = 8 + Int(n) - 1
+        while end > 8, bytes[end] == 0x20 { end -= 1 }
+        return bytes[end] == UInt8(ascii: "}")
     }
 
     // MARK: - Legacy pickle format

@@ -29,7 +29,16 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// True when HDF5 refused to read data or metadata whose checksum failed
+    /// (Fletcher-32 on datasets, HDF5's own on metadata).
+    public var isChecksumFailure: Bool { message.range(of: "checksum", options: .caseInsensitive) != nil }
+
     public var description: String {
+        if isChecksumFailure {
+            let fletcher = message.range(of: "fletcher", options: .caseInsensitive) != nil
+            let what = object.map { "'\($0)'" } ?? "the file"
+            return "\(path): damaged file: \(what) fails its \(fletcher ? "Fletcher-32" : "metadata") checksum; remake this artifact"
+        }
         let on = object.map { " on '\($0)'" } ?? ""
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         return "\(path): HDF5 \(operation) failed\(on) (code \(code)): \(oneLine)"

@@ -2,19 +2,30 @@ internal import CHDF5
 
 /// String datasets, and the string encoding shared with attributes.
 ///
-/// Strings are stored as h5py stores `str`: variable-length, UTF-8. A string
-/// must not contain NUL, which HDF5 treats as its end.
+/// String datasets are fixed-length UTF-8 (NUL-padded to the longest
+/// string), so their bytes lie in the dataset's chunks and are covered by its
+/// Fletcher-32 checksum (variable-length strings live in HDF5's global heap,
+/// which no checksum covers). h5py reads them as `bytes` (`.asstr()` gives
+/// `str`). A string must not contain NUL, which ends it. Attributes stay
+/// variable-length; both layouts are read.
 extension HDF5File {
-    /// Writes a 1-D dataset of variable-length UTF-8 strings (h5py reads it
-    /// as `bytes`, or as `str` through `.asstr()`).
+    /// Writes a 1-D dataset of fixed-length UTF-8 strings.
     public func write(_ name: String, strings: [String]) throws {
         let id = try openID(for: "H5Dcreate2", name)
-        let type = try variableStringType(cset: H5T_CSET_UTF8, name)
+        let width = max(1, strings.map(\.utf8.count).max() ?? 1)
+        let type = HDF5Handle(try check(H5Tcopy(segad_h5t_c_s1()), "H5Tcopy", name), .datatype)
+        try check(H5Tset_size(type.id, width), "H5Tset_size", name)
+        try check(H5Tset_cset(type.id, H5T_CSET_UTF8), "H5Tset_cset", name)
+        try check(H5Tset_strpad(type.id, H5T_STR_NULLPAD), "H5Tset_strpad", name)
         let dataset = try createDataset(name, in: id, shape: [strings.count], chunks: nil, fileType: type.id)
         guard !strings.isEmpty else { return }
-        try HDF5File.withCStrings(strings) { pointers in
+        var bytes = [UInt8](repeating: 0, count: strings.count * width)
+        for (i, s) in strings.enumerated() {
+            for (j, b) in s.utf8.enumerated() { bytes[i * width + j] = b }
+        }
+        try bytes.withUnsafeBytes { buffer in
             try check(H5Dwrite(dataset.id, type.id, segad_h5s_all(), segad_h5s_all(),
-                               segad_h5p_default(), pointers.baseAddress), "H5Dwrite", name)
+                               segad_h5p_default(), buffer.baseAddress), "H5Dwrite", name)
         }
     }
 

@@ -1,0 +1,51 @@
+import Foundation
+import SegADNative
+
+/// Upper bounds on what a command line or a manifest may ask for, checked
+/// before anything is allocated (issue 13, class 1). Each bound is far above
+/// what SegAD needs and far below what would exhaust the machine.
+public enum Bounds {
+    /// Largest side of a working size (`--size`): 8192 px, a 256 MiB float32 map.
+    public static let maxSide = 8192
+    /// Segments L: feature names use the letters a…z, then aa…zz (702 names).
+    public static let maxSegments = 26 + 26 * 26
+    /// Boosting rounds and trees per round, and their product (trees in a model).
+    public static let maxRounds = 10_000
+    public static let maxParallelTrees = 10_000
+    public static let maxTrees = 1_000_000
+    /// XGBoost max_depth (hist grows 2^depth nodes per tree).
+    public static let maxDepth = 20
+    /// Worker threads.
+    public static let maxThreads = 1024
+    /// An item id's length in UTF-8 bytes: it becomes a file name (ID.png, ID_overlay.png).
+    public static let maxIdBytes = 200
+    /// Seeds are stored as UInt32 (XGBoost, k-means++).
+    public static let maxSeed = Int(UInt32.max)
+
+    /// Why `id` is not a valid item id, or nil: ids must be non-empty, hold
+    /// no control character (NUL included: HDF5 strings end at NUL) and be
+    /// at most `maxIdBytes` UTF-8 bytes.
+    public static func idFault(_ id: String) -> String? {
+        if id.isEmpty { return "is empty" }
+        if let c = id.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            return "holds the control character U+\(String(format: "%04X", c.value)); ids must be printable"
+        }
+        if id.utf8.count > maxIdBytes { return "is \(id.utf8.count) bytes long; ids are at most \(maxIdBytes) bytes" }
+        return nil
+    }
+
+    /// Checks every id (valid and unique); `source` names the file.
+    public static func checkIds<S: Sequence>(_ ids: S, source: String) throws where S.Element == String {
+        var seen = Set<String>()
+        for id in ids {
+            if let fault = idFault(id) { throw InputError(source, "id '\(id.prefix(60))\(id.count > 60 ? "…" : "")' \(fault)") }
+            if !seen.insert(id).inserted { throw InputError(source, "duplicate id '\(id)'") }
+        }
+    }
+
+    /// A seed key of a manifest: a canonical non-negative integer ("7", not "07", "+7" or " 7").
+    public static func canonicalSeed(_ key: String) -> Int? {
+        guard let n = Int(key), n >= 0, n <= maxSeed, String(n) == key else { return nil }
+        return n
+    }
+}
