@@ -1,19 +1,6 @@
-import Foundation
-import ArgumentParser
+import SegADCLI
 
 extension SegmentStatsCommand {
-    /// Like ArgumentParser's main, but a refused option is one line on
-    /// stderr (`segment-stats: error: FAULT`, no usage block) and exit status 1,
-    /// like every other refusal (issue 13, class 7). --help and --version are unchanged.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
-            let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            FileHandle.standardError.write(Data("segment-stats: error: \(line)\n".utf8))
-            Foundation.exit(1)
-        }
-    }
+    /// A refused option is one line and exit status 1 (SegADCLI/OneLineErrors.swift).
+    static func main() { mainWithOneLineErrors(tool: "segment-stats") }
 }

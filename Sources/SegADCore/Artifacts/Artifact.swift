@@ -95,16 +95,7 @@ public final class ArtifactWriter {
     /// Nothing is renamed when HDF5 cannot flush the file or the disk cannot
     /// sync it (a full disk): the incomplete temporary file is removed instead.
     public func commit() throws {
-        do { try file.flushAndClose() } catch {
-            throw InputError(path, "cannot write artifact (\(error))")
-        }
-        let fd = open(temporaryPath, O_RDONLY)
-        guard fd >= 0, fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            throw InputError(path, "cannot write artifact (fsync: \(reason))")
-        }
-        close(fd)
+        try closeAndSync()
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             throw InputError(path, "cannot move artifact into place (\(reason))")
@@ -115,6 +106,13 @@ public final class ArtifactWriter {
     /// Flushes, closes and syncs the artifact and hands its temporary file to
     /// `set`, which renames it into place with the set's other members.
     public func stage(in set: inout OutputSet) throws {
+        try closeAndSync()
+        set.adopt(temporary: temporaryPath, final: path)
+        committed = true
+    }
+
+    /// Flushes and closes the HDF5 file, then fsyncs its temporary file.
+    private func closeAndSync() throws {
         do { try file.flushAndClose() } catch {
             throw InputError(path, "cannot write artifact (\(error))")
         }
@@ -125,8 +123,6 @@ public final class ArtifactWriter {
             throw InputError(path, "cannot write artifact (fsync: \(reason))")
         }
         close(fd)
-        set.adopt(temporary: temporaryPath, final: path)
-        committed = true
     }
 
     deinit {
