@@ -78,6 +78,10 @@ public enum LeakageGuard {
         guard reader.file.hasDataset(segmentationDataset),
               let recorded = reader.config["label_png_sha256"] as? String,
               recorded == (try? FileHashes.sha256(png)) else { return nil }
+        // The sidecar describes this PNG: its `labels` are read too, so a
+        // damaged sidecar is refused by their Fletcher-32 checksum rather
+        // than trusted (issue 13, class 4).
+        if reader.file.hasDataset("labels") { _ = try reader.file.readInt64s("labels") }
         return (sidecar, try reader.file.readStrings(segmentationDataset))
     }
 }
