@@ -98,17 +98,15 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
-        // Swift 5 mode: Detectors.swift's tiled sgemm reference captures raw
-        // buffer pointers in concurrentPerform (a Swift 6 error since the merge of coreset).
         .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
-        .target(name: "_TestSupport", path: "Tests/_TestSupport"),
+        .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
         // Swift 5 mode: TIFFTests redirects the C global `stderr`.
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors"]),
+        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",
                     dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),

@@ -27,6 +27,7 @@
 import Dispatch
 import Foundation
 import SegADDetectors
+import SegADKernels
 import SegADNative
 internal import COpenBLAS
 

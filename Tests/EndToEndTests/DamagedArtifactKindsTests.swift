@@ -151,19 +151,7 @@ extension DamagedArtifactTests {
     /// pipeline is chunked with the Fletcher-32 filter (h5py: `ds.fletcher32`).
     func testStateSegmentationAndPipelineDatasetsCarryFletcher32() throws {
         let f = try GoldenPipelineFixture(self)
-        let script = """
-            import sys, h5py
-            bad = []
-            for path in sys.argv[1:]:
-                def visit(name, obj):
-                    if isinstance(obj, h5py.Dataset) and obj.size > 0 and obj.shape != () and not obj.fletcher32:
-                        bad.append(f"{path}:{name}")
-                with h5py.File(path, "r") as h:
-                    h.visititems(visit)
-            print(" ".join(bad)); sys.exit(1 if bad else 0)
-            """
-        let r = try ToolRunner.run("python3", ["-c", script, f.state, f.segmentationSidecar, f.pipeline])
-        XCTAssertEqual(r.status, 0, "datasets without Fletcher-32: \(r.stdout) \(r.stderr)")
+        try assertFletcher32([f.state, f.segmentationSidecar, f.pipeline])
     }
 }
 

@@ -43,6 +43,12 @@ final class DamagedArtifactTests: XCTestCase {
     func testEveryDatasetCarriesFletcher32() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .scores)
+        try assertFletcher32([f.maps, f.features, f.model, f.scores])
+    }
+
+    /// Asserts (h5py: `ds.fletcher32`) that every non-empty dataset of the
+    /// given HDF5 files is chunked with the Fletcher-32 filter.
+    func assertFletcher32(_ paths: [String], file: StaticString = #filePath, line: UInt = #line) throws {
         let script = """
             import sys, h5py
             bad = []
@@ -54,8 +60,8 @@ final class DamagedArtifactTests: XCTestCase {
                     h.visititems(visit)
             print(" ".join(bad)); sys.exit(1 if bad else 0)
             """
-        let r = try ToolRunner.run("python3", ["-c", script, f.maps, f.features, f.model, f.scores])
-        XCTAssertEqual(r.status, 0, "datasets without Fletcher-32: \(r.stdout) \(r.stderr)")
+        let r = try ToolRunner.run("python3", ["-c", script] + paths)
+        XCTAssertEqual(r.status, 0, "datasets without Fletcher-32: \(r.stdout) \(r.stderr)", file: file, line: line)
     }
 
     func testRetargetedSymlinkedInputIsCaughtByProvenance() throws {

@@ -24,19 +24,6 @@ final class ClassifierCrossFitTests: XCTestCase {
         XCTAssertEqual(StratifiedKFold.folds(labels: y2, k: 3, seed: 7), [1, 0, 2, 1, 0, 0, 0, 0, 1, 2, 1, 2, 2])
     }
 
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        /// Standard normal (Box–Muller).
-        mutating func normal() -> Double { sqrt(-2 * log(max(unit(), 1e-300))) * cos(2 * .pi * unit()) }
-    }
 
     /// A set where the classifier can memorize its training rows but knows
     /// nothing: its inputs are 100 dimensions of pure noise for 80 training
@@ -50,7 +37,7 @@ final class ClassifierCrossFitTests: XCTestCase {
     /// with cross-fitted scores the column is noise on training rows too and
     /// SegAD with the classifier stays within noise of SegAD without it.
     func testCrossFittedScoresDoNotLetTheForestTrustAMemorizingClassifier() throws {
-        var rng = SplitMix64(state: 2024)
+        var rng = SplitMix64(seed: 2024)
         let train = 80, test = 400, dims = 100, n = train + test
         let labels = (0..<n).map { $0 % 2 == 1 }
         var noise = [Double](repeating: 0, count: n * dims)
@@ -110,7 +97,7 @@ final class ClassifierCrossFitTests: XCTestCase {
     /// training sets: refitting a fold model on `classifier-train` minus the
     /// fold gives the same weights).
     func testFoldModelsExcludeTheirFold() throws {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let n = 60, d = 5
         let labels = (0..<n).map { $0 % 3 == 0 }
         let x = (0..<(n * d)).map { i in rng.normal() + (labels[i / d] && i % d == 0 ? 1 : 0) }
@@ -137,7 +124,7 @@ final class ClassifierCrossFitTests: XCTestCase {
     /// Inner cross-validation picks strong regularization for pure noise and
     /// weak regularization for a clean signal, from the model's rows only.
     func testInnerCrossValidationChoosesC() {
-        var rng = SplitMix64(state: 11)
+        var rng = SplitMix64(seed: 11)
         let n = 80, d = 30
         let labels = (0..<n).map { $0 % 2 == 0 }
         let noise = (0..<(n * d)).map { _ in rng.normal() }
@@ -167,4 +154,9 @@ final class ClassifierCrossFitTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("'b' is both in 'classifier-train' and in 'test'"), "\($0)")
         }
     }
+}
+
+extension SplitMix64 {
+    /// Standard normal (Box–Muller).
+    mutating func normal() -> Double { sqrt(-2 * log(max(unit(), 1e-300))) * cos(2 * .pi * unit()) }
 }

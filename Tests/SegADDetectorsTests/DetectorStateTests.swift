@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SegADKernels
 import SegADNative
 @testable import SegADDetectors
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SegADNative
+import SegADKernels
 internal import COpenBLAS
 
 /// PaDiM (Defard et al., ICPR 2021) as anomalib computes it:

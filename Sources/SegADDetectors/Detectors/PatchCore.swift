@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import SegADNative
+import SegADKernels
 internal import COpenBLAS
 
 /// PatchCore (Roth et al., CVPR 2022) as anomalib computes it:
