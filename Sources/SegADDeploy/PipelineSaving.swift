@@ -42,10 +42,7 @@ public enum PipelineSaving {
     }
 
     public static func run(_ o: Options) throws {
-        let manifest = try Manifest.load(path: o.manifestPath)
-        let features = try FeaturesArtifact(path: o.featuresPath)
-        try features.reader.requireInput(role: "manifest", file: o.manifestPath)
-        try LeakageGuard.check(features: features, manifest: manifest)
+        let (manifest, features) = try FeaturesArtifact.openWithManifest(path: o.featuresPath, manifestPath: o.manifestPath)
         let model = try ModelArtifact(path: o.modelPath)
         try model.reader.requireInput(role: "features", file: o.featuresPath)
         guard model.seed == o.seed else { throw InputError(o.modelPath, "is the model of seed \(model.seed), not \(o.seed)") }
@@ -103,10 +100,7 @@ public enum PipelineSaving {
         }
 
         // Training rows and labels (in the manifest's order).
-        let trainIds = manifest.ids(.segadTrain, seed: o.seed)
-        guard !trainIds.isEmpty else { throw InputError(o.manifestPath, "seed \(o.seed) has no 'segad-train' rows") }
-        let rows = try features.rows(for: trainIds, context: "segad-train of seed \(o.seed)")
-        let y = rows.map { features.labels[$0] == .bad ? 1 : 0 }
+        let (trainIds, rows, y) = try features.trainingRows(seed: o.seed, manifest: manifest, manifestPath: o.manifestPath)
         let good = y.filter { $0 == 0 }.count, bad = y.count - good
 
         for (state, path) in ordered {

@@ -27,17 +27,13 @@ public enum BRFTraining {
     }
 
     public static func run(_ options: Options) throws {
-        let manifest = try Manifest.load(path: options.manifestPath)
-        let features = try FeaturesArtifact(path: options.featuresPath)
-        try features.reader.requireInput(role: "manifest", file: options.manifestPath)
-        try LeakageGuard.check(features: features, manifest: manifest)
+        let (manifest, features) = try FeaturesArtifact.openWithManifest(path: options.featuresPath,
+                                                                          manifestPath: options.manifestPath)
         guard manifest.seeds[options.seed] != nil else {
             throw InputError(options.manifestPath, "has no seed \(options.seed) (seeds: \(manifest.seedList.map(String.init).joined(separator: ", ")))")
         }
-        let trainIds = manifest.ids(.segadTrain, seed: options.seed)
-        guard !trainIds.isEmpty else { throw InputError(options.manifestPath, "seed \(options.seed) has no 'segad-train' rows") }
-        let rows = try features.rows(for: trainIds, context: "segad-train of seed \(options.seed)")
-        let labels = rows.map { features.labels[$0] == .bad ? 1 : 0 }
+        let (trainIds, rows, labels) = try features.trainingRows(seed: options.seed, manifest: manifest,
+                                                       manifestPath: options.manifestPath)
         let good = labels.filter { $0 == 0 }.count, bad = labels.count - good
         guard good > 0, bad > 0 else {
             throw InputError(options.manifestPath, "seed \(options.seed): 'segad-train' has \(good) good and \(bad) bad rows; both are needed")

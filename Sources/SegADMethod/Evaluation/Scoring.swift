@@ -27,10 +27,8 @@ public enum Scoring {
     }
 
     public static func run(_ options: Options) throws {
-        let manifest = try Manifest.load(path: options.manifestPath)
-        let features = try FeaturesArtifact(path: options.featuresPath)
-        try features.reader.requireInput(role: "manifest", file: options.manifestPath)
-        try LeakageGuard.check(features: features, manifest: manifest)
+        let (manifest, features) = try FeaturesArtifact.openWithManifest(path: options.featuresPath,
+                                                                          manifestPath: options.manifestPath)
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath),
                       try ArtifactInput.hashing(role: "features", path: options.featuresPath)]
 
