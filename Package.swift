@@ -70,10 +70,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
-        // Swift 5 mode until PatchCore's nearest-neighbour search stops capturing
-        // raw pointers in its concurrentPerform closure (reworked on the coreset branch).
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
-                swiftSettings: uncheckedSettings + [.swiftLanguageMode(.v5)]),
+                swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
@@ -102,9 +100,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
-        // Swift 5 mode: TIFFTests redirects the C global `stderr`.
-        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
