@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
-        // Command-line option types the four executables share (--manifest, ImageSize, Seeds).
+        // Command-line option types the four executables share (--manifest, ImageSize, Seeds, Bounded).
         .target(name: "SegADCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
