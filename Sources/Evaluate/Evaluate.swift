@@ -99,7 +99,8 @@ extension Evaluate {
                 help: "A detector-state artifact (extract-maps fit); one per detector of the features.")
         var states: [String] = []
         @Option(help: "The static label map the features were made with (PNG or .npy).") var segmentation: String
-        @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
+        @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.",
+                parse: Bounded.decimal(0...1, excluding: .lower)) var tpr = 0.95
         @Option(help: "Folds for the out-of-fold scores.", parse: Bounded.integer(2...100)) var folds = 5
         @Option(help: "Seed of the fold assignment (default: --seed).", parse: Bounded.integer(0...Bounds.maxSeed))
         var foldSeed: Int?
@@ -109,7 +110,6 @@ extension Evaluate {
 
         func validate() throws {
             if states.isEmpty { throw ValidationError("give at least one --state") }
-            if !(tpr > 0 && tpr <= 1) { throw ValidationError("--tpr must be in (0, 1]") }
         }
 
         func run() throws {
