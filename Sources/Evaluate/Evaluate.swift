@@ -86,8 +86,8 @@ extension Evaluate {
             abstract: "Saves one seed's detectors, segmentation and model as a pipeline with an operating point.",
             discussion: """
             The threshold keeps --tpr of the bad rows on out-of-fold scores of the seed's segad-train \
-            rows (stratified --folds-fold, seeded; each fold's BRF trained on the other folds with the \
-            model's parameters): the 'linear' quantile of the out-of-fold bad scores at 1 − TPR. \
+            rows (sklearn's StratifiedKFold(--folds, shuffle=True, random_state=--fold-seed); each fold's \
+            BRF trained on the other folds with the model's parameters): the 'linear' quantile of the out-of-fold bad scores at 1 − TPR. \
             The pipeline embeds the detector states and backbone weights, so `score-new` needs nothing else.
             """)
 
