@@ -193,6 +193,21 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(try refusal { $0["seeds"] = ["0": ["test": "g0"]] }, "seed 0: 'test' must be a list of ids")
     }
 
+    func testBooleanIsNotAnInteger() throws {
+        XCTAssertEqual(try refusal { $0["version"] = true }, "'version' must be an integer")
+    }
+
+    func testAKeyGivenTwiceKeepsItsLastValue() throws {
+        // As JSONSerialization reads it (JSONDecoder alone would keep the first).
+        let path = try writeText("""
+            {"format": "segad-manifest", "version": 1, "name": "a", "name": "b",
+             "items": [{"id": "x", "label": "good", "id": "y"}], "seeds": {"0": {"test": ["y"]}}}
+            """)
+        let m = try Manifest.load(path: path)
+        XCTAssertEqual(m.name, "b")
+        XCTAssertEqual(m.items.map(\.id), ["y"])
+    }
+
     func testTopLevelNotAnObject() throws {
         let path = try writeText("[1, 2]")
         XCTAssertThrowsError(try Manifest.load(path: path)) {
