@@ -197,15 +197,31 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(try refusal { $0["version"] = true }, "'version' must be an integer")
     }
 
-    func testAKeyGivenTwiceKeepsItsLastValue() throws {
-        // As JSONSerialization reads it (JSONDecoder alone would keep the first).
-        let path = try writeText("""
+    func testAKeyGivenTwiceIsRefused() throws {
+        // JSONSerialization would keep the last value, JSONDecoder the first.
+        let top = try writeText("""
             {"format": "segad-manifest", "version": 1, "name": "a", "name": "b",
-             "items": [{"id": "x", "label": "good", "id": "y"}], "seeds": {"0": {"test": ["y"]}}}
+             "items": [{"id": "x", "label": "good"}], "seeds": {"0": {"test": ["x"]}}}
             """)
-        let m = try Manifest.load(path: path)
-        XCTAssertEqual(m.name, "b")
-        XCTAssertEqual(m.items.map(\.id), ["y"])
+        XCTAssertThrowsError(try Manifest.load(path: top)) {
+            XCTAssertEqual("\($0)", top + ": line 1: key 'name' is given twice in one object")
+        }
+        let item = try writeText("""
+            {"format": "segad-manifest", "version": 1, "name": "a",
+             "items": [{"id": "x", "label": "good", "maps": {"id": "m.npy"}},
+                       {"id": "y", "label": "good", "id": "z"}],
+             "seeds": {"0": {"test": ["x"]}}}
+            """, "item.json")
+        XCTAssertThrowsError(try Manifest.load(path: item)) {
+            XCTAssertEqual("\($0)", item + ": line 3: key 'id' is given twice in one object")
+        }
+        // The same name in different objects, and as a value, is no repeat.
+        let ok = try writeText("""
+            {"format": "segad-manifest", "version": 1, "name": "id",
+             "items": [{"id": "id", "label": "good", "maps": {"id": "id"}}, {"id": "b", "label": "bad"}],
+             "seeds": {"0": {"test": ["id"], "segad-train": ["b"]}, "1": {"test": ["b"]}}}
+            """, "ok.json")
+        XCTAssertEqual(try Manifest.load(path: ok).items.map(\.id), ["id", "b"])
     }
 
     func testTopLevelNotAnObject() throws {

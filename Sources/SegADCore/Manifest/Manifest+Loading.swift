@@ -7,26 +7,25 @@ extension Manifest {
     /// newer version, duplicate or missing ids, labels and roles outside
     /// their sets, and splits that train on test rows.
     ///
-    /// The bytes are parsed by JSONSerialization, the strict RFC 8259 parser
-    /// whose reasons the "not valid JSON" message quotes (JSONDecoder accepts
-    /// leading zeros, raw control characters and lone surrogates), and its
-    /// value, written back, is decoded as a `ManifestFile`: a key given twice
-    /// in one object keeps its last value, as it always has (JSONDecoder
-    /// alone would keep the first).
+    /// The bytes are first parsed by JSONSerialization, the strict RFC 8259
+    /// parser whose reasons the "not valid JSON" message quotes (JSONDecoder
+    /// accepts leading zeros, raw control characters and lone surrogates);
+    /// a key given twice in one object is refused (the two parsers would
+    /// keep different values); then they are decoded as a `ManifestFile`.
     public static func load(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(path, FileManager.default.fileExists(atPath: path)
                              ? "cannot read manifest" : "no such file")
         }
         if data.isEmpty { throw InputError(path, "empty file; expected a JSON manifest") }
-        let value: Any
-        do { value = try JSONSerialization.jsonObject(with: data) } catch {
+        do { _ = try JSONSerialization.jsonObject(with: data) } catch {
             throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")
         }
+        if let (key, line) = ManifestFile.duplicateKey(in: data) {
+            throw InputError(path, "line \(line): key '\(key)' is given twice in one object")
+        }
         let file: ManifestFile
-        do {
-            file = try JSONDecoder().decode(ManifestFile.self, from: JSONSerialization.data(withJSONObject: value))
-        } catch let fault as ManifestFile.Fault {
+        do { file = try JSONDecoder().decode(ManifestFile.self, from: data) } catch let fault as ManifestFile.Fault {
             throw InputError(path, fault.description)
         } catch {
             throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")

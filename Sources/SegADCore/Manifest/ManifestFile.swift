@@ -227,3 +227,44 @@ extension ManifestFile.Item {
         if !tags.isEmpty { try c.encode(tags, forKey: .tags) }
     }
 }
+
+extension ManifestFile {
+    /// The first key given twice in one object of `data` (JSON already
+    /// checked valid) and the line it is on, or nil. JSONSerialization keeps
+    /// a repeated key's last value and JSONDecoder its first: the loader
+    /// refuses the manifest rather than pick one. Keys are compared as
+    /// written (an escaped spelling of the same key is not caught here).
+    static func duplicateKey(in data: Data) -> (key: String, line: Int)? {
+        data.withUnsafeBytes { raw -> (key: String, line: Int)? in
+            let b = raw.bindMemory(to: UInt8.self)
+            // Per open container: the keys seen (objects) or nil (arrays).
+            var stack: [Set<ArraySlice<UInt8>>?] = []
+            var expectKey = false
+            var line = 1
+            var i = 0
+            while i < b.count {
+                switch b[i] {
+                case UInt8(ascii: "\n"): line += 1
+                case UInt8(ascii: "{"): stack.append([]); expectKey = true
+                case UInt8(ascii: "["): stack.append(nil); expectKey = false
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast(); expectKey = false
+                case UInt8(ascii: ","): expectKey = stack.last.map { $0 != nil } ?? false
+                case UInt8(ascii: "\""):
+                    let start = i + 1
+                    i += 1
+                    while i < b.count && b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                    if expectKey, !stack.isEmpty, stack[stack.count - 1] != nil {
+                        let key = ArraySlice(b[start..<min(i, b.count)])
+                        if !stack[stack.count - 1]!.insert(key).inserted {
+                            return (String(decoding: key, as: UTF8.self), line)
+                        }
+                    }
+                    expectKey = false
+                default: break
+                }
+                i += 1
+            }
+            return nil
+        }
+    }
+}
