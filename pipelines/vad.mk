@@ -66,7 +66,9 @@ $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): VAD_ROOT=$(VAD_ROOT) is not
 endif
 
 # The working size: VAD_SIZE, else from the first train/good image (its aspect ratio,
-# short side 256, sides multiples of the backbone stride 32).
+# short side 256, sides multiples of the backbone stride 32). A script, not
+# `extract-maps working-size`: VAD_SIZE names targets, so it is needed at parse
+# time, before any tool is built (the same rule; WorkingSizeRuleTests).
 ifeq ($(origin VAD_SIZE),undefined)
 VAD_SIZE := $(shell bash scripts/working-size.sh '$(firstword $(sort $(wildcard $(VAD_ROOT)/train/good/*.png)))')
 ifeq ($(VAD_SIZE),)
