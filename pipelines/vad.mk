@@ -185,6 +185,7 @@ vad_title_oneclass = VAD one-class (synthetic defects)
 vad_title_highshot = VAD high-shot
 vad_title_lowshot = VAD low-shot
 
+# One mode's reports: all test rows, and good vs unseen defects; the goal vad-MODE.
 define vad_mode_rules # MODE
 $(ARTIFACTS)/vad-$(1)/report/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)) (seeds $(VAD_SEEDS); $(VAD_SIZE)px)' -o $(ARTIFACTS)/vad-$(1)/report $$^ $(vad_figures) --print
@@ -193,6 +194,7 @@ $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json: $(call vad_scores,$(1)) | $$(S
 vad-$(1): $(ARTIFACTS)/vad-$(1)/report/metrics.json $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json
 endef
 
+# One-class mode: synthetic defects on the seed's good images (PNGs + list.csv).
 define vad_synthetic_rule # SEED
 $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(1)/list.csv: $(VAD_SEG) $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
 	$$(BIN)/extract-maps synthesize-defects --root $(VAD_ROOT) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
@@ -232,6 +234,7 @@ $(VAD_ABL)/scores/seed-$(1)/$(2).h5: $(VAD_ABL)/models/seed-$(1)/$(2).h5 | $$(ST
 	$$(BIN)/evaluate score --features $(call vad_abl.$(2).features,$(1)) --manifest $(ARTIFACTS)/vad-highshot/manifests/seed-$(1).json --model $$< --method '$(vad_abl.$(2).method)' -o $$@
 endef
 
+# One seed's ablation: the one-segment features and the four variants.
 define vad_ablation_seed # SEED
 $(eval $(call vad_ablation_rules,$(1)))
 $(foreach v,$(VAD_ABL_VARIANTS),$(eval $(call vad_ablation_variant,$(1),$(v))))

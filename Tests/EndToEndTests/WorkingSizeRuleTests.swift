@@ -12,9 +12,9 @@ import _TestSupport
 final class WorkingSizeRuleTests: XCTestCase {
     func testScriptAndToolGiveTheSameWorkingSize() throws {
         let tmp = try ToolRunner.temporaryDirectory(self)
-        // (height, width): squares, both orientations, halves that round either way, thin parts, one over 2048.
+        // (height, width): squares, both orientations, exact halves (16×17: 8.5 strides), thin parts, one over 2048.
         let shapes = [(300, 300), (512, 1024), (1024, 512), (375, 500), (500, 1247), (33, 47), (47, 33),
-                      (100, 700), (16, 16), (50, 90), (90, 50), (300, 2399), (300, 2500)]
+                      (100, 700), (16, 16), (16, 17), (23, 16), (50, 90), (90, 50), (300, 2399), (300, 2500)]
         for (h, w) in shapes {
             let png = "\(tmp)/\(h)x\(w).png"
             try PNG.writeGray8(path: png, width: w, height: h, pixels: [UInt8](repeating: 0, count: h * w))
