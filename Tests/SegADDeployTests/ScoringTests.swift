@@ -135,8 +135,8 @@ final class ScoringTests: XCTestCase {
     }
 
     func testCSVFieldsAndOverlayNames() {
-        XCTAssertEqual(NewImageScoring.csvField("a_b (+0.10); c (-0.20)"), "a_b (+0.10); c (-0.20)")
-        XCTAssertEqual(NewImageScoring.csvField("a,\"b\""), "\"a,\"\"b\"\"\"")
+        XCTAssertEqual(CSV.field("a_b (+0.10); c (-0.20)"), "a_b (+0.10); c (-0.20)")
+        XCTAssertEqual(CSV.field("a,\"b\""), "\"a,\"\"b\"\"\"")
         XCTAssertEqual(NewImageScoring.overlayName("good/017"), "good_017")
     }
 
