@@ -40,13 +40,8 @@ public enum ImageLimits {
     /// backbones and patch grids need a few pixels a side).
     public static let minSide = 8
 
-    /// The one-line fault for a declared size, or nil when it is within bounds.
-    public static func fault(width: Int, height: Int, format: String) -> String? {
-        error(path: "", width: width, height: height, format: format)?.fault
-    }
-
-    /// The refusal of a declared size (`.declaredEmpty` or `.tooLarge`), or
-    /// nil when it is within bounds.
+    /// The refusal of a declared size (`ImageError.declaredEmpty` or
+    /// `.tooLarge`, naming `path`), or nil when it is within bounds.
     public static func error(path: String, width: Int, height: Int, format: String) -> ImageError? {
         if width <= 0 || height <= 0 { return .declaredEmpty(path, format: format, height: height, width: width) }
         if width > maxSide || height > maxSide || width.multipliedReportingOverflow(by: height).partialValue > maxPixels
