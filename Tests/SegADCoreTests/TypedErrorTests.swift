@@ -51,6 +51,19 @@ final class ArtifactErrorTests: XCTestCase {
         XCTAssertThrowsError(try ArtifactReader(path: newer, expecting: .maps)) {
             XCTAssertEqual($0 as? ArtifactError, .newerFormat(newer, version: Provenance.formatVersion + 1))
         }
+
+        let damaged = dir + "/damaged.h5"
+        do {
+            let file = try HDF5File(path: damaged, mode: .create)
+            try file.setAttribute("segad_format_version", int: Provenance.formatVersion)
+            try file.setAttribute("segad_kind", string: "maps")
+            try file.setAttribute("segad_stage", string: "test")
+            try file.setAttribute("segad_config", string: "[1, 2]")
+            try file.flushAndClose()
+        }
+        XCTAssertThrowsError(try ArtifactReader(path: damaged, expecting: .maps)) {
+            XCTAssertEqual($0 as? ArtifactError, .damagedConfig(damaged))
+        }
     }
 
     func testProvenanceRefusalsAreCases() throws {

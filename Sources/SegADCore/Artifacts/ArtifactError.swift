@@ -16,6 +16,8 @@ public enum ArtifactError: SegADFault, Equatable {
     case wrongKind(String, found: ArtifactKind, expected: ArtifactKind)
     /// `segad_inputs` is not valid JSON.
     case corruptProvenance(String)
+    /// `segad_config` is not a JSON object (never read as an empty config).
+    case damagedConfig(String)
 
     // Provenance against the inputs given now
     case recordsNoInput(String, role: String)
@@ -53,7 +55,7 @@ public enum ArtifactError: SegADFault, Equatable {
     public var file: String {
         switch self {
         case .noSuchFile(let f), .notAnArtifact(let f), .newerFormat(let f, _), .unknownKind(let f, _),
-             .wrongKind(let f, _, _), .corruptProvenance(let f), .recordsNoInput(let f, _),
+             .wrongKind(let f, _, _), .corruptProvenance(let f), .damagedConfig(let f), .recordsNoInput(let f, _),
              .inputChanged(let f, _, _, _, _), .noDetectorName(let f), .incompleteDetectorState(let f),
              .noTrainingIds(let f), .noSeed(let f), .noModel(let f), .noMethodOrClass(let f),
              .featuresShape(let f, _, _, _), .mapsShape(let f, _, _), .labelCount(let f, _, _),
@@ -74,6 +76,7 @@ public enum ArtifactError: SegADFault, Equatable {
         case .unknownKind(_, let kind): return "unknown artifact kind '\(kind)'"
         case .wrongKind(_, let found, let expected): return "is a \(found.rawValue) artifact; expected \(expected.rawValue)"
         case .corruptProvenance: return "corrupt provenance (segad_inputs is not valid JSON)"
+        case .damagedConfig: return "damaged file: \(Provenance.configAttribute) is not a JSON object; remake this artifact"
         case .recordsNoInput(_, let role): return "records no '\(role)' input"
         case .inputChanged(_, let role, let given, let recorded, let actual):
             return "was made from a different \(role) than \(given) (recorded sha256 \(recorded.prefix(12))…, given \(actual.prefix(12))…); rerun the stage that made it"
