@@ -125,7 +125,7 @@ final class OutputErrorTests: XCTestCase {
 
     func testOutputsThatWouldDestroyAnInputAreCases() throws {
         let input = dir + "/in.h5"
-        FileManager.default.createFile(atPath: input, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: input, contents: Data([1]))
         XCTAssertThrowsError(try OutputPaths.check(outputs: [.init("-o", dir + "/./in.h5")], inputs: [("--maps", input)])) {
             XCTAssertEqual($0 as? OutputError, .overwritesInput(dir + "/./in.h5", option: "-o", input: input, inputOption: "--maps"))
             XCTAssertEqual("\($0)", "\(dir)/./in.h5: -o would overwrite the input \(input) (--maps); choose another output path")
@@ -143,7 +143,7 @@ final class OutputErrorTests: XCTestCase {
 
     func testFoldersThatCannotBeMadeAreCases() throws {
         let file = dir + "/file"
-        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: file, contents: Data([1]))
         XCTAssertThrowsError(try OutputPaths.prepareFolder(file)) {
             XCTAssertEqual($0 as? OutputError, .notAFolder(file, option: "-o"))
         }
