@@ -9,7 +9,7 @@ struct ExtractMaps: ParsableCommand {
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
         subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
-                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self]
+                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self, ELPVScoreInputsCommand.self]
                       + ExtractMaps.vadSubcommands + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }

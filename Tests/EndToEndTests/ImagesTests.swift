@@ -283,6 +283,11 @@ final class ImagesTests: XCTestCase {
         let stats = try ToolRunner.run("segment-stats", ["--manifest", b, "--maps", tmp + "/leaky-maps.h5",
                                                          "--segmentation", one, "--segments", "1", "-o", tmp + "/f.h5"])
         assertRefused(stats, seed: 1, id: leaked, naming: tmp + "/leaky-maps.h5")
+        // evaluate score --maps (a base detector's row from its maps): the same guard.
+        let scoreMaps = try ToolRunner.run("evaluate", ["score", "--maps", tmp + "/leaky-maps.h5", "--manifest", b,
+                                                        "--method", "x", "-o", tmp + "/s-maps.h5"])
+        assertRefused(scoreMaps, seed: 1, id: leaked, naming: tmp + "/leaky-maps.h5")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/s-maps.h5"))
 
         // segment-stats: a segmentation derived from A's pool, used with B.
         let seg = tmp + "/seg.png"

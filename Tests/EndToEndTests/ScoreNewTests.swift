@@ -40,8 +40,8 @@ final class ScoreNewTests: XCTestCase {
         let train = tmp + "/train", inputs = train + "/inputs"
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
         try fm.copyItem(atPath: Self.weights, toPath: train + "/weights.pth")
-        try run("python3", [ToolRunner.repoRoot + "/scripts/score/elpv_score_inputs.py", Self.elpv, inputs, "64",
-                            "--detector-train", "12", "--good", "24", "--bad", "12", "--test", "8", "--new", "0"])
+        try run("extract-maps", ["elpv-score-inputs", "--labels", Self.elpv + "/labels.csv", "--size", "64",
+                                 "--detector-train", "12", "--good", "24", "--bad", "12", "--test", "8", "--new", "0", "-o", inputs])
         let manifest = inputs + "/manifest.json", seg = inputs + "/segmentation.png"
         try run("extract-maps", ["fit", "--manifest", manifest, "--kind", "golden-template", "--name", "golden",
                                  "--seed", "0", "--size", "64", "-o", train + "/golden.state.h5"])
