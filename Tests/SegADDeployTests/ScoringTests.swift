@@ -132,6 +132,14 @@ final class ScoringTests: XCTestCase {
                 XCTAssertFalse(line.contains("\n"), line)
             }
         }
+        // The reader's typed faults pass through the pipeline's loader unchanged.
+        XCTAssertThrowsError(try SavedPipeline(path: dir + "/missing.h5")) {
+            XCTAssertEqual($0 as? ArtifactError, .noSuchFile(dir + "/missing.h5"))
+        }
+        XCTAssertThrowsError(try SavedPipeline(path: text)) { XCTAssertEqual($0 as? HDF5FileError, .notHDF5(text)) }
+        XCTAssertThrowsError(try SavedPipeline(path: other)) {
+            XCTAssertEqual($0 as? ArtifactError, .wrongKind(other, found: .scores, expected: .pipeline))
+        }
     }
 
     func testCSVFieldsAndOverlayNames() {

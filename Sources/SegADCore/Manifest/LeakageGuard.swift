@@ -28,7 +28,7 @@ public enum LeakageGuard {
         let trained = Set(ids)
         for seed in manifest.seedList {
             if let id = manifest.ids(.test, seed: seed).first(where: trained.contains) {
-                throw InputError(file, "seed \(seed): test id '\(id)' is among the \(trained.count) images \(what) (\(manifest.path)); fit on one fixed pool that is never tested in any seed, e.g. as `extract-maps images-manifest` splits")
+                throw LeakageError.testIdTrainedOn(file, seed: seed, id: id, trainedCount: trained.count, what: what, manifest: manifest.path)
             }
         }
     }
@@ -41,7 +41,7 @@ public enum LeakageGuard {
             let test = Set(manifest.ids(.test, seed: seed))
             for role in [Manifest.Role.segadTrain, .classifierTrain] {
                 if let id = manifest.ids(role, seed: seed).first(where: test.contains) {
-                    throw InputError(manifest.path, "seed \(seed): id '\(id)' is both in '\(role.rawValue)' and in 'test'")
+                    throw LeakageError.idInTrainAndTest(manifest.path, seed: seed, id: id, role: role.rawValue)
                 }
             }
         }
