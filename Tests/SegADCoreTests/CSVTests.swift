@@ -56,19 +56,23 @@ final class CSVTests: XCTestCase {
 
     func testUnterminatedQuoteNamesItsLine() throws {
         XCTAssertThrowsError(try CSV.parse("a,b\n1,\"open\n2,3\n")) {
-            XCTAssertEqual("\($0)", "line 2: a quoted field is not closed")
+            XCTAssertEqual($0 as? CSVError, .unclosedQuote("", line: 2))
         }
         let path = try file("a,b\n1,\"open\n")
         XCTAssertThrowsError(try CSV.read(path: path)) {
-            XCTAssertEqual("\($0)", path + ": line 2: a quoted field is not closed")
+            XCTAssertEqual($0 as? CSVError, .unclosedQuote(path, line: 2))
+            XCTAssertEqual("\($0)", path + ": line 2: a quoted field is not closed")  // the printed line
         }
     }
 
     func testReadRefusesMissingAndNonUTF8Files() throws {
-        XCTAssertThrowsError(try CSV.read(path: dir + "/none.csv")) { XCTAssertEqual("\($0)", dir + "/none.csv: no such file") }
+        XCTAssertThrowsError(try CSV.read(path: dir + "/none.csv")) { XCTAssertEqual($0 as? CSVError, .noSuchFile(dir + "/none.csv")) }
         let path = dir + "/latin1.csv"
         try Data([0x69, 0x64, 0x0A, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try CSV.read(path: path)) { XCTAssertEqual("\($0)", path + ": not UTF-8 text") }
+        XCTAssertThrowsError(try CSV.read(path: path)) {
+            XCTAssertEqual($0 as? CSVError, .notUTF8(path))
+            XCTAssertEqual("\($0)", path + ": not UTF-8 text")
+        }
     }
 
     func testFieldQuotingOnlyWhenNeeded() {
@@ -99,12 +103,16 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(ok.header, ["", "filepath", "label"])
         XCTAssertEqual(ok.rows, [["0", "a,b.png", "1"], ["1", "c.png", "0"]])
         XCTAssertEqual(try ok.column("label"), 2)
-        XCTAssertThrowsError(try ok.column("score")) { XCTAssertTrue("\($0)".hasSuffix(": no column 'score' (columns: , filepath, label)"), "\($0)") }
+        XCTAssertThrowsError(try ok.column("score")) {
+            XCTAssertEqual($0 as? CSVError, .noColumn(ok.path, name: "score", columns: ["", "filepath", "label"]))
+            XCTAssertEqual("\($0)", ok.path + ": no column 'score' (columns: , filepath, label)")
+        }
         let ragged = try file("a,b\n1,2\n\n1\n", "ragged.csv")
         XCTAssertThrowsError(try CSVTable(path: ragged)) {
+            XCTAssertEqual($0 as? CSVError, .raggedRow(ragged, line: 4, fields: 1, header: 2))
             XCTAssertEqual("\($0)", ragged + ": line 4 has 1 fields; the header has 2")
         }
         let empty = try file("", "empty.csv")
-        XCTAssertThrowsError(try CSVTable(path: empty)) { XCTAssertEqual("\($0)", empty + ": empty CSV") }
+        XCTAssertThrowsError(try CSVTable(path: empty)) { XCTAssertEqual($0 as? CSVError, .empty(empty)) }
     }
 }

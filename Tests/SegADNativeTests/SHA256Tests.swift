@@ -98,7 +98,8 @@ final class SHA256Tests: XCTestCase {
     func testMissingFile() {
         let path = "/nonexistent/segad/\(UUID().uuidString).h5"
         XCTAssertThrowsError(try SHA256.hexOfFile(atPath: path)) { error in
-            XCTAssertEqual(error as? InputError, InputError(path, "no such file"))
+            XCTAssertEqual(error as? FileReadError, .noSuchFile(path))
+            XCTAssertEqual("\(error)", path + ": no such file")  // the printed line
         }
     }
 }

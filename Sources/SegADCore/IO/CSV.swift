@@ -22,23 +22,19 @@ public enum CSV {
         public init(fields: [String], line: Int) { self.fields = fields; self.line = line }
     }
 
-    /// A syntax fault: the message after `FILE: `.
-    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
-        public var description: String
-    }
-
-    /// Reads the records of the file at `path`; every fault is one line
+    /// Reads the records of the file at `path`; every fault is a `CSVError`
     /// naming the file (no file, not UTF-8, an unterminated quote).
     public static func read(path: String) throws -> [Record] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(path, FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
+            throw FileManager.default.fileExists(atPath: path) ? CSVError.cannotRead(path) : .noSuchFile(path)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(path, "not UTF-8 text") }
-        do { return try parse(text) } catch let e as SyntaxError { throw InputError(path, e.description) }
+        guard let text = String(data: data, encoding: .utf8) else { throw CSVError.notUTF8(path) }
+        return try parse(text, file: path)
     }
 
-    /// The records of `text` (see the type's comment for the rules).
-    public static func parse(_ text: String) throws -> [Record] {
+    /// The records of `text` (see the type's comment for the rules); a
+    /// syntax fault is a `CSVError` naming `file`.
+    public static func parse(_ text: String, file: String = "") throws -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
         var field = String.UnicodeScalarView()
@@ -91,7 +87,7 @@ public enum CSV {
                 field.append(c)
             }
         }
-        if quoted { throw SyntaxError(description: "line \(quoteLine): a quoted field is not closed") }
+        if quoted { throw CSVError.unclosedQuote(file, line: quoteLine) }
         if !field.isEmpty || !fields.isEmpty || wasQuoted { endRecord() }
         return records
     }

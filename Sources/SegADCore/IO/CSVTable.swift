@@ -11,17 +11,17 @@ public struct CSVTable {
     public init(path: String) throws {
         self.path = path
         let records = try CSV.read(path: path)
-        guard let header = records.first else { throw InputError(path, "empty CSV") }
+        guard let header = records.first else { throw CSVError.empty(path) }
         self.header = header.fields
         rows = records.dropFirst().map(\.fields)
         for r in records.dropFirst() where r.fields.count != header.fields.count {
-            throw InputError(path, "line \(r.line) has \(r.fields.count) fields; the header has \(header.fields.count)")
+            throw CSVError.raggedRow(path, line: r.line, fields: r.fields.count, header: header.fields.count)
         }
     }
 
     public func column(_ name: String) throws -> Int {
         guard let i = header.firstIndex(of: name) else {
-            throw InputError(path, "no column '\(name)' (columns: \(header.joined(separator: ", ")))")
+            throw CSVError.noColumn(path, name: name, columns: header)
         }
         return i
     }

@@ -2,7 +2,7 @@ import Foundation
 import SegADNative
 
 extension Manifest {
-    /// Reads and validates a manifest. Every fault is an `InputError` naming
+    /// Reads and validates a manifest. Every fault is a `ManifestError` naming
     /// the file and, where it helps, the item: unknown keys at any level, a
     /// newer version, duplicate or missing ids, labels and roles outside
     /// their sets, and splits that train on test rows.
@@ -14,21 +14,20 @@ extension Manifest {
     /// keep different values); then they are decoded as a `ManifestFile`.
     public static func load(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(path, FileManager.default.fileExists(atPath: path)
-                             ? "cannot read manifest" : "no such file")
+            throw FileManager.default.fileExists(atPath: path) ? ManifestError.cannotRead(path) : .noSuchFile(path)
         }
-        if data.isEmpty { throw InputError(path, "empty file; expected a JSON manifest") }
+        if data.isEmpty { throw ManifestError.emptyFile(path) }
         do { _ = try JSONSerialization.jsonObject(with: data) } catch {
-            throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")
+            throw ManifestError.notJSON(path, reason: Self.jsonReason(error))
         }
         if let (key, line) = ManifestFile.duplicateKey(in: data) {
-            throw InputError(path, "line \(line): key '\(key)' is given twice in one object")
+            throw ManifestError.keyGivenTwice(path, key: key, line: line)
         }
         let file: ManifestFile
-        do { file = try JSONDecoder().decode(ManifestFile.self, from: data) } catch let fault as ManifestFile.Fault {
-            throw InputError(path, fault.description)
+        do { file = try ManifestFile.decoder(path: path).decode(ManifestFile.self, from: data) } catch let fault as ManifestError {
+            throw fault
         } catch {
-            throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")
+            throw ManifestError.notJSON(path, reason: Self.jsonReason(error))
         }
         return try Manifest(validating: file, path: path)
     }
@@ -42,7 +41,6 @@ extension Manifest {
     /// at most once per role; training roles hold good (and for SegAD and
     /// the classifier, bad) items only; no id is both trained on and tested.
     init(validating file: ManifestFile, path: String) throws {
-        func fail(_ fault: String) -> InputError { InputError(path, fault) }
         let base = (path as NSString).deletingLastPathComponent
         var root = file.root ?? "."
         if !root.hasPrefix("/") { root = (base.isEmpty ? "." : base) + "/" + root }
@@ -60,15 +58,14 @@ extension Manifest {
             let key = entry.key
             var parsed: [Role: [String]] = [:]
             for (role, ids) in entry.roles {
-                let roleName = role.rawValue
-                var inRole = Set<String>()
+                    var inRole = Set<String>()
                 for id in ids {
-                    guard let at = index[id] else { throw fail("seed \(key): '\(roleName)' names unknown id '\(id)'") }
-                    if !inRole.insert(id).inserted { throw fail("seed \(key): id '\(id)' twice in '\(roleName)'") }
+                    guard let at = index[id] else { throw ManifestError.unknownId(path, seed: key, role: role, id: id) }
+                    if !inRole.insert(id).inserted { throw ManifestError.idTwiceInRole(path, seed: key, role: role, id: id) }
                     if role == .segadTrain || role == .classifierTrain || role == .detectorTrain {
                         let label = items[at].label
                         if role == .detectorTrain ? label != .good : !(label == .good || label == .bad) {
-                            throw fail("seed \(key): '\(roleName)' has '\(id)' labelled \(label.rawValue)")
+                            throw ManifestError.wrongLabel(path, seed: key, role: role, id: id, label: label)
                         }
                     }
                 }
@@ -77,7 +74,7 @@ extension Manifest {
             let test = Set(parsed[.test] ?? [])
             for role in [Role.segadTrain, .detectorTrain, .classifierTrain] {
                 if let clash = (parsed[role] ?? []).first(where: test.contains) {
-                    throw fail("seed \(key): '\(clash)' is both in '\(role.rawValue)' and in 'test'")
+                    throw ManifestError.trainedAndTested(path, seed: key, role: role, id: clash)
                 }
             }
             seeds[entry.seed] = parsed

@@ -55,13 +55,13 @@ public struct Manifest: Sendable {
     /// The ids playing `role` in `seed` (the first `limit` of them) and their
     /// resolved image paths; an item without an image is an error.
     public func images(_ role: Role, seed: Int, limit: Int? = nil) throws -> (ids: [String], paths: [String]) {
-        guard seeds[seed] != nil else { throw InputError(path, "has no seed \(seed)") }
+        guard seeds[seed] != nil else { throw ManifestError.noSeed(path, seed: seed) }
         var ids = self.ids(role, seed: seed)
         if let limit { ids = Array(ids.prefix(limit)) }
-        guard !ids.isEmpty else { throw InputError(path, "seed \(seed) has no '\(role.rawValue)' images") }
+        guard !ids.isEmpty else { throw ManifestError.noImages(path, seed: seed, role: role) }
         let index = self.index
         let paths = try ids.map { id -> String in
-            guard let image = items[index[id]!].image else { throw InputError(path, "item '\(id)' has no image") }
+            guard let image = items[index[id]!].image else { throw ManifestError.noImage(path, id: id) }
             return resolve(image)
         }
         return (ids, paths)

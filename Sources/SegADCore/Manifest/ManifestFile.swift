@@ -7,8 +7,8 @@ import Foundation
 /// ignores keys a type does not name, so every `init(from:)` first compares
 /// the keys present (`AnyKey`) with its `CodingKeys` and refuses the first
 /// unknown one (sorted). Structural faults (unknown keys, wrong types,
-/// labels, ids, seed keys, role names) are thrown here as a `Fault` whose
-/// text is the message after the file name; the rules between levels (ids
+/// labels, ids, seed keys, role names) are thrown here as a `ManifestError`
+/// naming the file the decoder's `userInfo[.manifestPath]` gives; the rules between levels (ids
 /// named by the seeds, labels per role, train/test overlap) are
 /// `Manifest.init(validating:path:)`.
 struct ManifestFile: Codable {
@@ -48,10 +48,14 @@ struct ManifestFile: Codable {
         var roles: [(role: Manifest.Role, ids: [String])]
     }
 
-    /// A structural fault: the message after `FILE: `.
-    struct Fault: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    /// The manifest's path, for faults (`userInfo[.manifestPath]`).
+    static func path(_ decoder: Decoder) -> String { decoder.userInfo[.manifestPath] as? String ?? "" }
+
+    /// A decoder whose faults name `path`.
+    static func decoder(path: String) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[.manifestPath] = path
+        return decoder
     }
 
     /// Any string key, to list the keys an object holds.
@@ -71,9 +75,11 @@ struct ManifestFile: Codable {
     }
 
     /// A key that may be absent; present, it must hold a string (not null).
-    static func optionalString<Keys: CodingKey>(_ c: KeyedDecodingContainer<Keys>, _ key: Keys) throws -> String? {
+    static func optionalString<Keys: CodingKey>(_ c: KeyedDecodingContainer<Keys>, _ key: Keys, path: String) throws -> String? {
         guard c.contains(key) else { return nil }
-        guard let s = try? c.decode(String.self, forKey: key) else { throw Fault("'\(key.stringValue)' must be a string") }
+        guard let s = try? c.decode(String.self, forKey: key) else {
+            throw ManifestError.mustBe(path, key: key.stringValue, what: "a string")
+        }
         return s
     }
 
@@ -84,69 +90,67 @@ struct ManifestFile: Codable {
     }
 
     init(from decoder: Decoder) throws {
-        guard let keys = try? decoder.container(keyedBy: AnyKey.self) else {
-            throw Fault("manifest must be a JSON object")
-        }
+        let path = Self.path(decoder)
+        guard let keys = try? decoder.container(keyedBy: AnyKey.self) else { throw ManifestError.notAnObject(path) }
         if let unknown = Self.unknownKey(in: keys, allowed: CodingKeys.self) {
-            let allowed = CodingKeys.allCases.map(\.stringValue).sorted().joined(separator: ", ")
-            throw Fault("unknown key '\(unknown)' (allowed: \(allowed))")
+            throw ManifestError.unknownKey(path, key: unknown, allowed: CodingKeys.allCases.map(\.stringValue).sorted())
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard (try? c.decode(String.self, forKey: .format)) == Manifest.format else {
-            throw Fault("'format' must be \"\(Manifest.format)\"")
+            throw ManifestError.mustBe(path, key: "format", what: "\"\(Manifest.format)\"")
         }
         format = Manifest.format
-        guard let version = try? c.decode(Int.self, forKey: .version) else { throw Fault("'version' must be an integer") }
-        if version > Manifest.currentVersion {
-            throw Fault("manifest version \(version) is newer than this tool reads (\(Manifest.currentVersion)); update segad")
+        guard let version = try? c.decode(Int.self, forKey: .version) else {
+            throw ManifestError.mustBe(path, key: "version", what: "an integer")
         }
-        if version < 1 { throw Fault("'version' must be ≥ 1") }
+        if version > Manifest.currentVersion {
+            throw ManifestError.newerVersion(path, version: version, reads: Manifest.currentVersion)
+        }
+        if version < 1 { throw ManifestError.mustBe(path, key: "version", what: "≥ 1") }
         self.version = version
         guard let name = try? c.decode(String.self, forKey: .name), !name.isEmpty else {
-            throw Fault("'name' must be a non-empty string")
+            throw ManifestError.mustBe(path, key: "name", what: "a non-empty string")
         }
         self.name = name
-        className = try Self.optionalString(c, .className)
-        root = try Self.optionalString(c, .root)
-        description = try Self.optionalString(c, .description)
+        className = try Self.optionalString(c, .className, path: path)
+        root = try Self.optionalString(c, .root, path: path)
+        description = try Self.optionalString(c, .description, path: path)
 
-        guard var list = try? c.nestedUnkeyedContainer(forKey: .items) else { throw Fault("'items' must be an array") }
-        if list.count == 0 { throw Fault("'items' is empty") }
+        guard var list = try? c.nestedUnkeyedContainer(forKey: .items) else {
+            throw ManifestError.mustBe(path, key: "items", what: "an array")
+        }
+        if list.count == 0 { throw ManifestError.emptyList(path, key: "items") }
         items = []
         items.reserveCapacity(list.count ?? 0)
         var seen: [String: Int] = [:]
         while !list.isAtEnd {
             let n = list.currentIndex
             let item = try Item(from: try list.superDecoder(), number: n)
-            if let fault = Bounds.idFault(item.id) {
-                throw Fault("item \(n): id '\(item.id.prefix(60))\(item.id.count > 60 ? "…" : "")' \(fault)")
-            }
-            if let first = seen[item.id] { throw Fault("duplicate id '\(item.id)' (items \(first) and \(n))") }
+            if let fault = Bounds.idProblem(item.id) { throw ManifestError.invalidId(path, item: n, id: item.id, fault) }
+            if let first = seen[item.id] { throw ManifestError.duplicateId(path, id: item.id, first: first, second: n) }
             seen[item.id] = n
             items.append(item)
         }
 
         guard let seedsObject = try? c.nestedContainer(keyedBy: AnyKey.self, forKey: .seeds) else {
-            throw Fault("'seeds' must be an object mapping each seed to its roles")
+            throw ManifestError.mustBe(path, key: "seeds", what: "an object mapping each seed to its roles")
         }
-        if seedsObject.allKeys.isEmpty { throw Fault("'seeds' is empty") }
+        if seedsObject.allKeys.isEmpty { throw ManifestError.emptyList(path, key: "seeds") }
         seeds = []
         for key in seedsObject.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
             let k = key.stringValue
-            guard let seed = Bounds.canonicalSeed(k) else {
-                throw Fault("seed '\(k)' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)")
-            }
+            guard let seed = Bounds.canonicalSeed(k) else { throw ManifestError.badSeedKey(path, seed: k) }
             guard let rolesObject = try? seedsObject.nestedContainer(keyedBy: AnyKey.self, forKey: key) else {
-                throw Fault("seed \(k): must map roles to id lists")
+                throw ManifestError.seedNotAnObject(path, seed: k)
             }
             var roles: [(role: Manifest.Role, ids: [String])] = []
             for roleKey in rolesObject.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
                 let roleName = roleKey.stringValue
                 guard let role = Manifest.Role(rawValue: roleName) else {
-                    throw Fault("seed \(k): unknown role '\(roleName)' (roles: \(Manifest.Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw ManifestError.unknownRole(path, seed: k, role: roleName)
                 }
                 guard let ids = try? rolesObject.decode([String].self, forKey: roleKey) else {
-                    throw Fault("seed \(k): '\(roleName)' must be a list of ids")
+                    throw ManifestError.roleNotAList(path, seed: k, role: roleName)
                 }
                 roles.append((role, ids))
             }
@@ -181,35 +185,35 @@ extension ManifestFile.Item {
 
     /// Item `n` of `items`; faults name it by number until its id is known.
     init(from decoder: Decoder, number n: Int) throws {
-        typealias Fault = ManifestFile.Fault
+        let path = ManifestFile.path(decoder)
         guard let keys = try? decoder.container(keyedBy: ManifestFile.AnyKey.self) else {
-            throw Fault("item \(n) must be an object")
+            throw ManifestError.itemNotAnObject(path, item: n)
         }
         if let unknown = ManifestFile.unknownKey(in: keys, allowed: CodingKeys.self) {
-            throw Fault("item \(n): unknown key '\(unknown)'")
+            throw ManifestError.itemUnknownKey(path, item: n, key: unknown)
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let id = try? c.decode(String.self, forKey: .id), !id.isEmpty else {
-            throw Fault("item \(n): 'id' must be a non-empty string")
+            throw ManifestError.itemNoId(path, item: n)
         }
         guard let labelName = try? c.decode(String.self, forKey: .label), let label = Label(rawValue: labelName) else {
-            throw Fault("item '\(id)': 'label' must be one of \(Label.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ManifestError.badLabel(path, id: id)
         }
         self.id = id
         self.label = label
-        image = try ManifestFile.optionalString(c, .image)
+        image = try ManifestFile.optionalString(c, .image, path: path)
         if c.contains(.maps) {
             guard let m = try? c.decode([String: String].self, forKey: .maps) else {
-                throw Fault("item '\(id)': 'maps' must map detector names to paths")
+                throw ManifestError.badMaps(path, id: id)
             }
             maps = m
         } else {
             maps = [:]
         }
-        segmentation = try ManifestFile.optionalString(c, .segmentation)
+        segmentation = try ManifestFile.optionalString(c, .segmentation, path: path)
         if c.contains(.tags) {
             guard let t = try? c.decode([String].self, forKey: .tags) else {
-                throw Fault("item '\(id)': 'tags' must be a list of strings")
+                throw ManifestError.badTags(path, id: id)
             }
             tags = t
         } else {
@@ -267,4 +271,9 @@ extension ManifestFile {
             return nil
         }
     }
+}
+
+extension CodingUserInfoKey {
+    /// The manifest file being decoded (a `String`), named by its faults.
+    static let manifestPath = CodingUserInfoKey(rawValue: "segad.manifestPath")!
 }

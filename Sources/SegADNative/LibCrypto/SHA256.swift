@@ -68,13 +68,13 @@ public struct SHA256: ~Copyable {
     }
 
     /// The hex SHA-256 of a file's contents, read in 1 MiB blocks.
-    /// Throws `InputError(path, "no such file")` when it does not exist, and
-    /// an `InputError` with the system's message for any other failure.
+    /// Throws `FileReadError.noSuchFile(path)` when it does not exist, and
+    /// `.cannotOpen` / `.readFailed` with the system's message otherwise.
     public static func hexOfFile(atPath path: String) throws -> String {
         guard let file = fopen(path, "rb") else {
             let code = errno
-            if code == ENOENT { throw InputError(path, "no such file") }
-            throw InputError(path, "cannot open: " + String(cString: strerror(code)))
+            if code == ENOENT { throw FileReadError.noSuchFile(path) }
+            throw FileReadError.cannotOpen(path, reason: String(cString: strerror(code)))
         }
         defer { fclose(file) }
         let blockSize = 1 << 20
@@ -86,7 +86,7 @@ public struct SHA256: ~Copyable {
             if got > 0 { hasher.update(UnsafeRawBufferPointer(start: block, count: got)) }
             if got < blockSize {
                 if ferror(file) != 0 {
-                    throw InputError(path, "read failed: " + String(cString: strerror(errno)))
+                    throw FileReadError.readFailed(path, reason: String(cString: strerror(errno)))
                 }
                 break
             }
