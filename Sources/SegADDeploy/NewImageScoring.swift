@@ -51,17 +51,17 @@ public enum NewImageScoring {
         case .folder(let dir):
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                throw InputError(dir, "no such folder")
+                throw PipelineError.noSuchFolder(dir)
             }
             let extensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]  // read by content: ImageFile
             let names = try FileManager.default.contentsOfDirectory(atPath: dir)
                 .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }.sorted()
-            guard !names.isEmpty else { throw InputError(dir, "holds no images (.png, .jpg/.jpeg, .tif/.tiff)") }
+            guard !names.isEmpty else { throw PipelineError.noImages(dir) }
             return names.map { (($0 as NSString).deletingPathExtension, (dir as NSString).appendingPathComponent($0)) }
         case .manifest(let path):
             let manifest = try Manifest.load(path: path)
             let items = manifest.items.filter { $0.image != nil }
-            guard !items.isEmpty else { throw InputError(path, "no item names an image") }
+            guard !items.isEmpty else { throw PipelineError.noItemNamesImage(path) }
             return items.map { ($0.id, manifest.resolve($0.image!)) }
         }
     }

@@ -104,7 +104,7 @@ extension BRFParameters {
     init(recorded: [String: String], rounds: Int, source: String) throws {
         self.init()
         func number(_ key: String) throws -> Double {
-            guard let s = recorded[key], let v = Double(s) else { throw InputError(source, "model records no usable '\(key)' parameter") }
+            guard let s = recorded[key], let v = Double(s) else { throw PipelineError.modelParameter(source, key: key) }
             return v
         }
         self.rounds = rounds
@@ -133,7 +133,7 @@ extension BRFParameters {
               let param = model["gbtree_model_param"] as? [String: Any],
               let trees = Int("\(param["num_trees"] ?? "")"), trees > 0, treesPerRound > 0,
               trees % treesPerRound == 0 else {
-            throw InputError(source, "model JSON gives no tree count divisible by num_parallel_tree \(treesPerRound)")
+            throw PipelineError.treeCount(source, treesPerRound: treesPerRound)
         }
         return trees / treesPerRound
     }

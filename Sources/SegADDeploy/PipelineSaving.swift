@@ -45,18 +45,18 @@ public enum PipelineSaving {
         let (manifest, features) = try FeaturesArtifact.openWithManifest(path: o.featuresPath, manifestPath: o.manifestPath)
         let model = try ModelArtifact(path: o.modelPath)
         try model.reader.requireInput(role: "features", file: o.featuresPath)
-        guard model.seed == o.seed else { throw InputError(o.modelPath, "is the model of seed \(model.seed), not \(o.seed)") }
+        guard model.seed == o.seed else { throw PipelineError.modelOfOtherSeed(o.modelPath, seed: model.seed, expected: o.seed) }
 
         // The features' configuration: static segmentation, no classifier score.
         let fc = features.reader.config
         guard fc["segmentation"] as? String == "static" else {
-            throw InputError(o.featuresPath, "was made with per-item segmentation; a saved pipeline needs one static label map")
+            throw PipelineError.perItemSegmentation(o.featuresPath)
         }
         guard (fc["classifier_score"] as? Bool) != true else {
-            throw InputError(o.featuresPath, "includes a classifier score, which a saved pipeline cannot compute")
+            throw PipelineError.classifierScore(o.featuresPath)
         }
         guard let detectorNames = fc["detectors"] as? [String], let segments = fc["segments"] as? Int else {
-            throw InputError(o.featuresPath, "records no detectors or segments")
+            throw PipelineError.noDetectorsOrSegments(o.featuresPath)
         }
         try features.reader.requireInput(role: "segmentation", file: o.segmentationPath)
 
@@ -71,20 +71,21 @@ public enum PipelineSaving {
                 throw InputError("--state", "give exactly one detector state named '\(name)' (the features' detectors: \(detectorNames.joined(separator: ", ")))")
             }
             guard let recorded = madeWith[name] else {
-                throw InputError(o.featuresPath, "maps of '\(name)' were not made by a native detector (extract-maps fit/apply); a pipeline can only embed native detectors")
+                throw PipelineError.notNativeDetector(o.featuresPath, detector: name)
             }
             let sha = try FileHashes.sha256(path)
             guard recorded == sha else {
-                throw InputError(path, "is not the state the maps of '\(name)' were made with (recorded sha256 \(recorded.prefix(12))…, given \(sha.prefix(12))…)")
+                throw PipelineError.otherState(path, detector: name, recorded: recorded, given: sha)
             }
             ordered.append((state, path))
         }
         if let extra = states.first(where: { !detectorNames.contains($0.name) }) {
-            throw InputError(extra.reader.path, "detector '\(extra.name)' is not among the features' detectors (\(detectorNames.joined(separator: ", ")))")
+            throw PipelineError.extraState(extra.reader.path, detector: extra.name, detectors: detectorNames)
         }
         let size = ordered[0].0.size
         for (s, p) in ordered where s.size != size {
-            throw InputError(p, "works at \(s.size.height)×\(s.size.width); '\(ordered[0].0.name)' at \(size.height)×\(size.width)")
+            throw PipelineError.stateSizeDiffers(p, height: s.size.height, width: s.size.width, first: ordered[0].0.name,
+                                                 firstHeight: size.height, firstWidth: size.width)
         }
         let labels = try LabelMap.read(path: o.segmentationPath, height: size.height, width: size.width, segments: segments)
 
@@ -96,7 +97,7 @@ public enum PipelineSaving {
         var detectors: [SavedPipeline.Detector] = []
         let layout = FeatureLayout(segmentCount: segments, detectors: detectorNames, hasClassifierScore: false)
         guard layout.names == features.names else {
-            throw InputError(o.featuresPath, "feature names differ from the layout of \(segments) segments × \(detectorNames.joined(separator: ", "))")
+            throw PipelineError.layoutDiffers(o.featuresPath, segments: segments, detectors: detectorNames)
         }
 
         // Training rows and labels (in the manifest's order).
@@ -126,11 +127,11 @@ public enum PipelineSaving {
         // Out-of-fold scores and the threshold.
         guard o.folds >= 2 else { throw InputError("--folds", "must be at least 2") }
         guard good >= o.folds, bad >= o.folds else {
-            throw InputError(o.manifestPath, "seed \(o.seed): 'segad-train' has \(good) good and \(bad) bad rows; \(o.folds)-fold needs at least \(o.folds) of each (lower --folds)")
+            throw PipelineError.tooFewRowsForFolds(o.manifestPath, seed: o.seed, good: good, bad: bad, folds: o.folds)
         }
         let columns = try model.featureNames.map { try features.column(named: $0) }
         guard let recorded = model.reader.config["parameters"] as? [String: String] else {
-            throw InputError(o.modelPath, "records no training parameters")
+            throw PipelineError.noTrainingParameters(o.modelPath)
         }
         let treesPerRound = Int(recorded["num_parallel_tree"] ?? "") ?? 1
         let rounds = try BRFParameters.rounds(ofModelJSON: model.json, treesPerRound: treesPerRound, source: o.modelPath)
@@ -176,7 +177,7 @@ public enum PipelineSaving {
         var out: [String: String] = [:]
         for input in features.reader.inputs(role: "maps") {
             guard FileManager.default.fileExists(atPath: input.path) else {
-                throw InputError(input.path, "maps artifact of \(features.reader.path) is needed to check which detector state made it")
+                throw PipelineError.mapsArtifactNeeded(input.path, features: features.reader.path)
             }
             let maps = try ArtifactReader(path: input.path, expecting: .maps)
             defer { maps.close() }

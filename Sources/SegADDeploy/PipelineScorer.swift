@@ -39,7 +39,7 @@ public final class PipelineScorer {
     public convenience init(path: String) throws {
         let p = try SavedPipeline(path: path)
         do { try self.init(p) } catch let e as any SegADFault {
-            throw InputError(path, e.fault)
+            throw PipelineError.cannotRestore(path, fault: e.fault)
         }
     }
 

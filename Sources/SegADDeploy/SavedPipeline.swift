@@ -136,10 +136,9 @@ extension SavedPipeline {
         do { reader = try ArtifactReader(path: path, expecting: .pipeline) } catch let e as any SegADFault {
             throw e
         } catch {
-            throw InputError(path, "not a readable SegAD pipeline (\(error))")
+            throw PipelineError.unreadable(path, detail: "\(error)")
         }
         defer { reader.close() }
-        func fault(_ what: String) -> InputError { InputError(path, "pipeline artifact \(what)") }
         let c = reader.config
         guard let list = c["detectors"] as? [[String: Any]], !list.isEmpty,
               let segments = c["segments"] as? Int, let channels = c["channels"] as? Int,
@@ -151,7 +150,7 @@ extension SavedPipeline {
               let oofTPR = (op["oof_tpr"] as? NSNumber)?.doubleValue, let fpr = (op["oof_fpr"] as? NSNumber)?.doubleValue,
               let backboneKeys = c["backbones"] as? [String: [String]],
               let heat = c["heat_ranges"] as? [String: [NSNumber]] else {
-            throw fault("lacks its configuration (detectors, segments, channels, operating_point, …)")
+            throw PipelineError.lacksConfiguration(path)
         }
         do {
             var backbones: [String: [String: Tensor]] = [:]
@@ -169,7 +168,7 @@ extension SavedPipeline {
                       let size = o["size"] as? [Int], size.count == 2,
                       let config = o["detector_config"] as? [String: String],
                       let tensors = o["tensors"] as? [String], let range = heat[name], range.count == 2 else {
-                    throw fault("has a detector entry without name, kind, size, detector_config, tensors or heat range")
+                    throw PipelineError.badDetectorEntry(path)
                 }
                 var values: [String: Tensor] = [:]
                 for t in tensors {
@@ -177,32 +176,32 @@ extension SavedPipeline {
                     values[t] = Tensor(shape: shape, values: v)
                 }
                 let backbone = o["backbone"] as? String
-                if let backbone, backbones[backbone] == nil { throw fault("lacks the backbone weights of detector '\(name)'") }
+                if let backbone, backbones[backbone] == nil { throw PipelineError.lacksBackbone(path, detector: name) }
                 return Detector(name: name, state: DetectorState(kind: kind, config: config, tensors: values),
                                 size: (size[0], size[1]), backbone: backbone,
                                 heatRange: (range[0].floatValue, range[1].floatValue))
             }
             let (labels, shape) = try reader.file.readInt64s("segmentation")
             guard shape == [detectors[0].size.height, detectors[0].size.width] else {
-                throw fault("segmentation has shape \(shape); the detectors work at \(detectors[0].size.height)×\(detectors[0].size.width)")
+                throw PipelineError.segmentationShape(path, shape: shape, height: detectors[0].size.height, width: detectors[0].size.width)
             }
-            guard labels.allSatisfy({ $0 >= 0 && $0 < segments }) else { throw fault("segmentation has labels outside 0…\(segments - 1)") }
+            guard labels.allSatisfy({ $0 >= 0 && $0 < segments }) else { throw PipelineError.segmentationLabels(path, segments: segments) }
             segmentation = labels.map { Int32($0) }
             self.segments = segments
             self.channels = channels
             if let names = c["segment_names"] {
                 guard let names = names as? [String], names.count == segments else {
-                    throw fault("segment_names is not a list of \(segments) names")
+                    throw PipelineError.segmentNames(path, segments: segments)
                 }
                 segmentNames = names
             }
-            guard let json = try reader.file.readStrings("model_json").first, !json.isEmpty else { throw fault("holds no model") }
+            guard let json = try reader.file.readStrings("model_json").first, !json.isEmpty else { throw PipelineError.noModel(path) }
             modelJSON = json
             featureNames = try reader.file.readStrings("feature_names")
             layout = FeatureLayout(segmentCount: segments, detectors: layoutDetectors, hasClassifierScore: false)
             let known = Set(layout.names)
             if let stray = featureNames.first(where: { !known.contains($0) }) {
-                throw fault("model uses feature '\(stray)', which the pipeline's detectors and segments do not give")
+                throw PipelineError.strayFeature(path, feature: stray)
             }
             operatingPoint = OperatingPoint(tpr: tpr, threshold: threshold, folds: folds, foldSeed: foldSeed,
                                             oofAUROC: auroc, oofTPR: oofTPR, oofFPR: fpr)
@@ -215,7 +214,7 @@ extension SavedPipeline {
         } catch let e as any SegADFault {
             throw e
         } catch {
-            throw InputError(path, "corrupt pipeline artifact (\(error))")
+            throw PipelineError.corrupt(path, detail: "\(error)")
         }
     }
 
@@ -228,17 +227,17 @@ extension SavedPipeline {
                 return try GoldenTemplate(state: d.state)
             case NativeDetectors.Kind.patchcore.rawValue, NativeDetectors.Kind.padim.rawValue:
                 guard let sha = d.backbone, let weights = backbones[sha] else {
-                    throw InputError("pipeline", "detector '\(d.name)' has no embedded backbone")
+                    throw PipelineError.noEmbeddedBackbone("pipeline", detector: d.name)
                 }
                 guard d.state.config["backbone"] == "efficientnet-lite0" else {
-                    throw InputError("pipeline", "detector '\(d.name)': backbone '\(d.state.config["backbone"] ?? "?")' is not supported")
+                    throw PipelineError.unsupportedBackbone("pipeline", detector: d.name, backbone: d.state.config["backbone"] ?? "?")
                 }
                 let net = try networks[sha] ?? EfficientNetLite0(weights: weights, source: "pipeline backbone \(sha.prefix(12))")
                 networks[sha] = net
                 return d.state.kind == "patchcore" ? try PatchCore(state: d.state, backbone: net)
                                                     : try PaDiM(state: d.state, backbone: net)
             default:
-                throw InputError("pipeline", "unknown detector kind '\(d.state.kind)'")
+                throw PipelineError.unknownDetectorKind("pipeline", kind: d.state.kind)
             }
         }
     }

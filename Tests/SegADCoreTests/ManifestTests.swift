@@ -5,7 +5,8 @@ import SegADNative
 
 /// Manifest decoding (docs/manifest.md): a good file, every fault class the
 /// loader names, and the writer's round trip. Each case writes a small JSON
-/// manifest to a scratch folder and checks the exact one-line message.
+/// manifest to a scratch folder and checks the `ManifestError` case, or the
+/// exact one-line message (the wrong-type table, the files that are not JSON).
 final class ManifestTests: XCTestCase {
     var dir = ""
 
@@ -46,21 +47,31 @@ final class ManifestTests: XCTestCase {
         return path
     }
 
-    /// Loads `object` (edited by `edit`) and returns the error message.
-    func refusal(_ edit: (inout [String: Any]) -> Void, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    /// The path `refusal` and `refusalCase` write to.
+    var path: String { dir + "/m.json" }
+
+    /// Loads `object` (edited by `edit`) and returns the refusal.
+    func refusalCase(_ edit: (inout [String: Any]) -> Void, file: StaticString = #filePath, line: UInt = #line) throws -> ManifestError? {
         var object = Self.goodObject()
         edit(&object)
         let path = try write(object)
         do {
             _ = try Manifest.load(path: path)
             XCTFail("loaded a faulty manifest", file: file, line: line)
-            return ""
+            return nil
         } catch {
+            XCTAssertTrue(error is ManifestError, "not a ManifestError: \(type(of: error))", file: file, line: line)
             let message = "\(error)"
             XCTAssertTrue(message.hasPrefix(path + ": "), "not naming the file: \(message)", file: file, line: line)
             XCTAssertFalse(message.contains("\n"), "not one line: \(message)", file: file, line: line)
-            return String(message.dropFirst(path.count + 2))
+            return error as? ManifestError
         }
+    }
+
+    /// Loads `object` (edited by `edit`) and returns the printed line after `FILE: `.
+    func refusal(_ edit: (inout [String: Any]) -> Void, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        guard let error = try refusalCase(edit, file: file, line: line) else { return "" }
+        return String("\(error)".dropFirst(path.count + 2))
     }
 
     func editItem(_ n: Int, _ edit: @escaping (inout [String: Any]) -> Void) -> (inout [String: Any]) -> Void {
@@ -95,8 +106,11 @@ final class ManifestTests: XCTestCase {
         let (ids, paths) = try m.images(.detectorTrain, seed: 0)
         XCTAssertEqual(ids, ["g0"])
         XCTAssertEqual(paths, [dir + "/data/g0.png"])
-        XCTAssertThrowsError(try m.images(.test, seed: 10)) { XCTAssertEqual("\($0)", path + ": item 'u0' has no image") }
-        XCTAssertThrowsError(try m.images(.test, seed: 3)) { XCTAssertEqual("\($0)", path + ": has no seed 3") }
+        XCTAssertThrowsError(try m.images(.test, seed: 10)) { XCTAssertEqual($0 as? ManifestError, .noImage(path, id: "u0")) }
+        XCTAssertThrowsError(try m.images(.test, seed: 3)) {
+            XCTAssertEqual($0 as? ManifestError, .noSeed(path, seed: 3))
+            XCTAssertEqual("\($0)", path + ": has no seed 3")
+        }
     }
 
     func testDefaultsClassToNameAndRootToTheManifestFolder() throws {
@@ -146,19 +160,23 @@ final class ManifestTests: XCTestCase {
     // MARK: Unknown keys, at every level that has fixed keys
 
     func testUnknownTopLevelKey() throws {
+        XCTAssertEqual(try refusalCase { $0["itmes"] = [] as [Any] },
+                       .unknownKey(path, key: "itmes", allowed: ["class", "description", "format", "items", "name", "root", "seeds", "version"]))
         XCTAssertEqual(try refusal { $0["itmes"] = [] as [Any] },
                        "unknown key 'itmes' (allowed: class, description, format, items, name, root, seeds, version)")
     }
 
     func testUnknownItemKey() throws {
+        XCTAssertEqual(try refusalCase(editItem(3) { $0["lable"] = "bad" }), .itemUnknownKey(path, item: 3, key: "lable"))
         XCTAssertEqual(try refusal(editItem(3) { $0["lable"] = "bad" }), "item 3: unknown key 'lable'")
     }
 
     func testFirstUnknownKeyInSortedOrder() throws {
-        XCTAssertEqual(try refusal(editItem(1) { $0["zz"] = 1; $0["aa"] = 2 }), "item 1: unknown key 'aa'")
+        XCTAssertEqual(try refusalCase(editItem(1) { $0["zz"] = 1; $0["aa"] = 2 }), .itemUnknownKey(path, item: 1, key: "aa"))
     }
 
     func testUnknownRole() throws {
+        XCTAssertEqual(try refusalCase { $0["seeds"] = ["0": ["tset": ["g0"]]] }, .unknownRole(path, seed: "0", role: "tset"))
         XCTAssertEqual(try refusal { $0["seeds"] = ["0": ["tset": ["g0"]]] },
                        "seed 0: unknown role 'tset' (roles: detector-train, segad-train, classifier-train, test)")
     }
@@ -194,7 +212,7 @@ final class ManifestTests: XCTestCase {
     }
 
     func testBooleanIsNotAnInteger() throws {
-        XCTAssertEqual(try refusal { $0["version"] = true }, "'version' must be an integer")
+        XCTAssertEqual(try refusalCase { $0["version"] = true }, .mustBe(path, key: "version", what: "an integer"))
     }
 
     func testAKeyGivenTwiceIsRefused() throws {
@@ -204,6 +222,7 @@ final class ManifestTests: XCTestCase {
              "items": [{"id": "x", "label": "good"}], "seeds": {"0": {"test": ["x"]}}}
             """)
         XCTAssertThrowsError(try Manifest.load(path: top)) {
+            XCTAssertEqual($0 as? ManifestError, .keyGivenTwice(top, key: "name", line: 1))
             XCTAssertEqual("\($0)", top + ": line 1: key 'name' is given twice in one object")
         }
         let item = try writeText("""
@@ -213,7 +232,7 @@ final class ManifestTests: XCTestCase {
              "seeds": {"0": {"test": ["x"]}}}
             """, "item.json")
         XCTAssertThrowsError(try Manifest.load(path: item)) {
-            XCTAssertEqual("\($0)", item + ": line 3: key 'id' is given twice in one object")
+            XCTAssertEqual($0 as? ManifestError, .keyGivenTwice(item, key: "id", line: 3))
         }
         // The same name in different objects, and as a value, is no repeat.
         let ok = try writeText("""
@@ -227,17 +246,19 @@ final class ManifestTests: XCTestCase {
     func testTopLevelNotAnObject() throws {
         let path = try writeText("[1, 2]")
         XCTAssertThrowsError(try Manifest.load(path: path)) {
-            XCTAssertEqual("\($0)", path + ": manifest must be a JSON object")
+            XCTAssertEqual($0 as? ManifestError, .notAnObject(path))
         }
     }
 
     // MARK: Ids, seeds and roles
 
     func testDuplicateIds() throws {
+        XCTAssertEqual(try refusalCase(editItem(2) { $0["id"] = "g1" }), .duplicateId(path, id: "g1", first: 1, second: 2))
         XCTAssertEqual(try refusal(editItem(2) { $0["id"] = "g1" }), "duplicate id 'g1' (items 1 and 2)")
     }
 
     func testIdWithNULOrTooLong() throws {
+        XCTAssertEqual(try refusalCase(editItem(0) { $0["id"] = "a\u{0}b" }), .invalidId(path, item: 0, id: "a\u{0}b", .controlCharacter(0)))
         let nul = try refusal(editItem(0) { $0["id"] = "a\u{0}b" })
         XCTAssertTrue(nul.hasPrefix("item 0: id 'a") && nul.hasSuffix("b' holds the control character U+0000; ids must be printable"), nul)
         let long = String(repeating: "x", count: 201)
@@ -247,22 +268,25 @@ final class ManifestTests: XCTestCase {
 
     func testBadSeedKeys() throws {
         for key in ["07", "+7", " 7", "-1", "4294967296", "seven"] {
-            XCTAssertEqual(try refusal { $0["seeds"] = [key: ["test": ["g0"]]] },
-                           "seed '\(key)' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)", key)
+            XCTAssertEqual(try refusalCase { $0["seeds"] = [key: ["test": ["g0"]]] }, .badSeedKey(path, seed: key), key)
         }
+        XCTAssertEqual(try refusal { $0["seeds"] = ["07": ["test": ["g0"]]] },
+                       "seed '07' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)")
         XCTAssertEqual(try Manifest.load(path: try write({ var o = Self.goodObject()
             o["seeds"] = ["4294967295": ["test": ["g0"]]]; return o }())).seedList, [4_294_967_295])
     }
 
     func testSplitRules() throws {
+        XCTAssertEqual(try refusalCase { $0["seeds"] = ["1": ["test": ["nope"]]] }, .unknownId(path, seed: "1", role: .test, id: "nope"))
         XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["test": ["nope"]]] }, "seed 1: 'test' names unknown id 'nope'")
+        XCTAssertEqual(try refusalCase { $0["seeds"] = ["1": ["test": ["g0", "g0"]]] }, .idTwiceInRole(path, seed: "1", role: .test, id: "g0"))
         XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["test": ["g0", "g0"]]] }, "seed 1: id 'g0' twice in 'test'")
-        XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["segad-train": ["u0"]]] },
-                       "seed 1: 'segad-train' has 'u0' labelled uncertain")
+        XCTAssertEqual(try refusalCase { $0["seeds"] = ["1": ["segad-train": ["u0"]]] },
+                       .wrongLabel(path, seed: "1", role: .segadTrain, id: "u0", label: .uncertain))
         XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["detector-train": ["b0"]]] },
                        "seed 1: 'detector-train' has 'b0' labelled bad")
-        XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["classifier-train": ["b0"], "test": ["b0"]]] },
-                       "seed 1: 'b0' is both in 'classifier-train' and in 'test'")
+        XCTAssertEqual(try refusalCase { $0["seeds"] = ["1": ["classifier-train": ["b0"], "test": ["b0"]]] },
+                       .trainedAndTested(path, seed: "1", role: .classifierTrain, id: "b0"))
         XCTAssertEqual(try refusal { $0["seeds"] = ["1": ["segad-train": ["g1"], "test": ["g1"]]] },
                        "seed 1: 'g1' is both in 'segad-train' and in 'test'")
     }
@@ -272,6 +296,7 @@ final class ManifestTests: XCTestCase {
     func testNotJSONEmptyAndMissing() throws {
         let broken = try writeText("{\"format\": \"segad-manifest\", \"items\": [\n", "broken.json")
         XCTAssertThrowsError(try Manifest.load(path: broken)) {
+            XCTAssertEqual($0 as? ManifestError, .notJSON(broken, reason: "Unexpected end of file during JSON parse."))
             XCTAssertEqual("\($0)", broken + ": not valid JSON (Unexpected end of file during JSON parse.)")
         }
         // Stricter than JSONDecoder: a leading zero is not JSON.
@@ -283,10 +308,11 @@ final class ManifestTests: XCTestCase {
         XCTAssertThrowsError(try Manifest.load(path: zero)) { XCTAssertTrue("\($0)".hasPrefix(zero + ": not valid JSON ("), "\($0)") }
         let empty = try writeText("", "empty.json")
         XCTAssertThrowsError(try Manifest.load(path: empty)) {
+            XCTAssertEqual($0 as? ManifestError, .emptyFile(empty))
             XCTAssertEqual("\($0)", empty + ": empty file; expected a JSON manifest")
         }
         XCTAssertThrowsError(try Manifest.load(path: dir + "/none.json")) {
-            XCTAssertEqual("\($0)", dir + "/none.json: no such file")
+            XCTAssertEqual($0 as? ManifestError, .noSuchFile(dir + "/none.json"))
         }
     }
 }

@@ -30,13 +30,13 @@ public enum BRFTraining {
         let (manifest, features) = try FeaturesArtifact.openWithManifest(path: options.featuresPath,
                                                                           manifestPath: options.manifestPath)
         guard manifest.seeds[options.seed] != nil else {
-            throw InputError(options.manifestPath, "has no seed \(options.seed) (seeds: \(manifest.seedList.map(String.init).joined(separator: ", ")))")
+            throw StageInputError.noSeed(options.manifestPath, seed: options.seed, seeds: manifest.seedList)
         }
         let (trainIds, rows, labels) = try features.trainingRows(seed: options.seed, manifest: manifest,
                                                        manifestPath: options.manifestPath)
         let good = labels.filter { $0 == 0 }.count, bad = labels.count - good
         guard good > 0, bad > 0 else {
-            throw InputError(options.manifestPath, "seed \(options.seed): 'segad-train' has \(good) good and \(bad) bad rows; both are needed")
+            throw StageInputError.trainingNeedsBothClasses(options.manifestPath, seed: options.seed, good: good, bad: bad)
         }
         let columns = try selectColumns(features.names, only: options.only, path: options.featuresPath)
         var parameters = options.parameters
@@ -50,7 +50,7 @@ public enum BRFTraining {
         // extreme parameters) is refused rather than written (issue 13, class 5).
         let check = try BoostedRandomForest.scores(booster, features: matrix, rows: rows.count, columns: columns.count)
         if let i = check.firstIndex(where: { !$0.isFinite }) {
-            throw InputError(options.output, "refusing to write the model: it scores training row '\(trainIds[i])' \(check[i]); check the XGBoost parameters")
+            throw StageInputError.nonFiniteTrainingScore(options.output, id: trainIds[i], score: check[i])
         }
         let json = try booster.jsonModel()
 
@@ -80,7 +80,7 @@ public enum BRFTraining {
     static func selectColumns(_ names: [String], only: [String], path: String) throws -> [Int] {
         guard !only.isEmpty else { return Array(names.indices) }
         let selected = names.indices.filter { i in only.contains { Glob.matches($0, names[i]) } }
-        guard !selected.isEmpty else { throw InputError(path, "no feature matches \(only.joined(separator: " "))") }
+        guard !selected.isEmpty else { throw StageInputError.noFeatureMatches(path, globs: only) }
         return selected
     }
 }

@@ -49,10 +49,10 @@ extension Scoring {
         }
         func testRows(_ seed: Int) throws -> (ids: [String], rows: [Int]) {
             let ids = manifest.ids(.test, seed: seed)
-            guard !ids.isEmpty else { throw InputError(options.manifestPath, "seed \(seed) has no 'test' rows") }
+            guard !ids.isEmpty else { throw StageInputError.noTestRows(options.manifestPath, seed: seed) }
             return (ids, try ids.map {
                 guard let r = rowIndex[$0] else {
-                    throw InputError(options.mapsPath, "has no map for id '\($0)' (test of seed \(seed))")
+                    throw StageInputError.noMapForTestId(options.mapsPath, id: $0, seed: seed)
                 }
                 return r
             })
@@ -65,7 +65,7 @@ extension Scoring {
             let scores = try ScoreCSV.read(path: path)
             inputs.append(try .hashing(role: "scores-csv", path: path))
             score = { _, id in
-                guard let s = scores[id] else { throw InputError(path, "no score for id '\(id)'") }
+                guard let s = scores[id] else { throw ScoreFileError.noScore(path, id: id) }
                 return s
             }
         } else {

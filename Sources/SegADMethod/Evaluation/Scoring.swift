@@ -34,7 +34,7 @@ public enum Scoring {
 
         func testRows(_ seed: Int) throws -> (ids: [String], rows: [Int]) {
             let ids = manifest.ids(.test, seed: seed)
-            guard !ids.isEmpty else { throw InputError(options.manifestPath, "seed \(seed) has no 'test' rows") }
+            guard !ids.isEmpty else { throw StageInputError.noTestRows(options.manifestPath, seed: seed) }
             return (ids, try features.rows(for: ids, context: "test of seed \(seed)"))
         }
         func seedScores(_ seed: Int, _ ids: [String], _ rows: [Int], _ scores: [Double]) -> SeedScores {
@@ -52,7 +52,7 @@ public enum Scoring {
                 let model = try ModelArtifact(path: path)
                 try model.reader.requireInput(role: "features", file: options.featuresPath)
                 try model.reader.requireInput(role: "manifest", file: options.manifestPath)
-                guard seen.insert(model.seed).inserted else { throw InputError(path, "a second model for seed \(model.seed)") }
+                guard seen.insert(model.seed).inserted else { throw StageInputError.secondModel(path, seed: model.seed) }
                 let (ids, rows) = try testRows(model.seed)
                 let columns = try model.featureNames.map { try features.column(named: $0) }
                 let matrix = features.matrix(rows: rows, columns: columns)
@@ -76,7 +76,7 @@ public enum Scoring {
             for seed in manifest.seedList {
                 let (ids, rows) = try testRows(seed)
                 let values = try ids.map { id -> Double in
-                    guard let s = scores[id] else { throw InputError(path, "no score for id '\(id)'") }
+                    guard let s = scores[id] else { throw ScoreFileError.noScore(path, id: id) }
                     return s
                 }
                 results.append(seedScores(seed, ids, rows, values))

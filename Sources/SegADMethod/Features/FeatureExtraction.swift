@@ -38,13 +38,14 @@ public enum FeatureExtraction {
             try artifact.reader.requireInput(role: "manifest", file: options.manifestPath)
             try MapSources.verify(artifact, manifest: manifest)
             guard artifact.ids == first.ids else {
-                throw InputError(artifact.reader.path, "holds other items than \(first.reader.path)")
+                throw StageInputError.otherItems(artifact.reader.path, first: first.reader.path)
             }
             guard artifact.height == first.height, artifact.width == first.width else {
-                throw InputError(artifact.reader.path, "maps are \(artifact.height)×\(artifact.width); \(first.reader.path) has \(first.height)×\(first.width)")
+                throw StageInputError.mapsSizeDiffers(artifact.reader.path, height: artifact.height, width: artifact.width,
+                                                      first: first.reader.path, firstHeight: first.height, firstWidth: first.width)
             }
             if detectors.contains(artifact.detector) {
-                throw InputError(artifact.reader.path, "detector '\(artifact.detector)' given twice")
+                throw StageInputError.detectorGivenTwice(artifact.reader.path, detector: artifact.detector)
             }
             detectors.append(artifact.detector)
         }
@@ -83,9 +84,9 @@ public enum FeatureExtraction {
         case .perItem:
             let index = manifest.index
             itemLabelPaths = try first.ids.map { id in
-                guard let at = index[id] else { throw InputError(options.manifestPath, "has no item '\(id)' of the maps") }
+                guard let at = index[id] else { throw StageInputError.noItemOfMaps(options.manifestPath, id: id) }
                 guard let p = manifest.items[at].segmentation else {
-                    throw InputError(options.manifestPath, "item '\(id)' has no segmentation")
+                    throw StageInputError.noSegmentation(options.manifestPath, id: id)
                 }
                 return manifest.resolve(p)
             }
@@ -96,7 +97,7 @@ public enum FeatureExtraction {
         if let csv = options.classifierScores {
             let scores = try ScoreCSV.read(path: csv)
             classifier = try first.ids.map {
-                guard let s = scores[$0] else { throw InputError(csv, "no score for id '\($0)'") }
+                guard let s = scores[$0] else { throw ScoreFileError.noScore(csv, id: $0) }
                 return Float(s)
             }
             laterInputs.append(try .hashing(role: "classifier-scores", path: csv))

@@ -10,22 +10,22 @@ import SegADNative
 public enum ScoreCSV {
     public static func read(path: String) throws -> [String: Double] {
         var records = try CSV.read(path: path)[...]
-        guard let first = records.popFirst() else { throw InputError(path, "empty file; expected a header 'id,score'") }
+        guard let first = records.popFirst() else { throw ScoreFileError.empty(path) }
         let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let idColumn = header.firstIndex(of: "id"), let scoreColumn = header.firstIndex(of: "score") else {
-            throw InputError(path, "header must name columns 'id' and 'score'")
+            throw ScoreFileError.badHeader(path)
         }
         var scores: [String: Double] = [:]
         for record in records {
             let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count > max(idColumn, scoreColumn), let score = Double(fields[scoreColumn]) else {
-                throw InputError(path, "line \(record.line): expected an id and a numeric score")
+                throw ScoreFileError.badRow(path, line: record.line)
             }
             guard score.isFinite else {
-                throw InputError(path, "line \(record.line): score '\(fields[scoreColumn])' is not a finite number")
+                throw ScoreFileError.nonFiniteScore(path, line: record.line, score: fields[scoreColumn])
             }
             if scores.updateValue(score, forKey: fields[idColumn]) != nil {
-                throw InputError(path, "line \(record.line): duplicate id '\(fields[idColumn])'")
+                throw ScoreFileError.duplicateId(path, line: record.line, id: fields[idColumn])
             }
         }
         return scores

@@ -15,7 +15,7 @@ public enum LabelMap {
     /// the label — a 1-bit map gives 0 and 1, never 0/255) or an integer .npy, and checks its size and label range. A
     /// size that differs from the maps' is an error, never a silent crop.
     public static func read(path: String, height: Int, width: Int, segments: Int) throws -> [Int32] {
-        guard FileManager.default.fileExists(atPath: path) else { throw InputError(path, "no such file") }
+        guard FileManager.default.fileExists(atPath: path) else { throw MapError.noSuchFile(path) }
         let ext = (path as NSString).pathExtension.lowercased()
         let values: [Int32]
         let h: Int, w: Int
@@ -23,23 +23,23 @@ public enum LabelMap {
         case "png":
             let image = try PNG.read(path: path)
             guard image.channels == 1 else {
-                throw InputError(path, "label PNG has \(image.channels) channels; expected 1 (gray levels are labels)")
+                throw MapError.labelChannels(path, channels: image.channels)
             }
             values = image.samples.map { Int32($0) }
             (h, w) = (image.height, image.width)
         case "npy":
             let (v, shape) = try NPY.readInt32s(path: path)
-            guard shape.count == 2 else { throw InputError(path, "label map has shape \(shape); expected H×W") }
+            guard shape.count == 2 else { throw MapError.labelShape(path, shape: shape) }
             values = v
             (h, w) = (shape[0], shape[1])
         default:
-            throw InputError(path, "unsupported label map format '.\(ext)' (use .png or .npy)")
+            throw MapError.unsupportedLabelFormat(path, ext: ext)
         }
         guard h == height, w == width else {
-            throw InputError(path, "label map is \(h)×\(w) but the maps are \(height)×\(width)")
+            throw MapError.labelSize(path, height: h, width: w, mapsHeight: height, mapsWidth: width)
         }
         if let bad = values.firstIndex(where: { $0 < 0 || $0 >= Int32(segments) }) {
-            throw InputError(path, "label \(values[bad]) at row \(bad / width), column \(bad % width) is outside 0…\(segments - 1)")
+            throw MapError.labelOutOfRange(path, label: values[bad], row: bad / width, column: bad % width, segments: segments)
         }
         return values
     }

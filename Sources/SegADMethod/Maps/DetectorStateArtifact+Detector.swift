@@ -10,7 +10,7 @@ extension DetectorStateArtifact {
         case NativeDetectors.Kind.patchcore.rawValue: return try PatchCore(state: state)
         case NativeDetectors.Kind.padim.rawValue: return try PaDiM(state: state)
         case NativeDetectors.Kind.goldenTemplate.rawValue: return try GoldenTemplate(state: state)
-        default: throw InputError(reader.path, "unknown detector kind '\(state.kind)'")
+        default: throw StageInputError.unknownDetectorKind(reader.path, kind: state.kind)
         }
     }
 }

@@ -15,8 +15,8 @@ import SegADKernels
 public enum MapFile {
     public static func read(path: String, pngScale: Float? = nil) throws -> (values: [Float], height: Int, width: Int) {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw InputError(path, "no such file") }
-        if isFolder.boolValue { throw InputError(path, "is a folder; a map path must name a map file (.npy, .tif/.tiff or .png)") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw MapError.noSuchFile(path) }
+        if isFolder.boolValue { throw MapError.isFolder(path) }
         let ext = (path as NSString).pathExtension.lowercased()
         var result: (values: [Float], height: Int, width: Int)
         switch ext {
@@ -24,7 +24,7 @@ public enum MapFile {
             let (values, shape) = try NPY.readFloats(path: path)
             let dims = shape.filter { $0 != 1 }
             guard shape.count >= 2, shape.count <= 3, dims.count <= 2 else {
-                throw InputError(path, "map has shape \(shape); expected H×W (or 1×H×W, H×W×1)")
+                throw MapError.mapShape(path, shape: shape)
             }
             let h = shape.count == 3 && shape[0] == 1 ? shape[1] : shape[0]
             let w = shape.count == 3 && shape[0] == 1 ? shape[2] : shape[1]
@@ -34,12 +34,12 @@ public enum MapFile {
         case "png":
             let image = try PNG.read(path: path)
             guard image.channels == 1 else {
-                throw InputError(path, "PNG map has \(image.channels) channels; expected 1 (grayscale)")
+                throw MapError.mapChannels(path, channels: image.channels)
             }
             let scale = pngScale ?? Float(image.maxValue)
             result = (image.samples.map { Float($0) / scale }, image.height, image.width)
         default:
-            throw InputError(path, "unsupported map format '.\(ext)' (use .npy, .tif/.tiff or .png)")
+            throw MapError.unsupportedMapFormat(path, ext: ext)
         }
         try checkFinite(result.values, width: result.width, path: path)
         return result
@@ -49,9 +49,9 @@ public enum MapFile {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             // float64 maps are converted to float32 first: a finite value beyond
             // ±3.4e38 (e.g. 1e300) becomes ±inf and is reported as such.
-            let at = "at row \(bad / max(width, 1)), column \(bad % max(width, 1))"
-            throw InputError(path, values[bad].isNaN ? "map contains NaN \(at)"
-                             : "map contains an infinite value \(at) (or a float64 value beyond float32's range, |x| > 3.4e38)")
+            let (row, column) = (bad / max(width, 1), bad % max(width, 1))
+            throw values[bad].isNaN ? MapError.containsNaN(path, row: row, column: column)
+                                    : .containsInfinity(path, row: row, column: column)
         }
     }
 

@@ -25,7 +25,7 @@ public enum MapImport {
         let manifest = try Manifest.load(path: options.manifestPath)
         let items = manifest.items
         for item in items where item.maps[options.detector] == nil {
-            throw InputError(options.manifestPath, "item '\(item.id)' has no map for detector '\(options.detector)'")
+            throw MapError.noMapForDetector(options.manifestPath, id: item.id, detector: options.detector)
         }
         let paths = items.map { manifest.resolve($0.maps[options.detector]!) }
         let first = try MapFile.read(path: paths[0], size: options.size, pngScale: options.pngScale)
@@ -48,7 +48,7 @@ public enum MapImport {
                 try concurrentForEach(n) { j in
                     let map = try MapFile.read(path: paths[start + j], size: options.size, pngScale: options.pngScale)
                     guard map.height == height, map.width == width else {
-                        throw InputError(paths[start + j], "map is \(map.height)×\(map.width) but the first map is \(height)×\(width); pass --size to resize")
+                        throw MapError.sizeDiffers(paths[start + j], height: map.height, width: map.width, firstHeight: height, firstWidth: width)
                     }
                     slots[j] = map.values
                 }

@@ -42,7 +42,7 @@ public enum MapSources {
         guard let recorded = artifact.reader.config[configKey] as? String else { return }
         guard let now = try digest(manifest, detector: artifact.detector) else { return }
         if now != recorded {
-            throw InputError(artifact.reader.path, "the map files the manifest names for '\(artifact.detector)' changed since this artifact was made (a file edited or a symlink retargeted); rerun extract-maps")
+            throw MapError.sourcesChanged(artifact.reader.path, detector: artifact.detector)
         }
     }
 }

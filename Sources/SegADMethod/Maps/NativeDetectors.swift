@@ -108,9 +108,9 @@ public enum NativeDetectors {
             }
             items = items.filter { !(always ?? []).contains($0.id) }
         }
-        guard !items.isEmpty else { throw InputError(o.manifestPath, "no items to apply the detector to") }
+        guard !items.isEmpty else { throw StageInputError.noItemsToApply(o.manifestPath) }
         let paths = try items.map { item -> String in
-            guard let image = item.image else { throw InputError(o.manifestPath, "item '\(item.id)' has no image") }
+            guard let image = item.image else { throw ManifestError.noImage(o.manifestPath, id: item.id) }
             return manifest.resolve(image)
         }
         let (h, w) = state.size

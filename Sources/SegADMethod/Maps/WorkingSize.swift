@@ -26,14 +26,14 @@ public enum WorkingSize {
     /// The working size of a manifest and the one-line note saying how it was chosen.
     public static func auto(manifest: Manifest) throws -> (size: (height: Int, width: Int), note: String) {
         guard let item = manifest.items.first(where: { $0.image != nil }) else {
-            throw InputError(manifest.path, "has no item with an image to take the working size from; give --size HxW")
+            throw StageInputError.noImageForWorkingSize(manifest.path)
         }
         let path = manifest.resolve(item.image!)
         let image = try ImageFile.read(path: path)  // decoded as every stage reads it (Exif orientation applied)
         let (h, w) = (image.height, image.width)
         let size = forImage(height: h, width: w)
         guard max(size.height, size.width) <= maxSide else {
-            throw InputError(path, "is \(h)x\(w); its aspect would give a working size of \(size.height)x\(size.width) (over \(maxSide) px a side); give --size HxW")
+            throw StageInputError.workingSizeTooLarge(path, height: h, width: w, sizeHeight: size.height, sizeWidth: size.width, maxSide: maxSide)
         }
         return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
     }

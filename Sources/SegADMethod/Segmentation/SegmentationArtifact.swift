@@ -57,12 +57,12 @@ public enum SegmentationArtifact {
         let reader = try ArtifactReader(path: path, expecting: .segmentation)
         defer { reader.close() }
         let (values, shape) = try reader.file.readInt64s("labels")
-        guard shape.count == 2 else { throw InputError(path, "labels has shape \(shape); expected H×W") }
+        guard shape.count == 2 else { throw MapError.segmentationShape(path, shape: shape) }
         guard let segments = reader.config["segments"] as? Int, segments >= 1 else {
-            throw InputError(path, "segmentation artifact records no 'segments'")
+            throw MapError.segmentationNoSegments(path)
         }
         if let bad = values.first(where: { $0 < 0 || $0 >= Int64(segments) }) {
-            throw InputError(path, "label \(bad) outside 0…\(segments - 1)")
+            throw MapError.segmentationLabelOutOfRange(path, label: bad, segments: segments)
         }
         return DerivedSegmentation(height: shape[0], width: shape[1], segments: segments,
                                    labels: values.map { Int32($0) },

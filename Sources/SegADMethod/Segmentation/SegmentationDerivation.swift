@@ -75,10 +75,10 @@ public enum SegmentationDerivation {
             try maps.reader.requireInput(role: "manifest", file: o.manifestPath)
             let rows = (0..<maps.count).filter { maps.labels[$0] == .good && pool.contains(maps.ids[$0]) }
             guard !rows.isEmpty else {
-                throw InputError(path, "has no maps of seed \(o.seed)'s detector-train images; apply the detector without --skip-detector-train to map the pool")
+                throw StageInputError.noPoolMaps(path, seed: o.seed)
             }
             rows.forEach { mapIds.insert(maps.ids[$0]) }
-            if heldOut[maps.detector] != nil { throw InputError(path, "detector '\(maps.detector)' given twice") }
+            if heldOut[maps.detector] != nil { throw StageInputError.detectorGivenTwice(path, detector: maps.detector) }
             var moments = PixelMoments(height: h, width: w)
             var buffer = [Float](repeating: 0, count: maps.pixelsPerMap)
             for r in rows {
@@ -150,7 +150,7 @@ public enum SegmentationDerivation {
         let folder = o.labelFolder ?? defaultLabelFolder(for: o.output)
         let items = manifest.items
         for item in items where item.image == nil {
-            throw InputError(o.manifestPath, "item '\(item.id)' has no image to segment")
+            throw StageInputError.noImageToSegment(o.manifestPath, id: item.id)
         }
         // Label files are named after the ids, made safe for a file system.
         var names: [String] = []
@@ -165,7 +165,7 @@ public enum SegmentationDerivation {
         let staging = OutputSet.temporary(for: folder)
         try? FileManager.default.removeItem(atPath: staging)
         do { try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true) } catch {
-            throw InputError(folder, "cannot create label folder (\(OutputPaths.reason(error)))")
+            throw StageInputError.cannotCreateLabelFolder(folder, reason: OutputPaths.reason(error))
         }
         var finished = false
         defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
