@@ -77,7 +77,7 @@ public struct ClassifierCrossFit: Sendable {
     ///   - forestRows: the forest's training rows (may overlap `classifierRows`).
     ///   - c: the L2 strength; nil chooses it per model from `cGrid` by inner
     ///     cross-validation on that model's training rows (`chooseC`).
-    /// - Throws: `InputError(source, …)` when a fold's training rows miss a class.
+    /// - Throws: `ClassifierError.needsBothClasses(source, …)` when a fold's training rows miss a class.
     public static func fit(_ x: [Double], columns d: Int, labels: [Bool], classifierRows: [Int], forestRows: [Int],
                            k: Int, seed: UInt32, c: Double?, source: String) throws -> ClassifierCrossFit {
         func strength(_ rows: [Int]) -> Double {
@@ -85,7 +85,7 @@ public struct ClassifierCrossFit: Sendable {
         }
         func needBoth(_ rows: [Int], _ what: String) throws {
             guard rows.contains(where: { labels[$0] }), rows.contains(where: { !labels[$0] }) else {
-                throw InputError(source, "\(what) needs good and bad rows")
+                throw ClassifierError.needsBothClasses(source, what: what)
             }
         }
         try needBoth(classifierRows, "'classifier-train'")

@@ -44,7 +44,7 @@ public enum SupervisedClassifier {
     /// test row of any seed of the manifest.
     public static func fit(_ o: FitOptions) throws {
         let manifest = try Manifest.load(path: o.manifestPath)
-        guard manifest.seeds[o.seed] != nil else { throw InputError(o.manifestPath, "has no seed \(o.seed)") }
+        guard manifest.seeds[o.seed] != nil else { throw ManifestError.noSeed(o.manifestPath, seed: o.seed) }
         guard o.folds >= 2 else { throw InputError("--folds", "must be at least 2 (got \(o.folds))") }
         let ids = manifest.ids(.classifierTrain, seed: o.seed)
         try checkNoTestRows(ids, manifest: manifest)
@@ -58,7 +58,7 @@ public enum SupervisedClassifier {
         let position = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
         // Checked before the backbone runs, so a bad split fails fast.
         guard labels[..<ids.count].contains(true), labels[..<ids.count].contains(false) else {
-            throw InputError(o.manifestPath, "seed \(o.seed): 'classifier-train' needs good and bad rows")
+            throw ClassifierError.seedNeedsBothClasses(o.manifestPath, seed: o.seed)
         }
         let backbone = try EfficientNetLite0(path: o.weightsPath)
         let x = try pooledFeatures(rows, manifest: manifest, backbone: backbone, size: o.size, label: "classifier features")
@@ -97,7 +97,7 @@ public enum SupervisedClassifier {
         let trainingSet = Set(training)
         for s in manifest.seedList {
             if let clash = manifest.ids(.test, seed: s).first(where: trainingSet.contains) {
-                throw InputError(manifest.path, "'\(clash)' is a classifier training row and a test row of seed \(s)")
+                throw ClassifierError.trainingRowIsTestRow(manifest.path, id: clash, seed: s)
             }
         }
     }
@@ -113,17 +113,17 @@ public enum SupervisedClassifier {
         guard reader.config["classifier"] as? String == "logistic-regression",
               let weightsPath = reader.config["weights"] as? String,
               let size = reader.config["size"] as? [Int], size.count == 2 else {
-            throw InputError(statePath, "is not a classifier state from `extract-maps classifier-fit`")
+            throw ClassifierError.notAClassifierState(statePath)
         }
         guard reader.config["cross_fit"] != nil else {
-            throw InputError(statePath, "has no cross-fitted fold models (made by an older classifier-fit); refit it")
+            throw ClassifierError.noFoldModels(statePath)
         }
         try reader.requireInput(role: "weights", file: weightsPath)
         func model(_ prefix: String, _ i: Int, _ d: Int) throws -> StandardizedLogistic {
             let w = try reader.file.readDoubles(prefix + "weights").values, b = try reader.file.readDoubles(prefix + "intercept").values
             let mean = try reader.file.readDoubles(prefix + "mean").values, std = try reader.file.readDoubles(prefix + "std").values
             guard w.count >= (i + 1) * d, b.count > i, mean.count == w.count, std.count == w.count else {
-                throw InputError(statePath, "dataset '\(prefix)weights' has the wrong shape")
+                throw ClassifierError.datasetShape(statePath, dataset: prefix + "weights")
             }
             return StandardizedLogistic(model: LogisticRegression(weights: Array(w[(i * d)..<((i + 1) * d)]), intercept: b[i]),
                                         mean: Array(mean[(i * d)..<((i + 1) * d)]), std: Array(std[(i * d)..<((i + 1) * d)]))
@@ -134,17 +134,17 @@ public enum SupervisedClassifier {
         let foldOf = try reader.file.readInt64s("fold_of").values
         let k = try reader.file.readDoubles("fold_intercept").values.count
         guard foldOf.count == foldIds.count, foldOf.allSatisfy({ $0 >= 0 && Int($0) < k }) else {
-            throw InputError(statePath, "datasets 'fold_ids' and 'fold_of' do not match")
+            throw ClassifierError.foldsMismatch(statePath)
         }
         let folds = try (0..<k).map { try model("fold_", $0, d) }
         let fold = Dictionary(uniqueKeysWithValues: zip(foldIds, foldOf.map { Int($0) }))
         let training = Set(try reader.file.readStrings("training_ids"))
         for s in manifest.seedList {
             if let clash = manifest.ids(.test, seed: s).first(where: training.contains) {
-                throw InputError(statePath, "was trained on '\(clash)', a test row of seed \(s) of \(manifestPath)")
+                throw ClassifierError.trainedOnTestRow(statePath, id: clash, seed: s, manifest: manifestPath)
             }
             if let clash = manifest.ids(.segadTrain, seed: s).first(where: { training.contains($0) && fold[$0] == nil }) {
-                throw InputError(statePath, "was trained on '\(clash)', a 'segad-train' row of seed \(s) of \(manifestPath), and has no out-of-fold model for it")
+                throw ClassifierError.trainedWithoutOutOfFold(statePath, id: clash, seed: s, manifest: manifestPath)
             }
         }
         let rows = manifest.items.filter { $0.image != nil }
@@ -166,7 +166,7 @@ public enum SupervisedClassifier {
     static func pooledFeatures(_ items: [ManifestItem], manifest: Manifest, backbone: EfficientNetLite0,
                                size: (height: Int, width: Int), label: String?) throws -> [Double] {
         let paths = try items.map { item -> String in
-            guard let image = item.image else { throw InputError(manifest.path, "item '\(item.id)' has no image") }
+            guard let image = item.image else { throw ManifestError.noImage(manifest.path, id: item.id) }
             return manifest.resolve(image)
         }
         let images = try NativeDetectors.loadImages(paths, size: size, label: label)

@@ -49,14 +49,14 @@ public enum ELPVManifest {
     }
 
     /// Reads labels.csv (whitespace-separated `IMAGE PROBABILITY TYPE`, no
-    /// header). Each fault is one `InputError` naming the file and line:
+    /// header). Each fault is one `ELPVError` naming the file and line:
     /// wrong field count, a probability that is not 0/⅓/⅔/1, an unknown
     /// type, a duplicate image, and (with `checkImages`) a missing image.
     public static func readLabels(path: String, checkImages: Bool = true) throws -> [Row] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(path, FileManager.default.fileExists(atPath: path) ? "cannot read labels" : "no such file")
+            throw FileManager.default.fileExists(atPath: path) ? ELPVError.cannotRead(path) : .noSuchFile(path)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(path, "not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ELPVError.notUTF8(path) }
         let folder = (path as NSString).deletingLastPathComponent
         var rows: [Row] = []
         var seen: [String: Int] = [:]
@@ -66,34 +66,34 @@ public enum ELPVManifest {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "," })
             if fields.isEmpty { continue }
             guard fields.count == 3 else {
-                throw InputError(path, "line \(lineNumber): expected 3 fields (image, defect probability, type), found \(fields.count)")
+                throw ELPVError.fieldCount(path, line: lineNumber, found: fields.count)
             }
             let image = String(fields[0])
             guard let p = Double(fields[1]), let label = label(probability: p) else {
-                throw InputError(path, "line \(lineNumber): defect probability '\(fields[1])' is not 0, 1/3, 2/3 or 1")
+                throw ELPVError.probability(path, line: lineNumber, value: String(fields[1]))
             }
             guard let type = CellType(rawValue: String(fields[2])) else {
-                throw InputError(path, "line \(lineNumber): cell type '\(fields[2])' is not mono or poly")
+                throw ELPVError.cellType(path, line: lineNumber, value: String(fields[2]))
             }
             if let first = seen[image] {
-                throw InputError(path, "line \(lineNumber): image '\(image)' already listed on line \(first)")
+                throw ELPVError.alreadyListed(path, line: lineNumber, image: image, first: first)
             }
             let row = Row(image: image, probability: p, type: type, label: label)
-            if row.id.isEmpty { throw InputError(path, "line \(lineNumber): image '\(image)' has no file name") }
+            if row.id.isEmpty { throw ELPVError.noFileName(path, line: lineNumber, image: image) }
             if let first = seenIds[row.id] {
-                throw InputError(path, "line \(lineNumber): image '\(image)' has the same id '\(row.id)' as line \(first)")
+                throw ELPVError.sameId(path, line: lineNumber, image: image, id: row.id, first: first)
             }
             seen[image] = lineNumber
             seenIds[row.id] = lineNumber
             if checkImages {
                 let full = image.hasPrefix("/") ? image : (folder.isEmpty ? image : folder + "/" + image)
                 guard FileManager.default.fileExists(atPath: full) else {
-                    throw InputError(path, "line \(lineNumber): image '\(image)' does not exist (looked for \(full))")
+                    throw ELPVError.imageMissing(path, line: lineNumber, image: image, lookedFor: full)
                 }
             }
             rows.append(row)
         }
-        if rows.isEmpty { throw InputError(path, "no rows; expected lines like 'images/cell0001.png 1.0 mono'") }
+        if rows.isEmpty { throw ELPVError.noRows(path) }
         return rows
     }
 
@@ -149,7 +149,7 @@ public enum ELPVManifest {
         let bad = rows.filter { $0.label == .bad }.map(\.id)
         let uncertain = rows.filter { $0.label == .uncertain }.map(\.id)
         guard good.count >= 5, bad.count >= 2 else {
-            throw InputError(o.labelsPath, "\(o.type.rawValue): \(good.count) good and \(bad.count) bad cells; need at least 5 good and 2 bad")
+            throw ELPVError.tooFewCells(o.labelsPath, type: o.type.rawValue, good: good.count, bad: bad.count)
         }
         let manifestFolder = (o.output as NSString).deletingLastPathComponent
         let labelsFolder = (o.labelsPath as NSString).deletingLastPathComponent

@@ -58,7 +58,7 @@ public enum ELPVScoreInputs {
         let needGood = o.detectorTrain + o.good + o.test + o.new / 2
         let needBad = o.bad + o.test + o.new - o.new / 2
         guard good.count >= needGood, bad.count >= needBad else {
-            throw InputError(o.labelsPath, "need \(needGood) good and \(needBad) bad mono cells, have \(good.count) and \(bad.count)")
+            throw ELPVError.needCells(o.labelsPath, needGood: needGood, needBad: needBad, good: good.count, bad: bad.count)
         }
         var g = good[...], b = bad[...]
         func take(_ n: Int, _ from: inout ArraySlice<ELPVManifest.Row>) -> [ELPVManifest.Row] {

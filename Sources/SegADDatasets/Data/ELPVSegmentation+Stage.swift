@@ -24,13 +24,13 @@ public enum ELPVSegmentationStage {
         let manifest = try Manifest.load(path: o.manifestPath)
         let folder = lexicalAbsolute(o.output)
         let jobs = try manifest.items.map { item -> (id: String, image: String, name: String) in
-            guard let image = item.image else { throw InputError(o.manifestPath, "item '\(item.id)' has no image") }
+            guard let image = item.image else { throw ManifestError.noImage(o.manifestPath, id: item.id) }
             guard let seg = item.segmentation else {
-                throw InputError(o.manifestPath, "item '\(item.id)' names no segmentation (build it with --segmentation-dir)")
+                throw ELPVError.namesNoSegmentation(o.manifestPath, id: item.id)
             }
             let target = lexicalAbsolute(manifest.resolve(seg))
             guard (target as NSString).deletingLastPathComponent == folder else {
-                throw InputError(o.manifestPath, "item '\(item.id)' names segmentation '\(seg)' outside \(o.output)")
+                throw ELPVError.segmentationOutside(o.manifestPath, id: item.id, segmentation: seg, folder: o.output)
             }
             return (item.id, manifest.resolve(image), (target as NSString).lastPathComponent)
         }

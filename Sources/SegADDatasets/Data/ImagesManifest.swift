@@ -63,13 +63,13 @@ public enum ImagesManifest {
         if relative.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             let shown = String(source.unicodeScalars.map { $0.properties.generalCategory == .control
                 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
-            throw InputError(shown, "file name has a control character; rename the file")
+            throw ImagesManifestError.controlCharacter(shown)
         }
         let base = (relative as NSString).deletingPathExtension
         let id = base.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "_")
-        guard !id.isEmpty, id != ".", id != ".." else { throw InputError(source, "gives an empty id; rename the file") }
+        guard !id.isEmpty, id != ".", id != ".." else { throw ImagesManifestError.emptyId(source) }
         guard id.utf8.count <= maxIdBytes else {
-            throw InputError(source, "relative path is longer than \(maxIdBytes) bytes; shorten its folder or file name")
+            throw ImagesManifestError.pathTooLong(source, maxBytes: maxIdBytes)
         }
         return id
     }
@@ -83,7 +83,7 @@ public enum ImagesManifest {
     public static func scan(folder: String) throws -> (entries: [Entry], skipped: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError(folder, "no such folder; give a folder holding good/ and bad/ subfolders of images")
+            throw ImagesManifestError.noSuchFolder(folder)
         }
         var entries: [Entry] = []
         var skipped: [String] = []
@@ -92,9 +92,9 @@ public enum ImagesManifest {
             var subIsDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue else {
                 if label == .uncertain { continue }
-                throw InputError(sub, "no such folder; put the \(label.rawValue) images in \(sub)/ (subfolders are searched too)")
+                throw ImagesManifestError.noSuchSubfolder(sub, label: label.rawValue)
             }
-            guard let walker = FileManager.default.enumerator(atPath: sub) else { throw InputError(sub, "cannot list folder") }
+            guard let walker = FileManager.default.enumerator(atPath: sub) else { throw ImagesManifestError.cannotList(sub) }
             var files: [String] = []
             while let name = walker.nextObject() as? String {
                 let last = (name as NSString).lastPathComponent
@@ -131,26 +131,26 @@ public enum ImagesManifest {
             let n = record.line - 1
             guard record.fields.count >= 2 else {
                 if record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                throw InputError(csv, "line \(n + 1): expected 'path,label'")
+                throw ImagesManifestError.badLine(csv, line: n + 1)
             }
             let path = record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces)
             let labelText = record.fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
             if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
             guard let label = Label(rawValue: labelText), label != .unknown else {
-                throw InputError(csv, "line \(n + 1): label '\(labelText)' is not good, bad or uncertain")
+                throw ImagesManifestError.badLabel(csv, line: n + 1, label: labelText)
             }
-            guard !path.isEmpty else { throw InputError(csv, "line \(n + 1): empty path") }
+            guard !path.isEmpty else { throw ImagesManifestError.emptyPath(csv, line: n + 1) }
             let full = path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
             guard FileManager.default.fileExists(atPath: full) else {
-                throw InputError(csv, "line \(n + 1): image '\(path)' does not exist (looked for \(full))")
+                throw ImagesManifestError.imageMissing(csv, line: n + 1, path: path, lookedFor: full)
             }
             guard isImage(path) else {
-                throw InputError(csv, "line \(n + 1): '\(path)' has no image extension (.png .jpg .jpeg .tif .tiff)")
+                throw ImagesManifestError.noImageExtension(csv, line: n + 1, path: path)
             }
             let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
             entries.append(Entry(path: full, relative: relative, label: label))
         }
-        guard !entries.isEmpty else { throw InputError(csv, "no rows; expected lines like 'good/part1.jpg,good'") }
+        guard !entries.isEmpty else { throw ImagesManifestError.noRows(csv) }
         return entries
     }
 
@@ -159,19 +159,19 @@ public enum ImagesManifest {
     public static func split(good: [String], bad: [String], uncertain: [String], seeds: [Int],
                              poolFraction: Double, testFraction: Double, poolSeed: Int,
                              source: (good: String, bad: String)) throws -> [Int: [Manifest.Role: [String]]] {
-        guard !good.isEmpty else { throw InputError(source.good, "has no images; put good images there") }
-        guard !bad.isEmpty else { throw InputError(source.bad, "has no images; put bad images there") }
+        guard !good.isEmpty else { throw ImagesManifestError.noImages(source.good, label: "good") }
+        guard !bad.isEmpty else { throw ImagesManifestError.noImages(source.bad, label: "bad") }
         let poolCount = Int((poolFraction * Double(good.count) + 1e-9).rounded(.down))
         let rest = good.count - poolCount
         func testCount(_ n: Int) -> Int { Int((testFraction * Double(n) - 1e-9).rounded(.up)) }
         guard poolCount >= 1 else {
-            throw InputError(source.good, "\(good.count) images give an empty detector pool at --pool-fraction \(poolFraction); add good images or raise --pool-fraction")
+            throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
         }
         guard rest >= 2, testCount(rest) >= 1, rest - testCount(rest) >= 1 else {
-            throw InputError(source.good, "\(good.count) images leave \(rest) outside the detector pool; the split needs at least 2 (one to train SegAD, one to test): add good images or lower --pool-fraction")
+            throw ImagesManifestError.tooFewOutsidePool(source.good, good: good.count, rest: rest)
         }
         guard bad.count >= 2, testCount(bad.count) >= 1, bad.count - testCount(bad.count) >= 1 else {
-            throw InputError(source.bad, "\(bad.count) image\(bad.count == 1 ? "" : "s"); the split needs at least one bad image to train SegAD and one to test at --test-fraction \(testFraction): add bad images")
+            throw ImagesManifestError.tooFewBad(source.bad, bad: bad.count, testFraction: testFraction)
         }
         var poolRandom = RandomState(seed: UInt32(poolSeed))
         let permutation = poolRandom.permutation(good.count)
@@ -220,7 +220,7 @@ public enum ImagesManifest {
         for e in entries {
             let id = try id(relative: e.relative, source: e.path)
             if let other = seen[id] {
-                throw InputError(e.path, "gives the same id '\(id)' as \(other); rename one of them")
+                throw ImagesManifestError.sameId(e.path, id: id, other: other)
             }
             seen[id] = e.path
             ids.append(id)

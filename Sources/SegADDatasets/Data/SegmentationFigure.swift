@@ -33,14 +33,14 @@ public enum SegmentationFigure {
         } ?? manifest.items[0].id
         guard let at = manifest.index[id] else { throw InputError(o.manifestPath, "has no item '\(id)'") }
         let item = manifest.items[at]
-        guard let image = item.image else { throw InputError(o.manifestPath, "item '\(id)' has no image") }
+        guard let image = item.image else { throw ManifestError.noImage(o.manifestPath, id: id) }
         let picture = try ImageFile.read(path: manifest.resolve(image))
         let (h, w) = o.size
         let gray = Resize.bilinear(picture.grayFloats().map { $0 / picture.maxValue }, height: picture.height,
                                    width: picture.width, toHeight: h, toWidth: w)
         let labelPath: String
         if let s = o.staticSegmentation { labelPath = s } else {
-            guard let s = item.segmentation else { throw InputError(o.manifestPath, "item '\(id)' has no segmentation") }
+            guard let s = item.segmentation else { throw StageInputError.noSegmentation(o.manifestPath, id: id) }
             labelPath = manifest.resolve(s)
         }
         let labels = try LabelMap.read(path: labelPath, height: h, width: w, segments: max(o.names.count, 1))

@@ -38,17 +38,17 @@ public enum VADFromELPV {
         let elpv = URL(fileURLWithPath: o.elpv).standardizedFileURL.path
         let labelsPath = elpv + "/labels.csv"
         guard let data = FileManager.default.contents(atPath: labelsPath) else {
-            throw InputError(labelsPath, "no such file; run scripts/fetch-data.sh (fetches ELPV into .cache/elpv)")
+            throw ELPVError.notFetched(labelsPath)
         }
         var good: [String] = [], bad: [String] = []
         for (n, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
             let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard f.count >= 3, let p = Double(f[1]) else { throw InputError(labelsPath, "line \(n + 1): expected 'images/NAME.png PROBABILITY TYPE'") }
+            guard f.count >= 3, let p = Double(f[1]) else { throw ELPVError.badLine(labelsPath, line: n + 1) }
             guard f[2] == "mono" else { continue }
             if p == 0 { good.append(f[0]) } else if p == 1 { bad.append(f[0]) }
         }
         good.sort(); bad.sort()
-        guard good.count >= 6, bad.count >= 6 else { throw InputError(labelsPath, "too few mono cells (\(good.count) good, \(bad.count) bad)") }
+        guard good.count >= 6, bad.count >= 6 else { throw ELPVError.tooFewMonoCells(labelsPath, good: good.count, bad: bad.count) }
         var rng = RandomState(seed: UInt32(o.seed))
         let pg = rng.permutation(good.count).map { good[$0] }
         let pb = rng.permutation(bad.count).map { bad[$0] }
@@ -68,7 +68,7 @@ public enum VADFromELPV {
             try fm.createDirectory(atPath: partial + "/" + folder, withIntermediateDirectories: true)
             for f in files {
                 let src = elpv + "/" + f
-                guard fm.fileExists(atPath: src) else { throw InputError(src, "listed in labels.csv but missing") }
+                guard fm.fileExists(atPath: src) else { throw ELPVError.listedButMissing(src) }
                 try fm.createSymbolicLink(atPath: partial + "/" + folder + "/" + (f as NSString).lastPathComponent,
                                           withDestinationPath: src)
             }
@@ -94,7 +94,7 @@ public enum VADFromELPV {
             let png = try PNG.read(path: p).expandedTo8Bit()
             let g = png.grayFloats()
             if mean.isEmpty { (h, w) = (png.height, png.width); mean = [Double](repeating: 0, count: h * w) }
-            guard png.height == h, png.width == w else { throw InputError(p, "is \(png.height)×\(png.width); other cells are \(h)×\(w)") }
+            guard png.height == h, png.width == w else { throw ELPVError.cellSize(p, height: png.height, width: png.width, otherHeight: h, otherWidth: w) }
             for i in 0..<(h * w) { mean[i] += Double(g[i]) }
         }
         let border = max(1, Int(0.06 * Double(min(h, w))))

@@ -42,7 +42,7 @@ public struct VADLayout: Sendable {
         self.root = abs
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: abs, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(root, "VAD_ROOT is not a folder. " + Self.howToGet)
+            throw VADError.notAFolder(root)
         }
         var missing: [String] = []
         var lists: [String: [String]] = [:]
@@ -58,11 +58,11 @@ public struct VADLayout: Sendable {
         let lowShotPath = abs + "/" + Self.lowShotFile
         if needLowShot && !fm.fileExists(atPath: lowShotPath) { missing.append(Self.lowShotFile) }
         guard missing.isEmpty else {
-            throw InputError(root, "is not a VAD folder: missing \(missing.joined(separator: ", ")). " + Self.howToGet)
+            throw VADError.notVADFolder(root, missing: missing)
         }
         trainGood = lists["train/good"]!; trainBad = lists["train/bad"]!
         testGood = lists["test/good"]!; testBad = lists["test/bad"]!; testUnseen = lists["test/bad_unseen_defects"]!
-        guard trainGood.count >= 2 else { throw InputError(abs + "/train/good", "needs at least 2 images to split") }
+        guard trainGood.count >= 2 else { throw VADError.tooFewTrainGood(abs + "/train/good") }
         if fm.fileExists(atPath: lowShotPath) {
             lowShot = try Self.readLowShot(lowShotPath, trainBad: Set(trainBad))
         }
@@ -71,21 +71,21 @@ public struct VADLayout: Sendable {
     static func readLowShot(_ path: String, trainBad: Set<String>) throws -> [String: [String]] {
         guard let data = FileManager.default.contents(atPath: path),
               let json = try? JSONSerialization.jsonObject(with: data) else {
-            throw InputError(path, "not valid JSON; expected {\"KEY\": [\"NAME.png\", …], …}")
+            throw VADError.lowShotNotJSON(path)
         }
         guard let object = json as? [String: Any], !object.isEmpty else {
-            throw InputError(path, "expected a non-empty object mapping keys to lists of train/bad file names")
+            throw VADError.lowShotNotObject(path)
         }
         var out: [String: [String]] = [:]
         for (key, value) in object {
             guard let list = value as? [String], !list.isEmpty else {
-                throw InputError(path, "key '\(key)': expected a non-empty list of file names")
+                throw VADError.lowShotNotList(path, key: key)
             }
             let names = list.map { ($0 as NSString).lastPathComponent }
             if let unknown = names.first(where: { !trainBad.contains($0) }) {
-                throw InputError(path, "key '\(key)': '\(unknown)' is not in train/bad")
+                throw VADError.lowShotUnknownName(path, key: key, name: unknown)
             }
-            if Set(names).count != names.count { throw InputError(path, "key '\(key)': a name appears twice") }
+            if Set(names).count != names.count { throw VADError.lowShotNameTwice(path, key: key) }
             out[key] = names
         }
         return out

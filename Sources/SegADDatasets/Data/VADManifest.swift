@@ -70,8 +70,8 @@ public enum VADManifest {
             case .lowshot:
                 let keys = Array(layout.lowShot!.keys)
                 guard let key = VADLayout.lowShotKey(seed: o.seed, seeds: o.seeds, keys: keys) else {
-                    throw InputError(layout.root + "/" + VADLayout.lowShotFile,
-                                     "has \(keys.count) keys; seed \(o.seed) is number \((o.seeds.firstIndex(of: o.seed) ?? 0) + 1) of the run's seeds")
+                    throw VADError.lowShotTooFewKeys(layout.root + "/" + VADLayout.lowShotFile, keys: keys.count, seed: o.seed,
+                                                      index: (o.seeds.firstIndex(of: o.seed) ?? 0) + 1)
                 }
                 bad = layout.lowShot![key]!
             default: break
@@ -114,7 +114,7 @@ public enum VADManifest {
     static func readSynthetic(_ path: String) throws -> [SyntheticRow] {
         let table = try CSVTable(path: path)
         let id = try table.column("id"), image = try table.column("image")
-        guard !table.rows.isEmpty else { throw InputError(path, "lists no synthetic defects") }
+        guard !table.rows.isEmpty else { throw VADError.noSyntheticDefects(path) }
         return table.rows.map { SyntheticRow(id: $0[id], image: $0[image]) }
     }
 }

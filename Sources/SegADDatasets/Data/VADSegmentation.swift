@@ -28,7 +28,7 @@ public enum VADSegmentation {
     /// Labels of a drawn map at its own size (rules above).
     public static func labels(of path: String, segments: Int) throws -> (labels: [UInt8], height: Int, width: Int) {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw InputError(path, "no such file (VAD_SEGMENTATION: a label PNG of the aligned part, docs/vad.md)")
+            throw VADError.segmentationMissing(path)
         }
         let png = try PNG.read(path: path)
         let n = png.width * png.height, c = png.channels
@@ -45,7 +45,7 @@ public enum VADSegmentation {
             labels = keys.map { UInt8($0) }
         } else {
             guard distinct.count <= segments else {
-                throw InputError(path, "has \(distinct.count) distinct colors; VAD_SEGMENTS is \(segments) (one flat color per segment, no antialiasing)")
+                throw VADError.segmentationColors(path, colors: distinct.count, segments: segments)
             }
             let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, UInt8($0)) })
             labels = keys.map { index[$0]! }

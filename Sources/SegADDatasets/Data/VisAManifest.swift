@@ -52,18 +52,18 @@ public enum VisAManifest {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: o.root, isDirectory: &isDir), isDir.boolValue else {
-            throw InputError(o.root, "VISA_MAPS folder not found; expected ROOT/anomaly_maps/MODEL/CLASS/ and ROOT/visa_segm/CLASS/ (the SegAD authors' cached maps)")
+            throw VisAError.rootNotFound(o.root)
         }
         guard let first = o.models.first else { throw InputError("MODELS", "no model given") }
         func modelDir(_ m: String) -> String { "\(o.root)/anomaly_maps/\(m)/\(o.className)" }
         for m in o.models {
             for f in ["df_training.csv", "df_test.csv"] where !fm.fileExists(atPath: modelDir(m) + "/" + f) {
-                throw InputError(modelDir(m) + "/" + f, "missing; expected the reference layout ROOT/anomaly_maps/\(m)/\(o.className)/\(f)")
+                throw VisAError.missingCSV(modelDir(m) + "/" + f, model: m, className: o.className, name: f)
             }
         }
         let segmDir = "\(o.root)/visa_segm/\(o.className)"
         guard fm.fileExists(atPath: segmDir) else {
-            throw InputError(segmDir, "missing; expected segmentation maps under ROOT/visa_segm/\(o.className)/{good,bad}/")
+            throw VisAError.missingSegmentation(segmDir, className: o.className)
         }
         let training = try readRows(modelDir(first) + "/df_training.csv")
         let test = try readRows(modelDir(first) + "/df_test.csv")
@@ -79,13 +79,13 @@ public enum VisAManifest {
         let testItems = test.map { item($0, split: "test") }
         var seen = Set<String>()
         for it in trainItems + testItems where !seen.insert(it.id).inserted {
-            throw InputError(modelDir(first), "two rows map to the same file '\(it.id)'")
+            throw VisAError.sameFile(modelDir(first), id: it.id)
         }
         let goodTrain = trainItems.filter { $0.label == .good }.map(\.id)
         let goodTest = testItems.filter { $0.label == .good }.map(\.id)
         let badTest = testItems.filter { $0.label == .bad }.map(\.id)
         guard badTest.count > o.badTrainingRows else {
-            throw InputError(modelDir(first) + "/df_test.csv", "has \(badTest.count) bad rows; need more than \(o.badTrainingRows)")
+            throw VisAError.tooFewBadRows(modelDir(first) + "/df_test.csv", bad: badTest.count, needMoreThan: o.badTrainingRows)
         }
         var seeds: [Int: [Manifest.Role: [String]]] = [:]
         for seed in o.seeds {
@@ -114,7 +114,7 @@ public enum VisAManifest {
         let prediction = table.header.firstIndex(of: "prediction_an_det")
         return try table.rows.enumerated().map { n, fields in
             guard let l = Int(fields[label]) ?? Double(fields[label]).map({ Int($0) }), l == 0 || l == 1 else {
-                throw InputError(path, "line \(n + 2): label '\(fields[label])' is not 0 or 1")
+                throw VisAError.label(path, line: n + 2, value: fields[label])
             }
             let p = prediction.flatMap { Double(fields[$0]) } ?? .nan
             return Row(name: (fields[name] as NSString).lastPathComponent, bad: l == 1, prediction: p)

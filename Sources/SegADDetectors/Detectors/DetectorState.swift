@@ -14,11 +14,11 @@ public struct DetectorState: Sendable, Equatable {
         self.tensors = tensors
     }
 
-    /// The tensor `name`, or an `InputError` naming the state and the key.
+    /// The tensor `name`, or a `DetectorError` naming the state and the key.
     public func tensor(_ name: String, shape: [Int]? = nil) throws -> Tensor {
-        guard let t = tensors[name] else { throw InputError("\(kind) state", "tensor \(name) missing") }
+        guard let t = tensors[name] else { throw DetectorError.tensorMissing(kind: kind, name: name) }
         if let s = shape, s != t.shape {
-            throw InputError("\(kind) state", "tensor \(name): expected shape \(s), found \(t.shape)")
+            throw DetectorError.tensorShape(kind: kind, name: name, expected: s, found: t.shape)
         }
         return t
     }
@@ -30,9 +30,9 @@ public struct DetectorState: Sendable, Equatable {
 
     /// Checks that this is a `expected` state fitted with `backbone`.
     public func check(kind expected: String, backbone: Backbone) throws {
-        guard kind == expected else { throw InputError("detector state", "kind \(kind), expected \(expected)") }
+        guard kind == expected else { throw DetectorError.wrongKind(kind: kind, expected: expected) }
         if let b = config["backbone"], b != backbone.name {
-            throw InputError("\(expected) state", "fitted with backbone \(b), given \(backbone.name)")
+            throw DetectorError.backbone(kind: expected, fitted: b, given: backbone.name)
         }
     }
 
@@ -44,10 +44,10 @@ public struct DetectorState: Sendable, Equatable {
         }
     }
 
-    /// The configuration value `key` converted by `parse`, or an `InputError`.
+    /// The configuration value `key` converted by `parse`, or a `DetectorError`.
     public func value<T>(_ key: String, _ parse: (String) -> T?) throws -> T {
-        guard let s = config[key] else { throw InputError("\(kind) state", "config \(key) missing") }
-        guard let v = parse(s) else { throw InputError("\(kind) state", "config \(key): bad value \(s)") }
+        guard let s = config[key] else { throw DetectorError.configMissing(kind: kind, key: key) }
+        guard let v = parse(s) else { throw DetectorError.configValue(kind: kind, key: key, value: s) }
         return v
     }
 }

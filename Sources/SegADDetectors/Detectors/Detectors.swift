@@ -13,7 +13,7 @@ public enum Detectors {
         case "patchcore": return try backbone.map { try PatchCore(state: state, backbone: $0) } ?? PatchCore(state: state)
         case "padim": return try backbone.map { try PaDiM(state: state, backbone: $0) } ?? PaDiM(state: state)
         case "golden-template": return try GoldenTemplate(state: state)
-        default: throw InputError("detector state", "unknown detector kind \(state.kind) (known: \(kinds.joined(separator: ", ")))")
+        default: throw DetectorError.unknownKind(kind: state.kind, known: kinds)
         }
     }
 }

@@ -44,8 +44,8 @@ public struct PaDiM: PixelDetector {
 
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PaDiM {
-        guard let first = images.first else { throw InputError("padim", "no training images") }
-        guard images.count >= 2 else { throw InputError("padim", "needs at least 2 training images") }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "padim") }
+        guard images.count >= 2 else { throw DetectorError.tooFewTrainingImages(kind: "padim", minimum: 2) }
         let total = config.stages.map { backbone.stages[$0].channels }.reduce(0, +)
         let d = min(config.features, total)
         var rng = SplitMix64(seed: config.seed)
@@ -107,7 +107,7 @@ public struct PaDiM: PixelDetector {
         let ch = try state.tensor("channels")
         let d = ch.count
         let mean = try state.tensor("mean")
-        guard mean.shape.count == 3, mean.shape[2] == d else { throw InputError("padim state", "tensor mean: expected shape [H, W, \(d)]") }
+        guard mean.shape.count == 3, mean.shape[2] == d else { throw DetectorError.tensorLayout(kind: "padim", name: "mean", expected: "shape [H, W, \(d)]") }
         let p = mean.shape[0] * mean.shape[1]
         let chol = try state.tensor("cholesky", shape: [p, d, d])
         self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
@@ -125,7 +125,7 @@ public struct PaDiM: PixelDetector {
         for (i, f) in feats.enumerated() {
             let e = Self.embed(f, channels: channels)
             guard e.h == gridHeight, e.w == gridWidth else {
-                throw InputError("padim", "image \(i): feature grid \(e.h)×\(e.w), fitted on \(gridHeight)×\(gridWidth)")
+                throw DetectorError.featureGrid(kind: "padim", index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
             }
             maps.append(map(embedding: e.values, height: images[i].height, width: images[i].width))
             progress?.advance(i + 1)
@@ -193,7 +193,7 @@ public struct PaDiM: PixelDetector {
                 }
             }
         }
-        if failed.current > 0 { throw InputError("padim", "a covariance is not positive definite") }
+        if failed.current > 0 { throw DetectorError.notPositiveDefinite(kind: "padim") }
         var flat = [Float]()
         flat.reserveCapacity(p * d * d)
         for i in 0..<p { flat += chol[i] }

@@ -52,7 +52,7 @@ public struct PatchCore: PixelDetector {
     /// Fits on good images (all of one size).
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
-        guard let first = images.first else { throw InputError("patchcore", "no training images") }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "patchcore") }
         // Peak memory (docs/architecture.md, "PatchCore fit memory"): the
         // normalized inputs and stage maps live only inside this block; the
         // embeddings go straight into `all`, one image at a time.
@@ -126,10 +126,10 @@ public struct PatchCore: PixelDetector {
         c.sigma = try state.value("sigma") { Float($0) }
         c.upsample = try state.value("upsample") { ["bilinear", "nearest"].contains($0) ? $0 : nil }
         let bank = try state.tensor("memory_bank")
-        guard bank.shape.count == 2, bank.shape[0] > 0 else { throw InputError("patchcore state", "tensor memory_bank: expected 2 dimensions") }
+        guard bank.shape.count == 2, bank.shape[0] > 0 else { throw DetectorError.tensorLayout(kind: "patchcore", name: "memory_bank", expected: "2 dimensions") }
         let expected = c.stages.map { backbone.stages[$0].channels }.reduce(0, +)
         guard bank.shape[1] == expected else {
-            throw InputError("patchcore state", "tensor memory_bank: \(bank.shape[1]) channels, backbone stages give \(expected)")
+            throw DetectorError.tensorChannels(kind: "patchcore", name: "memory_bank", channels: bank.shape[1], expected: expected)
         }
         self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
                   memoryBank: bank.values, dim: bank.shape[1],

@@ -1,0 +1,74 @@
+import SegADNative
+
+/// A fault of a folder or `path,label` CSV of images turned into a manifest
+/// (`extract-maps images-manifest`, `ImagesManifest`): a missing folder, a
+/// bad CSV line, a file name that gives no usable id, or too few images for
+/// the split. `file` is the folder, CSV or image at fault; `description` is
+/// the stage's one line, `FILE: FAULT`. Option values stay `InputError`.
+public enum ImagesManifestError: SegADFault, Equatable {
+    // Ids from file names
+    /// `file`: the path with control characters shown as `\u{…}`.
+    case controlCharacter(String)
+    case emptyId(String)
+    case pathTooLong(String, maxBytes: Int)
+    case sameId(String, id: String, other: String)
+
+    // The folder
+    case noSuchFolder(String)
+    /// `file`: the `good/` or `bad/` subfolder.
+    case noSuchSubfolder(String, label: String)
+    case cannotList(String)
+
+    // The CSV
+    case badLine(String, line: Int)
+    case badLabel(String, line: Int, label: String)
+    case emptyPath(String, line: Int)
+    case imageMissing(String, line: Int, path: String, lookedFor: String)
+    case noImageExtension(String, line: Int, path: String)
+    case noRows(String)
+
+    // The split
+    /// `file`: the good or bad images' source; `label`: "good" or "bad".
+    case noImages(String, label: String)
+    case emptyPool(String, good: Int, poolFraction: Double)
+    case tooFewOutsidePool(String, good: Int, rest: Int)
+    case tooFewBad(String, bad: Int, testFraction: Double)
+
+    public var file: String {
+        switch self {
+        case .controlCharacter(let f), .emptyId(let f), .pathTooLong(let f, _), .sameId(let f, _, _),
+             .noSuchFolder(let f), .noSuchSubfolder(let f, _), .cannotList(let f), .badLine(let f, _),
+             .badLabel(let f, _, _), .emptyPath(let f, _), .imageMissing(let f, _, _, _),
+             .noImageExtension(let f, _, _), .noRows(let f), .noImages(let f, _), .emptyPool(let f, _, _),
+             .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _):
+            return f
+        }
+    }
+
+    public var fault: String {
+        switch self {
+        case .controlCharacter: return "file name has a control character; rename the file"
+        case .emptyId: return "gives an empty id; rename the file"
+        case .pathTooLong(_, let max): return "relative path is longer than \(max) bytes; shorten its folder or file name"
+        case .sameId(_, let id, let other): return "gives the same id '\(id)' as \(other); rename one of them"
+        case .noSuchFolder: return "no such folder; give a folder holding good/ and bad/ subfolders of images"
+        case .noSuchSubfolder(let f, let label):
+            return "no such folder; put the \(label) images in \(f)/ (subfolders are searched too)"
+        case .cannotList: return "cannot list folder"
+        case .badLine(_, let line): return "line \(line): expected 'path,label'"
+        case .badLabel(_, let line, let label): return "line \(line): label '\(label)' is not good, bad or uncertain"
+        case .emptyPath(_, let line): return "line \(line): empty path"
+        case .imageMissing(_, let line, let path, let full): return "line \(line): image '\(path)' does not exist (looked for \(full))"
+        case .noImageExtension(_, let line, let path):
+            return "line \(line): '\(path)' has no image extension (.png .jpg .jpeg .tif .tiff)"
+        case .noRows: return "no rows; expected lines like 'good/part1.jpg,good'"
+        case .noImages(_, let label): return "has no images; put \(label) images there"
+        case .emptyPool(_, let good, let fraction):
+            return "\(good) images give an empty detector pool at --pool-fraction \(fraction); add good images or raise --pool-fraction"
+        case .tooFewOutsidePool(_, let good, let rest):
+            return "\(good) images leave \(rest) outside the detector pool; the split needs at least 2 (one to train SegAD, one to test): add good images or lower --pool-fraction"
+        case .tooFewBad(_, let bad, let fraction):
+            return "\(bad) image\(bad == 1 ? "" : "s"); the split needs at least one bad image to train SegAD and one to test at --test-fraction \(fraction): add bad images"
+        }
+    }
+}
