@@ -99,7 +99,9 @@ final class ClassifierCrossFitTests: XCTestCase {
         let onlyGoodOutside = labels.indices.filter { !labels[$0] } + [0]
         XCTAssertThrowsError(try ClassifierCrossFit.fit(x, columns: d, labels: labels, classifierRows: onlyGoodOutside,
                                                         forestRows: [0] + Array(1..<10), k: 2, seed: 0, c: 1, source: "m.json")) {
-            XCTAssertTrue("\($0)".contains("m.json") && "\($0)".contains("needs good and bad rows"), "\($0)")
+            let what = "cross-fitting fold 2 of 2 ('classifier-train' minus the fold's 'segad-train' rows)"
+            XCTAssertEqual($0 as? ClassifierError, .needsBothClasses("m.json", what: what))
+            XCTAssertEqual("\($0)", "m.json: \(what) needs good and bad rows")  // the printed line
         }
     }
 
@@ -133,7 +135,7 @@ final class ClassifierCrossFitTests: XCTestCase {
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertThrowsError(try Manifest.load(path: path)) {
-            XCTAssertTrue("\($0)".contains("'b' is both in 'classifier-train' and in 'test'"), "\($0)")
+            XCTAssertEqual($0 as? ManifestError, .trainedAndTested(path, seed: "0", role: .classifierTrain, id: "b"))
         }
     }
 }

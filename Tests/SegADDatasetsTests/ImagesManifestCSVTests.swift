@@ -38,14 +38,17 @@ final class ImagesManifestCSVTests: XCTestCase {
 
     func testMessagesNameTheLine() throws {
         let csv = try list("good/a.png,good\n\ngood/a.png\n")
-        XCTAssertThrowsError(try ImagesManifest.read(csv: csv)) { XCTAssertEqual("\($0)", csv + ": line 3: expected 'path,label'") }
+        XCTAssertThrowsError(try ImagesManifest.read(csv: csv)) {
+            XCTAssertEqual($0 as? ImagesManifestError, .badLine(csv, line: 3))
+            XCTAssertEqual("\($0)", csv + ": line 3: expected 'path,label'")  // the printed line
+        }
         try Data("good/a.png,good\r\nbad/d.jpg,fine\r\n".utf8).write(to: URL(fileURLWithPath: csv))
         XCTAssertThrowsError(try ImagesManifest.read(csv: csv)) {
-            XCTAssertEqual("\($0)", csv + ": line 2: label 'fine' is not good, bad or uncertain")
+            XCTAssertEqual($0 as? ImagesManifestError, .badLabel(csv, line: 2, label: "fine"))
         }
         try Data("path,label\n\n".utf8).write(to: URL(fileURLWithPath: csv))
         XCTAssertThrowsError(try ImagesManifest.read(csv: csv)) {
-            XCTAssertEqual("\($0)", csv + ": no rows; expected lines like 'good/part1.jpg,good'")
+            XCTAssertEqual($0 as? ImagesManifestError, .noRows(csv))
         }
     }
 }

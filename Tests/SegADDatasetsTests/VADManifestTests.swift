@@ -65,6 +65,8 @@ final class VADManifestTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/train/good", withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         XCTAssertThrowsError(try VADLayout(root: root, needLowShot: true)) { error in
+            XCTAssertEqual(error as? VADError, .notVADFolder(root, missing: ["train/good/*.png", "train/bad/", "test/good/", "test/bad/",
+                                                                              "test/bad_unseen_defects/", "low_shot_train.json"]))
             let text = "\(error)"
             XCTAssertTrue(text.contains("missing train/good/*.png, train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
             XCTAssertTrue(text.contains("VAD_ROOT"), text)
@@ -105,6 +107,8 @@ final class VADManifestTests: XCTestCase {
         XCTAssertEqual([h, w], [2, 4])
         XCTAssertEqual(labels, [2, 2, 1, 1, 0, 0, 2, 1])
         XCTAssertEqual(VADSegmentation.nearest(labels, height: 2, width: 4, toHeight: 4, toWidth: 2), [2, 1, 2, 1, 0, 1, 0, 1])
-        XCTAssertThrowsError(try VADSegmentation.labels(of: path, segments: 2))
+        XCTAssertThrowsError(try VADSegmentation.labels(of: path, segments: 2)) {
+            XCTAssertEqual($0 as? VADError, .segmentationColors(path, colors: 3, segments: 2))
+        }
     }
 }

@@ -137,6 +137,7 @@ final class ScoringTests: XCTestCase {
             XCTAssertEqual($0 as? ArtifactError, .noSuchFile(dir + "/missing.h5"))
         }
         XCTAssertThrowsError(try SavedPipeline(path: text)) { XCTAssertEqual($0 as? HDF5FileError, .notHDF5(text)) }
+        XCTAssertThrowsError(try SavedPipeline(path: empty)) { XCTAssertEqual($0 as? PipelineError, .lacksConfiguration(empty)) }
         XCTAssertThrowsError(try SavedPipeline(path: other)) {
             XCTAssertEqual($0 as? ArtifactError, .wrongKind(other, found: .scores, expected: .pipeline))
         }

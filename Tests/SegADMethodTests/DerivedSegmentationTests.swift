@@ -156,7 +156,7 @@ final class DerivedSegmentationTests: XCTestCase {
         let manifest = try writeFixture(folder, images: [stripeImage(&random)])
         XCTAssertThrowsError(try SegmentationDerivation.runStatic(.init(manifestPath: manifest, seed: 7, size: (h, w),
                                                                         output: folder + "/seg.png"))) { error in
-            XCTAssertTrue("\(error)".contains("has no seed 7"), "\(error)")
+            XCTAssertEqual(error as? ManifestError, .noSeed(manifest, seed: 7))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/seg.png"))
     }

@@ -17,4 +17,27 @@ final class LabelMapTests: XCTestCase {
         let expected = try XCTUnwrap((JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])?["gray1.png"])
         XCTAssertEqual(labels, try XCTUnwrap(expected["samples"] as? [Int]).map { Int32($0) })
     }
+
+    /// Map and label-map refusals are `MapError` cases; one printed line.
+    func testRefusalsAreCases() throws {
+        let dir = NSTemporaryDirectory() + "segad-labelmap-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let labels = dir + "/labels.npy"
+        try NPY.write(path: labels, int32s: [0, 1, 2, 1, 0, 1], shape: [2, 3])
+        XCTAssertThrowsError(try LabelMap.read(path: labels, height: 3, width: 2, segments: 3)) {
+            XCTAssertEqual($0 as? MapError, .labelSize(labels, height: 2, width: 3, mapsHeight: 3, mapsWidth: 2))
+        }
+        XCTAssertThrowsError(try LabelMap.read(path: labels, height: 2, width: 3, segments: 2)) {
+            XCTAssertEqual($0 as? MapError, .labelOutOfRange(labels, label: 2, row: 0, column: 2, segments: 2))
+            XCTAssertEqual("\($0)", labels + ": label 2 at row 0, column 2 is outside 0…1")  // the printed line
+        }
+        XCTAssertThrowsError(try LabelMap.read(path: dir + "/labels.bmp", height: 2, width: 3, segments: 3)) {
+            XCTAssertEqual($0 as? MapError, .noSuchFile(dir + "/labels.bmp"))
+        }
+        let map = dir + "/map.npy"
+        try NPY.write(path: map, floats: [0, 0.5, .nan, 1], shape: [2, 2])
+        XCTAssertThrowsError(try MapFile.read(path: map)) { XCTAssertEqual($0 as? MapError, .containsNaN(map, row: 1, column: 0)) }
+        XCTAssertThrowsError(try MapFile.read(path: dir)) { XCTAssertEqual($0 as? MapError, .isFolder(dir)) }
+    }
 }

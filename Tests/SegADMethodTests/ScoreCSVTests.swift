@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SegADNative
+import SegADCore
 import SegADMethod
 
 /// Score files (id,score) read through the one CSV codec: their own
@@ -43,5 +44,19 @@ final class ScoreCSVTests: XCTestCase {
         XCTAssertEqual(try refusal("id,score\na,inf\n"), "line 2: score 'inf' is not a finite number")
         XCTAssertEqual(try refusal("id,score\na,1\n\"multi\nline\",2\na,3\n"), "line 5: duplicate id 'a'")
         XCTAssertEqual(try refusal("id,score\n\"a,1\n"), "line 2: a quoted field is not closed")
+    }
+
+    /// The same refusals as cases (`ScoreFileError`; the codec's `CSVError`).
+    func testRefusalsAreCases() throws {
+        func error(_ text: String) throws -> Error? {
+            do { _ = try ScoreCSV.read(path: try file(text)); return nil } catch { return error }
+        }
+        let path = dir + "/s.csv"
+        XCTAssertEqual(try error("") as? ScoreFileError, .empty(path))
+        XCTAssertEqual(try error("name,score\na,1\n") as? ScoreFileError, .badHeader(path))
+        XCTAssertEqual(try error("id,score\na,high\n") as? ScoreFileError, .badRow(path, line: 2))
+        XCTAssertEqual(try error("id,score\na,inf\n") as? ScoreFileError, .nonFiniteScore(path, line: 2, score: "inf"))
+        XCTAssertEqual(try error("id,score\na,1\na,3\n") as? ScoreFileError, .duplicateId(path, line: 3, id: "a"))
+        XCTAssertEqual(try error("id,score\n\"a,1\n") as? CSVError, .unclosedQuote(path, line: 2))
     }
 }
