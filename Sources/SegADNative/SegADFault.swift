@@ -3,10 +3,12 @@
 /// `FILE: FAULT` (`StageMain`, `mainWithOneLineErrors`).
 ///
 /// `InputError` is the untyped currency; the domain enums (`ImageError`,
-/// `CheckpointError`, `HDF5FileError` here; `ArtifactError`, `LeakageError`,
-/// `OutputError`, `BoundsError` in SegADCore) carry the specific fault as a
-/// case, so code and tests can match on it, and print the same line. Catch
-/// `any SegADFault` where any of them may arrive; `inputError` converts one.
+/// `CheckpointError`, `HDF5FileError`, `FileReadError` here; `ManifestError`,
+/// `CSVError`, `ArtifactError`, `LeakageError`, `OutputError`, `BoundsError`
+/// in SegADCore; more above, listed in docs/architecture.md "Errors") carry
+/// the specific fault as a case, so code and tests can match on it, and print
+/// the same line. Catch `any SegADFault` where any of them may arrive;
+/// `inputError` converts one.
 public protocol SegADFault: Error, CustomStringConvertible, Sendable {
     /// The file (or other input, such as a flag) at fault.
     var file: String { get }
