@@ -10,10 +10,14 @@ public enum LeakageError: SegADFault, Equatable {
     case testIdTrainedOn(String, seed: Int, id: String, trainedCount: Int, what: String, manifest: String)
     /// `file` is the manifest; `role` is `segad-train` or `classifier-train`.
     case idInTrainAndTest(String, seed: Int, id: String, role: String)
+    /// `file` is a derived segmentation's sidecar whose recorded label-PNG
+    /// hash is not that of `png` (the PNG was replaced or edited).
+    case sidecarDescribesAnotherPNG(String, png: String)
 
     public var file: String {
         switch self {
-        case .testIdTrainedOn(let f, _, _, _, _, _), .idInTrainAndTest(let f, _, _, _): return f
+        case .testIdTrainedOn(let f, _, _, _, _, _), .idInTrainAndTest(let f, _, _, _),
+             .sidecarDescribesAnotherPNG(let f, _): return f
         }
     }
 
@@ -23,6 +27,8 @@ public enum LeakageError: SegADFault, Equatable {
             return "seed \(seed): test id '\(id)' is among the \(count) images \(what) (\(manifest)); fit on one fixed pool that is never tested in any seed, e.g. as `extract-maps images-manifest` splits"
         case .idInTrainAndTest(_, let seed, let id, let role):
             return "seed \(seed): id '\(id)' is both in '\(role)' and in 'test'"
+        case .sidecarDescribesAnotherPNG(_, let png):
+            return "records another label PNG than \(png) (SHA-256 differs): the images that shaped it cannot be checked; re-derive it, or remove or rename this sidecar if \(png) is drawn by hand"
         }
     }
 }
