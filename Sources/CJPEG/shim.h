@@ -32,7 +32,6 @@ enum {
 typedef struct segad_jpeg_status {
     int code;
     int msg_code;           /* libjpeg's message code of the error or fatal warning (J_MESSAGE_CODE) */
-    int benign_warnings;    /* warnings passed over (segad_jpeg_warning_is_benign) */
     char message[JMSG_LENGTH_MAX + 56];
 } segad_jpeg_status;
 
@@ -87,7 +86,6 @@ static void segad_jpeg_emit_message(j_common_ptr cinfo, int level) {
     segad_jpeg_error_mgr *err = (segad_jpeg_error_mgr *)cinfo->err;
     if (segad_jpeg_warning_is_benign(cinfo->err->msg_code)) {
         cinfo->err->num_warnings++;
-        err->status->benign_warnings++;
         return;
     }
     char buffer[JMSG_LENGTH_MAX];
@@ -111,7 +109,6 @@ static inline unsigned char *segad_jpeg_read(const char *path, segad_jpeg_info *
                                              unsigned max_side, unsigned long long max_pixels) {
     st->code = SEGAD_JPEG_OK;
     st->msg_code = 0;
-    st->benign_warnings = 0;
     st->message[0] = 0;
     memset(info, 0, sizeof *info);
     FILE *volatile fp = fopen(path, "rb");

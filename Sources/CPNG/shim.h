@@ -35,7 +35,7 @@ typedef struct segad_png_info {
     int bit_depth;  /* 8 or 16 (after expansion) */
     int file_bit_depth; /* the file's: 1, 2, 4, 8 or 16 */
     size_t rowbytes;
-    unsigned char *exif;  /* copy of the eXIf chunk (TIFF-structured Exif, "II"/"MM" first), or NULL (free()) */
+    unsigned char *exif;  /* copy of the first eXIf chunk's payload as stored, or NULL (free()) */
     size_t exif_length;
 } segad_png_info;
 
@@ -79,11 +79,10 @@ static void segad_png_copy_exif(png_structp png, png_infop pinfo, segad_png_info
    a 1-bit label map stays 0/1; the caller scales images by the file's bit
    depth); 16-bit samples stay big-endian as in the file. The first eXIf
    chunk (before or after the image data: Pillow reads both) is copied to
-   info->exif.
-   The declared size
-   is checked before anything of that size is allocated: each side at most
-   max_side, width × height at most max_pixels (st->code 1), and the raw
-   rows no more than deflate's 1032:1 ratio lets the file hold (st->code 2).
+   info->exif. The declared size is checked before anything of that size
+   is allocated: each side at most max_side, width × height at most
+   max_pixels (st->code 1), and the raw rows no more than deflate's 1032:1
+   ratio lets the file hold (st->code 2).
    Returns a malloc'd buffer of height * rowbytes bytes (free with free()),
    or NULL with st->message set. */
 static inline unsigned char *segad_png_read(const char *path, segad_png_info *info,

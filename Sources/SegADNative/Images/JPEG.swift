@@ -42,7 +42,8 @@ public enum JPEG {
             case Int32(SEGAD_JPEG_CORRUPT):
                 throw ImageError.truncated(path, detail: "JPEG is truncated or corrupt (libjpeg: \(m))")
             default:
-                if m == "Backing store not supported" || m.hasPrefix("Insufficient memory") {
+                // libjpeg's memory cap (64 MiB + 1 KiB per file byte) hit: a header that lies about the size.
+                if status.msg_code == Int32(JERR_NO_BACKING_STORE.rawValue) || status.msg_code == Int32(JERR_OUT_OF_MEMORY.rawValue) {
                     throw ImageError.sizeExceedsData(path, format: "JPEG", height: Int(info.height), width: Int(info.width))
                 }
                 throw ImageError.unreadable(path, detail: "not a readable JPEG (libjpeg: \(m))")
