@@ -72,8 +72,9 @@ static void segad_jpeg_error_exit(j_common_ptr cinfo) {
      jpeg_read_icc_profile, which this reader does not call).
    Fatal, for the record: JWRN_JPEG_EOF (file ends early), JWRN_HIT_MARKER
    (a scan's data end early), JWRN_HUFF_BAD_CODE, JWRN_ARITH_BAD_CODE,
-   JWRN_MUST_RESYNC (restart marker missing), JWRN_BOGUS_PROGRESSION,
-   JWRN_NOT_SEQUENTIAL (inconsistent scan parameters), JWRN_ADOBE_XFORM
+   JWRN_MUST_RESYNC (restart marker missing or out of sequence),
+   JWRN_BOGUS_PROGRESSION, JWRN_NOT_SEQUENTIAL (inconsistent scan
+   parameters), JWRN_ADOBE_XFORM
    (unknown Adobe color transform: the colors would be a guess),
    JWRN_TOO_MUCH_DATA. Trace messages (level >= 0, e.g. an unknown APPn
    marker, which libjpeg skips) are not warnings and are ignored. */

@@ -5,8 +5,10 @@
 // a header marker, before EOI, before a later scan; an unknown APP9 marker;
 // padding after EOI — Pillow decodes each to the unmodified file's pixels,
 // recorded in warnings.json. The corrupt files: a scan cut in half and
-// closed with EOI, and entropy-coded bytes overwritten with 0xFF 0x00 pairs
-// (Pillow decodes both silently into damaged pixels; we refuse them).
+// closed with EOI, entropy-coded bytes overwritten with 0xFF 0x00 pairs
+// (Pillow decodes both silently into damaged pixels), and a restart marker
+// out of sequence (RST2 relabelled RST6; libjpeg resynchronizes, here
+// without loss, but a broken sequence means data may be lost). All refused.
 import Foundation
 import XCTest
 @testable import SegADNative
@@ -42,6 +44,7 @@ final class JPEGWarningTests: XCTestCase {
             ("truncated.jpg", "Premature end of JPEG file"),
             ("corrupt_cut_scan.jpg", "Corrupt JPEG data: premature end of data segment"),
             ("corrupt_huffman.jpg", "Corrupt JPEG data: bad Huffman code"),
+            ("corrupt_restart.jpg", "Corrupt JPEG data: found marker 0xd6 instead of RST2"),
         ]
         for (name, libjpeg) in cases {
             let path = jpegPath(name)

@@ -106,8 +106,9 @@ def warnings():
     any segment — before a header marker (DQT), between the last scan and
     EOI, before a later scan of a progressive file — an unknown APP9 marker,
     and padding after EOI. Corrupt (refused): a scan cut short and closed
-    with EOI (libjpeg: premature end of data segment), and entropy-coded
-    bytes overwritten with stuffed 0xFF 0x00 pairs (bad Huffman code)."""
+    with EOI (libjpeg: premature end of data segment), entropy-coded
+    bytes overwritten with stuffed 0xFF 0x00 pairs (bad Huffman code), and
+    a restart marker out of sequence (found marker 0xd6 instead of RST2)."""
     base = open(os.path.join(OUT, "rgb_baseline.jpg"), "rb").read()
     prog = open(os.path.join(OUT, "rgb_progressive.jpg"), "rb").read()
     seg, pseg = segments(base), segments(prog)
@@ -142,6 +143,15 @@ def warnings():
     for k in range(data_start + 10, data_start + 30, 2):
         huff[k], huff[k + 1] = 0xFF, 0x00
     open(os.path.join(OUT, "corrupt_huffman.jpg"), "wb").write(bytes(huff))
+    # Restart markers out of sequence (RST2 relabelled RST6): libjpeg must
+    # resynchronize. Refused, although here Pillow's resync happens to give
+    # the original pixels (the sequence is broken: data may be lost).
+    path = os.path.join(OUT, "corrupt_restart.jpg")
+    Image.fromarray(pattern(32, 32, 3, 9), "RGB").save(path, "JPEG", quality=90, restart_marker_blocks=1)
+    rst = bytearray(open(path, "rb").read())
+    k = bytes(rst).index(b"\xFF\xD2")
+    rst[k + 1] = 0xD6
+    open(path, "wb").write(bytes(rst))
 
 
 if __name__ == "__main__":
