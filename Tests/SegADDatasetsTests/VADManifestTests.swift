@@ -68,7 +68,7 @@ final class VADManifestTests: XCTestCase {
             XCTAssertEqual(error as? VADError, .notVADFolder(root, missing: ["train/good/*.png", "train/bad/", "test/good/", "test/bad/",
                                                                               "test/bad_unseen_defects/", "low_shot_train.json"]))
             let text = "\(error)"
-            XCTAssertTrue(text.contains("missing train/good/*.png, train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
+            XCTAssertTrue(text.contains("missing train/good/ images (.png .jpg .jpeg .tif .tiff), train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
             XCTAssertTrue(text.contains("VAD_ROOT"), text)
         }
     }
