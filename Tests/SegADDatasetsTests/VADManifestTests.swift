@@ -65,7 +65,7 @@ final class VADManifestTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/train/good", withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         XCTAssertThrowsError(try VADLayout(root: root, needLowShot: true)) { error in
-            XCTAssertEqual(error as? VADError, .notVADFolder(root, missing: ["train/good/*.png", "train/bad/", "test/good/", "test/bad/",
+            XCTAssertEqual(error as? VADError, .notVADFolder(root, missing: ["train/good/ images (.png .jpg .jpeg .tif .tiff)", "train/bad/", "test/good/", "test/bad/",
                                                                               "test/bad_unseen_defects/", "low_shot_train.json"]))
             let text = "\(error)"
             XCTAssertTrue(text.contains("missing train/good/ images (.png .jpg .jpeg .tif .tiff), train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
