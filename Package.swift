@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "SegADMethodTests",
                     dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),
         .testTarget(name: "SegADDeployTests",
-                    dependencies: ["SegAD", "SegADDeploy", "SegADDatasets", "SegADMethod", "SegADFigures", "SegADCore",
+                    dependencies: ["_TestSupport", "SegAD", "SegADDeploy", "SegADDatasets", "SegADMethod", "SegADFigures", "SegADCore",
                                    "SegADNative", "SegADDetectors"]),
         .testTarget(name: "SegADDatasetsTests",
                     dependencies: ["SegADDatasets", "SegADMethod", "SegADCore", "SegADNative", "SegADKernels"],

@@ -30,7 +30,7 @@ struct BadInputFixture {
     static let npyFixtures = ToolRunner.repoRoot + "/Tests/SegADNativeTests/Fixtures/npy"
 
     init(_ test: XCTestCase) throws {
-        dir = try ToolRunner.temporaryDirectory(test)
+        dir = try test.temporaryFolder()
         let n = Self.side
         try FileManager.default.createDirectory(atPath: dir + "/maps/alpha", withIntermediateDirectories: true)
         var rng = SplitMix64(seed: 11)

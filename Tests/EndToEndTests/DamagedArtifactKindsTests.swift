@@ -24,7 +24,7 @@ struct GoldenPipelineFixture {
     var newImages: String { dir + "/new" }
 
     init(_ test: XCTestCase, file: StaticString = #filePath, line: UInt = #line) throws {
-        dir = try ToolRunner.temporaryDirectory(test)
+        dir = try test.temporaryFolder()
         try ImagesTests.makeFolder(parts, good: 14, bad: 6, uncertain: 0)
         try ImagesTests.writePart(newImages + "/ok-1.png", n: 301, bad: false)
         try ImagesTests.writePart(newImages + "/scratch-1.png", n: 304, bad: true)

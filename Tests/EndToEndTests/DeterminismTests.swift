@@ -9,7 +9,7 @@ import _TestSupport
 /// model.
 final class DeterminismTests: XCTestCase {
     func testRunsWithJ1AndJ2GiveIdenticalFeaturesModelsAndMetrics() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let fixture = tmp + "/fixture"
         let made = try ToolRunner.run("python3", [ToolRunner.repoRoot + "/scripts/testing/make_maps_fixture.py", fixture,
                                                   "--n", "60", "--size", "16"])

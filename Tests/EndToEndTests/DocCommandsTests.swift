@@ -108,7 +108,7 @@ final class DocCommandsTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: tmp)
             try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         } else {
-            tmp = try ToolRunner.temporaryDirectory(self)
+            tmp = try temporaryFolder()
         }
         let sandbox = tmp + "/checkout"
         try makeSandbox(sandbox, weights: weights)
@@ -172,7 +172,7 @@ final class DocCommandsTests: XCTestCase {
         for config in ["release", "debug"] {
             try fm.createSymbolicLink(atPath: s + "/.build/" + config, withDestinationPath: ToolRunner.binDirectory)
         }
-        fm.createFile(atPath: s + "/.build/setup.stamp", contents: Data())
+        _ = fm.createFile(atPath: s + "/.build/setup.stamp", contents: Data())
         try fm.createSymbolicLink(atPath: s + "/.cache/weights", withDestinationPath: weights)
         try makeFakeELPV(s + "/.cache/elpv")
         try makeOwnParts(s)

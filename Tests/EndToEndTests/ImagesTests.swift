@@ -49,14 +49,14 @@ final class ImagesTests: XCTestCase {
         for i in 0..<good { try writePart(dir + (i < 4 ? "/good/line 2/p\(i).png" : "/good/p\(i).png"), n: i, bad: false) }
         for i in 0..<bad { try writePart(dir + "/bad/b\(i).png", n: 100 + i, bad: true) }
         for i in 0..<uncertain { try writePart(dir + "/uncertain/u\(i).png", n: 200 + i, bad: i == 0) }
-        if good > 0 { FileManager.default.createFile(atPath: dir + "/good/notes.txt", contents: Data("not an image".utf8)) }
+        if good > 0 { _ = FileManager.default.createFile(atPath: dir + "/good/notes.txt", contents: Data("not an image".utf8)) }
     }
 
     // MARK: - The README's commands, end to end
 
     func testMakeImagesThenScoreNew() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.weights), "weights not fetched (make weights)")
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let parts = tmp + "/parts"
         try Self.makeFolder(parts)
         let artifacts = tmp + "/artifacts"
@@ -121,7 +121,7 @@ final class ImagesTests: XCTestCase {
     /// extension), the first stage that decodes it stops with one line naming
     /// it, and no artifact of that stage appears.
     func testTruncatedJPEGStopsMakeImages() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let parts = tmp + "/parts"
         try Self.makeFolder(parts, good: 12, bad: 4, uncertain: 0)
         let broken = parts + "/good/line 2/p2.jpg"       // n = 2: a gray JPEG
@@ -141,7 +141,7 @@ final class ImagesTests: XCTestCase {
     // MARK: - The manifest rule
 
     func testManifestSplitRuleAndWorkingSize() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         try Self.makeFolder(tmp + "/parts", good: 10, bad: 4, uncertain: 2)
         let out = tmp + "/m/manifest.json"
         let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", tmp + "/parts", "--seeds", "0,1", "-o", out])
@@ -190,7 +190,7 @@ final class ImagesTests: XCTestCase {
     }
 
     func testManifestBadInput() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         func refuse(_ dir: String, _ expected: String, extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
             let out = tmp + "/out-\(UUID().uuidString.prefix(6)).json"
             let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", dir, "-o", out] + extra)
@@ -262,7 +262,7 @@ final class ImagesTests: XCTestCase {
     }
 
     func testLeakageGuardsFire() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let (a, b, leaked) = try leakyPair(tmp)
 
         // apply: a state fitted on A's pool, applied with B (the pool image is a test image of seed 1).
@@ -349,7 +349,7 @@ final class ImagesTests: XCTestCase {
     }
 
     func testOverlappingSplitRefusedByEveryStage() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let (a, _, _) = try leakyPair(tmp)
         // C: seed 1's first segad-train id also in its test.
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a))) as! [String: Any]

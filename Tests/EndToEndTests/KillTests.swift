@@ -13,7 +13,7 @@ import _TestSupport
 /// 256×256, 25 kills, release build); its figures are in docs/reliability.md.
 final class KillTests: XCTestCase {
     func testKilledStagesLeaveNothingPartialAndRerunsEqualTheUnkilledRun() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let result = try ToolRunner.run("python3", [
             ToolRunner.repoRoot + "/scripts/reliability/kill_stages.py", "--bin", ToolRunner.binDirectory,
             "--work", tmp, "--n", "60", "--size", "32", "--kills", "5", "--seed", "3", "--trees", "20", "--threads", "1",

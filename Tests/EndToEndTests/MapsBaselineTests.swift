@@ -37,7 +37,7 @@ final class MapsBaselineTests: XCTestCase {
     /// beta big-endian float64 maps, a constant segment), with tags on a few
     /// items so their copy is compared too.
     func testMapsScoresEqualFeatureColumnScoresBitForBit() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let fixture = tmp + "/fixture"
         try run("python3", [ToolRunner.repoRoot + "/scripts/testing/make_maps_fixture.py", fixture, "--n", "60", "--size", "16"])
         let manifest = fixture + "/manifest.json"
@@ -119,7 +119,7 @@ final class MapsBaselineTests: XCTestCase {
     /// busbar, 1472 border pixels) are those the former
     /// scripts/score/elpv_score_inputs.py drew, checked with numpy's bincount.
     func testELPVScoreInputs() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let elpv = tmp + "/elpv"
         try FileManager.default.createDirectory(atPath: elpv + "/images", withIntermediateDirectories: true)
         var lines: [String] = []

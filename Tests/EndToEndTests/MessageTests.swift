@@ -61,7 +61,7 @@ final class MessageTests: XCTestCase {
 
     /// A very long image name fails before the pipeline is even loaded.
     func testScoreNewWithAVeryLongIdFailsBeforeScoring() throws {
-        let dir = try ToolRunner.temporaryDirectory(self)
+        let dir = try temporaryFolder()
         try FileManager.default.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
         try PNG.writeGray8(path: dir + "/images/" + String(repeating: "n", count: 240) + ".png", width: 4, height: 4,
                            pixels: [UInt8](repeating: 9, count: 16))

@@ -104,7 +104,7 @@ extension MultiFileCommitTests {
     /// every commit step, the label PNG is absent or matches its sidecar's
     /// recorded `label_png_sha256`; the rerun completes, no temporary left.
     func testKilledDeriveSegmentationCommitLeavesNoMixedSet() throws {
-        let dir = try ToolRunner.temporaryDirectory(self)
+        let dir = try temporaryFolder()
         var rng = SplitMix64(seed: 5)
         var items: [[String: Any]] = []
         for i in 0..<8 {

@@ -25,7 +25,7 @@ final class NaNModelTests: XCTestCase {
     }
 
     func testAScoresArtifactHoldingNaNIsNotWritten() throws {
-        let dir = try ToolRunner.temporaryDirectory(self)
+        let dir = try temporaryFolder()
         let path = dir + "/scores.h5"
         let seed = SeedScores(seed: 0, ids: ["a", "b"], scores: [0.5, .nan], labels: [.good, .bad], tags: [[], []])
         XCTAssertThrowsError(try ScoresArtifact.write(path: path, method: "m", className: "c", seeds: [seed],

@@ -13,7 +13,7 @@ import _TestSupport
 /// the exported JSON (1e-5), and every metric with sklearn/numpy (1e-9).
 final class PipelineTests: XCTestCase {
     func testMakePipelineMatchesIndependentComputation() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let fixture = tmp + "/fixture"
         let made = try ToolRunner.run("python3", [ToolRunner.repoRoot + "/scripts/testing/make_maps_fixture.py", fixture])
         XCTAssertEqual(made.status, 0, made.stderr)

@@ -36,7 +36,7 @@ final class ScoreNewTests: XCTestCase {
         let fm = FileManager.default
         try XCTSkipUnless(fm.fileExists(atPath: Self.elpv + "/labels.csv"), "ELPV not fetched")
         try XCTSkipUnless(fm.fileExists(atPath: Self.weights), "weights not fetched")
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let train = tmp + "/train", inputs = train + "/inputs"
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
         try fm.copyItem(atPath: Self.weights, toPath: train + "/weights.pth")

@@ -72,7 +72,7 @@ final class StaleInputTests: XCTestCase {
     // MARK: Make reruns what a change invalidates and nothing else
 
     func testMakeRerunsExactlyWhatAChangeInvalidates() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let fixture = tmp + "/fixture"
         let made = try ToolRunner.run("python3", [ToolRunner.repoRoot + "/scripts/testing/make_maps_fixture.py", fixture,
                                                   "--n", "48", "--size", "16"])

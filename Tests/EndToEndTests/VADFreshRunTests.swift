@@ -42,7 +42,7 @@ final class VADFreshRunTests: XCTestCase {
 
     func testHighShotRunsInOneGoFromNoCacheAndWritesOnlyItsOwnFigures() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.weights), "weights not fetched")
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let root = tmp + "/vad", cache = tmp + "/cache", artifacts = tmp + "/artifacts", log = tmp + "/fetch.log"
         try Self.makeTree(root)
         // The stub fetch waits, so a rule that read the weights without depending on them would fail.

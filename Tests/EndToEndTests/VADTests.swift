@@ -47,7 +47,7 @@ final class VADTests: XCTestCase {
     }
 
     func testVADTargetsThroughMake() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let root = tmp + "/vad"
         try Self.makeTree(root)
         let goals = ["vad-oneclass", "vad-highshot", "vad-lowshot", "vad-ablation"]
@@ -106,7 +106,7 @@ final class VADTests: XCTestCase {
     }
 
     func testMissingOrWrongRootIsOneMessage() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let unset = try ToolRunner.run("make", ["-C", ToolRunner.repoRoot, "vad-highshot", "BIN=\(ToolRunner.binDirectory)", "ARTIFACTS=\(tmp)"])
         XCTAssertNotEqual(unset.status, 0)
         XCTAssertTrue(unset.stderr.contains("set VAD_ROOT=DIR") && unset.stderr.contains("vad-elpv-tree"), unset.stderr)

@@ -17,7 +17,7 @@ import _TestSupport
 /// reference's (scripts/visa/check_parity.py states the tolerances).
 final class VisAParityTests: XCTestCase {
     func testMakeVisaMatchesReference() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         let golden = ToolRunner.repoRoot + "/Tests/EndToEndTests/Fixtures/visa/reference_small.json"
         let made = try ToolRunner.run("python3", [ToolRunner.repoRoot + "/scripts/visa/make_synthetic_tree.py",
                                                   "--root", tmp + "/tree", "--seed", "0"])

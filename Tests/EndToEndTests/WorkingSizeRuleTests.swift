@@ -11,7 +11,7 @@ import _TestSupport
 /// `make -n vad-…` build the tools first). This test keeps the two equal.
 final class WorkingSizeRuleTests: XCTestCase {
     func testScriptAndToolGiveTheSameWorkingSize() throws {
-        let tmp = try ToolRunner.temporaryDirectory(self)
+        let tmp = try temporaryFolder()
         // (height, width): squares, both orientations, exact halves (16×17: 8.5 strides), thin parts, one over 2048.
         let shapes = [(300, 300), (512, 1024), (1024, 512), (375, 500), (500, 1247), (33, 47), (47, 33),
                       (100, 700), (16, 16), (16, 17), (23, 16), (50, 90), (90, 50), (300, 2399), (300, 2500)]

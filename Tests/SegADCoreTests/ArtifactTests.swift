@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADDetectors
 @testable import SegADCore
@@ -12,8 +13,7 @@ final class ArtifactTests: XCTestCase {
     var inputPath = ""
 
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "segad-core-artifacts-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder()
         inputPath = dir + "/input.json"
         try Data("{}".utf8).write(to: URL(fileURLWithPath: inputPath))
     }

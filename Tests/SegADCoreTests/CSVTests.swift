@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADCore
 
@@ -9,12 +10,7 @@ import SegADCore
 final class CSVTests: XCTestCase {
     var dir = ""
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "segad-core-csv-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try temporaryFolder() }
 
     func file(_ text: String, _ name: String = "t.csv") throws -> String {
         let path = dir + "/" + name

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 @testable import SegADCore
 
@@ -10,12 +11,7 @@ import SegADNative
 final class ManifestTests: XCTestCase {
     var dir = ""
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "segad-core-manifest-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try temporaryFolder() }
 
     /// A valid manifest as a JSON object: four items, two seeds.
     static func goodObject() -> [String: Any] {
@@ -255,6 +251,12 @@ final class ManifestTests: XCTestCase {
     func testDuplicateIds() throws {
         XCTAssertEqual(try refusalCase(editItem(2) { $0["id"] = "g1" }), .duplicateId(path, id: "g1", first: 1, second: 2))
         XCTAssertEqual(try refusal(editItem(2) { $0["id"] = "g1" }), "duplicate id 'g1' (items 1 and 2)")
+    }
+
+    /// Artifacts join an item's tags with commas, so a tag must not hold one.
+    func testTagWithACommaOrEmptyIsRefused() throws {
+        XCTAssertEqual(try refusalCase(editItem(2) { $0["tags"] = ["unseen", "a,b"] }), .badTag(path, id: "b0", tag: "a,b"))
+        XCTAssertEqual(try refusal(editItem(2) { $0["tags"] = [""] }), "item 'b0': tag '' is empty or holds a comma")
     }
 
     func testIdWithNULOrTooLong() throws {

@@ -9,7 +9,7 @@ import _TestSupport
 /// domain here; the command-line tests in EndToEndTests check many more).
 final class ArtifactErrorTests: XCTestCase {
     var dir = ""
-    override func setUpWithError() throws { dir = try ToolRunner.temporaryDirectory(self) }
+    override func setUpWithError() throws { dir = try temporaryFolder() }
 
     /// A committed artifact of `kind` recording `inputs`.
     func artifact(_ name: String, kind: ArtifactKind, inputs: [ArtifactInput] = []) throws -> String {
@@ -121,7 +121,7 @@ final class LeakageErrorTests: XCTestCase {
 
 final class OutputErrorTests: XCTestCase {
     var dir = ""
-    override func setUpWithError() throws { dir = try ToolRunner.temporaryDirectory(self) }
+    override func setUpWithError() throws { dir = try temporaryFolder() }
 
     func testOutputsThatWouldDestroyAnInputAreCases() throws {
         let input = dir + "/in.h5"

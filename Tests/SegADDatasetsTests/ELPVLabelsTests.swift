@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 @testable import SegADDatasets
 
@@ -7,9 +8,7 @@ import SegADNative
 /// (one printed line checked; the command-line tests check more).
 final class ELPVLabelsTests: XCTestCase {
     func testRefusalsAreCases() throws {
-        let dir = NSTemporaryDirectory() + "segad-elpv-labels-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         let path = dir + "/labels.csv"
         func refusal(_ text: String) throws -> ELPVError? {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))

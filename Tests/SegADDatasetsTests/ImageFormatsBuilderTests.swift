@@ -11,6 +11,7 @@
 // builders as `PNG.read` gave them before (ELPV outputs unchanged).
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADKernels
 import SegADCore
@@ -42,12 +43,6 @@ final class ImageFormatsBuilderTests: XCTestCase {
         }
     }
 
-    func temporaryFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("formats-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
 
     /// Two VAD trees: train/good holds the JPEG/TIFF fixtures in one and
     /// PNGs of Pillow's decodes (same base names) in the other.
@@ -73,7 +68,7 @@ final class ImageFormatsBuilderTests: XCTestCase {
     func testVADLayoutListsEveryImageFormat() throws {
         let (original, _, _) = try trees()
         for junk in ["notes.txt", "list.json", "thumbs.db"] {
-            FileManager.default.createFile(atPath: original + "/train/good/" + junk, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: original + "/train/good/" + junk, contents: Data("x".utf8))
         }
         let layout = try VADLayout(root: original)
         XCTAssertEqual(layout.trainGood, ["good1.jpg", "good2.JPEG", "good3.tif", "good4.tiff"])

@@ -14,7 +14,7 @@ final class VADManifestTests: XCTestCase {
         let counts = ["train/good": goodTrain, "train/bad": badTrain, "test/good": 4, "test/bad": 3, "test/bad_unseen_defects": 2]
         for (folder, n) in counts {
             try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
-            for i in 0..<n { FileManager.default.createFile(atPath: "\(root)/\(folder)/\(i).png", contents: Data()) }
+            for i in 0..<n { _ = FileManager.default.createFile(atPath: "\(root)/\(folder)/\(i).png", contents: Data()) }
         }
         let low = ["7": ["0.png", "1.png"], "3": ["2.png", "3.png"], "11": ["4.png", "5.png"], "5": ["0.png", "5.png"], "9": ["1.png", "2.png"]]
         try JSONSerialization.data(withJSONObject: low).write(to: URL(fileURLWithPath: root + "/low_shot_train.json"))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADDetectors
 import SegAD
@@ -158,9 +159,7 @@ final class DisplayTests: XCTestCase {
     }
 
     func testSegmentationFigureWrapsTitleAndLegendOnANarrowCell() throws {
-        let dir = NSTemporaryDirectory() + "segad-fig-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         let (h, w) = (200, 10)
         try PNG.writeGray8(path: dir + "/cell.png", width: w, height: h, pixels: [UInt8](repeating: 128, count: h * w))
         try PNG.writeGray8(path: dir + "/labels.png", width: w, height: h, pixels: (0..<(h * w)).map { UInt8($0 / w / 100) })

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADDetectors
 import SegADCore
@@ -74,12 +75,6 @@ final class ScoringTests: XCTestCase {
 
     // MARK: Images
 
-    func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "segad-scoring-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
 
     func testImagesOfOtherDepthModeAndSizeAreConverted() throws {
         let dir = try temporaryFolder()

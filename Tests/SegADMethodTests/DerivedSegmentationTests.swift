@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADCore
 @testable import SegADMethod
 import SegADNative
@@ -20,12 +21,6 @@ final class DerivedSegmentationTests: XCTestCase {
         return (0..<(h * w)).map { i in levels[Int(stripe(i / w))] + 0.1 * Float(2 * random.randomSample() - 1) }
     }
 
-    func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "segad-seg-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
 
     /// Writes images as 8-bit PNGs and a manifest whose seed 0 trains the
     /// detector on all of them except the last `heldOut` (which go to test).

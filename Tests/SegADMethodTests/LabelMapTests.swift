@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADMethod
 import SegADNative
 
@@ -20,9 +21,7 @@ final class LabelMapTests: XCTestCase {
 
     /// Map and label-map refusals are `MapError` cases; one printed line.
     func testRefusalsAreCases() throws {
-        let dir = NSTemporaryDirectory() + "segad-labelmap-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         let labels = dir + "/labels.npy"
         try NPY.write(path: labels, int32s: [0, 1, 2, 1, 0, 1], shape: [2, 3])
         XCTAssertThrowsError(try LabelMap.read(path: labels, height: 3, width: 2, segments: 3)) {

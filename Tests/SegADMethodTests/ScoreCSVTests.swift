@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import _TestSupport
 import SegADNative
 import SegADCore
 import SegADMethod
@@ -9,12 +10,7 @@ import SegADMethod
 final class ScoreCSVTests: XCTestCase {
     var dir = ""
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "segad-scorecsv-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try temporaryFolder() }
 
     func file(_ text: String) throws -> String {
         let path = dir + "/s.csv"

@@ -18,7 +18,7 @@ final class CheckpointTests: XCTestCase {
         guard name.hasSuffix(".pth") else { return Self.fixtures.appendingPathComponent(name).path }
         let text = (try? String(contentsOf: Self.fixtures.appendingPathComponent(name + ".b64"), encoding: .utf8)) ?? ""
         let path = NSTemporaryDirectory() + "segad-\(getpid())-\(name)"
-        FileManager.default.createFile(atPath: path, contents: Data(base64Encoded: text, options: .ignoreUnknownCharacters))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(base64Encoded: text, options: .ignoreUnknownCharacters))
         return path
     }
 

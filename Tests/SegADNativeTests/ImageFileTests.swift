@@ -3,6 +3,7 @@
 // Expected samples are the values written.
 import Foundation
 import XCTest
+import _TestSupport
 @testable import SegADNative
 
 private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -186,10 +187,4 @@ final class ImageFileTests: XCTestCase {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    func temporaryFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imagefiletests-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
 }

@@ -79,7 +79,7 @@ final class JPEGTests: XCTestCase {
         let text = dir + "/notes.jpg"
         try "quality report, not a picture\n".write(toFile: text, atomically: true, encoding: .utf8)
         let empty = dir + "/empty.jpg"
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         // The refusal as a case, and its printed text.
         let cases: [(String, ImageError?, String)] = [
             (jpegPath("cmyk.jpg"), .cmykRefused(jpegPath("cmyk.jpg"), colorSpace: "CMYK"),
@@ -150,10 +150,4 @@ final class JPEGTests: XCTestCase {
         XCTAssertEqual(printed, "")
     }
 
-    func temporaryFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jpegtests-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
 }

@@ -57,9 +57,7 @@ final class JPEGWarningTests: XCTestCase {
         // The entropy-coded data of the benign files cut short: refused too.
         for name in ["extraneous_before_eoi.jpg", "extraneous_between_scans.jpg"] {
             let whole = try Data(contentsOf: URL(fileURLWithPath: jpegPath(name)))
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jpegwarn-\(UUID())").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = try temporaryFolder()
             let cut = dir + "/" + name
             try whole.prefix(whole.count - 60).write(to: URL(fileURLWithPath: cut))
             XCTAssertThrowsError(try ImageFile.read(path: cut), name) { XCTAssertEqual(faultCase($0), "truncated", "\($0)") }

@@ -4,6 +4,7 @@
 // are numpy's `a.astype(np.float32)` in C order, stored exactly in JSON.
 import Foundation
 import XCTest
+import _TestSupport
 @testable import SegADNative
 
 private let npyDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -122,9 +123,7 @@ final class NPYTests: XCTestCase {
     }
 
     func testWriteThenReadRoundTrips() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("npytests-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         let floats: [Float] = [0, -1.5, .pi, .greatestFiniteMagnitude, -.leastNonzeroMagnitude, .infinity]
         try NPY.write(path: dir + "/f.npy", floats: floats, shape: [2, 3])
         let f = try NPY.readFloats(path: dir + "/f.npy")

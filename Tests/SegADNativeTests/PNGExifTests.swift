@@ -9,6 +9,7 @@
 // reader must match them exactly.
 import Foundation
 import XCTest
+import _TestSupport
 @testable import SegADNative
 
 private let exifDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -46,9 +47,7 @@ final class PNGExifTests: XCTestCase {
         XCTAssertEqual(try PNG.read(path: exifPath("prefixed_exif.png")).exifOrientation, 6)
         XCTAssertEqual(try PNG.read(path: exifPath("junk_exif.png")).exifOrientation, 1)
         // A PNG without eXIf (the project's own writer): 1.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pngexif-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         try PNG.writeGray8(path: dir + "/plain.png", width: 9, height: 8, pixels: [UInt8](repeating: 5, count: 72))
         XCTAssertEqual(try PNG.read(path: dir + "/plain.png").exifOrientation, 1)
     }

@@ -6,6 +6,7 @@
 // in float64.
 import Foundation
 import XCTest
+import _TestSupport
 @testable import SegADNative
 
 private let pngDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -56,9 +57,7 @@ final class PNGTests: XCTestCase {
     }
 
     func testWritersRoundTrip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pngtests-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder()
         let w = 5, h = 3
         let g8 = (0..<(w * h)).map { UInt8(($0 * 37) % 256) }
         try PNG.writeGray8(path: dir + "/g8.png", width: w, height: h, pixels: g8)

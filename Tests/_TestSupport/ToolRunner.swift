@@ -65,12 +65,4 @@ public enum ToolRunner {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
-
-    /// A fresh temporary folder, removed when the test ends.
-    public static func temporaryDirectory(_ test: XCTestCase) throws -> String {
-        let path = NSTemporaryDirectory() + "segad-e2e-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
 }

@@ -35,6 +35,8 @@ public enum ManifestError: SegADFault, Equatable {
     case badLabel(String, id: String)
     case badMaps(String, id: String)
     case badTags(String, id: String)
+    /// An empty tag or one holding a comma (artifacts join tags with commas).
+    case badTag(String, id: String, tag: String)
 
     // Seeds (`seed` is the key as written)
     case badSeedKey(String, seed: String)
@@ -60,7 +62,7 @@ public enum ManifestError: SegADFault, Equatable {
              .keyGivenTwice(let f, _, _), .notAnObject(let f), .unknownKey(let f, _, _), .mustBe(let f, _, _),
              .emptyList(let f, _), .newerVersion(let f, _, _), .itemNotAnObject(let f, _),
              .itemUnknownKey(let f, _, _), .itemNoId(let f, _), .invalidId(let f, _, _, _),
-             .duplicateId(let f, _, _, _), .badLabel(let f, _), .badMaps(let f, _), .badTags(let f, _),
+             .duplicateId(let f, _, _, _), .badLabel(let f, _), .badMaps(let f, _), .badTags(let f, _), .badTag(let f, _, _),
              .badSeedKey(let f, _), .seedNotAnObject(let f, _), .unknownRole(let f, _, _),
              .roleNotAList(let f, _, _), .unknownId(let f, _, _, _), .idTwiceInRole(let f, _, _, _),
              .wrongLabel(let f, _, _, _, _), .trainedAndTested(let f, _, _, _), .noSeed(let f, _),
@@ -92,6 +94,7 @@ public enum ManifestError: SegADFault, Equatable {
             return "item '\(id)': 'label' must be one of \(Label.allCases.map(\.rawValue).joined(separator: ", "))"
         case .badMaps(_, let id): return "item '\(id)': 'maps' must map detector names to paths"
         case .badTags(_, let id): return "item '\(id)': 'tags' must be a list of strings"
+        case .badTag(_, let id, let tag): return "item '\(id)': tag '\(tag)' is empty or holds a comma"
         case .badSeedKey(_, let seed):
             return "seed '\(seed)' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)"
         case .seedNotAnObject(_, let seed): return "seed \(seed): must map roles to id lists"

@@ -215,6 +215,10 @@ extension ManifestFile.Item {
             guard let t = try? c.decode([String].self, forKey: .tags) else {
                 throw ManifestError.badTags(path, id: id)
             }
+            // Artifacts store an item's tags comma-joined in one string.
+            if let bad = t.first(where: { $0.isEmpty || $0.contains(",") }) {
+                throw ManifestError.badTag(path, id: id, tag: bad)
+            }
             tags = t
         } else {
             tags = []
