@@ -106,20 +106,22 @@ extension ConvOps {
     static func fillPlane(_ x: UnsafePointer<Float>, plane g: DepthwisePlane, into dst: UnsafeMutablePointer<Float>,
                           s: Int) {
         let lh = g.phaseLength
-        for r in 0..<g.rows {
-            let iy = r - g.padTop
-            for p in 0..<s {
+        // Padded rows r with 0 ≤ r − pt < h hold input rows; the rest are zero.
+        let r0 = min(g.rows, g.padTop), r1 = min(g.rows, g.padTop + g.h)
+        dst.initialize(repeating: 0, count: r0 * s * lh)
+        (dst + r1 * s * lh).initialize(repeating: 0, count: (g.rows - r1) * s * lh)
+        for p in 0..<s {
+            // Columns j with 0 ≤ j·s + p − pl < w.
+            let j0 = min(lh, max(0, ceilDiv(g.padLeft - p, s)))
+            let j1 = max(j0, min(lh, floorDiv(g.w - 1 + g.padLeft - p, s) + 1))
+            for r in r0..<r1 {
                 let row = dst + (r * s + p) * lh
-                guard iy >= 0 && iy < g.h else { row.initialize(repeating: 0, count: lh); continue }
-                // Columns j with 0 ≤ j·s + p − pl < w.
-                let j0 = min(lh, max(0, ceilDiv(g.padLeft - p, s)))
-                let j1 = max(j0, min(lh, floorDiv(g.w - 1 + g.padLeft - p, s) + 1))
-                row.initialize(repeating: 0, count: j0)
                 // With s constant the compiler vectorizes this (for s = 2
                 // with a shuffle of two loads).
-                let src = x + iy * g.w + p - g.padLeft
+                let src = x + (r - g.padTop) * g.w + p - g.padLeft
+                for j in 0..<j0 { row[j] = 0 }
                 for j in j0..<j1 { row[j] = min(max(src[j * s], 0), 6) }
-                (row + j1).initialize(repeating: 0, count: lh - j1)
+                for j in j1..<lh { row[j] = 0 }
             }
         }
     }
