@@ -70,10 +70,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
-        // Swift 5 mode until PatchCore's nearest-neighbour search stops capturing
-        // raw pointers in its concurrentPerform closure (reworked on the coreset branch).
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
-                swiftSettings: uncheckedSettings + [.swiftLanguageMode(.v5)]),
+                swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
@@ -90,7 +88,7 @@ let package = Package(
         .target(name: "SegAD",
                 dependencies: ["SegADCore", "SegADFigures", "SegADMethod", "SegADDeploy", "SegADDatasets"],
                 swiftSettings: swiftSettings),
-        // Command-line option types the four executables share (--manifest, ImageSize, Seeds).
+        // Command-line option types the four executables share (--manifest, ImageSize, Seeds, Bounded).
         .target(name: "SegADCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
@@ -102,11 +100,10 @@ let package = Package(
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
-        // Swift 5 mode: TIFFTests redirects the C global `stderr`.
-        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
+        .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "SegADDetectors"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",
                     dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),

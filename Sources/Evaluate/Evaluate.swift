@@ -92,7 +92,7 @@ extension Evaluate {
             """)
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "The seed whose model and segad-train rows to use.") var seed: Int
+        @Option(help: "The seed whose model and segad-train rows to use.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "The features artifact the model was trained on.") var features: String
         @Option(help: "The model artifact of the seed (train-brf).") var model: String
         @Option(name: .customLong("state"), parsing: .singleValue,
@@ -100,8 +100,9 @@ extension Evaluate {
         var states: [String] = []
         @Option(help: "The static label map the features were made with (PNG or .npy).") var segmentation: String
         @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
-        @Option(help: "Folds for the out-of-fold scores.") var folds = 5
-        @Option(help: "Seed of the fold assignment (default: --seed).") var foldSeed: Int?
+        @Option(help: "Folds for the out-of-fold scores.", parse: Bounded.integer(2...100)) var folds = 5
+        @Option(help: "Seed of the fold assignment (default: --seed).", parse: Bounded.integer(0...Bounds.maxSeed))
+        var foldSeed: Int?
         @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
         var segmentNames: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
@@ -109,9 +110,6 @@ extension Evaluate {
         func validate() throws {
             if states.isEmpty { throw ValidationError("give at least one --state") }
             if !(tpr > 0 && tpr <= 1) { throw ValidationError("--tpr must be in (0, 1]") }
-            if !(2...100).contains(folds) { throw ValidationError("--folds must be in 2…100") }
-            if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
-            if let s = foldSeed, s < 0 || s > Bounds.maxSeed { throw ValidationError("--fold-seed must be in 0…4294967295") }
         }
 
         func run() throws {
@@ -144,15 +142,13 @@ extension Evaluate {
         @Option(help: "A folder of PNG, JPEG or TIFF images (id = file name without extension).") var images: String?
         @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
-        @Option(help: "Top contributing features per image.") var top = 3
-        @Option(help: "Images per detector batch.") var batch = 32
+        @Option(help: "Top contributing features per image.", parse: Bounded.integer(0...1000)) var top = 3
+        @Option(help: "Images per detector batch.", parse: Bounded.integer(1...4096)) var batch = 32
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The output folder.") var output: String
 
         func validate() throws {
             if (images == nil) == (manifest == nil) { throw ValidationError("give exactly one of --images or --manifest") }
-            if !(0...1000).contains(top) { throw ValidationError("--top must be in 0…1000") }
-            if !(1...4096).contains(batch) { throw ValidationError("--batch must be in 1…4096") }
         }
 
         func run() throws {

@@ -17,7 +17,7 @@ extension ExtractMaps {
 
         @Option(help: "elpv-dataset's labels.csv (image, defect probability, type per line).") var labels: String
         @Option(help: "Cell type: mono or poly.") var type: ELPVManifest.CellType
-        @Option(help: "Seeds, comma- or space-separated.") var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "Name DIR/ID.png as every item's segmentation (written by segment-elpv).")
         var segmentationDir: String?
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
@@ -45,7 +45,7 @@ extension ExtractMaps {
             """)
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "Label map size HxW (or N): the maps' working size.") var size = ImageSize(256)!
+        @Option(help: "Label map size HxW (or N): the maps' working size.", parse: ImageSize.parse) var size = ImageSize(256)!
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
 
         func run() throws {
@@ -65,7 +65,7 @@ extension ExtractMaps {
         @OptionGroup var manifest: ManifestOptions
         @Option(help: "A static label map (gray PNG); default: the item's own segmentation.") var segmentation: String?
         @Option(help: "The item to show (default: the first good test item of the first seed).") var item: String?
-        @Option(help: "Working size HxW (or N) of the label map.") var size = ImageSize(256)!
+        @Option(help: "Working size HxW (or N) of the label map.", parse: ImageSize.parse) var size = ImageSize(256)!
         @Option(help: "Comma-separated label names, label 0 first.") var names = ELPVSegmenter.labelNames.joined(separator: ",")
         @Option(help: "Title drawn above the images.") var title = "Segmentation"
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String

@@ -27,17 +27,16 @@ extension ExtractMaps {
         @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
         @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
         @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
-        @Option(help: "Seeds, comma- or space-separated.") var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "Share of the good images in the fixed detector pool.") var poolFraction = 0.4
         @Option(help: "Share of each label's remaining images tested per seed.") var testFraction = 0.5
-        @Option(help: "Seed of the detector pool's draw.") var poolSeed = 0
+        @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func validate() throws {
             if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
             if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
             if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
-            if poolSeed < 0 || poolSeed > Bounds.maxSeed { throw ValidationError("--pool-seed must be in 0…4294967295") }
         }
 
         func run() throws {
@@ -56,7 +55,8 @@ extension ExtractMaps {
             abstract: "Prints a manifest's working size HxW: --size if given, else the first image's aspect (short side 256, sides multiples of 32), said once on stderr.")
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).") var size: ImageSize?
+        @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).", parse: ImageSize.parse)
+        var size: ImageSize?
         @Option(name: .shortAndLong, help: "Write HxW to this file (atomically) instead of stdout.") var output: String?
 
         func run() throws {

@@ -25,8 +25,8 @@ extension ExtractMaps {
 
         @Option(help: "The VAD folder (train/good, train/bad, test/good, test/bad, test/bad_unseen_defects).") var root: String
         @Option(help: "detectors, highshot, lowshot or oneclass.") var mode: VADManifest.Mode
-        @Option(help: "The seed.") var seed: Int
-        @Option(help: "All seeds of the run, in order (picks the low-shot key).") var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "The seed.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
+        @Option(help: "All seeds of the run, in order (picks the low-shot key).", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "One-class: the list.csv written by synthesize-defects.") var synthetic: String?
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
@@ -51,14 +51,10 @@ extension ExtractMaps {
             discussion: "A gray PNG with values 0…L-1 keeps them; otherwise distinct colors become labels in ascending order. Nearest-neighbour resize.")
 
         @Option(help: "The drawn label PNG (VAD_SEGMENTATION).") var input: String
-        @Option(help: "Number of segments L.") var segments: Int
-        @Option(help: "Working size HxW or N.") var size = ImageSize(256)!
+        @Option(help: "Number of segments L.", parse: Bounded.integer(1...256)) var segments: Int
+        @Option(help: "Working size HxW or N.", parse: ImageSize.parse) var size = ImageSize(256)!
         @Flag(help: "Write a one-segment map (all 0) of the working size instead (the Table 6 ablation).") var oneSegment = false
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
-
-        func validate() throws {
-            if !(1...256).contains(segments) { throw ValidationError("--segments must be in 1…256") }
-        }
 
         func run() throws {
             StageMain.run("extract-maps vad-segmentation") {
@@ -79,12 +75,9 @@ extension ExtractMaps {
         @Option(help: "The seed (its SegAD-training half of train/good).") var seed: Int
         @Option(help: "The label PNG (gray values are labels; any size).") var segmentation: String
         @Option(help: "Number of segments L.") var segments: Int
-        @Option(help: "At most this many defects (default: one per SegAD-training good image).") var count: Int?
+        @Option(help: "At most this many defects (default: one per SegAD-training good image).", parse: Bounded.integer(1...1_000_000))
+        var count: Int?
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
-
-        func validate() throws {
-            if let count, !(1...1_000_000).contains(count) { throw ValidationError("--count must be in 1…1000000") }
-        }
 
         func run() throws {
             StageMain.run("extract-maps synthesize-defects") {
@@ -124,13 +117,13 @@ extension ExtractMaps {
         @OptionGroup var manifest: ManifestOptions
         @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
-        @Option(help: "Working size HxW or N.") var size = ImageSize(256)!
-        @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).") var folds = 5
+        @Option(help: "Working size HxW or N.", parse: ImageSize.parse) var size = ImageSize(256)!
+        @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).", parse: Bounded.integer(2...100))
+        var folds = 5
         @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if !(2...100).contains(folds) { throw ValidationError("--folds must be in 2…100") }
             if c != "auto" && !(Double(c).map { $0 > 0 && $0.isFinite } ?? false) { throw ValidationError("--c must be a positive finite number or auto") }
         }
 

@@ -30,7 +30,8 @@ extension ExtractMaps {
         @OptionGroup var manifest: ManifestOptions
         @Option(help: "Detector name: the key of items[].maps to import.") var detector: String
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
-        @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.") var size: ImageSize?
+        @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.", parse: ImageSize.parse)
+        var size: ImageSize?
         @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
 
         func validate() throws {
@@ -56,8 +57,9 @@ extension ExtractMaps {
         @Option(help: "Detector kind: \(NativeDetectors.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
         var kind: NativeDetectors.Kind
         @Option(help: "The detector's name in features and tables (default: the kind).") var name: String?
-        @Option(help: "The seed whose detector-train images to fit on.") var seed: Int
-        @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.")
+        @Option(help: "The seed whose detector-train images to fit on.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
+        @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.",
+                parse: ImageSize.parse)
         var size: ImageSize?
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
@@ -68,7 +70,6 @@ extension ExtractMaps {
         func validate() throws {
             if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
-            if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }
 
@@ -144,14 +145,17 @@ extension ExtractMaps {
             """)
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "Static: the seed whose detector-train images define the segments.") var seed: Int?
+        @Option(help: "Static: the seed whose detector-train images define the segments.", parse: Bounded.integer(0...Bounds.maxSeed))
+        var seed: Int?
         @Option(help: "Segments L (static: default \(StaticSegmentation.defaultSegments); per-image: 2 or 3, default 2).")
         var segments: Int?
-        @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.") var size = ImageSize(256)!
+        @Option(help: "Working size HxW (or N), e.g. 256x640; must match the maps segment-stats is given.", parse: ImageSize.parse)
+        var size = ImageSize(256)!
         @Option(name: .customLong("maps"), parsing: .singleValue,
                 help: "Static: a maps artifact holding the seed's detector-train images (apply without --skip-detector-train); repeat per detector.")
         var maps: [String] = []
-        @Option(help: "Merge islands smaller than this many pixels (default H·W/400).") var minIslandArea: Int?
+        @Option(help: "Merge islands smaller than this many pixels (default H·W/400).",
+                parse: Bounded.integer(1...Bounds.maxSide * Bounds.maxSide)) var minIslandArea: Int?
         @Option(help: "Static: use at most this many detector-train images.") var limit: Int?
         @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
         @Flag(help: "No progress lines on stderr.") var quiet = false
@@ -161,9 +165,6 @@ extension ExtractMaps {
         var output: String
 
         func validate() throws {
-            if let a = minIslandArea, !(1...Bounds.maxSide * Bounds.maxSide).contains(a) {
-                throw ValidationError("--min-island-area must be in 1…\(Bounds.maxSide * Bounds.maxSide)")
-            }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if perImage {
                 if let s = segments, !(s == 2 || s == 3) { throw ValidationError("--per-image takes --segments 2 or 3") }
@@ -172,8 +173,7 @@ extension ExtractMaps {
                 }
                 if !output.lowercased().hasSuffix(".json") { throw ValidationError("--per-image writes a manifest: -o must end in .json") }
             } else {
-                guard let seed else { throw ValidationError("give --seed (its detector-train images define the segments)") }
-                if seed < 0 || seed > Int(UInt32.max) { throw ValidationError("--seed must be in 0…4294967295") }
+                if seed == nil { throw ValidationError("give --seed (its detector-train images define the segments)") }
                 if let s = segments, !(1...255).contains(s) { throw ValidationError("--segments must be in 1…255") }
                 if !output.lowercased().hasSuffix(".png") { throw ValidationError("-o must be the label PNG to write (.png)") }
                 if labelFolder != nil { throw ValidationError("--label-folder applies to --per-image") }

@@ -96,7 +96,7 @@ public enum NewImageScoring {
         }
 
         let t1 = Date()
-        var csv = "id,score,decision,top_features\n"
+        var csv = CSV.line(["id", "score", "decision", "top_features"])
         var anomalous = 0
         let progress = StageProgress("score-new", total: list.count, unit: "images")
         let batch = max(1, o.batch)
@@ -111,8 +111,8 @@ public enum NewImageScoring {
             let tops = results.map { scorer.topFeatures($0, count: o.topFeatures) }
             for (i, r) in results.enumerated() {
                 if r.anomalous { anomalous += 1 }
-                csv += [csvField(part[i].id), "\(r.score)", r.anomalous ? "anomalous" : "normal",
-                        csvField(tops[i].joined(separator: "; "))].joined(separator: ",") + "\n"
+                csv += CSV.line([part[i].id, "\(r.score)", r.anomalous ? "anomalous" : "normal",
+                                 tops[i].joined(separator: "; ")])
             }
             if o.overlays {
                 try concurrentForEach(part.count) { i in
@@ -133,11 +133,5 @@ public enum NewImageScoring {
     /// An id as a file name: `/` and other path-unsafe characters become `_`.
     static func overlayName(_ id: String) -> String {
         String(id.map { $0 == "/" || $0 == "\\" || $0 == ":" ? "_" : $0 })
-    }
-
-    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

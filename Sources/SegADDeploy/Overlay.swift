@@ -1,13 +1,14 @@
 import Foundation
-import SegADNative
 import SegADDetectors
 import SegADFigures
 
 /// The picture an operator sees for one scored image: per detector a panel
 /// with the image in gray, the anomaly map over it as a semi-transparent
 /// viridis heat map (opacity grows with the map value, so normal areas stay
-/// readable), the segment outlines in white and each segment's number; beside the panels the
+/// readable), the segment outlines and each segment's number; beside the panels the
 /// score, the threshold, the decision and the top contributing features.
+/// The composition is here; the drawing primitives (`Canvas`, `BitmapFont`)
+/// and every colour (`Palette`) come from SegADFigures.
 ///
 /// Heat map scale: a detector's map values are mapped linearly from its
 /// `heatRange` (low = a normal background level, high = the most a normal
@@ -31,44 +32,27 @@ public enum Overlay {
         let width = pad + K * (panelW + pad) + textW + pad
         let textH = text.reduce(0) { $0 + BitmapFont.size(of: $1.text, scale: $1.scale).height + 6 }
         let height = pad + max(titleH + panelH, textH) + pad
-        var canvas = Canvas(width: width, height: height, background: .white)
-        let gray = image.gray
+        var canvas = Canvas(width: width, height: height)
+        let gray = image.gray.map { RGB(gray: $0) }
         let labels = pipeline.segmentation
-        // Colours by 8-bit gray level and 256 heat levels, looked up per pixel.
-        let heat = (0..<256).map { heatColor(Float($0) / 255) }
+        // 256 heat levels, looked up per pixel.
+        let heat = (0..<256).map { Palette.heat(Float($0) / 255) }
         let digits = BitmapFont.size(of: "\(max(pipeline.segments - 1, 0))")
         let anchors = segmentAnchors(labels, height: h, width: w, segments: pipeline.segments,
                                      box: ((digits.width + 2 + m - 1) / m, (digits.height + 2 + m - 1) / m))
         for k in 0..<K {
             let x0 = pad + k * (panelW + pad), y0 = pad + titleH
-            canvas.drawText(pipeline.detectors[k].name, x: x0, y: pad, color: .black)
+            canvas.drawText(pipeline.detectors[k].name, x: x0, y: pad, color: Palette.black)
             let (low, high) = pipeline.detectors[k].heatRange
             let scale = 1 / (high - low)
             let map = result.maps[k]
-            // One colour per map pixel, then magnified.
-            var colors = [RGB](repeating: .black, count: h * w)
-            for i in 0..<(h * w) {
-                let g = UInt8(max(0, min(255, (gray[i] * 255).rounded())))
+            let colors = (0..<(h * w)).map { i in
                 var t = (map[i] - low) * scale
                 t = t.isNaN ? 0 : min(max(t, 0), 1)
-                colors[i] = RGB(g, g, g).mixed(with: heat[Int((t * 255).rounded())], alpha: 0.15 + 0.55 * t)
+                return gray[i].mixed(with: heat[Int((t * 255).rounded())], alpha: 0.15 + 0.55 * t)
             }
-            canvas.pixels.withUnsafeMutableBufferPointer { px in
-                for y in 0..<panelH {
-                    let sy = y / m
-                    var o = ((y0 + y) * width + x0) * 3
-                    for x in 0..<panelW {
-                        let sx = x / m, i = sy * w + sx
-                        // Segment outline: the label changes to the right or below (in map pixels).
-                        let edge = ((x % m == m - 1) && sx + 1 < w && labels[i] != labels[i + 1])
-                            || ((y % m == m - 1) && sy + 1 < h && labels[i] != labels[i + w])
-                        let c = edge ? RGB.white : colors[i]
-                        px[o] = c.r; px[o + 1] = c.g; px[o + 2] = c.b
-                        o += 3
-                    }
-                }
-            }
-            canvas.drawRectOutline(x: x0 - 1, y: y0 - 1, width: panelW + 2, height: panelH + 2, color: .gray)
+            canvas.drawMagnified(colors, height: h, width: w, scale: m, x: x0, y: y0, outlines: labels)
+            canvas.drawRectOutline(x: x0 - 1, y: y0 - 1, width: panelW + 2, height: panelH + 2, color: Palette.gray)
             // Each segment's number at its anchor, so "segment 2" in the top features can be found.
             for (l, p) in anchors.enumerated() {
                 guard let p else { continue }
@@ -76,8 +60,8 @@ public enum Overlay {
                 let size = BitmapFont.size(of: label)
                 let cx = min(max(x0 + p.x * m + m / 2 - size.width / 2, x0 + 1), x0 + panelW - size.width - 1)
                 let cy = min(max(y0 + p.y * m + m / 2 - size.height / 2, y0 + 1), y0 + panelH - size.height - 1)
-                canvas.fillRect(x: cx - 1, y: cy - 1, width: size.width + 2, height: size.height + 2, color: .white)
-                canvas.drawText(label, x: cx, y: cy, color: .black)
+                canvas.fillRect(x: cx - 1, y: cy - 1, width: size.width + 2, height: size.height + 2, color: Palette.white)
+                canvas.drawText(label, x: cx, y: cy, color: Palette.black)
             }
         }
         var ty = pad
@@ -144,21 +128,21 @@ public enum Overlay {
                           topFeatures: [String]) -> [(text: String, color: RGB, scale: Int)] {
         let op = pipeline.operatingPoint
         var lines: [(String, RGB, Int)] = [
-            (id, .black, 1),
-            (result.anomalous ? "ANOMALOUS" : "NORMAL", result.anomalous ? .bad : .good, 2),
-            (String(format: "score %.3f", result.score), .black, 2),
-            (String(format: "threshold %.3f (TPR %.0f%%)", op.threshold, op.tpr * 100), .gray, 1),
-            ("top features:", .black, 1),
+            (id, Palette.black, 1),
+            (result.anomalous ? "ANOMALOUS" : "NORMAL", result.anomalous ? Palette.bad : Palette.good, 2),
+            (String(format: "score %.3f", result.score), Palette.black, 2),
+            (String(format: "threshold %.3f (TPR %.0f%%)", op.threshold, op.tpr * 100), Palette.gray, 1),
+            ("top features:", Palette.black, 1),
         ]
-        lines += topFeatures.map { ("  " + $0, .black, 1) }
+        lines += topFeatures.map { ("  " + $0, Palette.black, 1) }
         if let names = pipeline.segmentNames {
-            lines.append(("segments: " + names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "), .gray, 1))
+            lines.append(("segments: " + names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "), Palette.gray, 1))
         }
         return lines.map { (text: $0.0, color: $0.1, scale: $0.2) }
     }
 
     /// Writes the overlay as an RGB PNG.
     public static func write(_ canvas: Canvas, path: String) throws {
-        try PNG.writeRGB8(path: path, width: canvas.width, height: canvas.height, pixels: canvas.pixels)
+        try canvas.writePNG(path: path)
     }
 }

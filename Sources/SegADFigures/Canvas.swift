@@ -1,5 +1,7 @@
-// A tiny RGB raster for report figures: rectangles, lines, bitmap text and
-// alpha blending. No plotting library; PNG encoding lives in SegADNative.
+// A tiny RGB raster for report figures: rectangles, lines, bitmap text,
+// enlarged rasters with segment outlines and alpha blending. No plotting
+// library; PNG encoding lives in SegADNative, the colours in `Palette`.
+import SegADNative
 
 /// An 8-bit sRGB colour.
 public struct RGB: Hashable, Sendable, CustomStringConvertible {
@@ -34,52 +36,12 @@ public struct RGB: Hashable, Sendable, CustomStringConvertible {
         return RGB(mix(r, top.r), mix(g, top.g), mix(b, top.b))
     }
 
-    public static let white = RGB(255, 255, 255)
-    public static let black = RGB(0, 0, 0)
-    public static let gray = RGB(128, 128, 128)
-    public static let lightGray = RGB(224, 224, 224)
-
-    // Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"): hues
-    // that stay distinct under the common forms of colour blindness.
-    public static let okabeOrange = RGB(hex: 0xE69F00)
-    public static let okabeSkyBlue = RGB(hex: 0x56B4E9)
-    public static let okabeBluishGreen = RGB(hex: 0x009E73)
-    public static let okabeYellow = RGB(hex: 0xF0E442)
-    public static let okabeBlue = RGB(hex: 0x0072B2)
-    public static let okabeVermillion = RGB(hex: 0xD55E00)
-    public static let okabeReddishPurple = RGB(hex: 0xCC79A7)
-
-    /// Colours of the four sample kinds in the SegAD figures.
-    public static let good = okabeBlue
-    public static let bad = okabeVermillion
-    public static let unseen = okabeOrange
-    public static let uncertain = okabeReddishPurple
-
-    /// The Okabe–Ito colours in the order figures hand them out: the four
-    /// sample kinds first, then the rest.
-    public static let palette: [RGB] = [
-        good, bad, unseen, uncertain, okabeSkyBlue, okabeBluishGreen, okabeYellow, black,
-    ]
-}
-
-/// Viridis (matplotlib's perceptually uniform colormap) sampled at
-/// t = 0, 1/8, …, 1; `heatColor` interpolates linearly between them, which
-/// stays within a few levels of the full 256-entry table.
-private let viridisStops: [RGB] = [
-    RGB(hex: 0x440154), RGB(hex: 0x472D7B), RGB(hex: 0x3B528B), RGB(hex: 0x2C728E),
-    RGB(hex: 0x21918C), RGB(hex: 0x28AE80), RGB(hex: 0x5EC962), RGB(hex: 0xADDC30),
-    RGB(hex: 0xFDE725),
-]
-
-/// The viridis colour of `t` in [0, 1] (dark purple → yellow), for anomaly
-/// maps. `t` outside [0, 1] is clamped; NaN maps to the low end.
-///
-/// - Complexity: O(1).
-public func heatColor(_ t: Float) -> RGB {
-    let clamped = t.isNaN ? 0 : min(max(t, 0), 1)
-    let position = clamped * Float(viridisStops.count - 1)
-    let i = min(Int(position), viridisStops.count - 2)
-    return viridisStops[i].mixed(with: viridisStops[i + 1], alpha: position - Float(i))
+    /// The gray of intensity `v` in [0, 1]: each channel `v · 255`, rounded
+    /// and clamped to 0…255.
+    public init(gray v: Float) {
+        let g = UInt8(max(0, min(255, (v * 255).rounded())))
+        self.init(g, g, g)
+    }
 }
 
 /// An RGB raster, row-major from the top-left corner. Drawing clips to the
@@ -90,7 +52,7 @@ public struct Canvas: Sendable {
     /// Interleaved R, G, B bytes, `width · height · 3` of them, row-major.
     public var pixels: [UInt8]
 
-    public init(width: Int, height: Int, background: RGB = .white) {
+    public init(width: Int, height: Int, background: RGB = Palette.white) {
         precondition(width >= 0 && height >= 0, "Canvas: negative size \(width)×\(height)")
         self.width = width
         self.height = height
@@ -137,7 +99,7 @@ public struct Canvas: Sendable {
     }
 
     /// Paints `overlay` over this canvas at opacity `alpha`, its top-left
-    /// corner at (x, y) — e.g. a `heatColor` anomaly map over an image.
+    /// corner at (x, y) — e.g. a `Palette.heat` anomaly map over an image.
     public mutating func blend(_ overlay: Canvas, alpha: Float, x: Int = 0, y: Int = 0) {
         for oy in 0..<overlay.height {
             for ox in 0..<overlay.width {
@@ -207,5 +169,47 @@ public struct Canvas: Sendable {
         BitmapFont.forEachPixel(of: text) { gx, gy in
             fillRect(x: x + gy * s, y: y + (textWidth - 1 - gx) * s, width: s, height: s, color: color)
         }
+    }
+
+    /// Draws a `height`×`width` raster of `colors` (row-major) enlarged
+    /// `scale` times, each raster pixel a `scale`×`scale` square, its
+    /// top-left corner at (x, y); clipped to the canvas. With `outlines` (a
+    /// label per raster pixel), the borders between segments are drawn one
+    /// canvas pixel wide in `Palette.segmentOutline`: the last column of a
+    /// raster pixel whose right neighbour has another label, and the last
+    /// row of one whose lower neighbour has another label.
+    ///
+    /// - Complexity: O(height · width · scale²).
+    public mutating func drawMagnified(_ colors: [RGB], height h: Int, width w: Int, scale: Int, x: Int, y: Int,
+                                       outlines labels: [Int32]? = nil) {
+        precondition(colors.count == h * w && (labels?.count ?? h * w) == h * w,
+                     "Canvas.drawMagnified: \(colors.count) colours, \(labels?.count ?? 0) labels for \(h)×\(w)")
+        let m = max(scale, 1)
+        let x0 = max(x, 0), x1 = min(x + w * m, width)
+        let y0 = max(y, 0), y1 = min(y + h * m, height)
+        guard x0 < x1, y0 < y1 else { return }
+        let edge = Palette.segmentOutline, canvasWidth = width
+        pixels.withUnsafeMutableBufferPointer { px in
+            for cy in y0..<y1 {
+                let ry = cy - y, sy = ry / m
+                let lastRow = ry % m == m - 1 && sy + 1 < h
+                var o = (cy * canvasWidth + x0) * 3
+                for cx in x0..<x1 {
+                    let rx = cx - x, sx = rx / m, i = sy * w + sx
+                    var c = colors[i]
+                    if let labels, (rx % m == m - 1 && sx + 1 < w && labels[i] != labels[i + 1])
+                        || (lastRow && labels[i] != labels[i + w]) {
+                        c = edge
+                    }
+                    px[o] = c.r; px[o + 1] = c.g; px[o + 2] = c.b
+                    o += 3
+                }
+            }
+        }
+    }
+
+    /// Writes the canvas as an 8-bit RGB PNG at `path`.
+    public func writePNG(path: String) throws {
+        try PNG.writeRGB8(path: path, width: width, height: height, pixels: pixels)
     }
 }

@@ -65,15 +65,16 @@ public enum Histogram {
     }
 
     /// The colour of each series: "good", "bad", "unseen" and "uncertain"
-    /// (any case) get their `RGB` colours, other names the unused colours of
-    /// `RGB.palette` in order.
+    /// (any case) get their `Palette` colours, other names the unused colours
+    /// of `Palette.series` in order.
     public static func colors(for names: [String]) -> [RGB] {
-        let known: [String: RGB] = ["good": .good, "bad": .bad, "unseen": .unseen, "uncertain": .uncertain]
+        let known: [String: RGB] = ["good": Palette.good, "bad": Palette.bad, "unseen": Palette.unseen,
+                                      "uncertain": Palette.uncertain]
         var used = Set(names.compactMap { known[$0.lowercased()] })
-        var spare = RGB.palette.filter { !used.contains($0) }.makeIterator()
+        var spare = Palette.series.filter { !used.contains($0) }.makeIterator()
         return names.map { name in
             if let c = known[name.lowercased()] { return c }
-            let c = spare.next() ?? .gray
+            let c = spare.next() ?? Palette.gray
             used.insert(c)
             return c
         }
@@ -98,12 +99,12 @@ public enum Histogram {
         var top = margin
         for line in titleScale == 2 ? [title] : BitmapFont.wrap(title, width: inner) {
             let w = BitmapFont.size(of: line, scale: titleScale).width
-            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: .black, scale: titleScale)
+            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: Palette.black, scale: titleScale)
             top += BitmapFont.lineHeight * titleScale
         }
         for line in subtitle.map({ BitmapFont.wrap($0, width: inner) }) ?? [] {
             let w = BitmapFont.size(of: line).width
-            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: .gray)
+            canvas.drawText(line, x: max((width - w) / 2, margin), y: top, color: Palette.gray)
             top += BitmapFont.lineHeight
         }
         top += 12 - (BitmapFont.lineHeight * titleScale - cap * titleScale)
@@ -137,7 +138,7 @@ public enum Histogram {
                 canvas.drawRectOutline(x: x, y: top, width: box, height: box, color: entry.color)
                 for (i, line) in entry.lines.enumerated() {
                     canvas.drawText(line, x: x + box + boxGap, y: top + (box - cap) / 2 + i * BitmapFont.lineHeight,
-                                    color: .black)
+                                    color: Palette.black)
                 }
                 x += entry.width + entryGap
             }
@@ -174,11 +175,11 @@ public enum Histogram {
         for (tick, label) in zip(yTicks, yLabels) {
             let y = yPixel(tick)
             if tick > 0 {
-                canvas.fillRect(x: plotLeft, y: y, width: plotWidth, height: 1, color: .lightGray)
+                canvas.fillRect(x: plotLeft, y: y, width: plotWidth, height: 1, color: Palette.lightGray)
             }
-            canvas.fillRect(x: plotLeft - 5, y: y, width: 4, height: 1, color: .black)
+            canvas.fillRect(x: plotLeft - 5, y: y, width: 4, height: 1, color: Palette.black)
             let w = BitmapFont.size(of: label).width
-            canvas.drawText(label, x: plotLeft - 8 - w, y: y - cap / 2, color: .black)
+            canvas.drawText(label, x: plotLeft - 8 - w, y: y - cap / 2, color: Palette.black)
         }
 
         // Bars: all fills first, then every outline, so no fill hides an edge.
@@ -207,24 +208,24 @@ public enum Histogram {
             let message = "no finite values"
             let w = BitmapFont.size(of: message).width
             canvas.drawText(message, x: plotLeft + (plotWidth - w) / 2, y: plotTop + plotHeight / 2,
-                            color: .gray)
+                            color: Palette.gray)
         }
 
         // Axes, x ticks and axis labels.
-        canvas.fillRect(x: plotLeft - 1, y: plotTop, width: 1, height: plotBottom - plotTop + 1, color: .black)
-        canvas.fillRect(x: plotLeft - 1, y: plotBottom, width: plotWidth + 1, height: 1, color: .black)
+        canvas.fillRect(x: plotLeft - 1, y: plotTop, width: 1, height: plotBottom - plotTop + 1, color: Palette.black)
+        canvas.fillRect(x: plotLeft - 1, y: plotBottom, width: plotWidth + 1, height: 1, color: Palette.black)
         for (i, label) in xLabels.enumerated() {
             let x = plotLeft + Int((Double(i * plotWidth) / 4).rounded()) - (i == 4 ? 1 : 0)
-            canvas.fillRect(x: x, y: plotBottom + 1, width: 1, height: 4, color: .black)
+            canvas.fillRect(x: x, y: plotBottom + 1, width: 1, height: 4, color: Palette.black)
             let w = BitmapFont.size(of: label).width
-            canvas.drawText(label, x: x - w / 2, y: plotBottom + 8, color: .black)
+            canvas.drawText(label, x: x - w / 2, y: plotBottom + 8, color: Palette.black)
         }
         let xLabelWidth = BitmapFont.size(of: xLabel).width
         canvas.drawText(xLabel, x: plotLeft + (plotWidth - xLabelWidth) / 2,
-                        y: plotBottom + 8 + text + 8, color: .black)
+                        y: plotBottom + 8 + text + 8, color: Palette.black)
         let yLabel = "density"
         let yLabelLength = BitmapFont.size(of: yLabel).width
-        canvas.drawTextRotated(yLabel, x: margin, y: plotTop + (plotHeight - yLabelLength) / 2, color: .black)
+        canvas.drawTextRotated(yLabel, x: margin, y: plotTop + (plotHeight - yLabelLength) / 2, color: Palette.black)
         return canvas
     }
 
@@ -238,8 +239,7 @@ public enum Histogram {
         ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
-            try PNG.writeRGB8(path: temporary, width: canvas.width, height: canvas.height,
-                              pixels: canvas.pixels)
+            try canvas.writePNG(path: temporary)
         } catch {
             unlink(temporary)
             throw error

@@ -2,8 +2,8 @@ import Foundation
 import SegADNative
 
 /// The figure of a derived segmentation: segment colours blended over a
-/// good image, segment borders drawn in white, and a legend with each
-/// segment's share of the pixels.
+/// good image, segment borders drawn in `Palette.segmentOutline`, and a
+/// legend with each segment's share of the pixels.
 public enum SegmentationOverlay {
     /// One panel: a gray image (H×W in [0, 1]) and, optionally, labels to overlay.
     public struct Panel {
@@ -15,32 +15,13 @@ public enum SegmentationOverlay {
         }
     }
 
-    /// The colour of segment `l`: the Okabe–Ito colours (without black),
-    /// then evenly spaced hues.
-    public static func colour(_ l: Int) -> RGB {
-        let base: [RGB] = [.okabeBlue, .okabeOrange, .okabeBluishGreen, .okabeVermillion,
-                           .okabeSkyBlue, .okabeYellow, .okabeReddishPurple]
-        if l < base.count { return base[l] }
-        let hue = Float((l - base.count) * 97 % 360) / 60
-        let x = 1 - abs(hue.truncatingRemainder(dividingBy: 2) - 1)
-        let (r, g, b): (Float, Float, Float) = switch Int(hue) {
-        case 0: (1, x, 0)
-        case 1: (x, 1, 0)
-        case 2: (0, 1, x)
-        case 3: (0, x, 1)
-        case 4: (x, 0, 1)
-        default: (1, 0, x)
-        }
-        return RGB(UInt8(r * 220), UInt8(g * 220), UInt8(b * 220))
-    }
-
     /// Renders panels side by side (each H×W image enlarged by an integer
     /// factor to at least 320 px), a title above and a legend below. Title,
     /// captions and legend wrap to the figure's width (at least 240 px), so
     /// nothing is cut on narrow images; legend entries flow left to right in
     /// rows, and an entry wider than the figure wraps its own text.
     public static func render(title: String, panels: [Panel], height h: Int, width w: Int, segments: Int,
-                              counts: [Int], alpha: Float = 0.45) -> Canvas {
+                              counts: [Int], alpha: Float = Palette.segmentAlpha) -> Canvas {
         let scale = max(1, (320 + max(h, w) - 1) / max(h, w))
         let (ph, pw) = (h * scale, w * scale)
         let margin = 12
@@ -58,34 +39,25 @@ public enum SegmentationOverlay {
         let height = legendTop + legendHeight + margin
         var canvas = Canvas(width: width, height: height)
         for (i, t) in titleLines.enumerated() {
-            canvas.drawText(t, x: margin, y: margin + i * line, color: .black, scale: text)
+            canvas.drawText(t, x: margin, y: margin + i * line, color: Palette.black, scale: text)
         }
         for (p, panel) in panels.enumerated() {
             let left = margin + p * (pw + margin)
-            for y in 0..<ph {
-                for x in 0..<pw {
-                    let sy = y / scale, sx = x / scale
-                    let v = UInt8(min(max(panel.gray[sy * w + sx], 0), 1) * 255 + 0.5)
-                    var c = RGB(v, v, v)
-                    if let labels = panel.labels {
-                        let l = labels[sy * w + sx]
-                        c = c.mixed(with: colour(Int(l)), alpha: alpha)
-                        let rx = min((x + 1) / scale, w - 1), by = min((y + 1) / scale, h - 1)
-                        if labels[sy * w + rx] != l || labels[by * w + sx] != l { c = .white }
-                    }
-                    canvas[left + x, top + y] = c
-                }
+            let colors = (0..<(h * w)).map { i in
+                let gray = RGB(gray: panel.gray[i])
+                return panel.labels.map { gray.mixed(with: Palette.segment(Int($0[i])), alpha: alpha) } ?? gray
             }
+            canvas.drawMagnified(colors, height: h, width: w, scale: scale, x: left, y: top, outlines: panel.labels)
             for (i, c) in captions[p].enumerated() {
-                canvas.drawText(c, x: left, y: top + ph + 4 + i * line, color: .black, scale: text)
+                canvas.drawText(c, x: left, y: top + ph + 4 + i * line, color: Palette.black, scale: text)
             }
         }
         for entry in legend {
             canvas.fillRect(x: margin + entry.x, y: legendTop + entry.y, width: 7 * text, height: 7 * text,
-                            color: colour(entry.segment))
+                            color: Palette.segment(entry.segment))
             for (i, l) in entry.lines.enumerated() {
                 canvas.drawText(l, x: margin + entry.x + 10 * text, y: legendTop + entry.y + i * line,
-                                color: .black, scale: text)
+                                color: Palette.black, scale: text)
             }
         }
         return canvas

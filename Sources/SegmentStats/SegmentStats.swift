@@ -26,7 +26,8 @@ struct SegmentStatsCommand: ParsableCommand {
     @Flag(help: "Use each item's own label map (items[].segmentation in the manifest).")
     var perItemSegmentation = false
 
-    @Option(help: "Number of segments L; labels must lie in 0…L-1.")
+    @Option(help: "Number of segments L; labels must lie in 0…L-1.",
+            parse: Bounded.integer(1...Bounds.maxSegments, why: "feature names run a…z, aa…zz"))
     var segments: Int
 
     @Option(help: "CSV (id,score) of a supervised classifier, appended as the last feature.")
@@ -35,7 +36,7 @@ struct SegmentStatsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The features artifact to write (.h5).")
     var output: String
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads (default: all cores).", parse: Bounded.integer(1...Bounds.maxThreads))
     var threads: Int?
 
     func validate() throws {
@@ -43,10 +44,6 @@ struct SegmentStatsCommand: ParsableCommand {
         if (segmentation == nil) == !perItemSegmentation {
             throw ValidationError("give exactly one of --segmentation FILE or --per-item-segmentation")
         }
-        if !(1...Bounds.maxSegments).contains(segments) {
-            throw ValidationError("--segments must be in 1…\(Bounds.maxSegments) (feature names run a…z, aa…zz)")
-        }
-        if let threads, !(1...Bounds.maxThreads).contains(threads) { throw ValidationError("--threads must be in 1…\(Bounds.maxThreads)") }
     }
 
     func run() throws {

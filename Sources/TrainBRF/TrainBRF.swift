@@ -18,33 +18,30 @@ struct TrainBRF: ParsableCommand {
 
     @Option(help: "The features artifact.") var features: String
     @OptionGroup var manifest: ManifestOptions
-    @Option(help: "The seed whose segad-train rows to fit.") var seed: Int
+    @Option(help: "The seed whose segad-train rows to fit.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
     @Option(name: .shortAndLong, help: "The model artifact to write (.h5).") var output: String
     @Option(help: "Where to write XGBoost's JSON (default: OUTPUT with .json).") var json: String?
-    @Option(help: "Boosting rounds.") var rounds = 10
-    @Option(help: "Trees per round (num_parallel_tree).") var numParallelTree = 200
-    @Option(help: "max_depth.") var maxDepth = 5
+    @Option(help: "Boosting rounds.", parse: Bounded.integer(1...Bounds.maxRounds)) var rounds = 10
+    @Option(help: "Trees per round (num_parallel_tree).", parse: Bounded.integer(1...Bounds.maxParallelTrees))
+    var numParallelTree = 200
+    @Option(help: "max_depth.", parse: Bounded.integer(1...Bounds.maxDepth)) var maxDepth = 5
     @Option(help: "Learning rate eta.") var eta = 0.3
     @Option(help: "Row subsample per tree.") var subsample = 0.6
     @Option(help: "colsample_bytree.") var colsampleBytree = 0.6
     @Option(help: "colsample_bynode.") var colsampleBynode = 0.6
     @Option(help: "L1 regularization alpha.") var alpha = 1.0
     @Option(help: "scale_pos_weight (default: good rows / bad rows).") var scalePosWeight: Double?
-    @Option(help: "XGBoost seed (default: the run seed).") var xgboostSeed: Int?
-    @Option(help: "XGBoost threads (the model does not depend on it).") var threads = 1
+    @Option(help: "XGBoost seed (default: the run seed).", parse: Bounded.integer(0...Bounds.maxSeed)) var xgboostSeed: Int?
+    @Option(help: "XGBoost threads (the model does not depend on it).", parse: Bounded.integer(1...Bounds.maxThreads))
+    var threads = 1
     @Option(name: .customLong("only"), parsing: .singleValue,
             help: "Train on the features matching this glob only (repeatable), e.g. 'an_det_score_*'.")
     var only: [String] = []
 
     func validate() throws {
-        if !(1...Bounds.maxRounds).contains(rounds) { throw ValidationError("--rounds must be in 1…\(Bounds.maxRounds)") }
-        if !(1...Bounds.maxParallelTrees).contains(numParallelTree) {
-            throw ValidationError("--num-parallel-tree must be in 1…\(Bounds.maxParallelTrees)")
-        }
         if rounds * numParallelTree > Bounds.maxTrees {
             throw ValidationError("--rounds × --num-parallel-tree is \(rounds * numParallelTree) trees; at most \(Bounds.maxTrees)")
         }
-        if !(1...Bounds.maxDepth).contains(maxDepth) { throw ValidationError("--max-depth must be in 1…\(Bounds.maxDepth)") }
         for (name, v) in [("subsample", subsample), ("colsample-bytree", colsampleBytree), ("colsample-bynode", colsampleBynode)]
         where !(v > 0 && v <= 1) { throw ValidationError("--\(name) must be in (0, 1]") }
         // Non-finite or out-of-range values give a NaN model (issue 13, class 5).
@@ -53,9 +50,6 @@ struct TrainBRF: ParsableCommand {
         if let w = scalePosWeight, !(w > 0 && w <= 1e6) {
             throw ValidationError("--scale-pos-weight must be a finite number in (0, 1e6]")
         }
-        if !(1...Bounds.maxThreads).contains(threads) { throw ValidationError("--threads must be in 1…\(Bounds.maxThreads)") }
-        if seed < 0 || seed > Bounds.maxSeed { throw ValidationError("--seed must be in 0…4294967295") }
-        if let s = xgboostSeed, s < 0 || s > Bounds.maxSeed { throw ValidationError("--xgboost-seed must be in 0…4294967295") }
     }
 
     func run() throws {

@@ -6,12 +6,28 @@ import SegADCLI
 /// (through a ParsableArguments, so ArgumentParser's own path is exercised).
 final class OptionTypesTests: XCTestCase {
     struct SizeArgs: ParsableArguments {
-        @Option var size = ImageSize(256)!
-        @Option var optional: ImageSize?
+        @Option(help: "Working size.", parse: ImageSize.parse) var size = ImageSize(256)!
+        @Option(help: "Another size.", parse: ImageSize.parse) var optional: ImageSize?
     }
 
     struct SeedArgs: ParsableArguments {
-        @Option var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "Seeds.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
+    }
+
+    struct CountArgs: ParsableArguments {
+        @Option(help: "Boosting rounds.", parse: Bounded.integer(1...10_000)) var rounds = 10
+        @Option(help: "A seed.", parse: Bounded.integer(0...4_294_967_295)) var seed: Int
+        @Option(help: "Segments.", parse: Bounded.integer(1...702, why: "feature names run a…z, aa…zz")) var segments: Int?
+    }
+
+    /// The one line `mainWithOneLineErrors` prints for `arguments` (without the tool prefix).
+    func refusal<T: ParsableArguments>(_ type: T.Type, _ arguments: [String]) -> String {
+        do {
+            _ = try T.parse(arguments)
+            return "accepted"
+        } catch {
+            return T.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+        }
     }
 
     struct ManifestArgs: ParsableArguments {
@@ -49,11 +65,21 @@ final class OptionTypesTests: XCTestCase {
         XCTAssertNil(ImageSize(8193))
     }
 
-    func testImageSizeErrorNamesTheOption() {
-        XCTAssertThrowsError(try SizeArgs.parse(["--size", "0x5"])) { error in
-            let message = SizeArgs.message(for: error)
-            XCTAssertTrue(message.contains("'0x5'") && message.contains("--size"), message)
+    func testImageSizeErrorNamesTheOptionAndSaysWhy() {
+        let cases: [(String, String)] = [
+            ("0x5", "height 0 out of bounds 1…8192"), ("5x0", "width 0 out of bounds 1…8192"),
+            ("8193", "side 8193 out of bounds 1…8192"), ("1x99999999999999999999", "width 99999999999999999999 out of bounds 1…8192"),
+            ("256x", "expected HxW or N in decimal digits, e.g. 256x640 or 256"), ("-5", "expected HxW or N"),
+            ("256x640x2", "expected HxW or N"), ("2.5", "expected HxW or N"), ("x", "expected HxW or N"),
+        ]
+        for (text, reason) in cases {
+            let line = refusal(SizeArgs.self, ["--size=" + text])
+            XCTAssertTrue(line.hasPrefix("The value '\(text)' is invalid for '--size <size>': \(reason)"), line)
+            XCTAssertThrowsError(try ImageSize.parse(text)) { XCTAssertTrue("\($0)".hasPrefix(reason), "\($0)") }
         }
+        XCTAssertTrue(refusal(SizeArgs.self, ["--optional", "0"]).hasSuffix("'--optional <optional>': side 0 out of bounds 1…8192"))
+        XCTAssertTrue(SizeArgs.helpMessage().contains("Another size."), SizeArgs.helpMessage())
+        XCTAssertFalse(SizeArgs.helpMessage().contains("Another size. (default"), "no default for an optional option")
     }
 
     func testSeedsAccept() throws {
@@ -81,6 +107,43 @@ final class OptionTypesTests: XCTestCase {
         XCTAssertNil(Seeds([-1]))
         XCTAssertNil(Seeds([4294967296]))
         XCTAssertNil(Seeds([3, 3]))
+    }
+
+    func testSeedsErrorSaysWhy() {
+        let cases: [(String, String)] = [
+            ("", "no seed given"), ("  ", "no seed given"), ("0,,1", "an empty item in the list"), ("0,", "an empty item"),
+            ("01", "'01' has a leading zero"), ("+1", "'+1' is not a seed: decimal digits only, no sign"),
+            ("1.0", "'1.0' is not a seed"), ("4294967296", "seed 4294967296 out of bounds 0…4294967295"),
+            ("99999999999999999999", "seed 99999999999999999999 out of bounds"), ("0 1 0", "seed 0 given twice"),
+        ]
+        for (text, reason) in cases {
+            let line = refusal(SeedArgs.self, ["--seeds", text])
+            XCTAssertTrue(line.hasPrefix("The value '\(text)' is invalid for '--seeds <seeds>': \(reason)"), line)
+        }
+    }
+
+    func testBoundedIntegersSayWhy() throws {
+        XCTAssertEqual(try CountArgs.parse(["--seed", "4294967295"]).seed, 4294967295)
+        XCTAssertEqual(try CountArgs.parse(["--seed", "0", "--rounds", "+7"]).rounds, 7)
+        XCTAssertNil(try CountArgs.parse(["--seed", "3"]).segments)
+        XCTAssertEqual(try CountArgs.parse(["--seed", "3", "--segments", "702"]).segments, 702)
+        let cases: [([String], String)] = [
+            (["--seed", "0", "--rounds", "0"], "'--rounds <rounds>': out of bounds 1…10000"),
+            (["--seed", "0", "--rounds", "abc"], "'--rounds <rounds>': not a whole number; expected one in 1…10000"),
+            (["--seed", "0", "--rounds", "2.5"], "'--rounds <rounds>': not a whole number"),
+            (["--seed", "0", "--rounds", "99999999999999999999"], "'--rounds <rounds>': out of bounds 1…10000"),
+            (["--seed=-1"], "'--seed <seed>': out of bounds 0…4294967295"),
+            (["--seed", "1", "--segments", "703"], "'--segments <segments>': out of bounds 1…702 (feature names run a…z, aa…zz)"),
+        ]
+        for (arguments, reason) in cases {
+            let line = refusal(CountArgs.self, arguments)
+            XCTAssertTrue(line.contains(reason), line)
+            let value = arguments.last!.split(separator: "=", maxSplits: 1).last!
+            XCTAssertTrue(line.hasPrefix("The value '\(value)' is invalid for"), line)
+        }
+        // Defaults still show in the help; a required option stays required.
+        XCTAssertTrue(CountArgs.helpMessage().contains("Boosting rounds. (default: 10)"), CountArgs.helpMessage())
+        XCTAssertThrowsError(try CountArgs.parse([]), "--seed is required")
     }
 
     func testManifestOptions() throws {

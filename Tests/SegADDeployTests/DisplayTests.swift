@@ -116,7 +116,7 @@ final class DisplayTests: XCTestCase {
         let legendBottom = canvas.height - margin
         XCTAssertLessThanOrEqual(last.y, legendBottom)
         var ink = 0
-        for y in 0..<canvas.height { for x in 0..<canvas.width where canvas[x, y] == .black { ink += 1 } }
+        for y in 0..<canvas.height { for x in 0..<canvas.width where canvas[x, y] == Palette.black { ink += 1 } }
         XCTAssertGreaterThan(ink, 0)
         // A wide figure keeps one row.
         let wide = SegmentationOverlay.legendLayout(segments: 3, counts: [1, 1, 1], width: 1200, scale: 2)
@@ -145,7 +145,7 @@ final class DisplayTests: XCTestCase {
         let plain = Histogram.render(title: "T", series: series)
         let noted = Histogram.render(title: "T", subtitle: "test scores pooled over 5 seeds (0-4), n = 510", series: series)
         func grayRows(_ c: Canvas) -> [Int] {
-            (0..<60).filter { y in (0..<c.width).contains { c[$0, y] == .gray } }
+            (0..<60).filter { y in (0..<c.width).contains { c[$0, y] == Palette.gray } }
         }
         XCTAssertTrue(grayRows(plain).isEmpty)
         XCTAssertFalse(grayRows(noted).isEmpty)
@@ -153,7 +153,7 @@ final class DisplayTests: XCTestCase {
         let narrow = Histogram.render(title: "T", series: [("a very long series name that cannot fit in one row", [1, 2, 3])],
                                       width: 240, height: 200)
         var rightmostInk = 0
-        for y in 0..<80 { for x in 0..<narrow.width where narrow[x, y] == .black { rightmostInk = max(rightmostInk, x) } }
+        for y in 0..<80 { for x in 0..<narrow.width where narrow[x, y] == Palette.black { rightmostInk = max(rightmostInk, x) } }
         XCTAssertLessThan(rightmostInk, narrow.width - 6)
     }
 
@@ -183,6 +183,12 @@ final class DisplayTests: XCTestCase {
         }
         XCTAssertLessThan(rightmost, png.width - 10)
         XCTAssertGreaterThan(rightmost, 120, "the text is there")
+        // Its labels are in the palette's segment colours, as in every segmentation figure (legend boxes).
+        var colours = Set<RGB>()
+        for o in stride(from: 0, to: png.samples.count, by: 3) {
+            colours.insert(RGB(UInt8(png.samples[o]), UInt8(png.samples[o + 1]), UInt8(png.samples[o + 2])))
+        }
+        XCTAssertTrue(colours.contains(Palette.segment(0)) && colours.contains(Palette.segment(1)), "\(colours.count) colours")
     }
 
     func testOverlayNumbersTheSegmentsAndListsTheirNames() {
@@ -208,7 +214,7 @@ final class DisplayTests: XCTestCase {
         // Black ink inside the panel (pad 12, title 16; 4 px magnified ×48): the segment numbers.
         let m = Overlay.magnification(height: 4, width: 4)
         var ink = 0
-        for y in 28..<(28 + 4 * m) { for x in 12..<(12 + 4 * m) where canvas[x, y] == .black { ink += 1 } }
+        for y in 28..<(28 + 4 * m) { for x in 12..<(12 + 4 * m) where canvas[x, y] == Palette.black { ink += 1 } }
         XCTAssertGreaterThan(ink, 10)
         p.segmentNames = nil
         XCTAssertFalse(Overlay.textLines(id: "x", result: result, pipeline: p, topFeatures: []).contains { $0.text.hasPrefix("segments:") })

@@ -135,8 +135,8 @@ final class ScoringTests: XCTestCase {
     }
 
     func testCSVFieldsAndOverlayNames() {
-        XCTAssertEqual(NewImageScoring.csvField("a_b (+0.10); c (-0.20)"), "a_b (+0.10); c (-0.20)")
-        XCTAssertEqual(NewImageScoring.csvField("a,\"b\""), "\"a,\"\"b\"\"\"")
+        XCTAssertEqual(CSV.field("a_b (+0.10); c (-0.20)"), "a_b (+0.10); c (-0.20)")
+        XCTAssertEqual(CSV.field("a,\"b\""), "\"a,\"\"b\"\"\"")
         XCTAssertEqual(NewImageScoring.overlayName("good/017"), "good_017")
     }
 
@@ -163,8 +163,8 @@ final class ScoringTests: XCTestCase {
         let hot = canvas[x0 + 3 * m, y0 + 3 * m], cold = canvas[x0 + 1 * m, y0 + 1 * m]
         XCTAssertNotEqual(hot, cold)
         XCTAssertGreaterThan(Int(hot.g), Int(cold.g), "the hot pixel is yellower")
-        XCTAssertEqual(canvas[x0 + 8 * m - 1, y0 + 5 * m], .white, "segment outline between columns 7 and 8")
-        XCTAssertTrue(canvas.pixels.chunks3.contains(RGB.bad), "ANOMALOUS in the bad colour")
+        XCTAssertEqual(canvas[x0 + 8 * m - 1, y0 + 5 * m], Palette.white, "segment outline between columns 7 and 8")
+        XCTAssertTrue(canvas.pixels.chunks3.contains(Palette.bad), "ANOMALOUS in the bad colour")
     }
 }
 

@@ -33,7 +33,7 @@ final class FiguresTests: XCTestCase {
         // the bottom descender row, so the ink's bounding box is the whole box.
         for scale in 1...3 {
             var canvas = Canvas(width: 80, height: 60)
-            canvas.drawText("Ag", x: 10, y: 7, color: .black, scale: scale)
+            canvas.drawText("Ag", x: 10, y: 7, color: Palette.black, scale: scale)
             let size = BitmapFont.size(of: "Ag", scale: scale)
             XCTAssertEqual(size.width, (2 * 6 - 1) * scale)
             XCTAssertEqual(size.height, 9 * scale)
@@ -43,14 +43,14 @@ final class FiguresTests: XCTestCase {
 
     func testRotatedTextFillsTheTurnedBox() {
         var canvas = Canvas(width: 60, height: 60)
-        canvas.drawTextRotated("Ag", x: 5, y: 3, color: .black, scale: 2)
+        canvas.drawTextRotated("Ag", x: 5, y: 3, color: Palette.black, scale: 2)
         let size = BitmapFont.size(of: "Ag", scale: 2)
         XCTAssertEqual(inkBox(canvas), Box(x0: 5, y0: 3, x1: 5 + size.height, y1: 3 + size.width))
     }
 
     func testTextOffTheCanvasIsClipped() {
         var canvas = Canvas(width: 20, height: 10)
-        canvas.drawText("Hello, world", x: -7, y: 4, color: .black, scale: 2)
+        canvas.drawText("Hello, world", x: -7, y: 4, color: Palette.black, scale: 2)
         XCTAssertEqual(canvas.pixels.count, 20 * 10 * 3)
         XCTAssertNotNil(inkBox(canvas))
     }
@@ -67,9 +67,9 @@ final class FiguresTests: XCTestCase {
     func testLinesIncludeBothEndsInEveryOctant() {
         for (dx, dy) in [(9, 3), (3, 9), (-9, 3), (-3, -9), (9, -3), (0, 5), (5, 0), (0, 0)] {
             var canvas = Canvas(width: 30, height: 30)
-            canvas.drawLine(x0: 15, y0: 15, x1: 15 + dx, y1: 15 + dy, color: .black)
-            XCTAssertEqual(canvas[15, 15], .black)
-            XCTAssertEqual(canvas[15 + dx, 15 + dy], .black)
+            canvas.drawLine(x0: 15, y0: 15, x1: 15 + dx, y1: 15 + dy, color: Palette.black)
+            XCTAssertEqual(canvas[15, 15], Palette.black)
+            XCTAssertEqual(canvas[15 + dx, 15 + dy], Palette.black)
             let ink = canvas.pixels.indices.filter { $0 % 3 == 0 && canvas.pixels[$0] == 0 }.count
             XCTAssertEqual(ink, max(abs(dx), abs(dy)) + 1, "(\(dx), \(dy))")
         }
@@ -77,29 +77,80 @@ final class FiguresTests: XCTestCase {
 
     func testRectOutlineAndBlend() {
         var canvas = Canvas(width: 10, height: 10)
-        canvas.drawRectOutline(x: 2, y: 2, width: 5, height: 4, color: .black)
+        canvas.drawRectOutline(x: 2, y: 2, width: 5, height: 4, color: Palette.black)
         XCTAssertEqual(inkBox(canvas), Box(x0: 2, y0: 2, x1: 7, y1: 6))
-        XCTAssertEqual(canvas[4, 4], .white)
-        canvas.fillRect(x: 0, y: 0, width: 1, height: 1, color: .black, alpha: 0.5)
+        XCTAssertEqual(canvas[4, 4], Palette.white)
+        canvas.fillRect(x: 0, y: 0, width: 1, height: 1, color: Palette.black, alpha: 0.5)
         XCTAssertEqual(canvas[0, 0], RGB(128, 128, 128))
-        var overlay = Canvas(width: 2, height: 2, background: .bad)
-        overlay[1, 1] = .black
+        var overlay = Canvas(width: 2, height: 2, background: Palette.bad)
+        overlay[1, 1] = Palette.black
         canvas.blend(overlay, alpha: 1, x: 8, y: 8)
-        XCTAssertEqual(canvas[8, 8], .bad)
-        XCTAssertEqual(canvas[9, 9], .black)
+        XCTAssertEqual(canvas[8, 8], Palette.bad)
+        XCTAssertEqual(canvas[9, 9], Palette.black)
     }
 
     func testHeatColorIsViridisAndBrightens() {
-        XCTAssertEqual(heatColor(0), RGB(hex: 0x440154))
-        XCTAssertEqual(heatColor(1), RGB(hex: 0xFDE725))
-        XCTAssertEqual(heatColor(0.5), RGB(hex: 0x21918C))
-        XCTAssertEqual(heatColor(-3), heatColor(0))
-        XCTAssertEqual(heatColor(7), heatColor(1))
-        XCTAssertEqual(heatColor(.nan), heatColor(0))
+        XCTAssertEqual(Palette.heat(0), RGB(hex: 0x440154))
+        XCTAssertEqual(Palette.heat(1), RGB(hex: 0xFDE725))
+        XCTAssertEqual(Palette.heat(0.5), RGB(hex: 0x21918C))
+        XCTAssertEqual(Palette.heat(-3), Palette.heat(0))
+        XCTAssertEqual(Palette.heat(7), Palette.heat(1))
+        XCTAssertEqual(Palette.heat(.nan), Palette.heat(0))
         // Viridis' lightness rises monotonically; so must the approximation's luma.
         func luma(_ c: RGB) -> Double { 0.2126 * Double(c.r) + 0.7152 * Double(c.g) + 0.0722 * Double(c.b) }
-        let lumas = stride(from: Float(0), through: 1, by: 0.02).map { luma(heatColor($0)) }
+        let lumas = stride(from: Float(0), through: 1, by: 0.02).map { luma(Palette.heat($0)) }
         XCTAssertTrue(zip(lumas, lumas.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
+    func testMagnifiedRasterOutlinesSegmentBordersAndClips() {
+        // 2×3 raster, labels 0 0 1 / 0 2 2, enlarged 3×: borders are the last
+        // column (row) of a pixel whose right (lower) neighbour differs.
+        let colors = [Palette.blue, Palette.orange, Palette.yellow, Palette.skyBlue, Palette.vermillion, Palette.black]
+        let labels: [Int32] = [0, 0, 1, 0, 2, 2]
+        var canvas = Canvas(width: 12, height: 9)
+        canvas.drawMagnified(colors, height: 2, width: 3, scale: 3, x: 1, y: 1, outlines: labels)
+        func expected(_ cx: Int, _ cy: Int) -> RGB {
+            let rx = cx - 1, ry = cy - 1
+            guard (0..<9).contains(rx), (0..<6).contains(ry) else { return Palette.white }
+            let sx = rx / 3, sy = ry / 3, i = sy * 3 + sx
+            if rx % 3 == 2 && sx < 2 && labels[i] != labels[i + 1] { return Palette.segmentOutline }
+            if ry % 3 == 2 && sy < 1 && labels[i] != labels[i + 3] { return Palette.segmentOutline }
+            return colors[i]
+        }
+        for cy in 0..<9 { for cx in 0..<12 { XCTAssertEqual(canvas[cx, cy], expected(cx, cy), "(\(cx), \(cy))") } }
+        XCTAssertEqual(canvas[6, 1], Palette.segmentOutline, "border between labels 0 and 1")
+        XCTAssertEqual(canvas[3, 1], Palette.blue, "no border between two pixels of label 0")
+        XCTAssertEqual(canvas[4, 3], Palette.segmentOutline, "border between label 0 and label 2 below it")
+        // Off the canvas on every side: the visible part, nothing else, no trap.
+        var clipped = Canvas(width: 4, height: 4)
+        clipped.drawMagnified(colors, height: 2, width: 3, scale: 3, x: -5, y: -2, outlines: labels)
+        XCTAssertEqual(clipped[0, 0], canvas[1 + 5, 1 + 2])
+        XCTAssertEqual(clipped[3, 3], canvas[1 + 8, 1 + 5])
+    }
+
+    func testOnePaletteForEveryFigure() {
+        // Segments: the seven Okabe–Ito hues in a fixed order, then distinct hues.
+        XCTAssertEqual((0..<7).map(Palette.segment),
+                       [Palette.blue, Palette.orange, Palette.bluishGreen, Palette.vermillion, Palette.skyBlue,
+                        Palette.yellow, Palette.reddishPurple])
+        XCTAssertEqual(Set((0..<40).map(Palette.segment)).count, 40)
+        // Histogram series take the sample kinds' colours, then the spare ones in `series` order.
+        XCTAssertEqual(Histogram.colors(for: ["other", "Bad", "good"]), [Palette.unseen, Palette.bad, Palette.good])
+        XCTAssertEqual(RGB(gray: 0.5), RGB(128, 128, 128))
+        XCTAssertEqual(RGB(gray: -1), Palette.black)
+        XCTAssertEqual(RGB(gray: 2), Palette.white)
+        // The derived-segmentation figure's legend boxes are the palette's segment colours.
+        let (h, w) = (8, 8)
+        let labels = (0..<(h * w)).map { Int32($0 % w * 3 / w) }
+        let canvas = SegmentationOverlay.render(title: "t", panels: [.init(gray: [Float](repeating: 0.5, count: h * w),
+                                                                            labels: labels, caption: "c")],
+                                                height: h, width: w, segments: 3, counts: [3, 3, 2])
+        let found = Set(canvas.pixels.indices.filter { $0 % 3 == 0 }.map {
+            RGB(canvas.pixels[$0], canvas.pixels[$0 + 1], canvas.pixels[$0 + 2]) })
+        for l in 0..<3 {
+            XCTAssertTrue(found.contains(Palette.segment(l)), "legend box of segment \(l)")
+            XCTAssertTrue(found.contains(RGB(gray: 0.5).mixed(with: Palette.segment(l), alpha: Palette.segmentAlpha)))
+        }
     }
 
     // MARK: Histogram
@@ -114,8 +165,8 @@ final class FiguresTests: XCTestCase {
         let canvas = Histogram.render(title: "colours", series: series)
         XCTAssertEqual(canvas.pixels.count, 720 * 420 * 3)
         let counts = colourCounts(canvas)
-        for color in [RGB.good, .bad, .unseen, .uncertain] {
-            let fill = RGB.white.mixed(with: color, alpha: Histogram.fillAlpha)
+        for color in [Palette.good, Palette.bad, Palette.unseen, Palette.uncertain] {
+            let fill = Palette.white.mixed(with: color, alpha: Histogram.fillAlpha)
             XCTAssertGreaterThan(counts[fill, default: 0], 100, "fill of \(color)")
             XCTAssertGreaterThan(counts[color, default: 0], 20, "outline of \(color)")
         }
@@ -208,7 +259,7 @@ final class FiguresTests: XCTestCase {
     private func inkBox(_ canvas: Canvas) -> Box? {
         var box: Box?
         for y in 0..<canvas.height {
-            for x in 0..<canvas.width where canvas[x, y] != .white {
+            for x in 0..<canvas.width where canvas[x, y] != Palette.white {
                 box = Box(x0: min(box?.x0 ?? x, x), y0: min(box?.y0 ?? y, y),
                           x1: max(box?.x1 ?? x + 1, x + 1), y1: max(box?.y1 ?? y + 1, y + 1))
             }

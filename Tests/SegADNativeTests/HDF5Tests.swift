@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SegADNative
+import _TestSupport
 
 final class HDF5Tests: XCTestCase {
     private var directory: URL!
@@ -460,25 +461,5 @@ final class HDF5Tests: XCTestCase {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "python3 failed:\n\(text)", line: line)
-    }
-
-    /// Runs `body` with file descriptor 2 redirected to a file, and returns
-    /// what was written to it.
-    private func capturingStandardError(_ body: () throws -> Void) throws -> String {
-        let capture = path("stderr.txt")
-        _ = FileManager.default.createFile(atPath: capture, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: capture))
-        fflush(stderr)
-        let saved = dup(2)
-        dup2(handle.fileDescriptor, 2)
-        defer {
-            fflush(stderr)
-            dup2(saved, 2)
-            close(saved)
-            try? handle.close()
-        }
-        try body()
-        fflush(stderr)
-        return try String(contentsOfFile: capture, encoding: .utf8)
     }
 }

@@ -174,7 +174,12 @@ public final class ArtifactReader {
         }
         self.kind = kind
         stage = try file.stringAttribute(Provenance.stageAttribute)
-        config = (try? JSONText.decodeObject(try file.stringAttribute(Provenance.configAttribute))) ?? [:]
+        // A config that is not a JSON object is a damaged file, never an
+        // empty configuration (every kind reads its fields from it).
+        guard let config = JSONText.decodeObject(try file.stringAttribute(Provenance.configAttribute)) else {
+            throw InputError(path, "damaged file: \(Provenance.configAttribute) is not a JSON object; remake this artifact")
+        }
+        self.config = config
         let inputsText = try file.stringAttribute(Provenance.inputsAttribute)
         do { inputs = try JSONDecoder().decode([ArtifactInput].self, from: Data(inputsText.utf8)) } catch {
             throw InputError(path, "corrupt provenance (segad_inputs is not valid JSON)")
@@ -209,8 +214,9 @@ enum JSONText {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decodeObject(_ text: String) throws -> [String: Any] {
-        (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    /// The JSON object `text` holds, or nil when it is not one.
+    static func decodeObject(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 }
 

@@ -3,20 +3,34 @@ import SegADNative
 
 extension Manifest {
     /// Reads and validates a manifest. Every fault is an `InputError` naming
-    /// the file and, where it helps, the item: unknown keys, a newer version,
-    /// duplicate or missing ids, labels and roles outside their sets, and
-    /// splits that train on test rows.
+    /// the file and, where it helps, the item: unknown keys at any level, a
+    /// newer version, duplicate or missing ids, labels and roles outside
+    /// their sets, and splits that train on test rows.
+    ///
+    /// The bytes are first parsed by JSONSerialization, the strict RFC 8259
+    /// parser whose reasons the "not valid JSON" message quotes (JSONDecoder
+    /// accepts leading zeros, raw control characters and lone surrogates);
+    /// a key given twice in one object is refused (the two parsers would
+    /// keep different values); then they are decoded as a `ManifestFile`.
     public static func load(path: String) throws -> Manifest {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(path, FileManager.default.fileExists(atPath: path)
                              ? "cannot read manifest" : "no such file")
         }
         if data.isEmpty { throw InputError(path, "empty file; expected a JSON manifest") }
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
+        do { _ = try JSONSerialization.jsonObject(with: data) } catch {
             throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")
         }
-        return try parse(json, path: path)
+        if let (key, line) = ManifestFile.duplicateKey(in: data) {
+            throw InputError(path, "line \(line): key '\(key)' is given twice in one object")
+        }
+        let file: ManifestFile
+        do { file = try JSONDecoder().decode(ManifestFile.self, from: data) } catch let fault as ManifestFile.Fault {
+            throw InputError(path, fault.description)
+        } catch {
+            throw InputError(path, "not valid JSON (\(Self.jsonReason(error)))")
+        }
+        return try Manifest(validating: file, path: path)
     }
 
     static func jsonReason(_ error: Error) -> String {
@@ -24,66 +38,32 @@ extension Manifest {
         return (text ?? "\(error)").replacingOccurrences(of: "\n", with: " ")
     }
 
-    static func parse(_ json: Any, path: String) throws -> Manifest {
+    /// The rules between the file's parts: every id a seed names is an item,
+    /// at most once per role; training roles hold good (and for SegAD and
+    /// the classifier, bad) items only; no id is both trained on and tested.
+    init(validating file: ManifestFile, path: String) throws {
         func fail(_ fault: String) -> InputError { InputError(path, fault) }
-        guard let top = json as? [String: Any] else { throw fail("manifest must be a JSON object") }
-        let allowed: Set<String> = ["format", "version", "name", "class", "root", "items", "seeds", "description"]
-        if let unknown = top.keys.filter({ !allowed.contains($0) }).sorted().first {
-            throw fail("unknown key '\(unknown)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
-        }
-        guard top["format"] as? String == format else {
-            throw fail("'format' must be \"\(format)\"")
-        }
-        guard let version = top["version"] as? Int else {
-            throw fail("'version' must be an integer")
-        }
-        if version > currentVersion {
-            throw fail("manifest version \(version) is newer than this tool reads (\(currentVersion)); update segad")
-        }
-        if version < 1 { throw fail("'version' must be ≥ 1") }
-        guard let name = top["name"] as? String, !name.isEmpty else { throw fail("'name' must be a non-empty string") }
-        let className = try optionalString(top["class"], "class", path) ?? name
         let base = (path as NSString).deletingLastPathComponent
-        var root = try optionalString(top["root"], "root", path) ?? "."
+        var root = file.root ?? "."
         if !root.hasPrefix("/") { root = (base.isEmpty ? "." : base) + "/" + root }
         root = (root as NSString).standardizingPath
 
-        guard let rawItems = top["items"] as? [Any] else { throw fail("'items' must be an array") }
-        if rawItems.isEmpty { throw fail("'items' is empty") }
-        var items: [ManifestItem] = []
-        items.reserveCapacity(rawItems.count)
-        var seen: [String: Int] = [:]
-        for (n, raw) in rawItems.enumerated() {
-            let item = try parseItem(raw, number: n, path: path)
-            if let fault = Bounds.idFault(item.id) {
-                throw fail("item \(n): id '\(item.id.prefix(60))\(item.id.count > 60 ? "…" : "")' \(fault)")
-            }
-            if let first = seen[item.id] {
-                throw fail("duplicate id '\(item.id)' (items \(first) and \(n))")
-            }
-            seen[item.id] = n
-            items.append(item)
+        let items = file.items.map {
+            ManifestItem(id: $0.id, label: $0.label, image: $0.image, maps: $0.maps,
+                         segmentation: $0.segmentation, tags: $0.tags)
         }
+        var index: [String: Int] = [:]
+        for (n, item) in items.enumerated() { index[item.id] = n }
 
-        guard let rawSeeds = top["seeds"] as? [String: Any] else {
-            throw fail("'seeds' must be an object mapping each seed to its roles")
-        }
-        if rawSeeds.isEmpty { throw fail("'seeds' is empty") }
         var seeds: [Int: [Role: [String]]] = [:]
-        for (key, value) in rawSeeds {
-            guard let seed = Bounds.canonicalSeed(key) else {
-                throw fail("seed '\(key)' is not a canonical integer in 0…4294967295 (write 7, not 07 or +7)")
-            }
-            guard let roles = value as? [String: Any] else { throw fail("seed \(key): must map roles to id lists") }
+        for entry in file.seeds {
+            let key = entry.key
             var parsed: [Role: [String]] = [:]
-            for (roleName, list) in roles {
-                guard let role = Role(rawValue: roleName) else {
-                    throw fail("seed \(key): unknown role '\(roleName)' (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                guard let ids = list as? [String] else { throw fail("seed \(key): '\(roleName)' must be a list of ids") }
+            for (role, ids) in entry.roles {
+                let roleName = role.rawValue
                 var inRole = Set<String>()
                 for id in ids {
-                    guard let at = seen[id] else { throw fail("seed \(key): '\(roleName)' names unknown id '\(id)'") }
+                    guard let at = index[id] else { throw fail("seed \(key): '\(roleName)' names unknown id '\(id)'") }
                     if !inRole.insert(id).inserted { throw fail("seed \(key): id '\(id)' twice in '\(roleName)'") }
                     if role == .segadTrain || role == .classifierTrain || role == .detectorTrain {
                         let label = items[at].label
@@ -100,67 +80,35 @@ extension Manifest {
                     throw fail("seed \(key): '\(clash)' is both in '\(role.rawValue)' and in 'test'")
                 }
             }
-            seeds[seed] = parsed
+            seeds[entry.seed] = parsed
         }
-        return Manifest(name: name, className: className, items: items, seeds: seeds, root: root, path: path)
-    }
-
-    private static func optionalString(_ value: Any?, _ key: String, _ path: String) throws -> String? {
-        guard let value else { return nil }
-        guard let s = value as? String else { throw InputError(path, "'\(key)' must be a string") }
-        return s
-    }
-
-    private static func parseItem(_ raw: Any, number n: Int, path: String) throws -> ManifestItem {
-        guard let object = raw as? [String: Any] else { throw InputError(path, "item \(n) must be an object") }
-        let allowed: Set<String> = ["id", "label", "image", "maps", "segmentation", "tags"]
-        if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
-            throw InputError(path, "item \(n): unknown key '\(unknown)'")
-        }
-        guard let id = object["id"] as? String, !id.isEmpty else {
-            throw InputError(path, "item \(n): 'id' must be a non-empty string")
-        }
-        guard let labelName = object["label"] as? String, let label = Label(rawValue: labelName) else {
-            throw InputError(path, "item '\(id)': 'label' must be one of \(Label.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let image = try optionalString(object["image"], "image", path)
-        var maps: [String: String] = [:]
-        if let rawMaps = object["maps"] {
-            guard let m = rawMaps as? [String: String] else {
-                throw InputError(path, "item '\(id)': 'maps' must map detector names to paths")
-            }
-            maps = m
-        }
-        let segmentation = try optionalString(object["segmentation"], "segmentation", path)
-        var tags: [String] = []
-        if let rawTags = object["tags"] {
-            guard let t = rawTags as? [String] else { throw InputError(path, "item '\(id)': 'tags' must be a list of strings") }
-            tags = t
-        }
-        return ManifestItem(id: id, label: label, image: image, maps: maps, segmentation: segmentation, tags: tags)
+        self.init(name: file.name, className: file.className ?? file.name, items: items, seeds: seeds,
+                  root: root, path: path)
     }
 }
 
 extension Manifest {
-    /// Serializes the manifest in its canonical form (sorted keys, items in order).
+    /// Serializes the manifest in its canonical form (sorted keys, items in
+    /// order; `root` is not written).
+    ///
+    /// The `ManifestFile` the loader decodes is encoded here too, so what is
+    /// written is what is read. Its JSON is then re-serialized by
+    /// JSONSerialization, whose sorted-keys order (seed "2" before "10",
+    /// detector "B" after "a_b") and layout the manifests written so far
+    /// have — and their hashes are recorded in artifacts. JSONEncoder sorts
+    /// by code point.
     public func jsonData() throws -> Data {
-        var seedsObject: [String: Any] = [:]
-        for (seed, roles) in seeds {
-            var r: [String: Any] = [:]
-            for (role, ids) in roles { r[role.rawValue] = ids }
-            seedsObject[String(seed)] = r
-        }
-        let itemObjects: [[String: Any]] = items.map { item in
-            var o: [String: Any] = ["id": item.id, "label": item.label.rawValue]
-            if let image = item.image { o["image"] = image }
-            if !item.maps.isEmpty { o["maps"] = item.maps }
-            if let s = item.segmentation { o["segmentation"] = s }
-            if !item.tags.isEmpty { o["tags"] = item.tags }
-            return o
-        }
-        var top: [String: Any] = ["format": Self.format, "version": Self.currentVersion, "name": name,
-                                  "items": itemObjects, "seeds": seedsObject]
-        if className != name { top["class"] = className }
-        return try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
+        let file = ManifestFile(
+            name: name, className: className != name ? className : nil,
+            items: items.map {
+                ManifestFile.Item(id: $0.id, label: $0.label, image: $0.image, maps: $0.maps,
+                                  segmentation: $0.segmentation, tags: $0.tags)
+            },
+            seeds: seeds.keys.sorted().map { seed in
+                ManifestFile.Seed(key: String(seed), seed: seed,
+                                  roles: seeds[seed]!.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) })
+            })
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(file))
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
     }
 }

@@ -149,14 +149,14 @@ public enum SupervisedClassifier {
         }
         let rows = manifest.items.filter { $0.image != nil }
         let backbone = try EfficientNetLite0(path: weightsPath)
-        var csv = "id,score\n"
+        var csv = CSV.line(["id", "score"])
         let batch = 64
         for start in stride(from: 0, to: rows.count, by: batch) {
             let part = Array(rows[start..<min(rows.count, start + batch)])
             let x = try pooledFeatures(part, manifest: manifest, backbone: backbone, size: (size[0], size[1]), label: nil)
             for (i, item) in part.enumerated() {
                 let m = fold[item.id].map { folds[$0] } ?? full
-                csv += "\(item.id),\(m.score(x[(i * d)..<((i + 1) * d)]))\n"
+                csv += CSV.line([item.id, "\(m.score(x[(i * d)..<((i + 1) * d)]))"])
             }
         }
         try AtomicFile.write(Data(csv.utf8), to: output)

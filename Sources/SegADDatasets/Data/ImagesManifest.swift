@@ -121,22 +121,20 @@ public enum ImagesManifest {
     }
 
     /// The images of a CSV of `path,label` lines (an optional `path,label`
-    /// header; paths relative to the CSV's folder).
+    /// header; paths relative to the CSV's folder), read with `CSV`: a path
+    /// holding a comma or a quote is quoted, and an unquoted path may still
+    /// hold commas (the label is the last field).
     public static func read(csv: String) throws -> [Entry] {
-        guard let data = FileManager.default.contents(atPath: csv) else {
-            throw InputError(csv, FileManager.default.fileExists(atPath: csv) ? "cannot read" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(csv, "not UTF-8 text") }
         let folder = (csv as NSString).deletingLastPathComponent
         var entries: [Entry] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let comma = line.lastIndex(of: ",") else {
+        for record in try CSV.read(path: csv) {
+            let n = record.line - 1
+            guard record.fields.count >= 2 else {
+                if record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 throw InputError(csv, "line \(n + 1): expected 'path,label'")
             }
-            let path = String(line[..<comma]).trimmingCharacters(in: .whitespaces)
-            let labelText = String(line[line.index(after: comma)...]).trimmingCharacters(in: .whitespaces).lowercased()
+            let path = record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces)
+            let labelText = record.fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
             if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
             guard let label = Label(rawValue: labelText), label != .unknown else {
                 throw InputError(csv, "line \(n + 1): label '\(labelText)' is not good, bad or uncertain")

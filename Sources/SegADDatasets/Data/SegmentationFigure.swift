@@ -6,7 +6,8 @@ import SegADFigures
 import SegADMethod
 
 /// A figure of a label map over its cell: the cell on the left, the labels
-/// blended over it on the right, a legend below.
+/// blended over it on the right (in `Palette.segment` colours, as in every
+/// segmentation figure), a legend below.
 public enum SegmentationFigure {
     public struct Options {
         public var manifestPath: String
@@ -23,9 +24,6 @@ public enum SegmentationFigure {
             self.size = size; self.names = names; self.title = title; self.output = output
         }
     }
-
-    static let colours: [RGB] = [.okabeSkyBlue, .okabeOrange, .okabeVermillion, .okabeBluishGreen,
-                                 .okabeReddishPurple, .okabeYellow, .okabeBlue, .black]
 
     public static func write(_ o: Options) throws {
         let manifest = try Manifest.load(path: o.manifestPath)
@@ -56,24 +54,19 @@ public enum SegmentationFigure {
         let legendTop = top + h * scale + pad + 10
         let legendHeight = legend.reduce(0) { $0 + max(14, $1.count * line + 3) }
         var canvas = Canvas(width: width, height: legendTop + legendHeight + 20)
-        for (i, t) in titleLines.enumerated() { canvas.drawText(t, x: pad, y: 4 + i * line, color: .black) }
-        for y in 0..<h * scale {
-            for x in 0..<w * scale {
-                let i = (y / scale) * w + x / scale
-                let g = UInt8(max(0, min(255, (gray[i] * 255).rounded())))
-                let c = RGB(g, g, g)
-                canvas[pad + x, top + y] = c
-                canvas[2 * pad + w * scale + x, top + y] = c.mixed(with: colours[Int(labels[i]) % colours.count], alpha: 0.45)
-            }
-        }
+        for (i, t) in titleLines.enumerated() { canvas.drawText(t, x: pad, y: 4 + i * line, color: Palette.black) }
+        let cell = gray.map { RGB(gray: $0) }
+        let blended = (0..<(h * w)).map { i in cell[i].mixed(with: Palette.segment(Int(labels[i])), alpha: Palette.segmentAlpha) }
+        canvas.drawMagnified(cell, height: h, width: w, scale: scale, x: pad, y: top)
+        canvas.drawMagnified(blended, height: h, width: w, scale: scale, x: 2 * pad + w * scale, y: top)
         var y = legendTop
         for (l, lines) in legend.enumerated() {
-            canvas.fillRect(x: pad, y: y, width: 10, height: 10, color: colours[l % colours.count])
-            for (i, t) in lines.enumerated() { canvas.drawText(t, x: pad + 16, y: y + 1 + i * line, color: .black) }
+            canvas.fillRect(x: pad, y: y, width: 10, height: 10, color: Palette.segment(l))
+            for (i, t) in lines.enumerated() { canvas.drawText(t, x: pad + 16, y: y + 1 + i * line, color: Palette.black) }
             y += max(14, lines.count * line + 3)
         }
         let folder = (o.output as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try PNG.writeRGB8(path: o.output, width: canvas.width, height: canvas.height, pixels: canvas.pixels)
+        try canvas.writePNG(path: o.output)
     }
 }

@@ -54,7 +54,7 @@ public enum SyntheticDefects {
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var rng = RandomState(seed: UInt32(truncatingIfNeeded: o.seed) ^ 0x5EAD_D00D)
-        var csv = "id,image,source,kind,segment\n"
+        var csv = CSV.line(["id", "image", "source", "kind", "segment"])
         let progress = StageProgress("synthesize-defects seed \(o.seed)", total: names.count, unit: "images")
         for name in names {
             let source = "\(layout.root)/train/good/\(name)"
@@ -66,7 +66,7 @@ public enum SyntheticDefects {
             let tmp = out + ".tmp-\(getpid())"
             try write(image, to: tmp)
             guard rename(tmp, out) == 0 else { unlink(tmp); throw InputError(out, "cannot move file into place") }
-            csv += "synthetic/\(outName),\(out),train/good/\(name),\(kind.rawValue),\(segment)\n"
+            csv += CSV.line(["synthetic/\(outName)", out, "train/good/\(name)", kind.rawValue, "\(segment)"])
             progress.advance()
         }
         try AtomicFile.write(Data(csv.utf8), to: dir + "/list.csv")

@@ -100,7 +100,8 @@ public enum VisAManifest {
         if let dir = o.scoresOutput {
             for m in o.models {
                 let rows = try readRows(modelDir(m) + "/df_test.csv")
-                let csv = "id,score\n" + rows.map { "test/\($0.bad ? "bad" : "good")/\($0.name),\($0.prediction)" }.joined(separator: "\n") + "\n"
+                let csv = CSV.encode(header: ["id", "score"],
+                                     rows: rows.map { ["test/\($0.bad ? "bad" : "good")/\($0.name)", "\($0.prediction)"] })
                 try AtomicFile.write(Data(csv.utf8), to: "\(dir)/\(m).csv")
             }
         }

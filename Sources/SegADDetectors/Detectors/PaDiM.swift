@@ -163,9 +163,9 @@ public struct PaDiM: PixelDetector {
     static func gaussians(_ e: [[Float]], positions p: Int, d: Int, regularization: Float) throws
         -> (mean: [Float], cholesky: [Float]) {
         let n = e.count
-        var mean = [Float](repeating: 0, count: p * d)
-        for x in e { for i in 0..<(p * d) { mean[i] += x[i] } }
-        for i in mean.indices { mean[i] /= Float(n) }
+        var sum = [Float](repeating: 0, count: p * d)
+        for x in e { for i in 0..<(p * d) { sum[i] += x[i] } }
+        let mean = sum.map { $0 / Float(n) }
         let chol = Parallel.Slots<[Float]>(p, empty: [])
         let failed = Parallel.Counter()
         let workers = Parallel.cores

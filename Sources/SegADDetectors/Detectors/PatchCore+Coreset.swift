@@ -61,9 +61,10 @@ extension PatchCore {
         let best = Parallel.Slots<(Float, Int)>(workers, empty: (-1, 0))
         z.withUnsafeBufferPointer { zp in
             minDist.withUnsafeMutableBufferPointer { mp in
-                let zb = zp.baseAddress!, mb = mp.baseAddress!
+                // Shared by the workers: all read z; each updates the minima of its own chunk.
+                let zb = SharedPointer(zp), mb = SharedPointer(mp)
                 for _ in 0..<min(select, n) {
-                    let c = zb + center * d
+                    let c = SharedPointer(zb + center * d)
                     DispatchQueue.concurrentPerform(iterations: workers) { wi in
                         let lo = wi * chunk, hi = min(n, lo + chunk)
                         var bv: Float = -1, bi = lo
@@ -182,12 +183,12 @@ extension PatchCore {
         let kappa4 = 4 * (1 + 2 * gamma) / (1 - 2 * gamma)
         /// True when a computed squared distance s from a group's center to
         /// the new center proves a member with stored minimum m cannot move.
-        @inline(__always) func proves(_ s: Float, _ m: Float) -> Bool {
+        @Sendable @inline(__always) func proves(_ s: Float, _ m: Float) -> Bool {
             s.isFinite && s > 1e-25 && Double(s) >= (Double(m) + 1e-40) * kappa4
         }
         /// The smallest Float f with f ≥ (m + 1e-40)·κ₄ and f > 1e-25: a partial
         /// sum ≥ f proves what `proves` does.
-        @inline(__always) func floorFor(_ m: Float) -> Float {
+        @Sendable @inline(__always) func floorFor(_ m: Float) -> Float {
             let t = max((Double(m) + 1e-40) * kappa4, 2e-25)
             let f = Float(t)
             return Double(f) >= t ? f : f.nextUp
@@ -225,14 +226,16 @@ extension PatchCore {
 
         z.withUnsafeBufferPointer { zp in
         group.withUnsafeMutableBufferPointer { gp in
-            let zb = zp.baseAddress!, grp = gp.baseAddress!
+            // Shared by the workers of the steps below: all read z; a group's
+            // members (and their entries in `group`) are scanned by one worker.
+            let zb = SharedPointer(zp), grp = SharedPointer(gp)
 
             /// Scans a group against the new center c (point cIndex) whose
             /// squared distance to the group's center is sAC: members that get
             /// nearer to c than their stored minimum (and c itself) move to
             /// `out` and to group `newGroup`. Only the leading members the
             /// triangle bound does not clear are computed.
-            func scanGroup(_ st: inout GroupStore, c: UnsafePointer<Float>, cIndex: Int32, sAC: Float, newGroup: Int32,
+            @Sendable func scanGroup(_ st: inout GroupStore, c: UnsafePointer<Float>, cIndex: Int32, sAC: Float, newGroup: Int32,
                            out: inout [Member], done: inout Int) {
                 let count = st.ids.count
                 if st.head >= count { return }
@@ -287,12 +290,12 @@ extension PatchCore {
                     var list: [Member] = []
                     list.reserveCapacity(st.live)
                     for q in st.head..<count where st.ids[q] >= 0 { list.append(Member(i: st.ids[q], m: st.ms[q])) }
-                    st = GroupStore(list, z: zb, d: d)
+                    st = GroupStore(list, z: zb.base, d: d)
                 }
             }
 
             /// A group's (radius, argmax): its first live member.
-            func maxOf(_ st: GroupStore) -> (Float, Int32) {
+            @Sendable func maxOf(_ st: GroupStore) -> (Float, Int32) {
                 st.head < st.ids.count ? (st.ms[st.head], st.ids[st.head]) : (-1, 0)
             }
             func sortMembers(_ list: inout [Member]) {
@@ -301,20 +304,22 @@ extension PatchCore {
 
             // Step 0: every patch against the start (all minima are +∞ before).
             do {
-                let c = zb + start * d
-                addCenterRow(0, c)
+                let c = SharedPointer(zb + start * d)
+                addCenterRow(0, c.base)
                 let chunk = ((n + workers - 1) / workers + 7) / 8 * 8
                 var first = [Member](repeating: Member(i: 0, m: 0), count: n)
                 let indices = Array(0..<Int32(n))
-                indices.withUnsafeBufferPointer { ip in
-                    first.withUnsafeMutableBufferPointer { fp in
+                indices.withUnsafeBufferPointer { indexBuffer in
+                    first.withUnsafeMutableBufferPointer { firstBuffer in
+                        // Each worker writes the members of its own chunk.
+                        let ip = SharedPointer(indexBuffer), fp = SharedPointer(firstBuffer)
                         DispatchQueue.concurrentPerform(iterations: workers) { wi in
                             let lo = min(n, wi * chunk), hi = min(n, lo + chunk)
                             var bv: Float = -1, bi: Int32 = 0
                             var i = lo
                             while i < hi {
                                 let k = min(8, hi - i)
-                                let (s, _) = squaredDistances8(zb, d, ip.baseAddress! + i, k, c,
+                                let (s, _) = squaredDistances8(zb.base, d, ip + i, k, c.base,
                                                                floor: SIMD8(repeating: .infinity))
                                 for lane in 0..<k {
                                     let v = min(Float.infinity, s[lane])
@@ -331,7 +336,7 @@ extension PatchCore {
                 for wi in 0..<workers where groupMax[wi].0 > bv { bv = groupMax[wi].0; bi = groupMax[wi].1 }
                 sortMembers(&first)
                 precondition(first[0].m == bv && first[0].i == bi)
-                members.append(GroupStore(first, z: zb, d: d))
+                members.append(GroupStore(first, z: zb.base, d: d))
                 radius[0] = bv; argmax[0] = bi
             }
 
@@ -352,7 +357,7 @@ extension PatchCore {
                 // does not clear.
                 let g0 = Int(grp[Int(p)])
                 let gc = Int32(centers.count)
-                let c = zb + Int(p) * d
+                let c = SharedPointer(zb + Int(p) * d)
                 // Center-to-center distances (centers interleaved by 8), each
                 // stopping as soon as it clears the group's radius; groups that
                 // the far point's own distance D already clears need none.
@@ -361,11 +366,13 @@ extension PatchCore {
                 let groups = centers.count
                 let blocks = (groups + 7) / 8
                 let tc0 = stats ? cpuNow() : 0
-                centerRows.withUnsafeBufferPointer { crp in
-                sv.withUnsafeMutableBufferPointer { sp in
-                full.withUnsafeMutableBufferPointer { up in
-                radius.withUnsafeBufferPointer { rp in
-                    let cr = crp.baseAddress!
+                centerRows.withUnsafeBufferPointer { centerBuffer in
+                sv.withUnsafeMutableBufferPointer { svBuffer in
+                full.withUnsafeMutableBufferPointer { fullBuffer in
+                radius.withUnsafeBufferPointer { radiusBuffer in
+                    // Each worker writes the distances of its own blocks of groups.
+                    let cr = SharedPointer(centerBuffer), sp = SharedPointer(svBuffer)
+                    let up = SharedPointer(fullBuffer), rp = SharedPointer(radiusBuffer)
                     let parts = blocks >= 64 ? workers : 1
                     let per = (blocks + parts - 1) / parts
                     DispatchQueue.concurrentPerform(iterations: parts) { wi in
@@ -383,7 +390,7 @@ extension PatchCore {
                                 floor[lane] = floorFor(rp[g]); any = true
                             }
                             if any {
-                                let (s, complete) = squaredDistancesInterleaved8(cr + b * 8 * d, d, c, floor: floor)
+                                let (s, complete) = squaredDistancesInterleaved8(cr + b * 8 * d, d, c.base, floor: floor)
                                 for lane in 0..<8 { sp[b * 8 + lane] = s[lane]; up[b * 8 + lane] = complete && floor[lane] > 0 }
                             } else {
                                 for lane in 0..<8 { up[b * 8 + lane] = false }
@@ -418,17 +425,21 @@ extension PatchCore {
                 }
                 while bounds.count <= parts { bounds.append(scan.count) }
                 bounds[parts] = scan.count
-                members.withUnsafeMutableBufferPointer { memp in
-                radius.withUnsafeMutableBufferPointer { rp in
-                argmax.withUnsafeMutableBufferPointer { ap in
-                scan.withUnsafeBufferPointer { sp in
-                scanS.withUnsafeBufferPointer { ssp in
+                let cuts = bounds
+                members.withUnsafeMutableBufferPointer { membersBuffer in
+                radius.withUnsafeMutableBufferPointer { radiusBuffer in
+                argmax.withUnsafeMutableBufferPointer { argmaxBuffer in
+                scan.withUnsafeBufferPointer { scanBuffer in
+                scanS.withUnsafeBufferPointer { scanSBuffer in
+                    // Each worker scans its own run scan[cuts[wi]..<cuts[wi + 1]] of distinct groups.
+                    let memp = SharedPointer(membersBuffer), rp = SharedPointer(radiusBuffer)
+                    let ap = SharedPointer(argmaxBuffer), sp = SharedPointer(scanBuffer), ssp = SharedPointer(scanSBuffer)
                     DispatchQueue.concurrentPerform(iterations: parts) { wi in
                         var out: [Member] = []
                         var done = 0
-                        for j in bounds[wi]..<bounds[wi + 1] {
+                        for j in cuts[wi]..<cuts[wi + 1] {
                             let g = Int(sp[j])
-                            scanGroup(&memp[g], c: c, cIndex: p, sAC: ssp[j], newGroup: gc, out: &out, done: &done)
+                            scanGroup(&memp[g], c: c.base, cIndex: p, sAC: ssp[j], newGroup: gc, out: &out, done: &done)
                             let (r, a) = maxOf(memp[g])
                             rp[g] = max(r, 0); ap[g] = a
                         }
@@ -447,10 +458,10 @@ extension PatchCore {
                 }
                 if stats { statMoved += newMembers.count }
                 sortMembers(&newMembers)
-                let store = GroupStore(newMembers, z: zb, d: d)
+                let store = GroupStore(newMembers, z: zb.base, d: d)
                 let (r, a) = maxOf(store)
                 members.append(store)
-                addCenterRow(centers.count, c)
+                addCenterRow(centers.count, c.base)
                 centers.append(p)
                 radius.append(r); argmax.append(a)
             }

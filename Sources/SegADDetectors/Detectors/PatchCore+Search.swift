@@ -40,7 +40,9 @@ extension PatchCore {
             bank.withUnsafeBufferPointer { bp in
             bankNorms.withUnsafeBufferPointer { np in
             out.withUnsafeMutableBufferPointer { op in
-                let qb = qp.baseAddress!, bb = bp.baseAddress!, nb = np.baseAddress!, ob = op.baseAddress!
+                // Shared by the workers: all read the queries, the bank and its norms; each
+                // writes the distances of the query tiles it takes (a tile goes to one worker).
+                let qb = SharedPointer(qp), bb = SharedPointer(bp), nb = SharedPointer(np), ob = SharedPointer(op)
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
                     let prod = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * bankTile)
                     defer { prod.deallocate() }

@@ -159,17 +159,17 @@ public enum Report {
         let json = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
 
         // results.csv: long form, one row per method, class and seed, then mean and std.
-        var csv = "method,class,seed,auroc,fpr95tpr\n"
+        var csv = CSV.line(["method", "class", "seed", "auroc", "fpr95tpr"])
         for r in results {
             let rows: [(String, Summary, Summary)] = r.perClass.isEmpty
                 ? [(classes.first ?? "all", r.auroc, r.fpr)]
                 : classes.map { ($0, r.perClass[$0]!.auroc, r.perClass[$0]!.fpr) } + [("mean", r.auroc, r.fpr)]
             for (cls, a, f) in rows {
                 for seed in a.perSeed.keys.sorted() {
-                    csv += "\(csvField(r.method)),\(cls),\(seed),\(fmt(a.perSeed[seed]!, 4)),\(fmt(f.perSeed[seed]!, 4))\n"
+                    csv += CSV.line([r.method, cls, "\(seed)", fmt(a.perSeed[seed]!, 4), fmt(f.perSeed[seed]!, 4)])
                 }
-                csv += "\(csvField(r.method)),\(cls),mean,\(fmt(a.mean, 4)),\(fmt(f.mean, 4))\n"
-                csv += "\(csvField(r.method)),\(cls),std,\(fmt(a.std, 4)),\(fmt(f.std, 4))\n"
+                csv += CSV.line([r.method, cls, "mean", fmt(a.mean, 4), fmt(f.mean, 4)])
+                csv += CSV.line([r.method, cls, "std", fmt(a.std, 4), fmt(f.std, 4)])
             }
         }
         try files.data(options.output + "/results.csv", Data(csv.utf8))
@@ -265,6 +265,4 @@ public enum Report {
     }
 
     static func fmt(_ x: Double, _ digits: Int) -> String { x.isNaN ? "nan" : String(format: "%.\(digits)f", x) }
-
-    static func csvField(_ s: String) -> String { s.contains(",") ? "\"\(s)\"" : s }
 }

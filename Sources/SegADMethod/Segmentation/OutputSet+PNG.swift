@@ -10,6 +10,6 @@ extension OutputSet {
     }
 
     mutating func rgb8(_ path: String, _ canvas: Canvas) throws {
-        try stage(path) { try PNG.writeRGB8(path: $0, width: canvas.width, height: canvas.height, pixels: canvas.pixels) }
+        try stage(path) { try canvas.writePNG(path: $0) }
     }
 }
