@@ -8,10 +8,11 @@
 /// the activations live in one workspace sized for the deepest stage asked.
 ///
 /// With t threads each layer is split t ways — the sgemm layers by pixel
-/// columns (each part one single-threaded sgemm on its columns, tile by tile;
-/// sgemm computes every element the same whatever the split), the depthwise
-/// layers by channel — with a join between layers. The values do not depend
-/// on t.
+/// columns, at boundaries of the fixed tiles of `ConvOps.pointwise` (each
+/// part one-threaded sgemms on its tiles: the same calls whatever t), the
+/// depthwise layers by channel — with a join between layers, except between
+/// a block's project and the next block's expand, which share one split.
+/// The values do not depend on t.
 extension EfficientNetLite0 {
     public func forward(_ image: [Float], height: Int, width: Int, stages wanted: [Int], threads: Int) -> [FeatureMap] {
         precondition(image.count == 3 * height * width, "forward: expected a 3×H×W image")
@@ -43,6 +44,12 @@ extension EfficientNetLite0 {
                     let p = pb.baseAddress!, input = imageBuffer.baseAddress!
                     var x = space.baseAddress!, y = x + act
                     let e = y + act, d = e + expanded, scratch = d + dw
+                    // Part t of the pixel columns 0..<n of sgemm layers with
+                    // tiles of `tile` columns (or tiles that divide it): whole tiles.
+                    func columnRange(_ t: Int, _ n: Int, tile: Int) -> Range<Int> {
+                        let tiles = Parallel.range(t, of: parts, in: (n + tile - 1) / tile)
+                        return min(n, tiles.lowerBound * tile)..<min(n, tiles.upperBound * tile)
+                    }
                     // Block i's project, on some columns: d → y (+ x).
                     func project(_ i: Int, columns: Range<Int>) {
                         let b = used[i], ohw = planes[i].oh * planes[i].ow
@@ -59,11 +66,11 @@ extension EfficientNetLite0 {
                         }
                     }
                     Parallel.run(parts: parts) { t in
-                        let rows = Parallel.range(t, of: parts, in: sh)
+                        let columns = columnRange(t, sh * sw, tile: ConvOps.tileWidth(cin: 27, cout: 32))
                         ConvOps.im2col(input, cin: 3, h: height, w: width, kernel: 3, stride: 2, padTop: padTop,
-                                       padLeft: padLeft, oh: sh, ow: sw, outputRows: rows, into: e)
+                                       padLeft: padLeft, oh: sh, ow: sw, columns: columns, into: e)
                         ConvOps.pointwise(e, cin: 27, hw: sh * sw, weight: p + stem.weight, bias: p + stem.bias, cout: 32,
-                                          into: x, columns: rows.lowerBound * sw..<rows.upperBound * sw)
+                                          into: x, columns: columns)
                     }
                     (h, w) = (sh, sw)
                     for (i, b) in used.enumerated() {
@@ -71,8 +78,10 @@ extension EfficientNetLite0 {
                         // The previous block's project and this block's expand
                         // share a split by columns: no join between them.
                         if i > 0 || b.expand != nil {
+                            let tile = max(i > 0 ? ConvOps.tileWidth(cin: used[i - 1].mid, cout: used[i - 1].cout) : 1,
+                                           b.expand != nil ? ConvOps.tileWidth(cin: b.cin, cout: b.mid) : 1)
                             Parallel.run(parts: parts) { t in
-                                let columns = Parallel.range(t, of: parts, in: h * w)
+                                let columns = columnRange(t, h * w, tile: tile)
                                 if i > 0 { project(i - 1, columns: columns) }
                                 if let ex = b.expand {
                                     let source = i > 0 ? y : x  // the previous output, not yet swapped in
@@ -90,7 +99,9 @@ extension EfficientNetLite0 {
                         }
                         (h, w) = (g.oh, g.ow)
                     }
-                    Parallel.run(parts: parts) { t in project(used.count - 1, columns: Parallel.range(t, of: parts, in: h * w)) }
+                    let last = used[used.count - 1]
+                    let tile = ConvOps.tileWidth(cin: last.mid, cout: last.cout)
+                    Parallel.run(parts: parts) { t in project(used.count - 1, columns: columnRange(t, h * w, tile: tile)) }
                     finish(used.count - 1)
                 }
             }
