@@ -58,6 +58,7 @@ extension ConvOps {
         }
     }
 
+    /// The kernel for one kernel size K and stride S (see above).
     static func depthwiseReLU6<K: ConstantInt, S: ConstantInt>(
         _ x: UnsafePointer<Float>, _ g: DepthwisePlane, _ channels: Range<Int>,
         _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
