@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
-        .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "SegADDetectors"]),
+        .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "SegADDetectors", "_TestSupport"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",
                     dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),

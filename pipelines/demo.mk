@@ -6,7 +6,7 @@
 #              poly: extract-maps segment-elpv → artifacts/demo/segmentation/poly/
 #   detectors  extract-maps fit (once per class) and apply   (pipelines/native.mk)
 #   SegAD      segment-stats → train-brf (5 seeds) → evaluate (pipelines/segad.mk)
-#   report     artifacts/demo/report/ (results.md, metrics.json, figures/)
+#   report     artifacts/demo/report/ (results.md, metrics.json, figures/), evaluate report its one writer
 #
 # Knobs (each lives in a parameter stamp, so changing one reruns only what
 # depends on it): DEMO_SIZE, DEMO_SEEDS, DEMO_DETECTORS, PATCHCORE_ARGS,
@@ -40,13 +40,11 @@ $(MONO_SEGMENTATION): pipelines/elpv/mono_segmentation.png | $(STAGES)
 endif
 demo_MAPS := native
 
-empty :=
-comma := ,
 demo_seed_list := $(subst $(empty) $(empty),$(comma),$(strip $(DEMO_SEEDS)))
 
 # No recipe of its own: a finished demo leaves Make with nothing to do.
 # The report rule prints the table when it runs.
-demo: $(DEMO)/report/metrics.json $(DEMO)/report/figures/segmentation_mono.png $(DEMO)/report/figures/segmentation_poly.png
+demo: $(DEMO)/report/metrics.json
 
 # Data: the fetch rule for ELPV_LABELS and ELPV_WEIGHTS is in the Makefile.
 
@@ -65,27 +63,47 @@ $(DEMO)/segmentation/poly/segmentation.json: $(DEMO)/manifests/poly.json $(DEMO)
 
 # Detectors: fitted on the fixed detector pool (seed 0's detector-train,
 # the same for every seed), applied to every other cell of the class.
-define demo_detectors # CLASS
-$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,golden-template,golden-template,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE))
-$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,patchcore,patchcore,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE) --weights $(ELPV_WEIGHTS) $(PATCHCORE_ARGS),$(ELPV_WEIGHTS))
-$(call native_detector,demo,$(1),$(DEMO)/manifests/$(1).json,padim,padim,--seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE) --weights $(ELPV_WEIGHTS) $(PADIM_ARGS),$(ELPV_WEIGHTS))
+demo_fit := --seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE)
+define demo_class # CLASS: the variables of class demo-CLASS (pipelines/segad.mk, native.mk)
+demo-$(1).bench := demo
+demo-$(1).class := $(1)
+demo-$(1).manifest := $(DEMO)/manifests/$(1).json
+demo-$(1).detectors := $(DEMO_DETECTORS)
+demo-$(1).seeds := $(DEMO_SEEDS)
+demo-$(1).golden-template.kind := golden-template
+demo-$(1).golden-template.fit := $(demo_fit)
+demo-$(1).patchcore.kind := patchcore
+demo-$(1).patchcore.fit := $(demo_fit) --weights $(ELPV_WEIGHTS) $(PATCHCORE_ARGS)
+demo-$(1).patchcore.needs := $(ELPV_WEIGHTS)
+demo-$(1).padim.kind := padim
+demo-$(1).padim.fit := $(demo_fit) --weights $(ELPV_WEIGHTS) $(PADIM_ARGS)
+demo-$(1).padim.needs := $(ELPV_WEIGHTS)
 endef
-$(eval $(call demo_detectors,mono))
-$(eval $(call demo_detectors,poly))
+$(eval $(call demo_class,mono))
+$(eval $(call demo_class,poly))
+demo-mono.segmentation := --segmentation $(MONO_SEGMENTATION) --segments $(ELPV_SEGMENTS)
+demo-poly.segmentation := --per-item-segmentation --segments $(ELPV_SEGMENTS)
 
-$(call segad_class,demo,mono,$(DEMO)/manifests/mono.json,$(DEMO_DETECTORS),--segmentation $(MONO_SEGMENTATION) --segments $(ELPV_SEGMENTS),$(DEMO_SEEDS))
-$(call segad_class,demo,poly,$(DEMO)/manifests/poly.json,$(DEMO_DETECTORS),--per-item-segmentation --segments $(ELPV_SEGMENTS),$(DEMO_SEEDS))
-$(call segad_report,demo,SegAD on ELPV solar cells ($(words $(DEMO_SEEDS)) seeds; mono and poly))
+$(foreach c,mono poly,$(foreach d,golden-template patchcore padim,$(call native_detector,demo-$(c),$(d))))
+$(call segad_class,demo-mono)
+$(call segad_class,demo-poly)
 
 # segment-stats also reads the label maps: mono's committed PNG, poly's folder.
 $(foreach c,$(call combos,$(DEMO_DETECTORS)),$(DEMO)/features/mono/$(c).h5): $(MONO_SEGMENTATION)
 $(foreach c,$(call combos,$(DEMO_DETECTORS)),$(DEMO)/features/poly/$(c).h5): $(DEMO)/segmentation/poly/segmentation.json
 
-# Figures of each segmentation over an example cell.
-$(DEMO)/report/figures/segmentation_mono.png: $(DEMO)/manifests/mono.json $(MONO_SEGMENTATION) | $(STAGES)
+# Figures of each segmentation over an example cell, made beside the report
+# and copied into report/figures/ by the report rule (its one writer).
+$(DEMO)/figures/segmentation_mono.png: $(DEMO)/manifests/mono.json $(MONO_SEGMENTATION) | $(STAGES)
+	@mkdir -p $(@D)
 	$(BIN)/extract-maps overlay-segmentation --manifest $< --segmentation $(MONO_SEGMENTATION) --size $(DEMO_SIZE) \
 	  --title 'ELPV mono: static label map' -o $@
-$(DEMO)/report/figures/segmentation_poly.png: $(DEMO)/manifests/poly.json $(DEMO)/segmentation/poly/segmentation.json | $(STAGES)
+$(DEMO)/figures/segmentation_poly.png: $(DEMO)/manifests/poly.json $(DEMO)/segmentation/poly/segmentation.json | $(STAGES)
+	@mkdir -p $(@D)
 	$(BIN)/extract-maps overlay-segmentation --manifest $< --size $(DEMO_SIZE) \
 	  --title 'ELPV poly: per-cell label map' -o $@
+
+demo.title := SegAD on ELPV solar cells ($(words $(DEMO_SEEDS)) seeds; mono and poly)
+demo.figures := $(foreach c,mono poly,segmentation_$(c).png=$(DEMO)/figures/segmentation_$(c).png)
+$(call segad_report,demo)
 endif

@@ -95,10 +95,24 @@ $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
 # every seed), applied to every other image.
-images_fit_args = --seed $(images_seed0) --size $$(images_size)
-$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),golden-template,golden-template,$(images_fit_args),$(IMG)/size.txt)
-$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),patchcore,patchcore,$(images_fit_args) --weights $(WEIGHTS) $(PATCHCORE_ARGS),$(IMG)/size.txt $(WEIGHTS))
-$(call native_detector,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),padim,padim,$(images_fit_args) --weights $(WEIGHTS) $(PADIM_ARGS),$(IMG)/size.txt $(WEIGHTS))
+# The class's variables by name (pipelines/segad.mk, native.mk); the size is
+# read when the fit runs ($$(images_size): `$` kept for recipe time).
+images.bench := $(IMAGES_NAME)
+images.class := $(IMAGES_CLASS)
+images.manifest := $(IMAGES_MANIFEST)
+images.detectors := $(IMAGES_DETECTORS)
+images.seeds := $(IMAGES_SEEDS)
+images_fit_args := --seed $(images_seed0) --size $$(images_size)
+images.golden-template.kind := golden-template
+images.golden-template.fit := $(images_fit_args)
+images.golden-template.needs := $(IMG)/size.txt
+images.patchcore.kind := patchcore
+images.patchcore.fit := $(images_fit_args) --weights $(WEIGHTS) $(PATCHCORE_ARGS)
+images.patchcore.needs := $(IMG)/size.txt $(WEIGHTS)
+images.padim.kind := padim
+images.padim.fit := $(images_fit_args) --weights $(WEIGHTS) $(PADIM_ARGS)
+images.padim.needs := $(IMG)/size.txt $(WEIGHTS)
+$(foreach d,golden-template patchcore padim,$(call native_detector,images,$(d)))
 $(IMAGES_NAME)_MAPS := native
 
 # Segmentation: derived from the pool's good images (L = SEGMENTS), and the
@@ -121,7 +135,8 @@ IMAGES_SEG_PNG := $(IMAGES_SEGMENTATION)
 IMAGES_SEG_ARGS := --segmentation $(IMAGES_SEGMENTATION) --segments $(IMAGES_SEGMENTS)
 endif
 
-$(call segad_class,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),$(IMAGES_DETECTORS),$(IMAGES_SEG_ARGS),$(IMAGES_SEEDS))
+images.segmentation := $(IMAGES_SEG_ARGS)
+$(call segad_class,images)
 $(foreach c,$(call combos,$(IMAGES_DETECTORS)),$(IMG)/features/$(IMAGES_CLASS)/$(c).h5): $(IMAGES_SEG_PNG)
 
 # SegAD on all detectors with one segment: the same rows and forests, the
@@ -131,13 +146,16 @@ $(IMG)/features/$(IMAGES_CLASS)/one-segment.h5: $(IMAGES_MANIFEST) $(foreach d,$
 	@mkdir -p $(@D)
 	$(BIN)/segment-stats --manifest $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),--maps $(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) \
 	  --segmentation $(IMAGES_ONE) --segments 1 -o $@
-$(foreach s,$(IMAGES_SEEDS),$(eval $(call model_rule,$(IMAGES_NAME),$(IMAGES_CLASS),$(IMAGES_MANIFEST),one-segment,$(s))))
+$(foreach s,$(IMAGES_SEEDS),$(eval $(call model_rule,images,one-segment,$(s))))
 $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5: $(foreach s,$(IMAGES_SEEDS),$(IMG)/models/$(IMAGES_CLASS)/one-segment/seed-$(s).h5) | $(STAGES)
 	$(BIN)/evaluate score --features $(IMG)/features/$(IMAGES_CLASS)/one-segment.h5 --manifest $(IMAGES_MANIFEST) \
 	  $(foreach s,$(IMAGES_SEEDS),--model $(IMG)/models/$(IMAGES_CLASS)/one-segment/seed-$(s).h5) --method '$(IMAGES_ONE_METHOD)' -o $@
 $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 
-$(call segad_report,$(IMAGES_NAME),SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds))
+# The report, with (derive) the derived segments over a good image as figures/segmentation.png.
+$(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
+$(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png)
+$(call segad_report,$(IMAGES_NAME))
 
 # The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
 # its first seed's model, the detector states and the label map it used.
@@ -152,14 +170,10 @@ $(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
 	  $$states --segmentation $$seg -o $@; { set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"
 
-# The derived segmentation over an example good image, beside the report's figures.
-$(IMG)/report/figures/segmentation.png: $(IMAGES_DERIVED) | $(IMG)/report/metrics.json
-	cp $(IMG)/segmentation/derived_overlay.png $@
+# derive-segmentation writes the overlay figure beside the label map.
+$(IMG)/segmentation/derived_overlay.png: $(IMAGES_DERIVED)
 
 # No recipe of its own: a finished run leaves Make with nothing to do.
-ifeq ($(IMAGES_SEGMENTATION),derive)
-images: $(IMG)/report/figures/segmentation.png
-endif
 ifeq ($(IMAGES_SEGMENTATION),per-image)
 images: $(IMG)/report/metrics.json
 	$(info make images: SEGMENTATION=per-image: no pipeline.h5 (a saved pipeline needs one static label map))

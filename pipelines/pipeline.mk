@@ -16,8 +16,16 @@ PIPELINE_SEG := --per-item-segmentation --segments $(SEGMENTS)
 else
 PIPELINE_SEG := --segmentation $(SEGMENTATION) --segments $(SEGMENTS)
 endif
-$(call segad_class,$(NAME),$(CLASS),$(MANIFEST),$(DETECTORS),$(PIPELINE_SEG),$(SEEDS))
-$(call segad_report,$(NAME),$(TITLE))
+# The class's variables by name (pipelines/segad.mk), then its rules and the report.
+pipeline.bench := $(NAME)
+pipeline.class := $(CLASS)
+pipeline.manifest := $(MANIFEST)
+pipeline.detectors := $(DETECTORS)
+pipeline.segmentation := $(PIPELINE_SEG)
+pipeline.seeds := $(SEEDS)
+$(call segad_class,pipeline)
+$(NAME).title := $(TITLE)
+$(call segad_report,$(NAME))
 pipeline: $(ARTIFACTS)/$(NAME)/report/metrics.json
 else
 pipeline:

@@ -5,13 +5,14 @@
 #                        operating point, then score a folder of held-out cells
 #
 # Artifacts under $(ARTIFACTS)/score-elpv/:
-#   inputs/{manifest.json,segmentation.png,new/*.png,new-labels.csv}   scripts/score/elpv_score_inputs.py
+#   inputs/{manifest.json,segmentation.png,new/*.png,new-labels.csv}   extract-maps elpv-score-inputs
 #   states/DET.h5        extract-maps fit          maps/DET.h5     extract-maps apply
 #   features/golden+patchcore.h5  segment-stats    models/seed-0.h5  train-brf
 #   pipeline.h5          evaluate save-pipeline (the only file score-new reads)
 #   new/scores.csv, new/overlays/*.png             evaluate score-new
 #
-# Make stays exact: the inputs script rewrites the manifest only when it changes.
+# Make stays exact: elpv-score-inputs runs only when labels.csv or its flags
+# (a parameter stamp: SCORE_SIZE, SCORE_INPUT_ARGS) change.
 SCORE_ELPV ?= .cache/elpv
 SCORE_WEIGHTS ?= .cache/weights/efficientnet-lite0.pth
 SCORE_SIZE ?= 96
@@ -30,9 +31,13 @@ score-elpv: $(SCORE_DIR)/new/scores.csv
 
 # The fetch rule for the ELPV labels and the weights is in the Makefile.
 
-$(SCORE_IN)/manifest.json: scripts/score/elpv_score_inputs.py $(SCORE_ELPV)/labels.csv
-	python3 scripts/score/elpv_score_inputs.py $(SCORE_ELPV) $(SCORE_IN) $(SCORE_SIZE) $(SCORE_INPUT_ARGS)
-$(SCORE_IN)/segmentation.png: $(SCORE_IN)/manifest.json
+ifneq ($(filter score-elpv $(SCORE_DIR)/%,$(MAKECMDGOALS)),)
+$(eval $(call param_stamp,$(SCORE_DIR)/params/inputs.txt,--size $(SCORE_SIZE) $(SCORE_INPUT_ARGS)))
+endif
+
+# The inputs: manifest, held-out new/ cells with new-labels.csv, and the label map.
+$(SCORE_IN)/manifest.json $(SCORE_IN)/segmentation.png &: $(SCORE_ELPV)/labels.csv $(SCORE_DIR)/params/inputs.txt | $(STAGES)
+	$(BIN)/extract-maps elpv-score-inputs --labels $(SCORE_ELPV)/labels.csv --size $(SCORE_SIZE) $(SCORE_INPUT_ARGS) -o $(SCORE_IN)
 
 $(SCORE_DIR)/states/golden.h5: $(SCORE_IN)/manifest.json | $(STAGES)
 	$(BIN)/extract-maps fit --manifest $< --kind golden-template --name golden --seed 0 --size $(SCORE_SIZE) -o $@

@@ -1,21 +1,28 @@
 # Generic SegAD stages for one class of one benchmark, as Make rules.
 #
-#   $(call segad_class,BENCH,CLASS,MANIFEST,DETECTORS,SEGMENTATION_ARGS,SEEDS[,BASE_SCORES])
-#   $(call segad_report,BENCH,TITLE)
+# A class is described by variables named after it, then its rules are made:
 #
-# BENCH              benchmark name: artifacts go to artifacts/BENCH/
-# CLASS              class name (one manifest per class)
-# MANIFEST           the class's manifest
-# DETECTORS          detector names (K); SegAD runs on each alone and, if K > 1, on all together
-# SEGMENTATION_ARGS  segment-stats flags, e.g. `--segmentation seg.png --segments 7`
-# SEEDS              the seeds to train and evaluate
+#   demo-mono.bench        := demo                    artifacts go to artifacts/BENCH/
+#   demo-mono.class        := mono                    the class (one manifest per class)
+#   demo-mono.manifest     := artifacts/demo/manifests/mono.json
+#   demo-mono.detectors    := patchcore padim         K detectors; SegAD on each alone and, if K > 1, on all
+#   demo-mono.segmentation := --segmentation seg.png --segments 4   (segment-stats flags)
+#   demo-mono.seeds        := 0 1 2 3 4
+#   demo-mono.base_scores  := DIR                     optional: DIR/DET.csv, the detectors' own image scores
+#   $(call segad_class,demo-mono)
+#
+# and a benchmark's report, over every class made with that BENCH:
+#
+#   demo.title   := SegAD on ELPV solar cells         the table's title
+#   demo.figures := segmentation_mono.png=FILE …      optional: figures copied into report/figures/
+#   $(call segad_report,demo)
 #
 # Artifacts:  artifacts/BENCH/maps/CLASS/DET.h5               extract-maps
 #             artifacts/BENCH/features/CLASS/COMBO.h5         segment-stats (COMBO: a, b, a+b)
 #             artifacts/BENCH/models/CLASS/COMBO/seed-S.h5    train-brf (+ seed-S.json beside)
-#             artifacts/BENCH/scores/CLASS/det-DET.h5         evaluate score (base detector)
+#             artifacts/BENCH/scores/CLASS/det-DET.h5         evaluate score --maps (base detector)
 #             artifacts/BENCH/scores/CLASS/segad-COMBO.h5     evaluate score (SegAD)
-#             artifacts/BENCH/report/                         evaluate report
+#             artifacts/BENCH/report/                         evaluate report (its one writer)
 #
 # Maps: imported from items[].maps (extract-maps import) unless BENCH_MAPS is
 # `native`; then the benchmark defines the maps rules itself, with
@@ -24,6 +31,11 @@
 # Stage binaries are order-only prerequisites (rebuilding the tool does not
 # rerun stages); parameters live in stamp files rewritten only when their
 # value changes, so editing BRF_ARGS reruns train-brf and evaluate only.
+#
+# The rule templates below take the class's name (P) and at most the loop's
+# detector, combination or seed; everything else they read by name, $($(P).x).
+# A template's text is expanded once, at $(call …), so every later class may
+# set the same names to other values.
 
 BIN ?= .build/release
 ARTIFACTS ?= artifacts
@@ -33,72 +45,89 @@ EXTRACT_ARGS ?=
 
 empty :=
 space := $(empty) $(empty)
+comma := ,
 join_plus = $(subst $(space),+,$(strip $(1)))
 combos = $(1) $(if $(word 2,$(1)),$(call join_plus,$(1)))
 
 # A file holding a parameter string, rewritten (at parse time, so `make -n`
-# is exact) only when the string changes.
+# is exact) only when the string changes: $(call param_stamp,FILE,VALUE).
 define param_stamp
 $(shell mkdir -p $(dir $(1)); printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' > $(1))
 endef
 
-define maps_rule # BENCH CLASS MANIFEST DET
-$(ARTIFACTS)/$(1)/maps/$(2)/$(4).h5: $(3) $(ARTIFACTS)/$(1)/params/extract.txt | $$(STAGES)
-	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps --manifest $(3) --detector $(4) $$(EXTRACT_ARGS) -o $$@
-endef
+# Paths of class P's artifacts: $(call segad_dir,P) is artifacts/BENCH, and
+# $(call segad_path,P,maps,DET.h5) is artifacts/BENCH/maps/CLASS/DET.h5.
+segad_dir = $(ARTIFACTS)/$($(1).bench)
+segad_path = $(ARTIFACTS)/$($(1).bench)/$(2)/$($(1).class)/$(3)
+# The maps flags of a combination a+b: --maps …/a.h5 --maps …/b.h5.
+segad_maps = $(foreach d,$(subst +, ,$(2)),$(call segad_path,$(1),maps,$(d).h5))
 
 # Files named in the segmentation flags (the static label map, a classifier
 # CSV): prerequisites of segment-stats, so editing one reruns it.
 seg_files = $(wildcard $(filter-out -%,$(1)))
 
-define features_rule # BENCH CLASS MANIFEST COMBO SEGARGS
-$(ARTIFACTS)/$(1)/features/$(2)/$(4).h5: $(3) $(foreach d,$(subst +, ,$(4)),$(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(ARTIFACTS)/$(1)/params/segmentation-$(2).txt $(call seg_files,$(5)) | $$(STAGES)
+# extract-maps (import): one maps artifact per detector.            $(call maps_rule,P,DET)
+define maps_rule
+$(call segad_path,$(1),maps,$(2).h5): $($(1).manifest) $(call segad_dir,$(1))/params/extract.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/segment-stats --manifest $(3) $(foreach d,$(subst +, ,$(4)),--maps $(ARTIFACTS)/$(1)/maps/$(2)/$(d).h5) $(5) -o $$@
+	$$(BIN)/extract-maps --manifest $($(1).manifest) --detector $(2) $$(EXTRACT_ARGS) -o $$@
 endef
 
-define model_rule # BENCH CLASS MANIFEST COMBO SEED
-$(ARTIFACTS)/$(1)/models/$(2)/$(4)/seed-$(5).h5: $(ARTIFACTS)/$(1)/features/$(2)/$(4).h5 $(3) $(ARTIFACTS)/$(1)/params/brf.txt | $$(STAGES)
+# segment-stats: one features artifact per detector combination.   $(call features_rule,P,COMBO)
+define features_rule
+$(call segad_path,$(1),features,$(2).h5): $($(1).manifest) $(call segad_maps,$(1),$(2)) $(call segad_dir,$(1))/params/segmentation-$($(1).class).txt $(call seg_files,$($(1).segmentation)) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/train-brf --features $$< --manifest $(3) --seed $(5) $$(BRF_ARGS) -o $$@
+	$$(BIN)/segment-stats --manifest $($(1).manifest) $(addprefix --maps ,$(call segad_maps,$(1),$(2))) $($(1).segmentation) -o $$@
 endef
 
-define segad_scores_rule # BENCH CLASS MANIFEST COMBO SEEDS
-$(ARTIFACTS)/$(1)/scores/$(2)/segad-$(4).h5: $(foreach s,$(5),$(ARTIFACTS)/$(1)/models/$(2)/$(4)/seed-$(s).h5) | $$(STAGES)
+# train-brf: one model per combination and seed.                    $(call model_rule,P,COMBO,SEED)
+define model_rule
+$(call segad_path,$(1),models,$(2)/seed-$(3).h5): $(call segad_path,$(1),features,$(2).h5) $($(1).manifest) $(call segad_dir,$(1))/params/brf.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/evaluate score --features $(ARTIFACTS)/$(1)/features/$(2)/$(4).h5 --manifest $(3) \
-	  $(foreach s,$(5),--model $(ARTIFACTS)/$(1)/models/$(2)/$(4)/seed-$(s).h5) --method 'SegAD($(4))' -o $$@
+	$$(BIN)/train-brf --features $$< --manifest $($(1).manifest) --seed $(3) $$(BRF_ARGS) -o $$@
 endef
 
-# The base detector's own score: the max of its map, or (BASE_SCORES given)
-# the image scores the detector wrote itself, from BASE_SCORES/DET.csv.
-define detector_scores_rule # BENCH CLASS MANIFEST DET FEATURES BASE_SCORES
-$(ARTIFACTS)/$(1)/scores/$(2)/det-$(4).h5: $(5) $(3) $(if $(6),$(6)/$(4).csv) | $$(STAGES)
+# evaluate score: SegAD's row, every seed's model on its test rows. $(call segad_scores_rule,P,COMBO)
+define segad_scores_rule
+$(call segad_path,$(1),scores,segad-$(2).h5): $(foreach s,$($(1).seeds),$(call segad_path,$(1),models,$(2)/seed-$(s).h5)) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/evaluate score --features $(5) --manifest $(3) $(if $(6),--scores-csv $(6)/$(4).csv,--feature an_det_score_$(4)) --method $(4) -o $$@
+	$$(BIN)/evaluate score --features $(call segad_path,$(1),features,$(2).h5) --manifest $($(1).manifest) \
+	  $(foreach s,$($(1).seeds),--model $(call segad_path,$(1),models,$(2)/seed-$(s).h5)) --method 'SegAD($(2))' -o $$@
 endef
 
-define segad_class_rules # BENCH CLASS MANIFEST DETECTORS SEGARGS SEEDS [BASE_SCORES]
-$(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/segmentation-$(2).txt,$(5)))
-$(if $(filter native,$($(1)_MAPS)),,$(foreach d,$(4),$(eval $(call maps_rule,$(1),$(2),$(3),$(d)))))
-$(foreach c,$(call combos,$(4)),$(eval $(call features_rule,$(1),$(2),$(3),$(c),$(5))))
-$(foreach c,$(call combos,$(4)),$(foreach s,$(6),$(eval $(call model_rule,$(1),$(2),$(3),$(c),$(s)))))
-$(foreach c,$(call combos,$(4)),$(eval $(call segad_scores_rule,$(1),$(2),$(3),$(c),$(6))))
-$(foreach d,$(4),$(eval $(call detector_scores_rule,$(1),$(2),$(3),$(d),$(ARTIFACTS)/$(1)/features/$(2)/$(lastword $(call combos,$(4))).h5,$(7))))
-$(1)_SCORES += $(foreach d,$(4),$(ARTIFACTS)/$(1)/scores/$(2)/det-$(d).h5) $(foreach c,$(call combos,$(4)),$(ARTIFACTS)/$(1)/scores/$(2)/segad-$(c).h5)
+# evaluate score --maps: a base detector's row, from its maps artifact only (no
+# segmentation involved): the max of each map, or (P.base_scores given) the
+# image scores the detector wrote itself, DIR/DET.csv.              $(call detector_scores_rule,P,DET)
+define detector_scores_rule
+$(call segad_path,$(1),scores,det-$(2).h5): $(call segad_path,$(1),maps,$(2).h5) $($(1).manifest) $(if $($(1).base_scores),$($(1).base_scores)/$(2).csv) | $$(STAGES)
+	@mkdir -p $$(@D)
+	$$(BIN)/evaluate score --maps $(call segad_path,$(1),maps,$(2).h5) --manifest $($(1).manifest) $(if $($(1).base_scores),--scores-csv $($(1).base_scores)/$(2).csv) --method $(2) -o $$@
 endef
 
-segad_class = $(eval $(call segad_class_rules,$(1),$(2),$(3),$(4),$(5),$(6),$(7)))
+# One class: all of the above, and its rows added to the report's list.   $(call segad_class,P)
+define segad_class_rules
+$(call param_stamp,$(call segad_dir,$(1))/params/segmentation-$($(1).class).txt,$($(1).segmentation))
+$(if $(filter native,$($($(1).bench)_MAPS)),,$(foreach d,$($(1).detectors),$(eval $(call maps_rule,$(1),$(d)))))
+$(foreach c,$(call combos,$($(1).detectors)),$(eval $(call features_rule,$(1),$(c))))
+$(foreach c,$(call combos,$($(1).detectors)),$(foreach s,$($(1).seeds),$(eval $(call model_rule,$(1),$(c),$(s)))))
+$(foreach c,$(call combos,$($(1).detectors)),$(eval $(call segad_scores_rule,$(1),$(c))))
+$(foreach d,$($(1).detectors),$(eval $(call detector_scores_rule,$(1),$(d))))
+$($(1).bench)_SCORES += $(foreach d,$($(1).detectors),$(call segad_path,$(1),scores,det-$(d).h5)) \
+  $(foreach c,$(call combos,$($(1).detectors)),$(call segad_path,$(1),scores,segad-$(c).h5))
+endef
+segad_class = $(eval $(call segad_class_rules,$(1)))
 
-define segad_bench_rules # BENCH
-$(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/brf.txt,$(BRF_ARGS)))
-$(eval $(call param_stamp,$(ARTIFACTS)/$(1)/params/extract.txt,$(EXTRACT_ARGS)))
+# A benchmark's parameter stamps (BRF_ARGS, EXTRACT_ARGS).           $(call segad_bench_rules,BENCH)
+define segad_bench_rules
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/brf.txt,$(BRF_ARGS))
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/extract.txt,$(EXTRACT_ARGS))
 endef
 
-define segad_report_rules # BENCH TITLE
-$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) | $$(STAGES)
-	$$(BIN)/evaluate report --title '$(2)' -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) --print
+# evaluate report: the report folder's one writer (its figures included; a
+# file it did not write goes). Title and figures live in a stamp.     $(call segad_report,BENCH)
+define segad_report_rules
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures))
+$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
+	$$(BIN)/evaluate report --title '$($(1).title)' -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) --print
 endef
-
-segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1),$(2)))
+segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1)))

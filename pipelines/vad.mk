@@ -66,7 +66,9 @@ $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): VAD_ROOT=$(VAD_ROOT) is not
 endif
 
 # The working size: VAD_SIZE, else from the first train/good image (its aspect ratio,
-# short side 256, sides multiples of the backbone stride 32).
+# short side 256, sides multiples of the backbone stride 32). A script, not
+# `extract-maps working-size`: VAD_SIZE names targets, so it is needed at parse
+# time, before any tool is built (the same rule; WorkingSizeRuleTests).
 ifeq ($(origin VAD_SIZE),undefined)
 VAD_SIZE := $(shell bash scripts/working-size.sh '$(firstword $(sort $(wildcard $(VAD_ROOT)/train/good/*.png)))')
 ifeq ($(VAD_SIZE),)
@@ -118,7 +120,15 @@ $(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detecto
 endef
 
 # One mode and seed: manifest, maps, (classifier), features, models, scores.
+# Class vad-MODE-seed-S of pipelines/segad.mk: artifacts/vad-MODE/…/seed-S/, one seed.
 define vad_seed_rules # MODE SEED
+vad-$(1)-seed-$(2).bench := vad-$(1)
+vad-$(1)-seed-$(2).class := seed-$(2)
+vad-$(1)-seed-$(2).manifest := $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json
+vad-$(1)-seed-$(2).detectors := $(VAD_DETECTORS)
+vad-$(1)-seed-$(2).segmentation := $(VAD_SEG_ARGS)
+vad-$(1)-seed-$(2).seeds := $(2)
+vad-$(1)_MAPS := native
 $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json: $(ARTIFACTS)/vad/params/root.txt $(if $(filter oneclass,$(1)),$(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps vad-manifest --root $(VAD_ROOT) --mode $(1) --seed $(2) --seeds '$(VAD_SEEDS)' $(if $(filter oneclass,$(1)),--synthetic $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) -o $$@
@@ -127,17 +137,16 @@ $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5: $(ARTIFACTS)/vad-$(1)/manifests/se
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps apply --manifest $$< --state $(ARTIFACTS)/vad/detectors/seed-$(2)/$(d).h5 --skip-detector-train -o $$@
 )
-$(eval $(call param_stamp,$(ARTIFACTS)/vad-$(1)/params/segmentation-seed-$(2).txt,$(VAD_SEG_ARGS)))
-$(foreach c,$(call combos,$(VAD_DETECTORS)),$(eval $(call features_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,$(c),$(VAD_SEG_ARGS)))
+$(foreach c,$(call combos,$(VAD_DETECTORS)),
 $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/$(c).h5: $(VAD_SEG))
-$(foreach c,$(call combos,$(VAD_DETECTORS)),$(eval $(call model_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,$(c),$(2))))
-$(foreach c,$(call combos,$(VAD_DETECTORS)),$(eval $(call segad_scores_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,$(c),$(2))))
-$(foreach d,$(VAD_DETECTORS),$(eval $(call detector_scores_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,$(d),$(ARTIFACTS)/vad-$(1)/features/seed-$(2)/$(VAD_ALL).h5,)))
 $(foreach n,$(VAD_IMPORT),
-$(ARTIFACTS)/vad-$(1)/scores/seed-$(2)/import-$(n).h5: $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/$(VAD_ALL).h5 $(or $(wildcard $(VAD_IMPORT_DIR)/$(n)-seed-$(2).csv),$(VAD_IMPORT_DIR)/$(n).csv) | $$(STAGES)
-	$$(BIN)/evaluate score --features $$< --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --scores-csv $$(word 2,$$^) --method '$(n)' -o $$@
+$(ARTIFACTS)/vad-$(1)/scores/seed-$(2)/import-$(n).h5: $(call vad_rows,$(1),$(2)) $(or $(wildcard $(VAD_IMPORT_DIR)/$(n)-seed-$(2).csv),$(VAD_IMPORT_DIR)/$(n).csv) | $$(STAGES)
+	$$(BIN)/evaluate score --maps $$< --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --scores-csv $$(word 2,$$^) --method '$(n)' -o $$@
 )
 endef
+# Rows scored from a score CSV take their labels from the first detector's maps
+# (not a features artifact, so a segmentation change leaves them alone).
+vad_rows = $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(firstword $(VAD_DETECTORS)).h5
 
 # The classifier g(I) (high- and low-shot): fitted per seed, its scores a feature of
 # "All AD + classifier + SegAD" and a row of its own. Cross-fitted: the seed's
@@ -152,10 +161,10 @@ $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv: $(ARTIFACTS)/vad-$(1)/classifier
 	$$(BIN)/extract-maps classifier-apply --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --state $$< -o $$@
 $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/classifier+$(VAD_ALL).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(foreach d,$(VAD_DETECTORS),$(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv $(VAD_SEG) $(ARTIFACTS)/vad-$(1)/params/segmentation-seed-$(2).txt | $$(STAGES)
 	$$(BIN)/segment-stats --manifest $$< $(foreach d,$(VAD_DETECTORS),--maps $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(VAD_SEG_ARGS) --classifier-scores $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv -o $$@
-$(eval $(call model_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,classifier+$(VAD_ALL),$(2)))
-$(eval $(call segad_scores_rule,vad-$(1),seed-$(2),$(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json,classifier+$(VAD_ALL),$(2)))
-$(ARTIFACTS)/vad-$(1)/scores/seed-$(2)/classifier.h5: $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/$(VAD_ALL).h5 $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv | $$(STAGES)
-	$$(BIN)/evaluate score --features $$< --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --scores-csv $$(word 2,$$^) --method classifier -o $$@
+$(eval $(call model_rule,vad-$(1)-seed-$(2),classifier+$(VAD_ALL),$(2)))
+$(eval $(call segad_scores_rule,vad-$(1)-seed-$(2),classifier+$(VAD_ALL)))
+$(ARTIFACTS)/vad-$(1)/scores/seed-$(2)/classifier.h5: $(call vad_rows,$(1),$(2)) $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv | $$(STAGES)
+	$$(BIN)/evaluate score --maps $$< --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --scores-csv $$(word 2,$$^) --method classifier -o $$@
 endef
 
 vad_classifier_on = $(and $(filter 1,$(VAD_CLASSIFIER)),$(filter highshot lowshot,$(1)))
@@ -168,20 +177,24 @@ vad_scores = $(foreach s,$(VAD_SEEDS),\
   $(if $(call vad_classifier_on,$(1)),$(ARTIFACTS)/vad-$(1)/scores/seed-$(s)/segad-classifier+$(VAD_ALL).h5 $(ARTIFACTS)/vad-$(1)/scores/seed-$(s)/classifier.h5) \
   $(foreach n,$(VAD_IMPORT),$(ARTIFACTS)/vad-$(1)/scores/seed-$(s)/import-$(n).h5))
 
+# A derived map's overlay (written beside it by derive-segmentation) goes into the
+# report as figures/segmentation_overlay.png; the report drops it with a drawn map.
+vad_figures = $(if $(VAD_SEGMENTATION),,--figure segmentation_overlay.png=$(VAD_SEG:.png=_overlay.png))
+
 vad_title_oneclass = VAD one-class (synthetic defects)
 vad_title_highshot = VAD high-shot
 vad_title_lowshot = VAD low-shot
 
+# One mode's reports: all test rows, and good vs unseen defects; the goal vad-MODE.
 define vad_mode_rules # MODE
 $(ARTIFACTS)/vad-$(1)/report/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
-	$$(BIN)/evaluate report --title '$(vad_title_$(1)) (seeds $(VAD_SEEDS); $(VAD_SIZE)px)' -o $(ARTIFACTS)/vad-$(1)/report $$^ --print
-	@o=$(VAD_SEG:.png=_overlay.png) f=$(ARTIFACTS)/vad-$(1)/report/figures/segmentation_overlay.png; \
-	  if [ -z '$(VAD_SEGMENTATION)' ] && [ -f $$$$o ]; then cp $$$$o $$$$f; else rm -f $$$$f; fi
+	$$(BIN)/evaluate report --title '$(vad_title_$(1)) (seeds $(VAD_SEEDS); $(VAD_SIZE)px)' -o $(ARTIFACTS)/vad-$(1)/report $$^ $(vad_figures) --print
 $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json: $(call vad_scores,$(1)) | $$(STAGES)
 	$$(BIN)/evaluate report --title '$(vad_title_$(1)): good vs unseen defects' --only-tag unseen -o $(ARTIFACTS)/vad-$(1)/report/unseen $$^ --print
 vad-$(1): $(ARTIFACTS)/vad-$(1)/report/metrics.json $(ARTIFACTS)/vad-$(1)/report/unseen/metrics.json
 endef
 
+# One-class mode: synthetic defects on the seed's good images (PNGs + list.csv).
 define vad_synthetic_rule # SEED
 $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(1)/list.csv: $(VAD_SEG) $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
 	$$(BIN)/extract-maps synthesize-defects --root $(VAD_ROOT) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
@@ -196,25 +209,38 @@ $(VAD_ABL)/features/seed-$(1)/one-segment.h5: $(ARTIFACTS)/vad-highshot/manifest
 	$$(BIN)/segment-stats --manifest $$< $(foreach d,$(VAD_DETECTORS),--maps $(ARTIFACTS)/vad-highshot/maps/seed-$(1)/$(d).h5) --segmentation $(VAD_SEG_ONE) --segments 1 -o $$@
 endef
 
-define vad_ablation_variant # SEED VARIANT FEATURES EXTRA_BRF_ARGS METHOD
-$(VAD_ABL)/models/seed-$(1)/$(2).h5: $(3) $(ARTIFACTS)/vad-highshot/params/brf.txt | $$(STAGES)
+# Each variant by name: the features it trains on, its extra train-brf flags, its row.
+vad_abl_all = $(ARTIFACTS)/vad-highshot/features/seed-$(1)/$(VAD_ALL).h5
+vad_abl.max-only.features = $(vad_abl_all)
+vad_abl.max-only.brf := --only 'an_det_score_*'
+vad_abl.max-only.method := Max of map only
+vad_abl.one-segment.features = $(VAD_ABL)/features/seed-$(1)/one-segment.h5
+vad_abl.one-segment.brf :=
+vad_abl.one-segment.method := One segment
+vad_abl.boosted-trees.features = $(vad_abl_all)
+vad_abl.boosted-trees.brf := --num-parallel-tree 1
+vad_abl.boosted-trees.method := Boosted trees
+vad_abl.random-forest.features = $(vad_abl_all)
+vad_abl.random-forest.brf := --rounds 1
+vad_abl.random-forest.method := Random forest
+VAD_ABL_VARIANTS := max-only one-segment boosted-trees random-forest
+
+define vad_ablation_variant # SEED VARIANT
+$(VAD_ABL)/models/seed-$(1)/$(2).h5: $(call vad_abl.$(2).features,$(1)) $(ARTIFACTS)/vad-highshot/params/brf.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/train-brf --features $(3) --manifest $(ARTIFACTS)/vad-highshot/manifests/seed-$(1).json --seed $(1) $$(BRF_ARGS) $(4) -o $$@
+	$$(BIN)/train-brf --features $(call vad_abl.$(2).features,$(1)) --manifest $(ARTIFACTS)/vad-highshot/manifests/seed-$(1).json --seed $(1) $$(BRF_ARGS) $(vad_abl.$(2).brf) -o $$@
 $(VAD_ABL)/scores/seed-$(1)/$(2).h5: $(VAD_ABL)/models/seed-$(1)/$(2).h5 | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/evaluate score --features $(3) --manifest $(ARTIFACTS)/vad-highshot/manifests/seed-$(1).json --model $$< --method '$(5)' -o $$@
+	$$(BIN)/evaluate score --features $(call vad_abl.$(2).features,$(1)) --manifest $(ARTIFACTS)/vad-highshot/manifests/seed-$(1).json --model $$< --method '$(vad_abl.$(2).method)' -o $$@
 endef
 
-VAD_HS_FEATURES = $(ARTIFACTS)/vad-highshot/features/seed-$(1)/$(VAD_ALL).h5
+# One seed's ablation: the one-segment features and the four variants.
 define vad_ablation_seed # SEED
 $(eval $(call vad_ablation_rules,$(1)))
-$(eval $(call vad_ablation_variant,$(1),max-only,$(VAD_HS_FEATURES),--only 'an_det_score_*',Max of map only))
-$(eval $(call vad_ablation_variant,$(1),one-segment,$(VAD_ABL)/features/seed-$(1)/one-segment.h5,,One segment))
-$(eval $(call vad_ablation_variant,$(1),boosted-trees,$(VAD_HS_FEATURES),--num-parallel-tree 1,Boosted trees))
-$(eval $(call vad_ablation_variant,$(1),random-forest,$(VAD_HS_FEATURES),--rounds 1,Random forest))
+$(foreach v,$(VAD_ABL_VARIANTS),$(eval $(call vad_ablation_variant,$(1),$(v))))
 endef
 
-VAD_ABL_SCORES := $(foreach s,$(VAD_SEEDS),$(foreach v,max-only one-segment boosted-trees random-forest,$(VAD_ABL)/scores/seed-$(s)/$(v).h5) \
+VAD_ABL_SCORES := $(foreach s,$(VAD_SEEDS),$(foreach v,$(VAD_ABL_VARIANTS),$(VAD_ABL)/scores/seed-$(s)/$(v).h5) \
   $(ARTIFACTS)/vad-highshot/scores/seed-$(s)/segad-$(VAD_ALL).h5)
 $(VAD_ABL)/report/metrics.json: $(VAD_ABL_SCORES) | $(STAGES)
 	$(BIN)/evaluate report --title 'VAD high-shot ablation (Table 6; all detectors; BRF = SegAD($(VAD_ALL)))' -o $(VAD_ABL)/report $^ --print
@@ -222,7 +248,7 @@ vad-ablation: $(VAD_ABL)/report/metrics.json
 
 $(foreach s,$(VAD_SEEDS),$(eval $(call vad_detector_rules,$(s))))
 $(foreach s,$(VAD_SEEDS),$(eval $(call vad_synthetic_rule,$(s))))
-$(foreach m,$(VAD_MODES),$(foreach s,$(VAD_SEEDS),$(eval $(call vad_seed_rules,$(m),$(s)))))
+$(foreach m,$(VAD_MODES),$(foreach s,$(VAD_SEEDS),$(eval $(call vad_seed_rules,$(m),$(s)))$(call segad_class,vad-$(m)-seed-$(s))))
 $(foreach m,$(VAD_MODES),$(foreach s,$(VAD_SEEDS),$(if $(call vad_classifier_on,$(m)),$(eval $(call vad_classifier_rules,$(m),$(s))))))
 $(foreach m,$(VAD_MODES),$(eval $(call segad_bench_rules,vad-$(m)))$(eval $(call vad_mode_rules,$(m))))
 $(foreach s,$(VAD_SEEDS),$(eval $(call vad_ablation_seed,$(s))))

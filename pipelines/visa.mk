@@ -28,8 +28,19 @@ $(foreach m,$(MODELS),$(ARTIFACTS)/visa/base-scores/$(1)/$(m).csv): $(ARTIFACTS)
 endef
 
 $(foreach c,$(VISA_CLASSES),$(eval $(call visa_manifest_rule,$(c))))
-$(foreach c,$(VISA_CLASSES),$(call segad_class,visa,$(c),$(ARTIFACTS)/visa/manifests/$(c).json,$(MODELS),--per-item-segmentation --segments $(call visa_segments,$(c)),$(VISA_SEEDS),$(ARTIFACTS)/visa/base-scores/$(c)))
-$(call segad_report,visa,SegAD on VisA (reference protocol; MODELS=$(MODELS)))
+# Class visa-CLASS: per-item label maps; the models' own image scores as base rows.
+define visa_class # CLASS
+visa-$(1).bench := visa
+visa-$(1).class := $(1)
+visa-$(1).manifest := $(ARTIFACTS)/visa/manifests/$(1).json
+visa-$(1).detectors := $(MODELS)
+visa-$(1).segmentation := --per-item-segmentation --segments $(call visa_segments,$(1))
+visa-$(1).seeds := $(VISA_SEEDS)
+visa-$(1).base_scores := $(ARTIFACTS)/visa/base-scores/$(1)
+endef
+$(foreach c,$(VISA_CLASSES),$(eval $(call visa_class,$(c)))$(call segad_class,visa-$(c)))
+visa.title := SegAD on VisA (reference protocol; MODELS=$(MODELS))
+$(call segad_report,visa)
 endif
 
 .PHONY: visa

@@ -5,8 +5,10 @@
 # A 300×300 cell → 256x256; a 512 (H) × 1024 (W) part → 256x512;
 # 375 × 500 → 256x352. An automatic side over 2048 px (aspect over 8:1) is
 # refused. The rule of WorkingSize.forImage (extract-maps working-size, used by
-# make images); this script lets Make take it at parse time, before any tool
-# is built. Used by pipelines/vad.mk when VAD_SIZE is not given.
+# make images), kept twice on purpose: pipelines/vad.mk needs VAD_SIZE at parse
+# time (it names targets), before any tool is built, and a generated include
+# would make even `make -n` build the tools. WorkingSizeRuleTests keeps the
+# two equal. Used by pipelines/vad.mk when VAD_SIZE is not given.
 #   bash scripts/working-size.sh IMAGE.png [SHORT] [STRIDE]
 set -euo pipefail
 f=${1:?usage: working-size.sh IMAGE.png [SHORT] [STRIDE]}

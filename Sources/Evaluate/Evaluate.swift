@@ -17,9 +17,17 @@ struct Evaluate: ParsableCommand {
 extension Evaluate {
     struct Score: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Scores each seed's test rows with a model per seed, a feature column, or a score CSV.")
+            abstract: "Scores each seed's test rows with a model per seed, a feature column, a map's max, or a score CSV.",
+            discussion: """
+            --features with --model, --feature or --scores-csv; or --maps alone (a base detector: \
+            each map's max, equal bit for bit to the features' an_det_score_DET) or --maps with \
+            --scores-csv (the rows from the maps artifact), so a base detector's row does not \
+            depend on the segmentation.
+            """)
 
-        @Option(help: "The features artifact.") var features: String
+        @Option(help: "The features artifact.") var features: String?
+        @Option(help: "Instead of --features: a maps artifact; scores each test row by its map's max (or by --scores-csv).")
+        var maps: String?
         @OptionGroup var manifest: ManifestOptions
         @Option(name: .customLong("model"), parsing: .singleValue, help: "A model artifact (one per seed; repeatable).")
         var models: [String] = []
@@ -31,6 +39,13 @@ extension Evaluate {
         @Option(name: .shortAndLong, help: "The scores artifact to write (.h5).") var output: String
 
         func validate() throws {
+            if (features == nil) == (maps == nil) { throw ValidationError("give exactly one of --features or --maps") }
+            if maps != nil {
+                if !models.isEmpty || feature != nil {
+                    throw ValidationError("--maps scores by the map's max or --scores-csv; --model and --feature need --features")
+                }
+                return
+            }
             let given = [!models.isEmpty, feature != nil, scoresCsv != nil].filter { $0 }.count
             if given != 1 { throw ValidationError("give exactly one of --model, --feature or --scores-csv") }
         }
@@ -38,8 +53,14 @@ extension Evaluate {
         func run() throws {
             StageMain.run("evaluate score") {
                 try OutputPaths.check(outputs: [.init("-o", output)],
-                                      inputs: [("--features", features), ("--manifest", manifest.path), ("--scores-csv", scoresCsv ?? "")] + models.map { ("--model", $0) },
+                                      inputs: [("--features", features ?? ""), ("--maps", maps ?? ""), ("--manifest", manifest.path), ("--scores-csv", scoresCsv ?? "")] + models.map { ("--model", $0) },
                                       manifests: [manifest.path])
+                if let maps {
+                    try Scoring.run(maps: .init(mapsPath: maps, manifestPath: manifest.path, scoresCSV: scoresCsv,
+                                                method: method, output: output))
+                    return
+                }
+                guard let features else { return }
                 let source: Scoring.Source = !models.isEmpty ? .models(models)
                     : feature.map { .feature($0) } ?? .csv(scoresCsv!)
                 try Scoring.run(.init(featuresPath: features, manifestPath: manifest.path, source: source,
@@ -59,6 +80,16 @@ extension Evaluate {
         @Option(help: "The table's title.") var title = "SegAD results"
         @Option(help: "Compare good images with bad images carrying this tag only (e.g. unseen).") var onlyTag: String?
         @Flag(help: "Also print results.md to stdout.") var print = false
+        @Option(name: .customLong("figure"), parsing: .singleValue,
+                help: "NAME.png=PATH: copy the figure PATH into figures/NAME.png (repeatable). Every other file in figures/ that this report did not write is removed.")
+        var figures: [String] = []
+
+        func figurePairs() -> [(name: String, path: String)] {
+            figures.map { f in
+                guard let eq = f.firstIndex(of: "=") else { return ("", f) }
+                return (String(f[..<eq]), String(f[f.index(after: eq)...]))
+            }
+        }
 
         func validate() throws {
             if scores.isEmpty { throw ValidationError("give at least one scores artifact") }
@@ -68,8 +99,9 @@ extension Evaluate {
             StageMain.run("evaluate report") {
                 try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
-                                      inputs: scores.map { ("scores", $0) })
-                let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag)
+                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) })
+                let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
+                                             figures: figurePairs())
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)
@@ -86,8 +118,8 @@ extension Evaluate {
             abstract: "Saves one seed's detectors, segmentation and model as a pipeline with an operating point.",
             discussion: """
             The threshold keeps --tpr of the bad rows on out-of-fold scores of the seed's segad-train \
-            rows (stratified --folds-fold, seeded; each fold's BRF trained on the other folds with the \
-            model's parameters): the 'linear' quantile of the out-of-fold bad scores at 1 − TPR. \
+            rows (sklearn's StratifiedKFold(--folds, shuffle=True, random_state=--fold-seed); each fold's \
+            BRF trained on the other folds with the model's parameters): the 'linear' quantile of the out-of-fold bad scores at 1 − TPR. \
             The pipeline embeds the detector states and backbone weights, so `score-new` needs nothing else.
             """)
 
@@ -99,7 +131,8 @@ extension Evaluate {
                 help: "A detector-state artifact (extract-maps fit); one per detector of the features.")
         var states: [String] = []
         @Option(help: "The static label map the features were made with (PNG or .npy).") var segmentation: String
-        @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.") var tpr = 0.95
+        @Option(help: "True-positive rate the threshold keeps on out-of-fold bad scores.",
+                parse: Bounded.decimal(0...1, excluding: .lower)) var tpr = 0.95
         @Option(help: "Folds for the out-of-fold scores.", parse: Bounded.integer(2...100)) var folds = 5
         @Option(help: "Seed of the fold assignment (default: --seed).", parse: Bounded.integer(0...Bounds.maxSeed))
         var foldSeed: Int?
@@ -109,7 +142,6 @@ extension Evaluate {
 
         func validate() throws {
             if states.isEmpty { throw ValidationError("give at least one --state") }
-            if !(tpr > 0 && tpr <= 1) { throw ValidationError("--tpr must be in (0, 1]") }
         }
 
         func run() throws {

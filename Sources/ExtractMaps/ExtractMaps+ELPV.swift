@@ -81,3 +81,44 @@ extension ExtractMaps {
         }
     }
 }
+
+extension ExtractMaps {
+    struct ELPVScoreInputsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "elpv-score-inputs",
+            abstract: "Inputs of make score-elpv: a small ELPV mono manifest, held-out new cells, a 3-segment label map.",
+            discussion: """
+            In labels.csv order (probability 0 good, 1 bad): the first --detector-train good cells are \
+            detector-train; the next --good good and the first --bad bad cells segad-train (seed 0); the \
+            next --test of each test; the next --new cells (half good, half bad, interleaved) go to \
+            OUT/new/ as symlinks, their labels to OUT/new-labels.csv. OUT/segmentation.png: SIZE×SIZE \
+            labels 0 cell, 1 busbars, 2 border (docs/scoring.md). OUT/new/ is made to hold exactly these cells.
+            """)
+
+        @Option(help: "elpv-dataset's labels.csv.") var labels: String
+        @Option(help: "Side of the square label map (the working size).") var size: Int
+        @Option(help: "Good cells that fit the detectors.") var detectorTrain = 40
+        @Option(help: "Good cells that train the forest.") var good = 80
+        @Option(help: "Bad cells that train the forest.") var bad = 40
+        @Option(help: "Good and bad cells each in a labeled test role (0: none).") var test = 0
+        @Option(help: "Held-out cells in OUT/new/.") var new = 40
+        @Option(name: .shortAndLong, help: "The folder to write.") var output: String
+
+        func validate() throws {
+            if !(8...4096).contains(size) { throw ValidationError("--size must be in 8…4096") }
+            for (name, n) in [("--detector-train", detectorTrain), ("--good", good), ("--bad", bad)] where n < 1 {
+                throw ValidationError("\(name) must be at least 1")
+            }
+            if test < 0 || new < 0 { throw ValidationError("--test and --new must be at least 0") }
+        }
+
+        func run() throws {
+            StageMain.run("extract-maps elpv-score-inputs") {
+                try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--labels", labels)])
+                var o = ELPVScoreInputs.Options(labelsPath: labels, output: output, size: size)
+                (o.detectorTrain, o.good, o.bad, o.test, o.new) = (detectorTrain, good, bad, test, new)
+                try ELPVScoreInputs.write(o)
+            }
+        }
+    }
+}

@@ -28,15 +28,15 @@ extension ExtractMaps {
         @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
         @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
         @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
-        @Option(help: "Share of the good images in the fixed detector pool.") var poolFraction = 0.4
-        @Option(help: "Share of each label's remaining images tested per seed.") var testFraction = 0.5
+        @Option(help: "Share of the good images in the fixed detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
+        var poolFraction = 0.4
+        @Option(help: "Share of each label's remaining images tested per seed.", parse: Bounded.decimal(0...1, excluding: .both))
+        var testFraction = 0.5
         @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func validate() throws {
             if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
-            if !(poolFraction > 0 && poolFraction < 1) { throw ValidationError("--pool-fraction must be in (0, 1)") }
-            if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
         }
 
         func run() throws {

@@ -72,7 +72,7 @@ extension ExtractMaps {
             abstract: "One-class VAD: seeded synthetic defects (blur or a thin gray rectangle in a segment) on a seed's SegAD-training good images.")
 
         @Option(help: "The VAD folder.") var root: String
-        @Option(help: "The seed (its SegAD-training half of train/good).") var seed: Int
+        @Option(help: "The seed (its SegAD-training half of train/good).", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "The label PNG (gray values are labels; any size).") var segmentation: String
         @Option(help: "Number of segments L.") var segments: Int
         @Option(help: "At most this many defects (default: one per SegAD-training good image).", parse: Bounded.integer(1...1_000_000))
@@ -115,17 +115,14 @@ extension ExtractMaps {
             abstract: "Fits the supervised classifier g(I) (logistic regression on pooled EfficientNet-Lite0 features) on a seed's classifier-train rows.")
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "The seed whose classifier-train rows to fit.") var seed: Int
+        @Option(help: "The seed whose classifier-train rows to fit.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth).") var weights: String
         @Option(help: "Working size HxW or N.", parse: ImageSize.parse) var size = ImageSize(256)!
         @Option(help: "Cross-fitting folds over the seed's segad-train rows (stratified, seeded by --seed).", parse: Bounded.integer(2...100))
         var folds = 5
-        @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.") var c = "1"
+        @Option(help: "L2 strength C, or auto: chosen per model from 0.01, 0.1, 1, 10 by inner cross-validation on its own training rows.",
+                parse: L2Strength.parse) var c = L2Strength.c(1)
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
-
-        func validate() throws {
-            if c != "auto" && !(Double(c).map { $0 > 0 && $0.isFinite } ?? false) { throw ValidationError("--c must be a positive finite number or auto") }
-        }
 
         func run() throws {
             StageMain.run("extract-maps classifier-fit") {
@@ -133,7 +130,7 @@ extension ExtractMaps {
                 var o = SupervisedClassifier.FitOptions(manifestPath: manifest.path, seed: seed, weightsPath: weights,
                                                         size: size.tuple, output: output)
                 o.folds = folds
-                o.c = c == "auto" ? nil : Double(c)!
+                o.c = c.value
                 try SupervisedClassifier.fit(o)
             }
         }
@@ -155,4 +152,28 @@ extension ExtractMaps {
             }
         }
     }
+}
+
+/// classifier-fit's `--c`: an L2 strength in (0, ∞), or `auto` (chosen per
+/// model by inner cross-validation).
+enum L2Strength: CustomStringConvertible, Sendable {
+    case auto
+    case c(Double)
+
+    static let parse: @Sendable (String) throws -> L2Strength = { text in
+        if text == "auto" { return .auto }
+        do {
+            return .c(try Bounded.decimal(0...Double.infinity, excluding: .lower)(text))
+        } catch let e as ValidationError {
+            throw ValidationError(e.message + ", or auto")
+        }
+    }
+
+    /// The strength, nil for auto.
+    var value: Double? {
+        if case .c(let c) = self { return c }
+        return nil
+    }
+
+    var description: String { value.map { "\($0)" } ?? "auto" }
 }

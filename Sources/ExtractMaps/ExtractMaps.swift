@@ -9,7 +9,7 @@ struct ExtractMaps: ParsableCommand {
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
         subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
-                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self]
+                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self, ELPVScoreInputsCommand.self]
                       + ExtractMaps.vadSubcommands + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }
@@ -32,13 +32,8 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
         @Option(help: "Resize every map to HxW (or N for N×N) with bilinear interpolation.", parse: ImageSize.parse)
         var size: ImageSize?
-        @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).") var pngScale: Float?
-
-        func validate() throws {
-            if let pngScale, !(pngScale > 0 && pngScale.isFinite) {
-                throw ValidationError("--png-scale must be a positive finite number, e.g. 255")
-            }
-        }
+        @Option(help: "Divisor for PNG maps (default 255 for 8-bit, 65535 for 16-bit).",
+                parse: Bounded.decimal(0...Double.infinity, excluding: .lower)) var pngScale: Float?
 
         func run() throws {
             StageMain.run("extract-maps") {
@@ -62,13 +57,13 @@ extension ExtractMaps {
                 parse: ImageSize.parse)
         var size: ImageSize?
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
-        @Option(help: "PatchCore coreset ratio (default 0.1).") var coresetRatio: Float?
+        @Option(help: "PatchCore coreset ratio (default 0.1).", parse: Bounded.decimal(0...1, excluding: .lower))
+        var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if let r = coresetRatio, !(r > 0 && r <= 1) { throw ValidationError("--coreset-ratio must be in (0, 1]") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }

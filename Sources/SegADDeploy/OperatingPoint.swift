@@ -18,25 +18,20 @@ public struct OutOfFoldScores: Equatable, Sendable {
 /// scores of the training rows, and the threshold that keeps a chosen
 /// true-positive rate on them.
 public enum OperatingPointSelection {
-    /// Assigns each row a fold, stratified by label and seeded.
+    /// Assigns each row (0 good, 1 bad) a fold: sklearn's
+    /// `StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)`
+    /// (`StratifiedKFold` in SegADKernels, the rule the classifier's
+    /// cross-fitting uses too). Every fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ rows of
+    /// each class c.
     ///
-    /// Per class (good rows first, then bad), the class's rows — in their
-    /// given order — are permuted by `numpy.random.RandomState(seed).permutation`
-    /// (one generator, drawn for the good class first), and the j-th row of
-    /// the permutation goes to fold `j mod k`. So every fold holds ⌊n_c/k⌋ or
-    /// ⌈n_c/k⌉ rows of each class c. Reproduce in numpy:
-    /// `rs = RandomState(seed); for c in (0, 1): idx = where(labels == c)[0]; folds[idx[rs.permutation(len(idx))]] = arange(len(idx)) % k`.
-    ///
-    /// - Complexity: O(n).
-    public static func stratifiedFolds(labels: [Int], k: Int, seed: Int) -> [Int] {
-        var folds = [Int](repeating: 0, count: labels.count)
-        var rs = RandomState(seed: UInt32(truncatingIfNeeded: seed))
-        for c in [0, 1] {
-            let rows = labels.indices.filter { labels[$0] == c }
-            let perm = rs.permutation(rows.count)
-            for (j, p) in perm.enumerated() { folds[rows[p]] = j % k }
+    /// - Throws: `InputError("--fold-seed", …)` for a seed outside
+    ///   0…2³²−1, which sklearn (numpy's `RandomState`) refuses too; it is
+    ///   never wrapped into range.
+    public static func folds(labels: [Int], k: Int, seed: Int) throws -> [Int] {
+        guard let s = UInt32(exactly: seed) else {
+            throw InputError("--fold-seed", "\(seed) out of bounds 0…\(UInt32.max) (sklearn's random_state)")
         }
-        return folds
+        return StratifiedKFold.folds(labels: labels.map { $0 == 1 }, k: k, seed: s)
     }
 
     /// The threshold for true-positive rate `tpr` on bad scores: the

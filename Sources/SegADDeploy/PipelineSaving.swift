@@ -138,7 +138,7 @@ public enum PipelineSaving {
         // scale_pos_weight left at its default (good/bad of all rows) is re-derived per fold.
         let derived = parameters.scalePosWeight.map { abs($0 - Double(good) / Double(bad)) <= 1e-12 * $0 } ?? true
         let foldSeed = o.foldSeed ?? o.seed
-        let folds = OperatingPointSelection.stratifiedFolds(labels: y, k: o.folds, seed: foldSeed)
+        let folds = try OperatingPointSelection.folds(labels: y, k: o.folds, seed: foldSeed)
         let progress = StageProgress("save-pipeline out-of-fold models", total: o.folds, unit: "folds")
         let oofScores = try OperatingPointSelection.outOfFoldScores(
             features: features.matrix(rows: rows, columns: columns), rows: rows.count, columns: columns.count,

@@ -38,7 +38,7 @@ public final class PipelineScorer {
 
     public convenience init(path: String) throws {
         let p = try SavedPipeline(path: path)
-        do { try self.init(p) } catch let e as InputError {
+        do { try self.init(p) } catch let e as any SegADFault {
             throw InputError(path, e.fault)
         }
     }
@@ -128,7 +128,7 @@ public enum PipelineImage {
     ///   image for a color pipeline is replicated to three channels.
     ///
     /// Files that are not PNG, JPEG or TIFF, truncated or corrupt are refused
-    /// with the reader's one-line `InputError`, as are images outside
+    /// with the reader's one-line `ImageError`, as are images outside
     /// `ImageLimits` (a side below 8 or above 16384, more than 2^28 pixels).
     public static func load(path: String, size: (height: Int, width: Int), channels: Int) throws -> DetectorImage {
         let image = try DetectorImage.load(path: path, height: size.height, width: size.width)

@@ -130,10 +130,10 @@ extension SavedPipeline {
     }
 
     /// Reads a pipeline artifact. Any fault — not HDF5, not a SegAD artifact,
-    /// another kind, a missing dataset or key — is one `InputError` naming the file.
+    /// another kind, a missing dataset or key — is one `SegADFault` naming the file.
     public init(path: String) throws {
         let reader: ArtifactReader
-        do { reader = try ArtifactReader(path: path, expecting: .pipeline) } catch let e as InputError {
+        do { reader = try ArtifactReader(path: path, expecting: .pipeline) } catch let e as any SegADFault {
             throw e
         } catch {
             throw InputError(path, "not a readable SegAD pipeline (\(error))")
@@ -212,7 +212,7 @@ extension SavedPipeline {
                                   folds: try reader.file.readInt64s("oof/folds").values.map(Int.init),
                                   scores: try reader.file.readDoubles("oof/scores").values)
             self.seed = seed
-        } catch let e as InputError {
+        } catch let e as any SegADFault {
             throw e
         } catch {
             throw InputError(path, "corrupt pipeline artifact (\(error))")

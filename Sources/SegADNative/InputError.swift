@@ -1,7 +1,9 @@
 /// A fault in something the user gave us: a file that cannot be read, has the
 /// wrong type, shape or content. Its description is the one line a stage
-/// prints before exiting non-zero: `FILE: FAULT`.
-public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+/// prints before exiting non-zero: `FILE: FAULT`. The untyped member of
+/// `SegADFault`; the domain enums (`ImageError`, `ArtifactError`, …) carry
+/// their fault as a case and print the same way.
+public struct InputError: SegADFault, Equatable {
     /// The file (or other input, such as a flag) at fault.
     public var file: String
     /// What is wrong with it, in plain words.

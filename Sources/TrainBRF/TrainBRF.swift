@@ -25,12 +25,14 @@ struct TrainBRF: ParsableCommand {
     @Option(help: "Trees per round (num_parallel_tree).", parse: Bounded.integer(1...Bounds.maxParallelTrees))
     var numParallelTree = 200
     @Option(help: "max_depth.", parse: Bounded.integer(1...Bounds.maxDepth)) var maxDepth = 5
-    @Option(help: "Learning rate eta.") var eta = 0.3
-    @Option(help: "Row subsample per tree.") var subsample = 0.6
-    @Option(help: "colsample_bytree.") var colsampleBytree = 0.6
-    @Option(help: "colsample_bynode.") var colsampleBynode = 0.6
-    @Option(help: "L1 regularization alpha.") var alpha = 1.0
-    @Option(help: "scale_pos_weight (default: good rows / bad rows).") var scalePosWeight: Double?
+    // Non-finite or out-of-range values give a NaN model (issue 13, class 5).
+    @Option(help: "Learning rate eta.", parse: Bounded.decimal(0...1, excluding: .lower)) var eta = 0.3
+    @Option(help: "Row subsample per tree.", parse: Bounded.decimal(0...1, excluding: .lower)) var subsample = 0.6
+    @Option(help: "colsample_bytree.", parse: Bounded.decimal(0...1, excluding: .lower)) var colsampleBytree = 0.6
+    @Option(help: "colsample_bynode.", parse: Bounded.decimal(0...1, excluding: .lower)) var colsampleBynode = 0.6
+    @Option(help: "L1 regularization alpha.", parse: Bounded.decimal(0...1e6)) var alpha = 1.0
+    @Option(help: "scale_pos_weight (default: good rows / bad rows).", parse: Bounded.decimal(0...1e6, excluding: .lower))
+    var scalePosWeight: Double?
     @Option(help: "XGBoost seed (default: the run seed).", parse: Bounded.integer(0...Bounds.maxSeed)) var xgboostSeed: Int?
     @Option(help: "XGBoost threads (the model does not depend on it).", parse: Bounded.integer(1...Bounds.maxThreads))
     var threads = 1
@@ -41,14 +43,6 @@ struct TrainBRF: ParsableCommand {
     func validate() throws {
         if rounds * numParallelTree > Bounds.maxTrees {
             throw ValidationError("--rounds × --num-parallel-tree is \(rounds * numParallelTree) trees; at most \(Bounds.maxTrees)")
-        }
-        for (name, v) in [("subsample", subsample), ("colsample-bytree", colsampleBytree), ("colsample-bynode", colsampleBynode)]
-        where !(v > 0 && v <= 1) { throw ValidationError("--\(name) must be in (0, 1]") }
-        // Non-finite or out-of-range values give a NaN model (issue 13, class 5).
-        if !(eta > 0 && eta <= 1) { throw ValidationError("--eta must be in (0, 1], e.g. 0.3") }
-        if !(alpha >= 0 && alpha <= 1e6) { throw ValidationError("--alpha must be a finite number in 0…1e6") }
-        if let w = scalePosWeight, !(w > 0 && w <= 1e6) {
-            throw ValidationError("--scale-pos-weight must be a finite number in (0, 1e6]")
         }
     }
 

@@ -283,6 +283,11 @@ final class ImagesTests: XCTestCase {
         let stats = try ToolRunner.run("segment-stats", ["--manifest", b, "--maps", tmp + "/leaky-maps.h5",
                                                          "--segmentation", one, "--segments", "1", "-o", tmp + "/f.h5"])
         assertRefused(stats, seed: 1, id: leaked, naming: tmp + "/leaky-maps.h5")
+        // evaluate score --maps (a base detector's row from its maps): the same guard.
+        let scoreMaps = try ToolRunner.run("evaluate", ["score", "--maps", tmp + "/leaky-maps.h5", "--manifest", b,
+                                                        "--method", "x", "-o", tmp + "/s-maps.h5"])
+        assertRefused(scoreMaps, seed: 1, id: leaked, naming: tmp + "/leaky-maps.h5")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/s-maps.h5"))
 
         // segment-stats: a segmentation derived from A's pool, used with B.
         let seg = tmp + "/seg.png"
@@ -293,6 +298,20 @@ final class ImagesTests: XCTestCase {
         let segStats = try ToolRunner.run("segment-stats", ["--manifest", b, "--maps", tmp + "/maps-b.h5",
                                                             "--segmentation", seg, "--segments", "2", "-o", tmp + "/f.h5"])
         assertRefused(segStats, seed: 1, id: leaked, naming: tmp + "/seg.h5")
+        // The derived PNG replaced (here by a drawn one-segment map) while its sidecar stays:
+        // the check cannot be made, so segment-stats refuses instead of skipping it;
+        // with the sidecar renamed the drawn map is used as any hand-drawn map.
+        try FileManager.default.removeItem(atPath: seg)
+        try FileManager.default.copyItem(atPath: one, toPath: seg)
+        let replaced = try ToolRunner.run("segment-stats", ["--manifest", b, "--maps", tmp + "/maps-b.h5",
+                                                            "--segmentation", seg, "--segments", "1", "-o", tmp + "/f.h5"])
+        XCTAssertNotEqual(replaced.status, 0)
+        XCTAssertEqual(replaced.stderr, "segment-stats: error: " + LeakageError.sidecarDescribesAnotherPNG(tmp + "/seg.h5", png: seg).description + "\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/f.h5"))
+        try FileManager.default.moveItem(atPath: tmp + "/seg.h5", toPath: tmp + "/seg-derived.h5")
+        let drawn = try ToolRunner.run("segment-stats", ["--manifest", b, "--maps", tmp + "/maps-b.h5",
+                                                         "--segmentation", seg, "--segments", "1", "-o", tmp + "/f.h5"])
+        XCTAssertEqual(drawn.status, 0, drawn.stderr)
         // derive-segmentation with seed 1 of B is fine (its pool excludes the image); with a
         // manifest whose pool is tested in another seed it refuses.
         let deriveB = try ToolRunner.run("extract-maps", ["derive-segmentation", "--manifest", b, "--seed", "0", "--segments", "2",

@@ -40,8 +40,8 @@ final class ScoreNewTests: XCTestCase {
         let train = tmp + "/train", inputs = train + "/inputs"
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
         try fm.copyItem(atPath: Self.weights, toPath: train + "/weights.pth")
-        try run("python3", [ToolRunner.repoRoot + "/scripts/score/elpv_score_inputs.py", Self.elpv, inputs, "64",
-                            "--detector-train", "12", "--good", "24", "--bad", "12", "--test", "8", "--new", "0"])
+        try run("extract-maps", ["elpv-score-inputs", "--labels", Self.elpv + "/labels.csv", "--size", "64",
+                                 "--detector-train", "12", "--good", "24", "--bad", "12", "--test", "8", "--new", "0", "-o", inputs])
         let manifest = inputs + "/manifest.json", seg = inputs + "/segmentation.png"
         try run("extract-maps", ["fit", "--manifest", manifest, "--kind", "golden-template", "--name", "golden",
                                  "--seed", "0", "--size", "64", "-o", train + "/golden.state.h5"])
@@ -68,6 +68,12 @@ final class ScoreNewTests: XCTestCase {
         let pipeline = try SavedPipeline(path: train + "/pipeline.h5")
         XCTAssertEqual(pipeline.oof.ids.count, 36)
         XCTAssertTrue(pipeline.oof.scores.allSatisfy(\.isFinite))
+        // Folds: sklearn's StratifiedKFold(3, shuffle=True, random_state=0) over the 24 good then
+        // 12 bad rows (manifest order); from sklearn 1.9.1, as case good24_bad12 (k 3, seed 0) of
+        // Tests/SegADKernelsTests/Golden/stratified_kfold.json.
+        XCTAssertEqual(pipeline.oof.labels, [Int](repeating: 0, count: 24) + [Int](repeating: 1, count: 12))
+        XCTAssertEqual(pipeline.oof.folds, [1, 1, 2, 1, 2, 0, 1, 2, 2, 1, 0, 2, 0, 0, 0, 2, 1, 0, 2, 0, 0, 2, 1, 1,
+                                            1, 0, 2, 0, 1, 1, 2, 0, 0, 1, 2, 2])
         let oofBad = zip(pipeline.oof.scores, pipeline.oof.labels).filter { $0.1 == 1 }.map(\.0)
         // 'linear' quantile at 5% of 12 bad scores: all but the lowest are kept.
         XCTAssertEqual(oofBad.filter { $0 >= pipeline.operatingPoint.threshold }.count, 11)

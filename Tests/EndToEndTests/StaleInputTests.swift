@@ -47,6 +47,15 @@ final class StaleInputTests: XCTestCase {
         try f.assertRefused(result, naming: f.features, fault: "different manifest", before: before)
     }
 
+    func testMapsScoreRefusesMapsMadeFromAnotherManifest() throws {
+        let f = try BadInputFixture(self)
+        try f.build(through: .scores)
+        let before = try f.snapshot()
+        let result = try ToolRunner.run("evaluate", ["score", "--maps", f.maps, "--manifest", try editedManifest(f),
+                                                     "--method", "alpha", "-o", f.scores])
+        try f.assertRefused(result, naming: f.maps, fault: "different manifest", before: before)
+    }
+
     func testScoreRefusesAModelWhoseFeaturesWereRemade() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .scores)
@@ -106,13 +115,14 @@ final class StaleInputTests: XCTestCase {
         XCTAssertEqual(try plannedAfterTouching(fixture + "/manifest.json"), everything)
         XCTAssertEqual(try plannedAfterTouching(a + "/maps/fx/alpha.h5"),
                        Set(["features/fx/alpha.h5", "features/fx/alpha+beta.h5"] + models("alpha") + models("alpha+beta")
-                           + ["scores/fx/segad-alpha.h5", "scores/fx/segad-alpha+beta.h5"] + detScores + ["report"]))
+                           + ["scores/fx/segad-alpha.h5", "scores/fx/segad-alpha+beta.h5", "scores/fx/det-alpha.h5", "report"]))
         XCTAssertEqual(try plannedAfterTouching(a + "/features/fx/beta.h5"),
                        Set(models("beta") + ["scores/fx/segad-beta.h5", "report"]))
         XCTAssertEqual(try plannedAfterTouching(a + "/models/fx/alpha+beta/seed-1.h5"),
                        ["scores/fx/segad-alpha+beta.h5", "report"])
+        // The base detectors' rows read their maps artifacts only: a segmentation change leaves them alone.
         XCTAssertEqual(try plannedAfterTouching(fixture + "/segmentation.png"),
-                       Set(features + allModels + segadScores + detScores + ["report"]))
+                       Set(features + allModels + segadScores + ["report"]))
         XCTAssertEqual(try planned(), [], "touching and restoring left nothing to do")
 
         // Parameters: the stamp files change at parse time, so each check is
@@ -120,7 +130,7 @@ final class StaleInputTests: XCTestCase {
         XCTAssertEqual(try planned(base: args(brf: "--num-parallel-tree 5 --rounds 2")),
                        Set(allModels + segadScores + ["report"]))
         XCTAssertEqual(try planned(base: args(segments: "5")),
-                       Set(features + allModels + segadScores + detScores + ["report"]))
+                       Set(features + allModels + segadScores + ["report"]))
         XCTAssertEqual(try planned(base: args(extract: "--size 16")), everything)
     }
 

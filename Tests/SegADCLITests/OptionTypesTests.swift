@@ -20,6 +20,19 @@ final class OptionTypesTests: XCTestCase {
         @Option(help: "Segments.", parse: Bounded.integer(1...702, why: "feature names run a…z, aa…zz")) var segments: Int?
     }
 
+    /// One option per kind of decimal bounds the tools use: (0, 1] (--eta,
+    /// --subsample, --colsample-*, --tpr, --coreset-ratio), [0, 1e6]
+    /// (--alpha), (0, 1e6] (--scale-pos-weight), (0, 1) (--pool-fraction,
+    /// --test-fraction), (0, ∞) as Float (--png-scale).
+    struct DecimalArgs: ParsableArguments {
+        @Option(help: "Learning rate.", parse: Bounded.decimal(0...1, excluding: .lower)) var eta = 0.3
+        @Option(help: "Alpha.", parse: Bounded.decimal(0...1e6)) var alpha = 1.0
+        @Option(help: "Weight.", parse: Bounded.decimal(0...1e6, excluding: .lower)) var weight: Double?
+        @Option(help: "A share.", parse: Bounded.decimal(0...1, excluding: .both, why: "a share of the images"))
+        var fraction = 0.4
+        @Option(help: "A divisor.", parse: Bounded.decimal(0...Double.infinity, excluding: .lower)) var scale: Float?
+    }
+
     /// The one line `mainWithOneLineErrors` prints for `arguments` (without the tool prefix).
     func refusal<T: ParsableArguments>(_ type: T.Type, _ arguments: [String]) -> String {
         do {
@@ -144,6 +157,66 @@ final class OptionTypesTests: XCTestCase {
         // Defaults still show in the help; a required option stays required.
         XCTAssertTrue(CountArgs.helpMessage().contains("Boosting rounds. (default: 10)"), CountArgs.helpMessage())
         XCTAssertThrowsError(try CountArgs.parse([]), "--seed is required")
+    }
+
+    func testBoundedDecimalsAccept() throws {
+        let cases: [(String, Double)] = [("0.3", 0.3), ("1", 1), ("1.", 1), (".5", 0.5), ("+0.25", 0.25), ("1e-3", 0.001),
+                                         ("2.5E-1", 0.25), ("0.000001", 0.000001), ("5e-324", 5e-324)]
+        for (text, value) in cases {
+            XCTAssertEqual(try DecimalArgs.parse(["--eta", text]).eta, value, text)
+        }
+        XCTAssertEqual(try DecimalArgs.parse(["--alpha", "0"]).alpha, 0)
+        XCTAssertEqual(try DecimalArgs.parse(["--alpha", "1e6"]).alpha, 1e6)
+        XCTAssertEqual(try DecimalArgs.parse(["--alpha=-0"]).alpha, 0)
+        XCTAssertEqual(try DecimalArgs.parse(["--weight", "1000000"]).weight, 1e6)
+        XCTAssertNil(try DecimalArgs.parse([]).weight)
+        XCTAssertEqual(try DecimalArgs.parse(["--scale", "0.05"]).scale, Float("0.05"), "Float options read what Float(text) reads")
+        XCTAssertEqual(try DecimalArgs.parse(["--scale", "65535"]).scale, 65535)
+        XCTAssertEqual(try DecimalArgs.parse(["--scale", "3e38"]).scale, 3e38)
+        let parsed = try DecimalArgs.parse([])
+        XCTAssertEqual(parsed.eta, 0.3)
+        XCTAssertEqual(parsed.fraction, 0.4)
+        XCTAssertTrue(DecimalArgs.helpMessage().contains("Learning rate. (default: 0.3)"), DecimalArgs.helpMessage())
+    }
+
+    func testBoundedDecimalsSayWhy() {
+        let cases: [([String], String)] = [
+            (["--eta", "abc"], "'--eta <eta>': not a decimal number; expected one in (0, 1]"),
+            (["--eta", "0"], "'--eta <eta>': out of bounds (0, 1]"),
+            (["--eta", "1.0000001"], "'--eta <eta>': out of bounds (0, 1]"),
+            (["--eta", "1e999"], "'--eta <eta>': out of bounds (0, 1]"),
+            (["--eta", "1e-400"], "'--eta <eta>': out of bounds (0, 1]"),
+            (["--eta", "inf"], "'--eta <eta>': not a finite number; expected one in (0, 1]"),
+            (["--eta", "nan"], "'--eta <eta>': not a finite number"),
+            (["--eta", "NaN"], "'--eta <eta>': not a finite number"),
+            (["--eta=-infinity"], "'--eta <eta>': not a finite number"),
+            (["--eta", "0x1p-2"], "'--eta <eta>': not a decimal number"),
+            (["--eta", "0,5"], "'--eta <eta>': not a decimal number"),
+            (["--eta", " 0.5"], "'--eta <eta>': not a decimal number"),
+            (["--eta", "0.5 "], "'--eta <eta>': not a decimal number"),
+            (["--eta", "."], "'--eta <eta>': not a decimal number"),
+            (["--eta", "1e"], "'--eta <eta>': not a decimal number"),
+            (["--eta", "e5"], "'--eta <eta>': not a decimal number"),
+            (["--eta", "０.５"], "'--eta <eta>': not a decimal number"),
+            (["--eta", ""], "'--eta <eta>': not a decimal number"),
+            (["--alpha=-0.5"], "'--alpha <alpha>': out of bounds [0, 1000000]"),
+            (["--alpha", "1000000.5"], "'--alpha <alpha>': out of bounds [0, 1000000]"),
+            (["--alpha", "x"], "'--alpha <alpha>': not a decimal number; expected one in [0, 1000000]"),
+            (["--weight", "0"], "'--weight <weight>': out of bounds (0, 1000000]"),
+            (["--weight", "inf"], "'--weight <weight>': not a finite number; expected one in (0, 1000000]"),
+            (["--fraction", "1"], "'--fraction <fraction>': out of bounds (0, 1) (a share of the images)"),
+            (["--fraction", "0"], "'--fraction <fraction>': out of bounds (0, 1) (a share of the images)"),
+            (["--fraction", "half"], "'--fraction <fraction>': not a decimal number; expected one in (0, 1) (a share of the images)"),
+            (["--scale", "0"], "'--scale <scale>': out of bounds (0, ∞)"),
+            (["--scale", "1e39"], "'--scale <scale>': out of bounds (0, ∞)"),
+            (["--scale", "inf"], "'--scale <scale>': not a finite number; expected one in (0, ∞)"),
+        ]
+        for (arguments, reason) in cases {
+            let line = refusal(DecimalArgs.self, arguments)
+            XCTAssertTrue(line.contains(reason), "\(arguments): \(line)")
+            let value = arguments.count == 2 ? arguments[1] : String(arguments[0].split(separator: "=", maxSplits: 1)[1])
+            XCTAssertTrue(line.hasPrefix("The value '\(value)' is invalid for"), "\(arguments): \(line)")
+        }
     }
 
     func testManifestOptions() throws {

@@ -10,26 +10,26 @@ import SegADFigures
 /// Saved pipelines: fold assignment, threshold, image conversion, CSV
 /// fields, overlays and refusing bad pipeline files.
 final class ScoringTests: XCTestCase {
-    /// numpy: rs = RandomState(7); per class c in (0, 1): idx = where(labels == c)[0];
-    /// folds[idx[rs.permutation(len(idx))]] = arange(len(idx)) % 3.
-    func testStratifiedFoldsMatchNumpyRecipe() {
+    /// save-pipeline's folds are sklearn's StratifiedKFold (SegADKernels);
+    /// golden values from sklearn 1.9.1:
+    ///
+    ///     f = np.empty(12, int)
+    ///     for i, (_, te) in enumerate(StratifiedKFold(3, shuffle=True, random_state=s).split(np.zeros(12), y)):
+    ///         f[te] = i
+    ///
+    /// for s = 7 and s = 2^32 − 1. sklearn (numpy's RandomState) refuses seeds
+    /// outside 0…2^32 − 1, and so does the fold assignment (no wrap-around).
+    func testOperatingPointFoldsAreSklearnStratifiedKFold() throws {
         let labels = [0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 1]
-        let folds = OperatingPointSelection.stratifiedFolds(labels: labels, k: 3, seed: 7)
-        XCTAssertEqual(folds, [2, 1, 2, 0, 0, 2, 1, 0, 1, 0, 0, 1])
-    }
-
-    func testStratifiedFoldsAreBalancedPerClass() {
-        let labels = (0..<103).map { $0 % 4 == 0 ? 1 : 0 }
-        let folds = OperatingPointSelection.stratifiedFolds(labels: labels, k: 5, seed: 42)
-        for c in [0, 1] {
-            let n = labels.filter { $0 == c }.count
-            for f in 0..<5 {
-                let count = zip(labels, folds).filter { $0.0 == c && $0.1 == f }.count
-                XCTAssertTrue(count == n / 5 || count == (n + 4) / 5, "class \(c) fold \(f): \(count) of \(n)")
+        XCTAssertEqual(try OperatingPointSelection.folds(labels: labels, k: 3, seed: 7),
+                       [0, 2, 2, 0, 2, 1, 2, 1, 0, 1, 1, 0])
+        XCTAssertEqual(try OperatingPointSelection.folds(labels: labels, k: 3, seed: 4_294_967_295),
+                       [0, 2, 2, 0, 2, 0, 2, 1, 0, 1, 1, 1])
+        for seed in [-1, 4_294_967_296, Int.min, Int.max] {
+            XCTAssertThrowsError(try OperatingPointSelection.folds(labels: labels, k: 3, seed: seed)) { error in
+                XCTAssertEqual("\(error)", "--fold-seed: \(seed) out of bounds 0…4294967295 (sklearn's random_state)")
             }
         }
-        XCTAssertEqual(folds, OperatingPointSelection.stratifiedFolds(labels: labels, k: 5, seed: 42))
-        XCTAssertNotEqual(folds, OperatingPointSelection.stratifiedFolds(labels: labels, k: 5, seed: 43))
     }
 
     /// numpy.quantile([0.3, -1.2, 2.5, 0.9, 1.7, -0.4, 3.3], 0.05) = -0.96.
@@ -55,7 +55,7 @@ final class ScoringTests: XCTestCase {
             x += [Float(bad ? 2 : 0) + Float(i % 7) * 0.1, Float(i % 5)]
         }
         var p = BRFParameters(); p.numParallelTree = 5; p.rounds = 3
-        let folds = OperatingPointSelection.stratifiedFolds(labels: y, k: 4, seed: 1)
+        let folds = try OperatingPointSelection.folds(labels: y, k: 4, seed: 1)
         let s = try OperatingPointSelection.outOfFoldScores(features: x, rows: 40, columns: 2, labels: y, folds: folds,
                                                             k: 4, parameters: p, deriveScalePosWeight: true)
         XCTAssertTrue(s.allSatisfy(\.isFinite))
@@ -131,6 +131,14 @@ final class ScoringTests: XCTestCase {
                 XCTAssertTrue(line.contains(expected), line)
                 XCTAssertFalse(line.contains("\n"), line)
             }
+        }
+        // The reader's typed faults pass through the pipeline's loader unchanged.
+        XCTAssertThrowsError(try SavedPipeline(path: dir + "/missing.h5")) {
+            XCTAssertEqual($0 as? ArtifactError, .noSuchFile(dir + "/missing.h5"))
+        }
+        XCTAssertThrowsError(try SavedPipeline(path: text)) { XCTAssertEqual($0 as? HDF5FileError, .notHDF5(text)) }
+        XCTAssertThrowsError(try SavedPipeline(path: other)) {
+            XCTAssertEqual($0 as? ArtifactError, .wrongKind(other, found: .scores, expected: .pipeline))
         }
     }
 

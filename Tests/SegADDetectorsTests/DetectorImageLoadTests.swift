@@ -29,6 +29,7 @@ final class DetectorImageLoadTests: XCTestCase {
     func testTooSmallAndNonImageFilesAreRefused() throws {
         // 7×5 is below the detectors' minimum of 8 a side: refused, naming the file.
         XCTAssertThrowsError(try DetectorImage.load(path: Self.fixtures + "/png/gray1.png", height: 8, width: 8)) {
+            XCTAssertEqual($0 as? ImageError, .tooSmall(Self.fixtures + "/png/gray1.png", height: 5, width: 7, minSide: 8))
             XCTAssertTrue("\($0)".contains("gray1.png: image is 5×7 pixels (height×width); at least 8 a side"), "\($0)")
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("detload-\(UUID())").path

@@ -55,12 +55,14 @@ final class CheckpointTests: XCTestCase {
 
     func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(name)))) }
 
-    func assertFault(_ b: [UInt8], contains part: String, file: StaticString = #filePath, line: UInt = #line) {
+    /// Asserts a `CheckpointError` of case `kind` whose printed line holds `part`.
+    func assertFault(_ b: [UInt8], _ kind: String, contains part: String, file: StaticString = #filePath, line: UInt = #line) {
         do {
             _ = try Checkpoint.load(bytes: b, name: "w.pth")
             XCTFail("expected a fault containing \(part)", file: file, line: line)
-        } catch let e as InputError {
+        } catch let e as CheckpointError {
             XCTAssertEqual(e.file, "w.pth", file: file, line: line)
+            XCTAssertEqual(faultCase(e), kind, file: file, line: line)
             XCTAssertTrue(e.description.contains(part), "\(e)", file: file, line: line)
             XCTAssertFalse(e.description.contains("\n"), file: file, line: line)
         } catch {
@@ -75,7 +77,7 @@ final class CheckpointTests: XCTestCase {
                 do {
                     _ = try Checkpoint.load(bytes: Array(b[..<cut]), name: "w.pth")
                     XCTFail("\(name) cut at \(cut) loaded")
-                } catch let e as InputError {
+                } catch let e as CheckpointError {
                     XCTAssertEqual(e.file, "w.pth")
                 }
             }
@@ -85,7 +87,7 @@ final class CheckpointTests: XCTestCase {
     func testUnknownOpcode() throws {
         var b = try bytes("tiny_legacy.pth")
         b[2] = 0xFE   // first opcode after PROTO
-        assertFault(b, contains: "unknown pickle opcode 0xfe")
+        assertFault(b, "pickle", contains: "unknown pickle opcode 0xfe")
     }
 
     func testHugeDeclaredStorageDoesNotAllocate() throws {
@@ -95,14 +97,14 @@ final class CheckpointTests: XCTestCase {
         for _ in 0..<5 { _ = try Pickle.load(&r) }
         let at = r.position
         for i in 0..<8 { b[at + i] = i == 7 ? 0x10 : 0 }
-        assertFault(b, contains: "file truncated")
+        assertFault(b, "storage", contains: "file truncated")
         // safetensors: a shape far larger than its data.
         var s = try bytes("tiny.safetensors")
         let text = String(decoding: s, as: UTF8.self)
         let range = try XCTUnwrap(text.range(of: "[4, 2, 3, 3]"))
         let off = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
         s.replaceSubrange(off..<(off + 12), with: Array("[9999999999]".utf8))
-        assertFault(s, contains: "key conv.weight")
+        assertFault(s, "tensor", contains: "key conv.weight")
     }
 
     func testMissingStorage() throws {
@@ -116,11 +118,14 @@ final class CheckpointTests: XCTestCase {
             }
             i += 1
         }
-        assertFault(b, contains: "storage 0 missing")
+        assertFault(b, "tensor", contains: "storage 0 missing")
     }
 
     func testNotACheckpoint() {
-        assertFault(Array("hello, world".utf8), contains: "not a PyTorch checkpoint")
+        XCTAssertThrowsError(try Checkpoint.load(bytes: Array("hello, world".utf8), name: "w.pth")) {
+            XCTAssertEqual($0 as? CheckpointError, .notACheckpoint("w.pth"))
+            XCTAssertEqual("\($0)", "w.pth: not a PyTorch checkpoint or safetensors file")  // the printed line
+        }
     }
 
     /// The real EfficientNet-Lite0 weights (legacy format), when set-up fetched them.

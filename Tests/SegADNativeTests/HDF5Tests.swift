@@ -18,11 +18,10 @@ final class HDF5Tests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Asserts that `body` throws exactly `InputError(file, fault)`.
-    private func assertInputError<T>(_ file: String, _ fault: String, line: UInt = #line,
-                                     _ body: () throws -> T) {
+    /// Asserts that `body` throws exactly `expected`.
+    private func assertFault<T>(_ expected: HDF5FileError, line: UInt = #line, _ body: () throws -> T) {
         XCTAssertThrowsError(try body(), line: line) { error in
-            XCTAssertEqual(error as? InputError, InputError(file, fault), "\(error)", line: line)
+            XCTAssertEqual(error as? HDF5FileError, expected, "\(error)", line: line)
         }
     }
 
@@ -101,7 +100,7 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(try reader.readFloats("i8").values, int8s.map(Float.init))
         XCTAssertEqual(try reader.readDoubles("i32").values, int32s.map(Double.init))
         XCTAssertEqual(try reader.readFloats("d").values.prefix(1), [Float(Double.pi)])
-        assertInputError(file, "dataset d is not integer") { try reader.readInt64s("d") }
+        assertFault(.datasetType(file, name: "d", expected: "integer")) { try reader.readInt64s("d") }
     }
 
     func testNestedNamesAndReplacement() throws {
@@ -140,8 +139,8 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(try reader.readStrings("ids"), strings)
         XCTAssertEqual(try reader.shape(of: "ids"), [strings.count])
         XCTAssertEqual(try reader.readStrings("none"), [])
-        assertInputError(file, "dataset numbers does not hold strings") { try reader.readStrings("numbers") }
-        assertInputError(file, "dataset ids is not numeric") { try reader.readFloats("ids") }
+        assertFault(.notStrings(file, name: "numbers")) { try reader.readStrings("numbers") }
+        assertFault(.datasetType(file, name: "ids", expected: "numeric")) { try reader.readFloats("ids") }
     }
 
     func testAttributes() throws {
@@ -165,10 +164,10 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(try reader.intAttribute("negative"), Int.min)
         XCTAssertTrue(reader.hasAttribute("version"))
         XCTAssertFalse(reader.hasAttribute("sha256"))
-        assertInputError(file, "missing attribute sha256") { try reader.stringAttribute("sha256") }
-        assertInputError(file, "missing attribute sha256") { try reader.intAttribute("sha256") }
-        assertInputError(file, "attribute stage is not an integer") { try reader.intAttribute("stage") }
-        assertInputError(file, "attribute version is not a string") { try reader.stringAttribute("version") }
+        assertFault(.missingAttribute(file, name: "sha256")) { try reader.stringAttribute("sha256") }
+        assertFault(.missingAttribute(file, name: "sha256")) { try reader.intAttribute("sha256") }
+        assertFault(.attributeType(file, name: "stage", expected: "an integer")) { try reader.intAttribute("stage") }
+        assertFault(.attributeType(file, name: "version", expected: "a string")) { try reader.stringAttribute("version") }
         assertHDF5Error("H5Acreate2") { try reader.setAttribute("new", int: 1) }  // read-only file
     }
 
@@ -238,8 +237,8 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(try labels.readRows(1, count: 3), [1, 1, 0])
         let features = try reader.openDataset("features")
         XCTAssertEqual(try features.readRows(1, count: 2), [3, 4, 5, 6])
-        assertInputError(file, "dataset scalar has no rows (it is a scalar)") { try reader.openDataset("scalar") }
-        assertInputError(file, "dataset names is not numeric") { try reader.openDataset("names") }
+        assertFault(.scalarDataset(file, name: "scalar")) { try reader.openDataset("scalar") }
+        assertFault(.datasetType(file, name: "names", expected: "numeric")) { try reader.openDataset("names") }
     }
 
     func testRowwiseReadOfLargeChunkedMapsIsNotPerElement() throws {
@@ -276,17 +275,20 @@ final class HDF5Tests: XCTestCase {
 
     func testBadFilesGiveOneLineInputErrors() throws {
         let missing = path("missing.h5")
-        assertInputError(missing, "no such file") { try HDF5File(path: missing, mode: .readOnly) }
+        assertFault(.noSuchFile(missing)) { try HDF5File(path: missing, mode: .readOnly) }
+        XCTAssertThrowsError(try HDF5File(path: missing, mode: .readOnly)) {
+            XCTAssertEqual("\($0)", "\(missing): no such file")  // the printed line
+        }
 
         let empty = path("empty.h5")
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
-        assertInputError(empty, "not an HDF5 file") { try HDF5File(path: empty, mode: .readOnly) }
+        assertFault(.notHDF5(empty)) { try HDF5File(path: empty, mode: .readOnly) }
 
         let garbage = path("garbage.h5")
         _ = FileManager.default.createFile(atPath: garbage, contents: Data((0 ..< 4096).map { UInt8($0 % 251) }))
-        assertInputError(garbage, "not an HDF5 file") { try HDF5File(path: garbage, mode: .readOnly) }
+        assertFault(.notHDF5(garbage)) { try HDF5File(path: garbage, mode: .readOnly) }
 
-        assertInputError(directory.path, "not an HDF5 file") { try HDF5File(path: directory.path, mode: .readOnly) }
+        assertFault(.notHDF5(directory.path)) { try HDF5File(path: directory.path, mode: .readOnly) }
 
         // A real file cut short: the signature is there, the rest is not.
         let whole = path("whole.h5")
@@ -298,10 +300,11 @@ final class HDF5Tests: XCTestCase {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
         XCTAssertThrowsError(try HDF5File(path: truncated, mode: .readOnly)) { error in
-            guard let error = error as? InputError else { return XCTFail("\(error)") }
-            XCTAssertEqual(error.file, truncated)
-            XCTAssertTrue(error.fault.hasPrefix("not a readable HDF5 file: "), error.fault)
-            XCTAssertFalse(error.description.contains("\n"))
+            guard case .unreadable(truncated, let message)? = error as? HDF5FileError else { return XCTFail("\(error)") }
+            XCTAssertFalse(message.isEmpty)
+            // The printed line, end to end: FILE: FAULT, one line.
+            XCTAssertEqual("\(error)", "\(truncated): not a readable HDF5 file: \(message)")
+            XCTAssertFalse("\(error)".contains("\n"))
         }
     }
 
@@ -313,12 +316,12 @@ final class HDF5Tests: XCTestCase {
         }
         let reader = try HDF5File(path: file, mode: .readOnly)
         for name in ["absent", "group/absent", "nogroup/absent", "group"] {
-            assertInputError(file, "missing dataset \(name)") { try reader.readFloats(name) }
-            assertInputError(file, "missing dataset \(name)") { try reader.readDoubles(name) }
-            assertInputError(file, "missing dataset \(name)") { try reader.readInt64s(name) }
-            assertInputError(file, "missing dataset \(name)") { try reader.readStrings(name) }
-            assertInputError(file, "missing dataset \(name)") { try reader.shape(of: name) }
-            assertInputError(file, "missing dataset \(name)") { try reader.openDataset(name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.readFloats(name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.readDoubles(name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.readInt64s(name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.readStrings(name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.shape(of: name) }
+            assertFault(.missingDataset(file, name: name)) { try reader.openDataset(name) }
         }
     }
 

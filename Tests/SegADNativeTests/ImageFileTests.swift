@@ -85,6 +85,7 @@ final class ImageFileTests: XCTestCase {
         for (name, bytes, fault) in refused {
             try write(bytes, dir + "/" + name)
             XCTAssertThrowsError(try ImageFile.read(path: dir + "/" + name), name) {
+                XCTAssertEqual(faultCase($0), "unsupported", name)
                 XCTAssertTrue("\($0)".contains(fault) && "\($0)".hasPrefix(dir + "/" + name), "\($0)")
                 XCTAssertFalse("\($0)".contains("\n"))
             }

@@ -80,19 +80,25 @@ final class JPEGTests: XCTestCase {
         try "quality report, not a picture\n".write(toFile: text, atomically: true, encoding: .utf8)
         let empty = dir + "/empty.jpg"
         FileManager.default.createFile(atPath: empty, contents: Data())
-        let cases: [(String, String)] = [
-            (jpegPath("cmyk.jpg"), "JPEG holds CMYK color, which is not supported; convert to RGB or gray"),
-            (ycck, "JPEG holds YCCK color, which is not supported; convert to RGB or gray"),
-            (jpegPath("truncated.jpg"), "JPEG is truncated or corrupt (libjpeg: Premature end of JPEG file)"),
-            (jpegPath("one_pixel.jpg"), "image is 1×1 pixels (height×width); at least 8 a side is needed"),
-            (text, "not an image (PNG, JPEG or TIFF expected)"),
-            (empty, "the file is empty; not an image (PNG, JPEG or TIFF expected)"),
-            (dir, "is a folder; not an image"),
-            (dir + "/missing.jpg", "cannot open: No such file or directory"),
+        // The refusal as a case, and its printed text.
+        let cases: [(String, ImageError?, String)] = [
+            (jpegPath("cmyk.jpg"), .cmykRefused(jpegPath("cmyk.jpg"), colorSpace: "CMYK"),
+             "JPEG holds CMYK color, which is not supported; convert to RGB or gray"),
+            (ycck, .cmykRefused(ycck, colorSpace: "YCCK"), "JPEG holds YCCK color, which is not supported; convert to RGB or gray"),
+            (jpegPath("truncated.jpg"), .truncated(jpegPath("truncated.jpg"), detail: "JPEG is truncated or corrupt (libjpeg: Premature end of JPEG file)"),
+             "JPEG is truncated or corrupt (libjpeg: Premature end of JPEG file)"),
+            (jpegPath("one_pixel.jpg"), .tooSmall(jpegPath("one_pixel.jpg"), height: 1, width: 1, minSide: 8),
+             "image is 1×1 pixels (height×width); at least 8 a side is needed"),
+            (text, .notAnImage(text), "not an image (PNG, JPEG or TIFF expected)"),
+            (empty, .emptyFile(empty), "the file is empty; not an image (PNG, JPEG or TIFF expected)"),
+            (dir, .isFolder(dir), "is a folder; not an image"),
+            (dir + "/missing.jpg", .cannotOpen(dir + "/missing.jpg", reason: "No such file or directory"),
+             "cannot open: No such file or directory"),
         ]
-        for (path, fault) in cases {
+        for (path, expected, fault) in cases {
             XCTAssertThrowsError(try ImageFile.read(path: path), path) { error in
-                guard let e = error as? InputError else { return XCTFail("\(path): \(error)") }
+                guard let e = error as? ImageError else { return XCTFail("\(path): \(error)") }
+                XCTAssertEqual(e, expected)
                 XCTAssertEqual(e.file, path)
                 XCTAssertTrue(e.fault.contains(fault), "'\(e.fault)' lacks '\(fault)'")
                 XCTAssertFalse(e.description.contains("\n"), e.description)
@@ -102,7 +108,7 @@ final class JPEGTests: XCTestCase {
         let whole = try Data(contentsOf: URL(fileURLWithPath: jpegPath("rgb_progressive.jpg")))
         let cut = dir + "/cut.jpg"
         try whole.prefix(whole.count - 100).write(to: URL(fileURLWithPath: cut))
-        XCTAssertThrowsError(try ImageFile.read(path: cut)) { XCTAssertTrue("\($0)".contains("truncated"), "\($0)") }
+        XCTAssertThrowsError(try ImageFile.read(path: cut)) { XCTAssertEqual(faultCase($0), "truncated", "\($0)") }
     }
 
     /// The format comes from the first bytes, not the name.

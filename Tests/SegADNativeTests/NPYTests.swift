@@ -73,42 +73,50 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(v[2], Float(Float16(6.0e-8)))  // subnormal
     }
 
-    /// Bad files fail with an InputError naming the file and the fault.
+    /// Bad files fail with an ImageError naming the file, its case and the
+    /// fault's text (the printed line is `FILE: FAULT`).
     func testBadFilesFailWithTheirFault() {
-        let cases: [(String, String)] = [
-            ("truncated.npy", "truncated .npy: header says 24 values, file holds 21"),
-            ("bad_magic.npy", "not a .npy file (bad magic bytes)"),
-            ("empty.npy", "empty file"),
-            ("short.npy", "truncated .npy"),
-            ("header_beyond_file.npy", "truncated .npy: header says"),
-            ("bad_version.npy", "unsupported .npy format version 9.0"),
-            ("huge_shape.npy", "truncated .npy: header says 1000000000000000 values, file holds 4"),
-            ("overflow_shape.npy", "too large"),
-            ("complex.npy", "unsupported dtype '<c8'"),
-            ("object.npy", "unsupported dtype '|O'"),
-            ("structured.npy", "unsupported dtype"),
-            ("missing_key.npy", "bad .npy header: keys are"),
-            ("extra_key.npy", "bad .npy header: keys are"),
-            ("bad_shape.npy", "bad .npy header"),
-            ("does_not_exist.npy", "cannot open: No such file or directory"),
+        let cases: [(String, String, String)] = [
+            ("truncated.npy", "truncated", "truncated .npy: header says 24 values, file holds 21"),
+            ("bad_magic.npy", "unreadable", "not a .npy file (bad magic bytes)"),
+            ("empty.npy", "unreadable", "empty file"),
+            ("short.npy", "truncated", "truncated .npy"),
+            ("header_beyond_file.npy", "truncated", "truncated .npy: header says"),
+            ("bad_version.npy", "unsupported", "unsupported .npy format version 9.0"),
+            ("huge_shape.npy", "truncated", "truncated .npy: header says 1000000000000000 values, file holds 4"),
+            ("overflow_shape.npy", "unreadable", "too large"),
+            ("complex.npy", "unsupported", "unsupported dtype '<c8'"),
+            ("object.npy", "unsupported", "unsupported dtype '|O'"),
+            ("structured.npy", "unsupported", "unsupported dtype"),
+            ("missing_key.npy", "unreadable", "bad .npy header: keys are"),
+            ("extra_key.npy", "unreadable", "bad .npy header: keys are"),
+            ("bad_shape.npy", "unreadable", "bad .npy header"),
+            ("does_not_exist.npy", "cannotOpen", "cannot open: No such file or directory"),
         ]
-        for (name, fault) in cases {
+        for (name, kind, fault) in cases {
             let path = npyPath(name)
             XCTAssertThrowsError(try NPY.readFloats(path: path), name) { error in
-                guard let e = error as? InputError else { return XCTFail("\(name): \(error)") }
+                guard let e = error as? ImageError else { return XCTFail("\(name): \(error)") }
                 XCTAssertEqual(e.file, path)
+                XCTAssertEqual(faultCase(e), kind, name)
                 XCTAssertTrue(e.fault.contains(fault), "\(name): '\(e.fault)' lacks '\(fault)'")
-                XCTAssertFalse(e.description.contains("\n"))
+                XCTAssertEqual(e.description, "\(path): \(e.fault)")
             }
+        }
+        XCTAssertThrowsError(try NPY.readFloats(path: npyPath("does_not_exist.npy"))) {
+            XCTAssertEqual($0 as? ImageError, .cannotOpen(npyPath("does_not_exist.npy"), reason: "No such file or directory"))
         }
     }
 
     func testReadInt32sRefusesFractionsAndOverflow() throws {
-        XCTAssertThrowsError(try NPY.readInt32s(path: npyPath("labels_fractional_f4.npy"))) { error in
-            XCTAssertTrue((error as? InputError)?.fault.contains("value 1.5 at flat index 1 is not an integer") == true, "\(error)")
+        let fractional = npyPath("labels_fractional_f4.npy")
+        XCTAssertThrowsError(try NPY.readInt32s(path: fractional)) { error in
+            XCTAssertEqual(error as? ImageError, .labelValue(fractional, value: "1.5", index: 1,
+                                                             reason: "is not an integer (float32 labels must be integral)"))
         }
-        XCTAssertThrowsError(try NPY.readInt32s(path: npyPath("i8_out_of_range.npy"))) { error in
-            XCTAssertTrue((error as? InputError)?.fault.contains("1099511627776 at flat index 1 is outside the Int32 range") == true, "\(error)")
+        let wide = npyPath("i8_out_of_range.npy")
+        XCTAssertThrowsError(try NPY.readInt32s(path: wide)) { error in
+            XCTAssertEqual(error as? ImageError, .labelValue(wide, value: "1099511627776", index: 1, reason: "is outside the Int32 range"))
         }
         XCTAssertEqual(try NPY.readInt32s(path: npyPath("labels_integral_f4.npy")).values, [0, 1, 2, 7])
     }
@@ -154,10 +162,11 @@ final class NPYTests: XCTestCase {
         }
 
         XCTAssertThrowsError(try NPY.write(path: dir + "/bad.npy", floats: [1, 2], shape: [3])) { error in
-            XCTAssertTrue((error as? InputError)?.fault.contains("does not hold 2 values") == true, "\(error)")
+            XCTAssertEqual(error as? ImageError, .cannotWrite(dir + "/bad.npy", detail: "cannot write .npy: shape (3,) does not hold 2 values"))
         }
         XCTAssertThrowsError(try NPY.write(path: dir + "/no/such/dir.npy", floats: [1], shape: [1])) { error in
-            XCTAssertTrue((error as? InputError)?.fault.hasPrefix("cannot create:") == true, "\(error)")
+            guard case .cannotWrite(_, let detail)? = error as? ImageError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.hasPrefix("cannot create:"), detail)
         }
     }
 }

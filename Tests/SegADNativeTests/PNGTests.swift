@@ -36,18 +36,19 @@ final class PNGTests: XCTestCase {
     }
 
     func testBrokenFilesCarryLibpngMessage() {
-        let cases: [(String, String)] = [
-            ("truncated.png", "not a readable PNG (libpng: "),
-            ("empty.png", "the file is empty"),
-            ("not_a_png.png", "not a readable PNG (libpng: Not a PNG file)"),
-            ("bad_crc.png", "CRC error"),
-            ("does_not_exist.png", "cannot open: No such file or directory"),
+        let cases: [(String, String, String)] = [
+            ("truncated.png", "unreadable", "not a readable PNG (libpng: "),
+            ("empty.png", "unreadable", "the file is empty"),
+            ("not_a_png.png", "unreadable", "not a readable PNG (libpng: Not a PNG file)"),
+            ("bad_crc.png", "unreadable", "CRC error"),
+            ("does_not_exist.png", "cannotOpen", "cannot open: No such file or directory"),
         ]
-        for (name, fault) in cases {
+        for (name, kind, fault) in cases {
             let path = pngPath(name)
             XCTAssertThrowsError(try PNG.read(path: path), name) { error in
-                guard let e = error as? InputError else { return XCTFail("\(name): \(error)") }
+                guard let e = error as? ImageError else { return XCTFail("\(name): \(error)") }
                 XCTAssertEqual(e.file, path)
+                XCTAssertEqual(faultCase(e), kind, name)
                 XCTAssertTrue(e.fault.contains(fault), "\(name): '\(e.fault)' lacks '\(fault)'")
                 XCTAssertFalse(e.description.contains("\n"), e.description)
             }
@@ -73,10 +74,11 @@ final class PNGTests: XCTestCase {
                        PNGImage(width: w, height: h, channels: 3, bitDepth: 8, samples: rgb.map(UInt16.init)))
 
         XCTAssertThrowsError(try PNG.writeGray8(path: dir + "/bad.png", width: w, height: h, pixels: [1])) { error in
-            XCTAssertTrue((error as? InputError)?.fault.contains("1 samples given for 3×5×1") == true, "\(error)")
+            XCTAssertEqual(error as? ImageError, .cannotWrite(dir + "/bad.png", detail: "cannot write PNG: 1 samples given for 3×5×1"))
         }
         XCTAssertThrowsError(try PNG.writeGray8(path: dir + "/no/dir.png", width: 1, height: 1, pixels: [1])) { error in
-            XCTAssertTrue((error as? InputError)?.fault.hasPrefix("cannot create:") == true, "\(error)")
+            guard case .cannotWrite(_, let detail)? = error as? ImageError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.hasPrefix("cannot create:"), detail)
         }
     }
 

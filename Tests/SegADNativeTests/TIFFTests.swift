@@ -27,22 +27,23 @@ final class TIFFTests: XCTestCase {
     }
 
     func testRefusedFilesNameTheFault() {
-        let cases: [(String, String)] = [
-            ("rgb_f32.tif", "TIFF has 3 channels; expected 1"),
-            ("rgb_u8.tif", "TIFF has 3 channels; expected 1"),
-            ("int16.tif", "TIFF holds 16-bit signed integer samples; expected 32- or 16-bit floating point"),
-            ("uint8.tif", "TIFF holds 8-bit unsigned integer samples"),
-            ("f64.tif", "TIFF holds 64-bit floating point samples; expected 32 or 16"),
-            ("not_a_tiff.tif", "cannot open as TIFF (libtiff:"),
-            ("truncated.tif", "libtiff:"),
-            ("truncated_data.tif", "cannot decode TIFF tile 5 (data truncated or corrupt)"),
-            ("does_not_exist.tif", "No such file or directory"),
+        let cases: [(String, String, String)] = [
+            ("rgb_f32.tif", "unsupported", "TIFF has 3 channels; expected 1"),
+            ("rgb_u8.tif", "unsupported", "TIFF has 3 channels; expected 1"),
+            ("int16.tif", "unsupported", "TIFF holds 16-bit signed integer samples; expected 32- or 16-bit floating point"),
+            ("uint8.tif", "unsupported", "TIFF holds 8-bit unsigned integer samples"),
+            ("f64.tif", "unsupported", "TIFF holds 64-bit floating point samples; expected 32 or 16"),
+            ("not_a_tiff.tif", "unreadable", "cannot open as TIFF (libtiff:"),
+            ("truncated.tif", "unreadable", "libtiff:"),
+            ("truncated_data.tif", "truncated", "cannot decode TIFF tile 5 (data truncated or corrupt)"),
+            ("does_not_exist.tif", "unreadable", "No such file or directory"),
         ]
-        for (name, fault) in cases {
+        for (name, kind, fault) in cases {
             let path = tiffPath(name)
             XCTAssertThrowsError(try TIFFMap.read(path: path), name) { error in
-                guard let e = error as? InputError else { return XCTFail("\(name): \(error)") }
+                guard let e = error as? ImageError else { return XCTFail("\(name): \(error)") }
                 XCTAssertEqual(e.file, path)
+                XCTAssertEqual(faultCase(e), kind, name)
                 XCTAssertTrue(e.fault.contains(fault), "\(name): '\(e.fault)' lacks '\(fault)'")
                 XCTAssertFalse(e.description.contains("\n"), e.description)
             }

@@ -73,14 +73,14 @@ public final class ArtifactWriter {
                 inputs: [ArtifactInput]) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
-        if path.isEmpty { throw InputError("-o", "empty path; give the artifact to write") }
+        if path.isEmpty { throw OutputError.emptyPath("-o", what: "artifact") }
         if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
         ArtifactWriter.removeStaleTemporaries(of: path)
         temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             file = try HDF5File(path: temporaryPath, mode: .create)
         } catch {
-            throw InputError(path, "cannot write artifact here (\(error))")
+            throw ArtifactError.cannotCreate(path, reason: "\(error)")
         }
         try file.setAttribute(Provenance.formatAttribute, int: Provenance.formatVersion)
         try file.setAttribute(Provenance.kindAttribute, string: kind.rawValue)
@@ -98,7 +98,7 @@ public final class ArtifactWriter {
         try closeAndSync()
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
-            throw InputError(path, "cannot move artifact into place (\(reason))")
+            throw ArtifactError.cannotMoveIntoPlace(path, reason: reason)
         }
         committed = true
     }
@@ -114,13 +114,13 @@ public final class ArtifactWriter {
     /// Flushes and closes the HDF5 file, then fsyncs its temporary file.
     private func closeAndSync() throws {
         do { try file.flushAndClose() } catch {
-            throw InputError(path, "cannot write artifact (\(error))")
+            throw ArtifactError.cannotWrite(path, reason: "\(error)")
         }
         let fd = open(temporaryPath, O_RDONLY)
         guard fd >= 0, fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))
             if fd >= 0 { close(fd) }
-            throw InputError(path, "cannot write artifact (fsync: \(reason))")
+            throw ArtifactError.cannotWrite(path, reason: "fsync: \(reason)")
         }
         close(fd)
     }
@@ -158,31 +158,31 @@ public final class ArtifactReader {
 
     public init(path: String, expecting expected: ArtifactKind) throws {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) { throw InputError(path, "no such file") }
+        if !FileManager.default.fileExists(atPath: path) { throw ArtifactError.noSuchFile(path) }
         file = try HDF5File(path: path, mode: .readOnly)
         guard file.hasAttribute(Provenance.formatAttribute), file.hasAttribute(Provenance.kindAttribute) else {
-            throw InputError(path, "not a SegAD artifact (no provenance attributes)")
+            throw ArtifactError.notAnArtifact(path)
         }
         let version = try file.intAttribute(Provenance.formatAttribute)
         if version > Provenance.formatVersion {
-            throw InputError(path, "artifact format \(version) is newer than this tool reads (\(Provenance.formatVersion))")
+            throw ArtifactError.newerFormat(path, version: version)
         }
         let kindName = try file.stringAttribute(Provenance.kindAttribute)
-        guard let kind = ArtifactKind(rawValue: kindName) else { throw InputError(path, "unknown artifact kind '\(kindName)'") }
+        guard let kind = ArtifactKind(rawValue: kindName) else { throw ArtifactError.unknownKind(path, kind: kindName) }
         guard kind == expected else {
-            throw InputError(path, "is a \(kind.rawValue) artifact; expected \(expected.rawValue)")
+            throw ArtifactError.wrongKind(path, found: kind, expected: expected)
         }
         self.kind = kind
         stage = try file.stringAttribute(Provenance.stageAttribute)
         // A config that is not a JSON object is a damaged file, never an
         // empty configuration (every kind reads its fields from it).
         guard let config = JSONText.decodeObject(try file.stringAttribute(Provenance.configAttribute)) else {
-            throw InputError(path, "damaged file: \(Provenance.configAttribute) is not a JSON object; remake this artifact")
+            throw ArtifactError.damagedConfig(path)
         }
         self.config = config
         let inputsText = try file.stringAttribute(Provenance.inputsAttribute)
         do { inputs = try JSONDecoder().decode([ArtifactInput].self, from: Data(inputsText.utf8)) } catch {
-            throw InputError(path, "corrupt provenance (segad_inputs is not valid JSON)")
+            throw ArtifactError.corruptProvenance(path)
         }
     }
 
@@ -196,10 +196,10 @@ public final class ArtifactReader {
     /// the artifact was made from another version of it.
     public func requireInput(role: String, file given: String) throws {
         let recorded = inputs(role: role)
-        guard !recorded.isEmpty else { throw InputError(path, "records no '\(role)' input") }
+        guard !recorded.isEmpty else { throw ArtifactError.recordsNoInput(path, role: role) }
         let actual = try FileHashes.sha256(given)
         guard recorded.contains(where: { $0.sha256 == actual }) else {
-            throw InputError(path, "was made from a different \(role) than \(given) (recorded sha256 \(recorded[0].sha256.prefix(12))…, given \(actual.prefix(12))…); rerun the stage that made it")
+            throw ArtifactError.inputChanged(path, role: role, given: given, recorded: recorded[0].sha256, actual: actual)
         }
     }
 

@@ -19,7 +19,7 @@ public final class DetectorStateArtifact {
               let config = reader.config["detector_config"] as? [String: String],
               let size = reader.config["size"] as? [Int], size.count == 2,
               let tensorNames = reader.config["tensors"] as? [String] else {
-            throw InputError(path, "detector state artifact lacks kind, name, size or tensors")
+            throw ArtifactError.incompleteDetectorState(path)
         }
         var tensors: [String: Tensor] = [:]
         for t in tensorNames {
@@ -27,7 +27,7 @@ public final class DetectorStateArtifact {
             tensors[t] = Tensor(shape: shape, values: values)
         }
         guard reader.file.hasDataset(LeakageGuard.stateDataset) else {
-            throw InputError(path, "records no training ids (made by an older extract-maps fit); fit the detector again")
+            throw ArtifactError.noTrainingIds(path)
         }
         trainingIds = try reader.file.readStrings(LeakageGuard.stateDataset)
         self.name = name

@@ -17,7 +17,7 @@ extension FeaturesArtifact {
     /// their labels (1 = bad, 0 = good); refuses a seed without such rows.
     public func trainingRows(seed: Int, manifest: Manifest, manifestPath: String) throws -> (ids: [String], rows: [Int], labels: [Int]) {
         let ids = manifest.ids(.segadTrain, seed: seed)
-        guard !ids.isEmpty else { throw InputError(manifestPath, "seed \(seed) has no 'segad-train' rows") }
+        guard !ids.isEmpty else { throw ArtifactError.noTrainingRows(manifestPath, seed: seed) }
         let rows = try rows(for: ids, context: "segad-train of seed \(seed)")
         return (ids, rows, rows.map { labels[$0] == .bad ? 1 : 0 })
     }

@@ -18,7 +18,7 @@ public final class FeaturesArtifact {
         names = try reader.file.readStrings("feature_names")
         let (values, shape) = try reader.file.readFloats("features")
         guard shape == [ids.count, names.count] else {
-            throw InputError(path, "features has shape \(shape); expected \(ids.count)×\(names.count)")
+            throw ArtifactError.featuresShape(path, shape: shape, rows: ids.count, columns: names.count)
         }
         self.values = values
         tags = reader.file.hasDataset("tags")
@@ -46,7 +46,7 @@ public final class FeaturesArtifact {
     /// Looks rows up by id; a missing id is an error naming the file.
     public func rows(for ids: [String], context: String) throws -> [Int] {
         try ids.map {
-            guard let r = rowIndex[$0] else { throw InputError(reader.path, "has no row for id '\($0)' (\(context))") }
+            guard let r = rowIndex[$0] else { throw ArtifactError.noRow(reader.path, id: $0, context: context) }
             return r
         }
     }
@@ -54,7 +54,7 @@ public final class FeaturesArtifact {
     /// Column of a named feature.
     public func column(named name: String) throws -> Int {
         guard let c = names.firstIndex(of: name) else {
-            throw InputError(reader.path, "has no feature '\(name)' (features: \(names.prefix(6).joined(separator: ", "))…)")
+            throw ArtifactError.noFeature(reader.path, name: name, features: names)
         }
         return c
     }

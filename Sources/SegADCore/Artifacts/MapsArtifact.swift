@@ -21,7 +21,7 @@ public final class MapsArtifact {
     public init(path: String) throws {
         reader = try ArtifactReader(path: path, expecting: .maps)
         guard let detector = reader.config["detector"] as? String else {
-            throw InputError(path, "maps artifact records no detector name")
+            throw ArtifactError.noDetectorName(path)
         }
         self.detector = detector
         ids = try reader.file.readStrings("ids")
@@ -30,7 +30,7 @@ public final class MapsArtifact {
         dataset = try reader.file.openDataset("maps")
         let shape = dataset.shape
         guard shape.count == 3, shape[0] == ids.count, maxScores.count == ids.count else {
-            throw InputError(path, "maps dataset has shape \(shape) for \(ids.count) ids; expected N×H×W")
+            throw ArtifactError.mapsShape(path, shape: shape, ids: ids.count)
         }
         height = shape[1]
         width = shape[2]
@@ -46,9 +46,9 @@ public final class MapsArtifact {
 
     static func readLabels(_ file: HDF5File, count: Int) throws -> [Label] {
         let codes = try file.readInt64s("labels").values
-        guard codes.count == count else { throw InputError(file.path, "labels has \(codes.count) rows; ids has \(count)") }
+        guard codes.count == count else { throw ArtifactError.labelCount(file.path, rows: codes.count, ids: count) }
         return try codes.map {
-            guard let l = Label(code: $0) else { throw InputError(file.path, "label code \($0) outside {0, 1, -1, -2}") }
+            guard let l = Label(code: $0) else { throw ArtifactError.labelCode(file.path, code: $0) }
             return l
         }
     }
@@ -88,7 +88,7 @@ public final class MapsArtifactWriter {
     }
 
     public func commit() throws {
-        guard ids.count == capacity else { throw InputError(writer.path, "wrote \(ids.count) of \(capacity) maps") }
+        guard ids.count == capacity else { throw ArtifactError.incompleteMaps(writer.path, wrote: ids.count, capacity: capacity) }
         try writer.file.write("ids", strings: ids)
         try writer.file.write("labels", int8s: labels, shape: [labels.count])
         try writer.file.write("max_scores", floats: maxima, shape: [maxima.count])
@@ -102,9 +102,9 @@ public final class MapsArtifactWriter {
 extension MapsArtifact {
     static func readLabels(_ file: HDF5File, group: String, count: Int) throws -> [Label] {
         let codes = try file.readInt64s("\(group)/labels").values
-        guard codes.count == count else { throw InputError(file.path, "\(group)/labels has \(codes.count) rows; expected \(count)") }
+        guard codes.count == count else { throw ArtifactError.groupLabelCount(file.path, group: group, rows: codes.count, expected: count) }
         return try codes.map {
-            guard let l = Label(code: $0) else { throw InputError(file.path, "label code \($0) outside {0, 1, -1, -2}") }
+            guard let l = Label(code: $0) else { throw ArtifactError.labelCode(file.path, code: $0) }
             return l
         }
     }

@@ -11,9 +11,9 @@ public final class ModelArtifact {
 
     public init(path: String) throws {
         reader = try ArtifactReader(path: path, expecting: .model)
-        guard let seed = reader.config["seed"] as? Int else { throw InputError(path, "model records no seed") }
+        guard let seed = reader.config["seed"] as? Int else { throw ArtifactError.noSeed(path) }
         self.seed = seed
-        guard let json = try reader.file.readStrings("model_json").first else { throw InputError(path, "holds no model") }
+        guard let json = try reader.file.readStrings("model_json").first else { throw ArtifactError.noModel(path) }
         self.json = json
         featureNames = try reader.file.readStrings("feature_names")
     }

@@ -29,7 +29,7 @@ public final class ScoresArtifact {
         self.path = path
         let reader = try ArtifactReader(path: path, expecting: .scores)
         guard let method = reader.config["method"] as? String, let cls = reader.config["class"] as? String else {
-            throw InputError(path, "scores artifact records no method or class")
+            throw ArtifactError.noMethodOrClass(path)
         }
         self.method = method
         className = cls
@@ -41,7 +41,7 @@ public final class ScoresArtifact {
             let labels = try MapsArtifact.readLabels(reader.file, group: g, count: ids.count)
             let tags = try reader.file.readStrings("\(g)/tags").map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) }
             guard scores.count == ids.count, tags.count == ids.count else {
-                throw InputError(path, "\(g): ids, scores and tags differ in length")
+                throw ArtifactError.lengthMismatch(path, group: g)
             }
             return SeedScores(seed: Int(s), ids: ids, scores: scores, labels: labels, tags: tags)
         }
@@ -51,7 +51,7 @@ public final class ScoresArtifact {
                       config: [String: Any], inputs: [ArtifactInput]) throws {
         for s in seeds {
             if let i = s.scores.firstIndex(where: { !$0.isFinite }) {
-                throw InputError(path, "refusing to write scores: seed \(s.seed), id '\(s.ids[i])' has score \(s.scores[i]) (a NaN or infinite model or input)")
+                throw ArtifactError.nonFiniteScore(path, seed: s.seed, id: s.ids[i], score: s.scores[i])
             }
         }
         var config = config

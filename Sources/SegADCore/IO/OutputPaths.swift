@@ -25,7 +25,7 @@ public enum OutputPaths {
     public static func check(outputs: [Output], inputs: [(option: String, path: String)],
                              manifests: [String] = []) throws {
         for o in outputs where o.path.isEmpty {
-            throw InputError(o.option, "empty path; give the \(o.isFolder ? "folder" : "file") to write")
+            throw OutputError.emptyPath(o.option, what: o.isFolder ? "folder" : "file")
         }
         var all = inputs.filter { !$0.path.isEmpty }
         for m in manifests {
@@ -41,15 +41,15 @@ public enum OutputPaths {
         for o in outputs {
             let r = resolve(o.path)
             if let other = seenOutputs[r] {
-                throw InputError(o.path, "is given both as \(other) and as \(o.option); give two different outputs")
+                throw OutputError.givenTwice(o.path, first: other, second: o.option)
             }
             seenOutputs[r] = o.option
             for (option, path, ri) in resolvedInputs {
                 if ri == r {
-                    throw InputError(o.path, "\(o.option) would overwrite the input \(path) (\(option)); choose another output path")
+                    throw OutputError.overwritesInput(o.path, option: o.option, input: path, inputOption: option)
                 }
                 if o.isFolder && ri.hasPrefix(r == "/" ? r : r + "/") {
-                    throw InputError(o.path, "\(o.option) would replace the folder holding the input \(path) (\(option)); choose another output folder")
+                    throw OutputError.replacesInputFolder(o.path, option: o.option, input: path, inputOption: option)
                 }
             }
         }
@@ -78,24 +78,24 @@ public enum OutputPaths {
     /// writable, with one line naming the fault and the fix: an empty path,
     /// a file in the way (the folder or one of its parents), no permission.
     public static func prepareFolder(_ folder: String, option: String = "-o") throws {
-        if folder.isEmpty { throw InputError(option, "empty path; give the folder to write") }
+        if folder.isEmpty { throw OutputError.emptyPath(option, what: "folder") }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
-            if !isFolder.boolValue { throw InputError(folder, "is a file, not a folder; choose another \(option)") }
+            if !isFolder.boolValue { throw OutputError.notAFolder(folder, option: option) }
         } else {
             var ancestor = (folder as NSString).deletingLastPathComponent
             while !ancestor.isEmpty && ancestor != "/" && !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) {
                 ancestor = (ancestor as NSString).deletingLastPathComponent
             }
             if !ancestor.isEmpty, FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder), !isFolder.boolValue {
-                throw InputError(ancestor, "is a file, not a folder, so \(folder) cannot be created; choose another \(option)")
+                throw OutputError.parentIsFile(ancestor, folder: folder, option: option)
             }
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw InputError(folder, "cannot create folder (\(reason(error))); choose another \(option)")
+                throw OutputError.cannotCreateFolder(folder, reason: reason(error), option: option)
             }
         }
         if access(folder, W_OK) != 0 {
-            throw InputError(folder, "folder is not writable (\(String(cString: strerror(errno)))); choose another \(option)")
+            throw OutputError.notWritable(folder, reason: String(cString: strerror(errno)), option: option)
         }
     }
 

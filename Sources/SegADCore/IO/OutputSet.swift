@@ -40,7 +40,7 @@ public struct OutputSet {
     public mutating func data(_ path: String, _ data: Data) throws {
         try stage(path) { t in
             guard FileManager.default.createFile(atPath: t, contents: data) else {
-                throw InputError(path, "cannot write here (\(String(cString: strerror(errno))))")
+                throw OutputError.cannotWrite(path, reason: String(cString: strerror(errno)))
             }
         }
     }
@@ -64,14 +64,14 @@ public struct OutputSet {
         }
         let folder = (marker as NSString).deletingLastPathComponent
         let lock = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
-        guard lock >= 0 else { throw InputError(folder, "cannot open output folder (\(String(cString: strerror(errno))))") }
+        guard lock >= 0 else { throw OutputError.cannotOpenFolder(folder, reason: String(cString: strerror(errno))) }
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lock, LOCK_UN) }
 
         Self.faultPoint()
         if unlink(marker) != 0 && errno != ENOENT {
-            throw InputError(marker, "cannot replace (\(String(cString: strerror(errno))))")
+            throw OutputError.cannotReplace(marker, reason: String(cString: strerror(errno)))
         }
         for (i, member) in staged.enumerated() where i != m {
             Self.faultPoint()
@@ -96,18 +96,18 @@ public struct OutputSet {
         if FileManager.default.fileExists(atPath: final, isDirectory: &isFolder), isFolder.boolValue {
             let aside = final + ".tmp-\(getpid())-old"
             guard rename(final, aside) == 0 else {
-                throw InputError(final, "cannot replace folder (\(String(cString: strerror(errno))))")
+                throw OutputError.cannotReplaceFolder(final, reason: String(cString: strerror(errno)))
             }
             guard rename(temporary, final) == 0 else {
                 let reason = String(cString: strerror(errno))
                 rename(aside, final)
-                throw InputError(final, "cannot move into place (\(reason))")
+                throw OutputError.cannotMoveIntoPlace(final, reason: reason)
             }
             try? FileManager.default.removeItem(atPath: aside)
             return
         }
         guard rename(temporary, final) == 0 else {
-            throw InputError(final, "cannot move into place (\(String(cString: strerror(errno))))")
+            throw OutputError.cannotMoveIntoPlace(final, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -28,7 +28,7 @@ public enum LeakageGuard {
         let trained = Set(ids)
         for seed in manifest.seedList {
             if let id = manifest.ids(.test, seed: seed).first(where: trained.contains) {
-                throw InputError(file, "seed \(seed): test id '\(id)' is among the \(trained.count) images \(what) (\(manifest.path)); fit on one fixed pool that is never tested in any seed, e.g. as `extract-maps images-manifest` splits")
+                throw LeakageError.testIdTrainedOn(file, seed: seed, id: id, trainedCount: trained.count, what: what, manifest: manifest.path)
             }
         }
     }
@@ -41,7 +41,7 @@ public enum LeakageGuard {
             let test = Set(manifest.ids(.test, seed: seed))
             for role in [Manifest.Role.segadTrain, .classifierTrain] {
                 if let id = manifest.ids(role, seed: seed).first(where: test.contains) {
-                    throw InputError(manifest.path, "seed \(seed): id '\(id)' is both in '\(role.rawValue)' and in 'test'")
+                    throw LeakageError.idInTrainAndTest(manifest.path, seed: seed, id: id, role: role.rawValue)
                 }
             }
         }
@@ -68,16 +68,31 @@ public enum LeakageGuard {
     }
 
     /// The ids a derived segmentation (`seg.png` with its `seg.h5` sidecar)
-    /// was made from; nil when there is no sidecar, it records no ids (an
-    /// older one), or it describes another PNG than the one given.
+    /// was made from; nil when there is no sidecar, the file beside the PNG
+    /// is not a segmentation artifact (an HDF5 file or artifact of another
+    /// kind that shares the name), or the sidecar records no ids (an older
+    /// one).
+    ///
+    /// A sidecar that records another label PNG's SHA-256 is refused: the
+    /// PNG was replaced or edited after derivation, so which images shaped it
+    /// can no longer be checked. Re-derive it, or, for a hand-drawn map,
+    /// remove or rename the sidecar — an explicit act instead of a silently
+    /// skipped check.
     public static func segmentationIds(png: String) throws -> (sidecar: String, ids: [String])? {
         let sidecar = ((png as NSString).deletingPathExtension) + ".h5"  // SegmentationArtifact.sidecarPath
-        guard sidecar != png, FileManager.default.fileExists(atPath: sidecar),
-              let reader = try? ArtifactReader(path: sidecar, expecting: .segmentation) else { return nil }
+        guard sidecar != png, FileManager.default.fileExists(atPath: sidecar) else { return nil }
+        let reader: ArtifactReader
+        do {
+            reader = try ArtifactReader(path: sidecar, expecting: .segmentation)
+        } catch ArtifactError.notAnArtifact, ArtifactError.wrongKind, ArtifactError.unknownKind {
+            return nil
+        }
         defer { reader.close() }
         guard reader.file.hasDataset(segmentationDataset),
-              let recorded = reader.config["label_png_sha256"] as? String,
-              recorded == (try? FileHashes.sha256(png)) else { return nil }
+              let recorded = reader.config["label_png_sha256"] as? String else { return nil }
+        guard recorded == (try FileHashes.sha256(png)) else {
+            throw LeakageError.sidecarDescribesAnotherPNG(sidecar, png: png)
+        }
         // The sidecar describes this PNG: its `labels` are read too, so a
         // damaged sidecar is refused by their Fletcher-32 checksum rather
         // than trusted (issue 13, class 4).

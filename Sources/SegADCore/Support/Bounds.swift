@@ -25,12 +25,15 @@ public enum Bounds {
     /// Why `id` is not a valid item id, or nil: ids must be non-empty, hold
     /// no control character (NUL included: HDF5 strings end at NUL) and be
     /// at most `maxIdBytes` UTF-8 bytes.
-    public static func idFault(_ id: String) -> String? {
-        if id.isEmpty { return "is empty" }
+    public static func idFault(_ id: String) -> String? { idProblem(id)?.text }
+
+    /// `idFault` as a case.
+    public static func idProblem(_ id: String) -> IdFault? {
+        if id.isEmpty { return .empty }
         if let c = id.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            return "holds the control character U+\(String(format: "%04X", c.value)); ids must be printable"
+            return .controlCharacter(c.value)
         }
-        if id.utf8.count > maxIdBytes { return "is \(id.utf8.count) bytes long; ids are at most \(maxIdBytes) bytes" }
+        if id.utf8.count > maxIdBytes { return .tooLong(bytes: id.utf8.count) }
         return nil
     }
 
@@ -38,8 +41,8 @@ public enum Bounds {
     public static func checkIds<S: Sequence>(_ ids: S, source: String) throws where S.Element == String {
         var seen = Set<String>()
         for id in ids {
-            if let fault = idFault(id) { throw InputError(source, "id '\(id.prefix(60))\(id.count > 60 ? "…" : "")' \(fault)") }
-            if !seen.insert(id).inserted { throw InputError(source, "duplicate id '\(id)'") }
+            if let fault = idProblem(id) { throw BoundsError.invalidId(source, id: id, fault) }
+            if !seen.insert(id).inserted { throw BoundsError.duplicateId(source, id: id) }
         }
     }
 

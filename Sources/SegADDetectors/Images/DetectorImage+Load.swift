@@ -10,7 +10,7 @@ extension DetectorImage {
     /// images stay one channel, color images become RGB; samples are scaled
     /// to [0, 1] by the format's full white (`RasterImage.maxValue`).
     /// Unreadable, truncated, too large or too small files throw the reader's
-    /// one-line `InputError`.
+    /// one-line `ImageError`.
     public static func load(path: String, height: Int, width: Int) throws -> DetectorImage {
         let image = try ImageFile.read(path: path)
         let scale = 1 / image.maxValue

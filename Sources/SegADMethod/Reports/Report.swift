@@ -13,8 +13,14 @@ public enum Report {
         public var title: String
         /// Keep only good rows and bad rows carrying this tag (e.g. "unseen").
         public var onlyTag: String?
-        public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil) {
+        /// Figures made elsewhere (e.g. a segmentation overlay), copied into
+        /// figures/NAME as members of the report: the report is the one
+        /// writer of its folder.
+        public var figures: [(name: String, path: String)]
+        public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil,
+                    figures: [(name: String, path: String)] = []) {
             self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
+            self.figures = figures
         }
     }
 
@@ -177,7 +183,7 @@ public enum Report {
         // results.md
         try files.data(options.output + "/results.md", Data(markdown(results, classes: classes, options: options).utf8))
 
-        // figures; a histogram left from an earlier report into this folder goes.
+        // figures: a histogram per method, then the figures given.
         var written = Set<String>()
         for r in results {
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
@@ -187,15 +193,29 @@ public enum Report {
             }
             written.insert("hist_\(name).png")
         }
+        for figure in options.figures {
+            guard !figure.name.isEmpty, !figure.name.contains("/"), !figure.name.hasPrefix("hist_"),
+                  figure.name.hasSuffix(".png"), !written.contains(figure.name) else {
+                throw InputError("--figure", "'\(figure.name)=\(figure.path)': NAME must be a .png file name, not hist_* and not given twice")
+            }
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: figure.path)) } catch {
+                throw InputError(figure.path, "cannot read figure")
+            }
+            try files.data(options.output + "/figures/" + figure.name, data)
+            written.insert(figure.name)
+        }
 
         // metrics.json last: it is Make's target for the report, so it must
         // appear only once every other file of the report is in place.
         try files.data(options.output + "/metrics.json", json)
         try files.commit()
-        // Histograms of methods no longer in the report (not part of the set) go after the commit.
+        // The report owns figures/: any file it did not write this time (a
+        // histogram of a method no longer in the report, a figure of an
+        // earlier run) goes after the commit.
         let fm = FileManager.default
         for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
-        where file.hasPrefix("hist_") && file.hasSuffix(".png") && !written.contains(file) {
+        where !written.contains(file) && !file.contains(".tmp-") {
             try? fm.removeItem(atPath: options.output + "/figures/" + file)
         }
     }

@@ -18,7 +18,7 @@ extension Checkpoint {
             if bytes[i] == 0x50, bytes[i + 1] == 0x4B, bytes[i + 2] == 0x05, bytes[i + 3] == 0x06 { eocd = i; break }
             i -= 1
         }
-        guard eocd >= 0 else { throw InputError(name, "zip: end of central directory not found (truncated?)") }
+        guard eocd >= 0 else { throw CheckpointError.archive(name, detail: "zip: end of central directory not found (truncated?)") }
         var r = ByteReader(bytes, from: eocd + 10)
         var entries = try r.u16()
         _ = try r.u32()
@@ -26,23 +26,23 @@ extension Checkpoint {
         if cdOffset == 0xFFFF_FFFF || entries == 0xFFFF, eocd >= 20 {
             // ZIP64 locator precedes the EOCD: signature 0x07064b50, then the ZIP64 EOCD offset.
             var l = ByteReader(bytes, from: eocd - 20)
-            guard try l.uint(4) == 0x0706_4b50 else { throw InputError(name, "zip: ZIP64 locator missing") }
+            guard try l.uint(4) == 0x0706_4b50 else { throw CheckpointError.archive(name, detail: "zip: ZIP64 locator missing") }
             _ = try l.u32()
             let z = try l.u64()
-            guard z < UInt64(bytes.count) else { throw InputError(name, "zip: ZIP64 record out of range") }
+            guard z < UInt64(bytes.count) else { throw CheckpointError.archive(name, detail: "zip: ZIP64 record out of range") }
             var z64 = ByteReader(bytes, from: Int(z))
-            guard try z64.uint(4) == 0x0606_4b50 else { throw InputError(name, "zip: ZIP64 end record missing") }
+            guard try z64.uint(4) == 0x0606_4b50 else { throw CheckpointError.archive(name, detail: "zip: ZIP64 end record missing") }
             try z64.skip(28)
             let n = try z64.u64()
             try z64.skip(8)
             let off = try z64.u64()
-            guard n < UInt64(bytes.count), off < UInt64(bytes.count) else { throw InputError(name, "zip: ZIP64 record out of range") }
+            guard n < UInt64(bytes.count), off < UInt64(bytes.count) else { throw CheckpointError.archive(name, detail: "zip: ZIP64 record out of range") }
             entries = Int(n); cdOffset = Int(off)
         }
         var c = ByteReader(bytes, from: cdOffset)
         var out: [String: ZipEntry] = [:]
         for _ in 0..<entries {
-            guard try c.uint(4) == 0x0201_4b50 else { throw InputError(name, "zip: corrupt central directory") }
+            guard try c.uint(4) == 0x0201_4b50 else { throw CheckpointError.archive(name, detail: "zip: corrupt central directory") }
             try c.skip(6)
             let method = try c.u16()
             try c.skip(8)
@@ -51,7 +51,7 @@ extension Checkpoint {
             try c.skip(8)
             var local = try c.u32()
             guard let entryName = String(validating: try c.take(nameLen), as: UTF8.self) else {
-                throw InputError(name, "zip: entry name is not UTF-8")
+                throw CheckpointError.archive(name, detail: "zip: entry name is not UTF-8")
             }
             var e = ByteReader(bytes, from: c.position, to: c.position + extraLen)
             try c.skip(extraLen + commentLen)
@@ -73,15 +73,15 @@ extension Checkpoint {
     /// The byte range of a stored entry's data inside the archive.
     static func zipData(_ bytes: [UInt8], _ entry: ZipEntry, entryName: String, name: String) throws -> Range<Int> {
         guard entry.method == 0 else {
-            throw InputError(name, "zip entry \(entryName) is compressed (method \(entry.method)); only stored entries are supported")
+            throw CheckpointError.archive(name, detail: "zip entry \(entryName) is compressed (method \(entry.method)); only stored entries are supported")
         }
         var l = ByteReader(bytes, from: entry.localHeader)
-        guard try l.uint(4) == 0x0403_4b50 else { throw InputError(name, "zip entry \(entryName): bad local header") }
+        guard try l.uint(4) == 0x0403_4b50 else { throw CheckpointError.archive(name, detail: "zip entry \(entryName): bad local header") }
         try l.skip(22)
         let n = try l.u16(), m = try l.u16()
         try l.skip(n + m)
         let start = l.position
-        guard entry.size <= l.remaining else { throw InputError(name, "zip entry \(entryName): truncated") }
+        guard entry.size <= l.remaining else { throw CheckpointError.archive(name, detail: "zip entry \(entryName): truncated") }
         return start..<(start + entry.size)
     }
 
@@ -89,13 +89,13 @@ extension Checkpoint {
         let dir = try zipDirectory(bytes, name: name)
         guard let pklName = dir.keys.filter({ $0 == "data.pkl" || $0.hasSuffix("/data.pkl") }).min(by: { $0.count < $1.count }),
               let pkl = dir[pklName] else {
-            throw InputError(name, "zip: no data.pkl (not a PyTorch archive)")
+            throw CheckpointError.archive(name, detail: "zip: no data.pkl (not a PyTorch archive)")
         }
         let prefix = String(pklName.dropLast("data.pkl".count))
         if let bo = dir[prefix + "byteorder"] {
             let range = try zipData(bytes, bo, entryName: prefix + "byteorder", name: name)
             if String(decoding: bytes[range], as: UTF8.self) != "little" {
-                throw InputError(name, "big-endian checkpoints are not supported")
+                throw CheckpointError.bigEndian(name)
             }
         }
         let pklRange = try zipData(bytes, pkl, entryName: pklName, name: name)
@@ -106,7 +106,7 @@ extension Checkpoint {
             guard let e = dir[entryName] else { return nil }
             let range = try zipData(bytes, e, entryName: entryName, name: name)
             guard range.count >= ref.numel * ref.type.size else {
-                throw InputError(name, "storage \(ref.key): \(range.count) bytes, declared \(ref.numel) elements")
+                throw CheckpointError.storage(name, key: ref.key, detail: "\(range.count) bytes, declared \(ref.numel) elements")
             }
             return range
         }

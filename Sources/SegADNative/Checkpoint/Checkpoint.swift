@@ -17,14 +17,14 @@ import Foundation
 /// contiguous, following its strides. Nested dicts (such as a checkpoint
 /// holding `{"state_dict": {...}}`) are flattened with dotted keys.
 ///
-/// Faults throw an `InputError` whose one line names the file and the fault,
+/// Faults throw a `CheckpointError` whose one line names the file and the fault,
 /// with the key where there is one. Sizes declared in the file are checked
 /// against the bytes actually present before anything is allocated.
 public enum Checkpoint {
     /// Loads every tensor in the checkpoint at `path`.
     public static func load(path: String) throws -> [String: Tensor] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(path, "cannot read file")
+            throw CheckpointError.cannotRead(path)
         }
         return try load(bytes: [UInt8](data), name: path)
     }
@@ -47,11 +47,11 @@ public enum Checkpoint {
             if bytes.count >= 9, bytes[8] == UInt8(ascii: "{") {
                 return try loadSafetensors(bytes, name: name)
             }
-            throw InputError(name, "not a PyTorch checkpoint or safetensors file")
+            throw CheckpointError.notACheckpoint(name)
         } catch is ByteReader.Truncated {
-            throw InputError(name, "truncated")
+            throw CheckpointError.truncated(name)
         } catch let f as Pickle.Fault {
-            throw InputError(name, f.message)
+            throw CheckpointError.pickle(name, message: f.message)
         }
     }
 
@@ -74,30 +74,30 @@ public enum Checkpoint {
     static func loadLegacy(_ bytes: [UInt8], name: String) throws -> [String: Tensor] {
         var r = ByteReader(bytes)
         guard case let .bytes(magic) = try Pickle.load(&r), magic == legacyMagic else {
-            throw InputError(name, "legacy checkpoint: wrong magic number")
+            throw CheckpointError.legacy(name, detail: "wrong magic number")
         }
         guard let proto = try Pickle.load(&r).intValue, proto == 1001 else {
-            throw InputError(name, "legacy checkpoint: unsupported protocol version")
+            throw CheckpointError.legacy(name, detail: "unsupported protocol version")
         }
         let sysInfo = try Pickle.load(&r)
         if case let .dict(d) = sysInfo, let i = d.keys.firstIndex(where: { $0.stringValue == "little_endian" }),
            case let .bool(little) = d.values[i], !little {
-            throw InputError(name, "big-endian checkpoints are not supported")
+            throw CheckpointError.bigEndian(name)
         }
         let root = try Pickle.load(&r)
         guard let keyList = try Pickle.load(&r).tupleValue else {
-            throw InputError(name, "legacy checkpoint: storage key list missing")
+            throw CheckpointError.legacy(name, detail: "storage key list missing")
         }
         // Storages follow in key order: int64 element count, then the bytes.
         var storages: [String: (type: ScalarType?, range: Range<Int>)] = [:]
         var types: [String: ScalarType] = [:]
         collectStorageTypes(root, into: &types)
         for k in keyList {
-            guard let key = k.stringValue else { throw InputError(name, "legacy checkpoint: malformed storage key") }
-            guard let type = types[key] else { throw InputError(name, "storage \(key): no tensor refers to it, size unknown") }
+            guard let key = k.stringValue else { throw CheckpointError.legacy(name, detail: "malformed storage key") }
+            guard let type = types[key] else { throw CheckpointError.storage(name, key: key, detail: "no tensor refers to it, size unknown") }
             let count = try r.u64()
             guard count <= UInt64(r.remaining / type.size) else {
-                throw InputError(name, "storage \(key): declares \(count) elements, file truncated")
+                throw CheckpointError.storage(name, key: key, detail: "declares \(count) elements, file truncated")
             }
             let start = r.position
             try r.skip(Int(count) * type.size)
@@ -141,7 +141,7 @@ public enum Checkpoint {
                 }
             case let .tensor(t):
                 guard let range = try locate(t.storage) else {
-                    throw InputError(name, "key \(prefix): storage \(t.storage.key) missing")
+                    throw CheckpointError.tensor(name, key: prefix, detail: "storage \(t.storage.key) missing")
                 }
                 out[prefix] = try gather(t, bytes: bytes, range: range, name: name, key: prefix)
             default:
@@ -149,7 +149,7 @@ public enum Checkpoint {
             }
         }
         try walk(root, "")
-        if out.isEmpty { throw InputError(name, "no tensors found") }
+        if out.isEmpty { throw CheckpointError.noTensors(name) }
         return out
     }
 
@@ -160,21 +160,21 @@ public enum Checkpoint {
         let available = range.count / type.size
         var count = 1
         for s in t.size {
-            guard s >= 0 else { throw InputError(name, "key \(key): negative size") }
+            guard s >= 0 else { throw CheckpointError.tensor(name, key: key, detail: "negative size") }
             let (p, o) = count.multipliedReportingOverflow(by: s)
-            guard !o else { throw InputError(name, "key \(key): size overflows") }
+            guard !o else { throw CheckpointError.tensor(name, key: key, detail: "size overflows") }
             count = p
         }
         if count > 0 {
             var last = t.offset
             for (s, st) in zip(t.size, t.stride) {
-                guard st >= 0 else { throw InputError(name, "key \(key): negative stride") }
+                guard st >= 0 else { throw CheckpointError.tensor(name, key: key, detail: "negative stride") }
                 let (p, o) = (s - 1).multipliedReportingOverflow(by: st)
-                guard !o else { throw InputError(name, "key \(key): stride overflows") }
+                guard !o else { throw CheckpointError.tensor(name, key: key, detail: "stride overflows") }
                 last += p
             }
             guard t.offset >= 0, last < available else {
-                throw InputError(name, "key \(key): shape \(t.size) with strides \(t.stride) exceeds its storage of \(available) elements")
+                throw CheckpointError.tensor(name, key: key, detail: "shape \(t.size) with strides \(t.stride) exceeds its storage of \(available) elements")
             }
         }
         var values = [Float](repeating: 0, count: count)

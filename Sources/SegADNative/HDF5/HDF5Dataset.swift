@@ -33,7 +33,7 @@ public final class HDF5Dataset {
                                                    path: file, object: name), .dataspace)
         let rank = Int(try HDF5Error.check(H5Sget_simple_extent_ndims(space.id), "H5Sget_simple_extent_ndims",
                                            path: file, object: name))
-        guard rank >= 1 else { throw InputError(file, "dataset \(name) has no rows (it is a scalar)") }
+        guard rank >= 1 else { throw HDF5FileError.scalarDataset(file, name: name) }
         var dims = [hsize_t](repeating: 0, count: rank)
         try HDF5Error.check(H5Sget_simple_extent_dims(space.id, &dims, nil), "H5Sget_simple_extent_dims",
                             path: file, object: name)

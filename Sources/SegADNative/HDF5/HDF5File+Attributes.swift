@@ -30,17 +30,17 @@ extension HDF5File {
 
     /// Reads a string attribute (variable- or fixed-length).
     ///
-    /// - Throws: `InputError(path, "missing attribute NAME")`, or
-    ///   `InputError(path, "attribute NAME is not a string")`.
+    /// - Throws: `HDF5FileError.missingAttribute`, or
+    ///   `.attributeType` (not a string).
     public func stringAttribute(_ name: String) throws -> String {
         let attribute = try openAttribute(name)
         let type = HDF5Handle(try check(H5Aget_type(attribute.id), "H5Aget_type", name), .datatype)
         guard H5Tget_class(type.id) == H5T_STRING else {
-            throw InputError(path, "attribute \(name) is not a string")
+            throw HDF5FileError.attributeType(path, name: name, expected: "a string")
         }
         let space = HDF5Handle(try check(H5Aget_space(attribute.id), "H5Aget_space", name), .dataspace)
         let count = Int(try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name))
-        guard count == 1 else { throw InputError(path, "attribute \(name) is not a single string") }
+        guard count == 1 else { throw HDF5FileError.attributeType(path, name: name, expected: "a single string") }
         let strings = try decodeStrings(storedType: type.id, space: space.id, count: count, name,
                                         operation: "H5Aread") { memoryType, buffer in
             H5Aread(attribute.id, memoryType, buffer)
@@ -50,17 +50,17 @@ extension HDF5File {
 
     /// Reads an integer attribute of any stored integer type.
     ///
-    /// - Throws: `InputError(path, "missing attribute NAME")`, or
-    ///   `InputError(path, "attribute NAME is not an integer")`.
+    /// - Throws: `HDF5FileError.missingAttribute`, or
+    ///   `.attributeType` (not an integer).
     public func intAttribute(_ name: String) throws -> Int {
         let attribute = try openAttribute(name)
         let type = HDF5Handle(try check(H5Aget_type(attribute.id), "H5Aget_type", name), .datatype)
         guard H5Tget_class(type.id) == H5T_INTEGER else {
-            throw InputError(path, "attribute \(name) is not an integer")
+            throw HDF5FileError.attributeType(path, name: name, expected: "an integer")
         }
         let space = HDF5Handle(try check(H5Aget_space(attribute.id), "H5Aget_space", name), .dataspace)
         guard try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name) == 1 else {
-            throw InputError(path, "attribute \(name) is not a single integer")
+            throw HDF5FileError.attributeType(path, name: name, expected: "a single integer")
         }
         var value: Int64 = 0
         try check(H5Aread(attribute.id, segad_h5t_native_int64(), &value), "H5Aread", name)
@@ -71,7 +71,7 @@ extension HDF5File {
 
     private func openAttribute(_ name: String) throws -> HDF5Handle {
         let id = try openID(for: "H5Aopen", name)
-        guard hasAttribute(name) else { throw InputError(path, "missing attribute \(name)") }
+        guard hasAttribute(name) else { throw HDF5FileError.missingAttribute(path, name: name) }
         return HDF5Handle(try check(H5Aopen(id, name, segad_h5p_default()), "H5Aopen", name), .attribute)
     }
 

@@ -5,8 +5,8 @@ extension HDF5File {
     /// Reads dataset `name` as float32, converting from any stored integer or
     /// floating-point type. Values are in row-major order.
     ///
-    /// - Throws: `InputError(path, "missing dataset NAME")`, or
-    ///   `InputError(path, "dataset NAME is not numeric")`.
+    /// - Throws: `HDF5FileError.missingDataset`, or
+    ///   `.datasetType` (not numeric).
     public func readFloats(_ name: String) throws -> (values: [Float], shape: [Int]) {
         try readNumeric(name, memoryType: segad_h5t_native_float(), integersOnly: false)
     }
@@ -18,7 +18,7 @@ extension HDF5File {
 
     /// Reads dataset `name` as int64 from any stored integer type.
     ///
-    /// - Throws: `InputError(path, "dataset NAME is not integer")` for
+    /// - Throws: `HDF5FileError.datasetType` (not integer) for
     ///   floating-point or other data.
     public func readInt64s(_ name: String) throws -> (values: [Int64], shape: [Int]) {
         try readNumeric(name, memoryType: segad_h5t_native_int64(), integersOnly: true)
@@ -30,7 +30,7 @@ extension HDF5File {
         let dataset = try openExistingDataset(name)
         let typeClass = try storedClass(of: dataset.id, name)
         if integersOnly ? typeClass != H5T_INTEGER : !HDF5File.isNumeric(typeClass) {
-            throw InputError(path, "dataset \(name) is not \(integersOnly ? "integer" : "numeric")")
+            throw HDF5FileError.datasetType(path, name: name, expected: integersOnly ? "integer" : "numeric")
         }
         let shape = try dimensions(of: dataset.id, object: name)
         let count = shape.reduce(1, *)
@@ -63,12 +63,12 @@ extension HDF5File {
 extension HDF5File {
     /// Opens numeric dataset `name` (rank ≥ 1) for row-wise access.
     ///
-    /// - Throws: `InputError(path, "missing dataset NAME")`, or an
-    ///   `InputError` when it is not numeric or is a scalar.
+    /// - Throws: `HDF5FileError.missingDataset`, `.datasetType`
+    ///   when it is not numeric or `.scalarDataset`.
     public func openDataset(_ name: String) throws -> HDF5Dataset {
         let dataset = try openExistingDataset(name)
         guard HDF5File.isNumeric(try storedClass(of: dataset.id, name)) else {
-            throw InputError(path, "dataset \(name) is not numeric")
+            throw HDF5FileError.datasetType(path, name: name, expected: "numeric")
         }
         return try HDF5Dataset(taking: dataset, name: name, file: path)
     }

@@ -32,13 +32,13 @@ extension HDF5File {
     /// Reads a string dataset of any shape (flattened, row-major), stored
     /// either as variable-length or fixed-length strings, ASCII or UTF-8.
     ///
-    /// - Throws: `InputError(path, "missing dataset NAME")`, or
-    ///   `InputError(path, "dataset NAME does not hold strings")`.
+    /// - Throws: `HDF5FileError.missingDataset`, or
+    ///   `.notStrings`.
     public func readStrings(_ name: String) throws -> [String] {
         let dataset = try openExistingDataset(name)
         let type = HDF5Handle(try check(H5Dget_type(dataset.id), "H5Dget_type", name), .datatype)
         guard H5Tget_class(type.id) == H5T_STRING else {
-            throw InputError(path, "dataset \(name) does not hold strings")
+            throw HDF5FileError.notStrings(path, name: name)
         }
         let space = HDF5Handle(try check(H5Dget_space(dataset.id), "H5Dget_space", name), .dataspace)
         let count = Int(try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name))

@@ -33,9 +33,9 @@ public final class HDF5File {
 
     /// Opens or creates the file.
     ///
-    /// - Throws: `InputError(path, "no such file")` or
-    ///   `InputError(path, "not an HDF5 file")` for a missing, empty or
-    ///   foreign file in `.readOnly` mode (`"not a readable HDF5 file: …"` when
+    /// - Throws: `HDF5FileError.noSuchFile` or
+    ///   `.notHDF5` for a missing, empty or
+    ///   foreign file in `.readOnly` mode (`.unreadable` when
     ///   the signature is there but the file is damaged, e.g. truncated);
     ///   `HDF5Error` when HDF5 cannot create the file.
     public init(path: String, mode: Mode) throws {
@@ -46,15 +46,15 @@ public final class HDF5File {
         case .readOnly:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError(path, "no such file")
+                throw HDF5FileError.noSuchFile(path)
             }
             guard !isDirectory.boolValue, H5Fis_hdf5(path) > 0 else {
                 _ = HDF5Error.takeStackMessage()
-                throw InputError(path, "not an HDF5 file")
+                throw HDF5FileError.notHDF5(path)
             }
             let id = H5Fopen(path, segad_h5f_acc_rdonly(), segad_h5p_default())
             guard id >= 0 else {
-                throw InputError(path, "not a readable HDF5 file: \(HDF5Error.takeStackMessage())")
+                throw HDF5FileError.unreadable(path, message: HDF5Error.takeStackMessage())
             }
             fileID = id
         case .create:
@@ -166,10 +166,10 @@ public final class HDF5File {
     }
 
     /// Opens dataset `name` for reading, or throws
-    /// `InputError(path, "missing dataset NAME")`.
+    /// `HDF5FileError.missingDataset`.
     func openExistingDataset(_ name: String) throws -> HDF5Handle {
         let id = try openID(for: "H5Dopen2", name)
-        guard hasDataset(name) else { throw InputError(path, "missing dataset \(name)") }
+        guard hasDataset(name) else { throw HDF5FileError.missingDataset(path, name: name) }
         let access = try datasetAccessList(name)
         return HDF5Handle(try check(H5Dopen2(id, name, access.id), "H5Dopen2", name), .dataset)
     }

@@ -34,11 +34,11 @@ public enum ImageFile {
     /// The format of the file at `path` (read from its first 8 bytes).
     public static func format(path: String) throws -> Format {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputError(path, "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ImageError.cannotOpen(path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw InputError(path, "is a folder; \(notAnImage)")
+            throw ImageError.isFolder(path)
         }
         var head = [UInt8](repeating: 0, count: 8)
         #if canImport(Glibc)
@@ -46,8 +46,8 @@ public enum ImageFile {
         #else
         let n = head.withUnsafeMutableBytes { Darwin.read(fd, $0.baseAddress, 8) }
         #endif
-        guard n > 0 else { throw InputError(path, n == 0 ? "the file is empty; \(notAnImage)" : notAnImage) }
-        guard let format = format(of: Array(head.prefix(n))) else { throw InputError(path, notAnImage) }
+        guard n > 0 else { throw n == 0 ? ImageError.emptyFile(path) : ImageError.notAnImage(path) }
+        guard let format = format(of: Array(head.prefix(n))) else { throw ImageError.notAnImage(path) }
         return format
     }
 
@@ -71,7 +71,7 @@ public enum ImageFile {
             image = try TIFFImage.read(path: path)
         }
         guard image.width >= minSide, image.height >= minSide else {
-            throw InputError(path, "image is \(image.height)×\(image.width) pixels (height×width); at least \(minSide) a side is needed")
+            throw ImageError.tooSmall(path, height: image.height, width: image.width, minSide: minSide)
         }
         return image
     }

@@ -23,23 +23,22 @@ public enum JPEG {
         guard let data else {
             let m = message(&status)
             switch Int32(status.code) {
-            case Int32(SEGAD_JPEG_OPEN): throw InputError(path, m)
+            case Int32(SEGAD_JPEG_OPEN): throw ImageError.opening(path, m)
             case Int32(SEGAD_JPEG_CMYK):
-                throw InputError(path, "JPEG holds \(m) color, which is not supported; convert to RGB or gray")
+                throw ImageError.cmykRefused(path, colorSpace: m)
             case Int32(SEGAD_JPEG_CHANNELS):
-                throw InputError(path, "JPEG has \(m) color components; expected 1 (gray) or 3 (color)")
+                throw ImageError.unsupported(path, detail: "JPEG has \(m) color components; expected 1 (gray) or 3 (color)")
             case Int32(SEGAD_JPEG_TOO_LARGE):
-                throw InputError(path, ImageLimits.fault(width: Int(info.width), height: Int(info.height), format: "JPEG")
-                                 ?? "JPEG declares \(info.height)×\(info.width) pixels, too many")
+                throw ImageLimits.error(path: path, width: Int(info.width), height: Int(info.height), format: "JPEG")
+                    ?? ImageError.unreadable(path, detail: "JPEG declares \(info.height)×\(info.width) pixels, too many")
             default:
                 if m == "Backing store not supported" || m.hasPrefix("Insufficient memory") {
-                    throw InputError(path, "JPEG declares \(info.height)×\(info.width) pixels, more than its data can hold (corrupt header)")
+                    throw ImageError.sizeExceedsData(path, format: "JPEG", height: Int(info.height), width: Int(info.width))
                 }
-                var fault = "not a readable JPEG (libjpeg: \(m))"
                 if m.hasPrefix("Premature end") || m.hasPrefix("Corrupt JPEG data") {
-                    fault = "JPEG is truncated or corrupt (libjpeg: \(m))"
+                    throw ImageError.truncated(path, detail: "JPEG is truncated or corrupt (libjpeg: \(m))")
                 }
-                throw InputError(path, fault)
+                throw ImageError.unreadable(path, detail: "not a readable JPEG (libjpeg: \(m))")
             }
         }
         defer { free(data) }
@@ -68,7 +67,7 @@ public enum JPEG {
                              quality: Int = 90, progressive: Bool = false, ycck: Bool = false,
                              app1: [UInt8]? = nil) throws {
         guard [1, 3, 4].contains(channels), width > 0, height > 0, pixels.count == width * height * channels else {
-            throw InputError(path, "cannot write JPEG: \(pixels.count) samples for \(height)×\(width)×\(channels)")
+            throw ImageError.cannotWrite(path, detail: "cannot write JPEG: \(pixels.count) samples for \(height)×\(width)×\(channels)")
         }
         var status = segad_jpeg_status()
         let rc = pixels.withUnsafeBufferPointer { px in
@@ -80,7 +79,7 @@ public enum JPEG {
         }
         guard rc == 0 else {
             let m = message(&status)
-            throw InputError(path, m.hasPrefix("cannot") ? m : "cannot write JPEG (libjpeg: \(m))")
+            throw ImageError.cannotWrite(path, detail: m.hasPrefix("cannot") ? m : "cannot write JPEG (libjpeg: \(m))")
         }
     }
 

@@ -90,13 +90,13 @@ public struct NPYArray: Sendable {
 
     /// The values as `Int32`, for label maps. Integer and bool types convert
     /// exactly; a float type is accepted only when every value is integral.
-    /// - Throws: `InputError` naming the first value that is not integral or
-    ///   lies outside the `Int32` range.
+    /// - Throws: `ImageError.labelValue` naming the first value that is not
+    ///   integral or lies outside the `Int32` range.
     public func int32s() throws -> [Int32] {
         let n = count
         var out = [Int32](repeating: 0, count: n)
-        func bad(_ i: Int, _ value: String, _ why: String) -> InputError {
-            InputError(name, "value \(value) at flat index \(i) \(why)")
+        func bad(_ i: Int, _ value: String, _ why: String) -> ImageError {
+            .labelValue(name, value: value, index: i, reason: why)
         }
         try bytes.withUnsafeBytes { raw in
             func fromWide<T: BinaryInteger>(_ type: T.Type) throws {
@@ -146,7 +146,7 @@ public struct NPYArray: Sendable {
 /// UTF-8) Python dict literal with exactly the keys `descr`, `fortran_order`
 /// and `shape`, then the raw elements. See numpy's `numpy.lib.format`.
 ///
-/// Every fault is an `InputError` naming the file. A declared shape is checked
+/// Every fault is an `ImageError` naming the file. A declared shape is checked
 /// against the bytes the file actually holds before anything is allocated for
 /// it, so a corrupt header cannot make the reader allocate a huge buffer.
 /// Bytes after the data are ignored, as `numpy.load` ignores them.
@@ -159,7 +159,7 @@ public enum NPY {
 
     /// Reads a `.npy` file of an integer or bool dtype as `Int32` (C order).
     /// A float dtype is accepted when every value is integral.
-    /// - Throws: `InputError` for a value outside `Int32` or a non-integral float.
+    /// - Throws: `ImageError.labelValue` for a value outside `Int32` or a non-integral float.
     public static func readInt32s(path: String) throws -> (values: [Int32], shape: [Int]) {
         let array = try parse(data: readFile(path: path), name: path)
         return (try array.int32s(), array.shape)
@@ -183,11 +183,12 @@ public enum NPY {
 
     /// Parses the bytes of a whole `.npy` file; `name` appears in errors.
     public static func parse(data: [UInt8], name: String) throws -> NPYArray {
-        func fail(_ fault: String) -> InputError { InputError(name, fault) }
+        func fail(_ fault: String) -> ImageError { .unreadable(name, detail: fault) }
+        func truncated(_ fault: String) -> ImageError { .truncated(name, detail: fault) }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
         guard data.count >= 10 else {
-            throw fail(data.isEmpty ? "empty file; expected a .npy array"
-                                    : "truncated .npy: \(data.count) bytes, shorter than the 10-byte preamble")
+            throw data.isEmpty ? fail("empty file; expected a .npy array")
+                : truncated("truncated .npy: \(data.count) bytes, shorter than the 10-byte preamble")
         }
         guard Array(data[0..<6]) == magic else { throw fail("not a .npy file (bad magic bytes)") }
         let major = data[6], minor = data[7]
@@ -197,15 +198,15 @@ public enum NPY {
             headerLength = Int(data[8]) | Int(data[9]) << 8
             headerStart = 10
         case 2, 3:
-            guard data.count >= 12 else { throw fail("truncated .npy: \(data.count) bytes, shorter than the 12-byte preamble") }
+            guard data.count >= 12 else { throw truncated("truncated .npy: \(data.count) bytes, shorter than the 12-byte preamble") }
             headerLength = Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
             headerStart = 12
         default:
-            throw fail("unsupported .npy format version \(major).\(minor)")
+            throw ImageError.unsupported(name, detail: "unsupported .npy format version \(major).\(minor)")
         }
         let dataStart = headerStart + headerLength
         guard dataStart <= data.count else {
-            throw fail("truncated .npy: header says \(headerLength) header bytes, file holds \(data.count - headerStart)")
+            throw truncated("truncated .npy: header says \(headerLength) header bytes, file holds \(data.count - headerStart)")
         }
         let headerBytes = data[headerStart..<dataStart]
         let header: String
@@ -227,7 +228,7 @@ public enum NPY {
             throw fail("bad .npy header: keys are \(keys.sorted()), expected descr, fortran_order, shape")
         }
         guard case .string(let descr)? = dict["descr"] else {
-            throw fail("unsupported dtype (structured or non-string descr)")
+            throw ImageError.unsupported(name, detail: "unsupported dtype (structured or non-string descr)")
         }
         guard case .bool(let fortran)? = dict["fortran_order"] else {
             throw fail("bad .npy header: fortran_order is not True or False")
@@ -235,7 +236,7 @@ public enum NPY {
         guard case .tuple(let shape)? = dict["shape"] else {
             throw fail("bad .npy header: shape is not a tuple of integers")
         }
-        let (dtype, bigEndian) = try parseDescr(descr, fail)
+        let (dtype, bigEndian) = try parseDescr(descr) { ImageError.unsupported(name, detail: $0) }
 
         var count = 1
         for d in shape {
@@ -246,7 +247,7 @@ public enum NPY {
         let available = data.count - dataStart
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.size)
         guard !overflow, needed <= available else {
-            throw fail("truncated .npy: header says \(count) values, file holds \(available / dtype.size)")
+            throw truncated("truncated .npy: header says \(count) values, file holds \(available / dtype.size)")
         }
 
         // Copy into host byte order, then C order.
@@ -390,7 +391,7 @@ extension NPY {
 
     /// Maps a descr such as `<f4`, `>i8`, `|u1`, `|b1` to a dtype and whether
     /// the data are big-endian.
-    static func parseDescr(_ descr: String, _ fail: (String) -> InputError) throws -> (NPYDType, bigEndian: Bool) {
+    static func parseDescr(_ descr: String, _ fail: (String) -> ImageError) throws -> (NPYDType, bigEndian: Bool) {
         let chars = Array(descr)
         guard chars.count >= 3, "<>|=".contains(chars[0]) else { throw fail("unsupported dtype '\(descr)'") }
         let order = chars[0]
@@ -447,7 +448,7 @@ extension NPY {
 
     static func write(path: String, descr: String, count: Int, shape: [Int], payload: [UInt8]) throws {
         guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == count else {
-            throw InputError(path, "cannot write .npy: shape \(formatShape(shape)) does not hold \(count) values")
+            throw ImageError.cannotWrite(path, detail: "cannot write .npy: shape \(formatShape(shape)) does not hold \(count) values")
         }
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(formatShape(shape)), }"
         // Pad with spaces so that the data start on a 64-byte boundary, then '\n'.
@@ -479,11 +480,11 @@ extension NPY {
     /// Reads a whole regular file.
     static func readFile(path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw InputError(path, "cannot open: \(errnoText())") }
+        guard fd >= 0 else { throw ImageError.cannotOpen(path, reason: errnoText()) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw InputError(path, "cannot stat: \(errnoText())") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputError(path, "not a regular file") }
+        guard fstat(fd, &info) == 0 else { throw ImageError.unreadable(path, detail: "cannot stat: \(errnoText())") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ImageError.unreadable(path, detail: "not a regular file") }
         let size = Int(info.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -491,7 +492,7 @@ extension NPY {
             let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw InputError(path, "cannot read: \(errnoText())")
+                throw ImageError.unreadable(path, detail: "cannot read: \(errnoText())")
             }
             if n == 0 { break }
             done += n
@@ -502,7 +503,7 @@ extension NPY {
     /// Writes a whole file (created or truncated).
     static func writeFile(path: String, bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw InputError(path, "cannot create: \(errnoText())") }
+        guard fd >= 0 else { throw ImageError.cannotWrite(path, detail: "cannot create: \(errnoText())") }
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, bytes.count - done) }
@@ -510,10 +511,10 @@ extension NPY {
                 if errno == EINTR { continue }
                 let text = errnoText()
                 close(fd)
-                throw InputError(path, "cannot write: \(text)")
+                throw ImageError.cannotWrite(path, detail: "cannot write: \(text)")
             }
             done += n
         }
-        guard close(fd) == 0 else { throw InputError(path, "cannot write: \(errnoText())") }
+        guard close(fd) == 0 else { throw ImageError.cannotWrite(path, detail: "cannot write: \(errnoText())") }
     }
 }

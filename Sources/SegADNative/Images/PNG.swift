@@ -66,7 +66,7 @@ public struct PNGImage: Sendable, Equatable {
 /// PNG reading and writing through libpng.
 ///
 /// libpng's errors (which it reports by `longjmp`) are caught in C helpers
-/// in CPNG's shim and come back as an `InputError` carrying libpng's message.
+/// in CPNG's shim and come back as an `ImageError` carrying libpng's message.
 public enum PNG {
     /// The largest width or height accepted, a guard against corrupt headers.
     public static let maxSide = ImageLimits.maxSide
@@ -81,18 +81,17 @@ public enum PNG {
         var status = segad_png_status()
         guard let data = segad_png_read(path, &info, &status, png_uint_32(maxSide), UInt64(ImageLimits.maxPixels)) else {
             if status.code == 1 {
-                throw InputError(path, ImageLimits.fault(width: Int(info.width), height: Int(info.height), format: "PNG")
-                                 ?? "PNG declares \(info.height)×\(info.width) pixels, too many")
+                throw ImageLimits.error(path: path, width: Int(info.width), height: Int(info.height), format: "PNG")
+                    ?? ImageError.unreadable(path, detail: "PNG declares \(info.height)×\(info.width) pixels, too many")
             }
             if status.code == 2 {
-                throw InputError(path, "PNG declares \(info.height)×\(info.width) pixels, more than its data can hold (corrupt header)")
+                throw ImageError.sizeExceedsData(path, format: "PNG", height: Int(info.height), width: Int(info.width))
             }
-            var fault = message(&status)
-            if !fault.hasPrefix("cannot open") {
-                fault = "not a readable PNG (libpng: \(fault))"
-                if let size = fileSize(path), size == 0 { fault += "; the file is empty" }
-            }
-            throw InputError(path, fault)
+            let m = message(&status)
+            if m.hasPrefix("cannot open") { throw ImageError.opening(path, m) }
+            var fault = "not a readable PNG (libpng: \(m))"
+            if let size = fileSize(path), size == 0 { fault += "; the file is empty" }
+            throw ImageError.unreadable(path, detail: fault)
         }
         defer { free(data) }
         let w = Int(info.width), h = Int(info.height), c = Int(info.channels), depth = Int(info.bit_depth)
@@ -137,10 +136,10 @@ public enum PNG {
     private static func write(path: String, width: Int, height: Int, channels: Int, color: Int32,
                               bitDepth: Int, bytes: [UInt8], count: Int) throws {
         guard width > 0, height > 0, width <= maxSide, height <= maxSide else {
-            throw InputError(path, "cannot write PNG: size \(height)×\(width) is not in 1…\(maxSide)")
+            throw ImageError.cannotWrite(path, detail: "cannot write PNG: size \(height)×\(width) is not in 1…\(maxSide)")
         }
         guard count == width * height * channels else {
-            throw InputError(path, "cannot write PNG: \(count) samples given for \(height)×\(width)×\(channels)")
+            throw ImageError.cannotWrite(path, detail: "cannot write PNG: \(count) samples given for \(height)×\(width)×\(channels)")
         }
         var status = segad_png_status()
         let rc = bytes.withUnsafeBufferPointer { buf in
@@ -149,7 +148,7 @@ public enum PNG {
         }
         guard rc == 0 else {
             let m = message(&status)
-            throw InputError(path, m.hasPrefix("cannot") ? m : "cannot write PNG (libpng: \(m))")
+            throw ImageError.cannotWrite(path, detail: m.hasPrefix("cannot") ? m : "cannot write PNG (libpng: \(m))")
         }
     }
 

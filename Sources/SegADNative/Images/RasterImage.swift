@@ -40,13 +40,13 @@ public enum ImageLimits {
     /// backbones and patch grids need a few pixels a side).
     public static let minSide = 8
 
-    /// The one-line fault for a declared size, or nil when it is within bounds.
-    public static func fault(width: Int, height: Int, format: String) -> String? {
-        if width <= 0 || height <= 0 { return "\(format) declares an empty image (\(height)×\(width))" }
+    /// The refusal of a declared size (`ImageError.declaredEmpty` or
+    /// `.tooLarge`, naming `path`), or nil when it is within bounds.
+    public static func error(path: String, width: Int, height: Int, format: String) -> ImageError? {
+        if width <= 0 || height <= 0 { return .declaredEmpty(path, format: format, height: height, width: width) }
         if width > maxSide || height > maxSide || width.multipliedReportingOverflow(by: height).partialValue > maxPixels
             || width.multipliedReportingOverflow(by: height).overflow {
-            return "\(format) declares \(height)×\(width) pixels (height×width); at most \(maxSide) a side and "
-                + "\(maxPixels) pixels are accepted — downscale the image"
+            return .tooLarge(path, format: format, height: height, width: width)
         }
         return nil
     }

@@ -42,20 +42,20 @@ enum TIFFFile {
         // libtiff's last error for this thread, or (libtiff fails some reads
         // silently, e.g. a tile that runs past the end of the file) a fallback.
         func libtiffMessage(orElse fallback: String? = nil) -> String {
-            // The error's own file name is redundant beside InputError's.
+            // The error's own file name is redundant beside ImageError's.
             let m = String(cString: segad_tiff_last_error()).replacing("\(path): ", with: "")
             if !m.isEmpty { return " (libtiff: \(m))" }
             return fallback.map { " (\($0))" } ?? ""
         }
         guard let tif = TIFFOpen(path, "r") else {
-            throw InputError(path, "cannot open as TIFF\(libtiffMessage())")
+            throw ImageError.unreadable(path, detail: "cannot open as TIFF\(libtiffMessage())")
         }
         defer { TIFFClose(tif) }
 
         var width: UInt32 = 0, height: UInt32 = 0
         guard segad_tiff_get_u32(tif, UInt32(TIFFTAG_IMAGEWIDTH), &width) == 1,
               segad_tiff_get_u32(tif, UInt32(TIFFTAG_IMAGELENGTH), &height) == 1 else {
-            throw InputError(path, "TIFF lacks image width or length\(libtiffMessage())")
+            throw ImageError.unreadable(path, detail: "TIFF lacks image width or length\(libtiffMessage())")
         }
         var samples: UInt16 = 1, bits: UInt16 = 1, format: UInt16 = 1, planar: UInt16 = 1
         var photometric: UInt16 = 0, compression: UInt16 = 1
@@ -81,12 +81,12 @@ enum TIFFFile {
         try check(header)
 
         let w = header.width, h = header.height, spp = header.samplesPerPixel
-        if let fault = ImageLimits.fault(width: w, height: h, format: "TIFF") { throw InputError(path, fault) }
+        if let error = ImageLimits.error(path: path, width: w, height: h, format: "TIFF") { throw error }
         guard [1, 2, 4].contains(header.bytesPerSample), header.bitsPerSample % 8 == 0 else {
-            throw InputError(path, "TIFF holds \(bits)-bit samples; expected 8, 16 or 32")
+            throw ImageError.unsupported(path, detail: "TIFF holds \(bits)-bit samples; expected 8, 16 or 32")
         }
         guard spp >= 1, spp <= 8, spp == 1 || header.planar == Int(PLANARCONFIG_CONTIG) else {
-            throw InputError(path, "TIFF stores its \(spp) samples per pixel in separate planes; save it with interleaved (contiguous) samples")
+            throw ImageError.unsupported(path, detail: "TIFF stores its \(spp) samples per pixel in separate planes; save it with interleaved (contiguous) samples")
         }
         let bytesPerSample = header.bytesPerSample
         let rowSamples = w * spp
@@ -94,7 +94,7 @@ enum TIFFFile {
         if header.compression == Int(COMPRESSION_NONE) {
             var info = stat()
             if stat(path, &info) == 0, total * bytesPerSample > Int(info.st_size) {
-                throw InputError(path, "TIFF declares \(h)×\(w) uncompressed pixels (\(total * bytesPerSample) bytes) but the file holds \(info.st_size) bytes (truncated or corrupt)")
+                throw ImageError.truncated(path, detail: "TIFF declares \(h)×\(w) uncompressed pixels (\(total * bytesPerSample) bytes) but the file holds \(info.st_size) bytes (truncated or corrupt)")
             }
         }
 
@@ -119,10 +119,10 @@ enum TIFFFile {
             var tw: UInt32 = 0, th: UInt32 = 0
             guard segad_tiff_get_u32(tif, UInt32(TIFFTAG_TILEWIDTH), &tw) == 1,
                   segad_tiff_get_u32(tif, UInt32(TIFFTAG_TILELENGTH), &th) == 1, tw > 0, th > 0 else {
-                throw InputError(path, "tiled TIFF lacks a tile size\(libtiffMessage())")
+                throw ImageError.unreadable(path, detail: "tiled TIFF lacks a tile size\(libtiffMessage())")
             }
             guard tw <= maxTileSide, th <= maxTileSide else {
-                throw InputError(path, "TIFF tiles are \(th)×\(tw); at most \(maxTileSide) a side is accepted")
+                throw ImageError.unsupported(path, detail: "TIFF tiles are \(th)×\(tw); at most \(maxTileSide) a side is accepted")
             }
             let tileW = Int(tw), tileH = Int(th)
             let tileBytes = tileW * tileH * spp * bytesPerSample
@@ -136,7 +136,7 @@ enum TIFFFile {
                         TIFFReadEncodedTile(tif, index, $0.baseAddress, tmsize_t(tileBytes))
                     }
                     guard n >= 0 else {
-                        throw InputError(path, "cannot decode TIFF tile \(index)\(libtiffMessage(orElse: "data truncated or corrupt"))")
+                        throw ImageError.truncated(path, detail: "cannot decode TIFF tile \(index)\(libtiffMessage(orElse: "data truncated or corrupt"))")
                     }
                     let rowBytes = min(tileW, w - x0) * spp * bytesPerSample
                     tile.withUnsafeBytes { t in
@@ -153,13 +153,13 @@ enum TIFFFile {
         } else {
             let lineBytes = Int(TIFFScanlineSize(tif))
             guard lineBytes == rowSamples * bytesPerSample else {
-                throw InputError(path, "TIFF rows hold \(lineBytes) bytes; expected \(rowSamples * bytesPerSample)\(libtiffMessage())")
+                throw ImageError.unreadable(path, detail: "TIFF rows hold \(lineBytes) bytes; expected \(rowSamples * bytesPerSample)\(libtiffMessage())")
             }
             var line = [UInt8](repeating: 0, count: lineBytes)
             for y in 0..<h {
                 let rc = line.withUnsafeMutableBytes { TIFFReadScanline(tif, $0.baseAddress, UInt32(y), 0) }
                 guard rc == 1 else {
-                    throw InputError(path, "cannot decode TIFF row \(y)\(libtiffMessage(orElse: "data truncated or corrupt"))")
+                    throw ImageError.truncated(path, detail: "cannot decode TIFF row \(y)\(libtiffMessage(orElse: "data truncated or corrupt"))")
                 }
                 line.withUnsafeBytes { append($0.baseAddress!, rowSamples) }
             }
@@ -171,7 +171,7 @@ enum TIFFFile {
 /// Reads one-channel floating-point TIFF maps (anomaly maps saved by Python
 /// tools, e.g. `tifffile.imwrite(path, map.astype(np.float32))`): one sample
 /// per pixel, IEEE floating point with 32 or 16 bits. Anything else is an
-/// `InputError` naming the file.
+/// `ImageError` naming the file.
 public enum TIFFMap {
     /// Largest number of pixels accepted, a guard against corrupt headers.
     public static let maxPixels = ImageLimits.maxPixels
@@ -180,7 +180,7 @@ public enum TIFFMap {
     public static func read(path: String) throws -> (values: [Float], height: Int, width: Int) {
         let (header, values) = try TIFFFile.read(path: path) { header in
             guard header.samplesPerPixel == 1 else {
-                throw InputError(path, "TIFF has \(header.samplesPerPixel) channels; expected 1")
+                throw ImageError.unsupported(path, detail: "TIFF has \(header.samplesPerPixel) channels; expected 1")
             }
             let bits = header.bitsPerSample
             guard header.isFloat else {
@@ -190,10 +190,10 @@ public enum TIFFMap {
                 case SAMPLEFORMAT_INT: kind = "signed integer"
                 default: kind = "sample format \(header.sampleFormat)"
                 }
-                throw InputError(path, "TIFF holds \(bits)-bit \(kind) samples; expected 32- or 16-bit floating point")
+                throw ImageError.unsupported(path, detail: "TIFF holds \(bits)-bit \(kind) samples; expected 32- or 16-bit floating point")
             }
             guard bits == 32 || bits == 16 else {
-                throw InputError(path, "TIFF holds \(bits)-bit floating point samples; expected 32 or 16")
+                throw ImageError.unsupported(path, detail: "TIFF holds \(bits)-bit floating point samples; expected 32 or 16")
             }
         }
         return (values, header.height, header.width)
@@ -213,14 +213,14 @@ public enum TIFFImage {
             let float = header.isFloat && (bits == 32 || bits == 16)
             guard integer || float else {
                 let kind = header.isFloat ? "floating point" : header.sampleFormat == Int(SAMPLEFORMAT_INT) ? "signed integer" : "integer"
-                throw InputError(path, "TIFF holds \(bits)-bit \(kind) samples; expected 8/16-bit unsigned or 32-bit float — convert the image")
+                throw ImageError.unsupported(path, detail: "TIFF holds \(bits)-bit \(kind) samples; expected 8/16-bit unsigned or 32-bit float — convert the image")
             }
             switch (header.photometric, header.samplesPerPixel) {
             case (Int(PHOTOMETRIC_MINISBLACK), 1...2), (Int(PHOTOMETRIC_MINISWHITE), 1...2), (-1, 1...2),
                  (Int(PHOTOMETRIC_RGB), 3...4):
                 break
             default:
-                throw InputError(path, "TIFF holds \(header.samplesPerPixel) samples per pixel with photometric "
+                throw ImageError.unsupported(path, detail: "TIFF holds \(header.samplesPerPixel) samples per pixel with photometric "
                                  + "interpretation \(header.photometric) (palette, CMYK, YCbCr, ...); convert to RGB or gray")
             }
         }
