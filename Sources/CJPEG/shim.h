@@ -2,6 +2,7 @@
 #define SEGAD_CJPEG_SHIM_H
 #include <stdio.h>
 #include <jpeglib.h>
+#include <jerror.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -10,9 +11,13 @@
 
 /* libjpeg reports fatal errors through error_exit, which must not return:
    the helpers below keep setjmp, libjpeg and longjmp inside C (a longjmp
-   must never cross a Swift frame). Warnings — "Premature end of JPEG file",
-   "Corrupt JPEG data: N extraneous bytes" — mean damaged data, so they are
-   errors here too. Swift sees plain calls, a status code and a message. */
+   must never cross a Swift frame). Warnings are sorted by message code
+   (segad_jpeg_warning_is_benign): the few that concern bytes outside the
+   image data are passed over; every other warning (premature end of the
+   file or of a data segment, a bad Huffman or arithmetic code, a missing
+   restart marker, an inconsistent progression, ...) means damaged image
+   data and is an error here (SEGAD_JPEG_CORRUPT). Swift sees plain calls,
+   a status code and a message. */
 
 enum {
     SEGAD_JPEG_OK = 0,
@@ -20,11 +25,13 @@ enum {
     SEGAD_JPEG_CMYK = 2,       /* CMYK or YCCK data: refused */
     SEGAD_JPEG_TOO_LARGE = 3,  /* declared size above the caller's limits */
     SEGAD_JPEG_OPEN = 4,       /* fopen failed; strerror in st->message */
-    SEGAD_JPEG_CHANNELS = 5    /* neither 1 nor 3 components */
+    SEGAD_JPEG_CHANNELS = 5,   /* neither 1 nor 3 components */
+    SEGAD_JPEG_CORRUPT = 6     /* a warning that means damaged image data; message in st->message */
 };
 
 typedef struct segad_jpeg_status {
     int code;
+    int msg_code;           /* libjpeg's message code of the error or fatal warning (J_MESSAGE_CODE) */
     char message[JMSG_LENGTH_MAX + 56];
 } segad_jpeg_status;
 
@@ -49,11 +56,45 @@ static void segad_jpeg_error_exit(j_common_ptr cinfo) {
     (*cinfo->err->format_message)(cinfo, buffer);
     snprintf(err->status->message, sizeof err->status->message, "%s", buffer);
     err->status->code = SEGAD_JPEG_ERROR;
+    err->status->msg_code = cinfo->err->msg_code;
     longjmp(err->jump, 1);
 }
 
+/* Warnings that leave the decoded pixels as every decoder (and Pillow)
+   makes them: an allowlist by message code, so a warning not named here
+   (including any a later libjpeg adds) refuses the file.
+   - JWRN_EXTRANEOUS_DATA "Corrupt JPEG data: N extraneous bytes before
+     marker 0xXX": bytes between segments (e.g. camera padding before EOI or
+     between header markers) that libjpeg skips to reach the next marker;
+     damaged entropy-coded data show up as one of the fatal codes below.
+   - JWRN_JFIF_MAJOR: an unknown JFIF revision number in APP0 (metadata).
+   - JWRN_BOGUS_ICC: a bad ICC profile marker (metadata; only raised by
+     jpeg_read_icc_profile, which this reader does not call).
+   Fatal, for the record: JWRN_JPEG_EOF (file ends early), JWRN_HIT_MARKER
+   (a scan's data end early), JWRN_HUFF_BAD_CODE, JWRN_ARITH_BAD_CODE,
+   JWRN_MUST_RESYNC (restart marker missing or out of sequence),
+   JWRN_BOGUS_PROGRESSION, JWRN_NOT_SEQUENTIAL (inconsistent scan
+   parameters), JWRN_ADOBE_XFORM
+   (unknown Adobe color transform: the colors would be a guess),
+   JWRN_TOO_MUCH_DATA. Trace messages (level >= 0, e.g. an unknown APPn
+   marker, which libjpeg skips) are not warnings and are ignored. */
+static int segad_jpeg_warning_is_benign(int msg_code) {
+    return msg_code == JWRN_EXTRANEOUS_DATA || msg_code == JWRN_JFIF_MAJOR || msg_code == JWRN_BOGUS_ICC;
+}
+
 static void segad_jpeg_emit_message(j_common_ptr cinfo, int level) {
-    if (level < 0) segad_jpeg_error_exit(cinfo); /* a warning: corrupt data */
+    if (level >= 0) return; /* trace messages */
+    segad_jpeg_error_mgr *err = (segad_jpeg_error_mgr *)cinfo->err;
+    if (segad_jpeg_warning_is_benign(cinfo->err->msg_code)) {
+        cinfo->err->num_warnings++;
+        return;
+    }
+    char buffer[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, buffer);
+    snprintf(err->status->message, sizeof err->status->message, "%s", buffer);
+    err->status->code = SEGAD_JPEG_CORRUPT;
+    err->status->msg_code = cinfo->err->msg_code;
+    longjmp(err->jump, 1);
 }
 
 /* Decodes a whole JPEG file, one scanline at a time into a buffer that grows
@@ -68,6 +109,7 @@ static void segad_jpeg_emit_message(j_common_ptr cinfo, int level) {
 static inline unsigned char *segad_jpeg_read(const char *path, segad_jpeg_info *info, segad_jpeg_status *st,
                                              unsigned max_side, unsigned long long max_pixels) {
     st->code = SEGAD_JPEG_OK;
+    st->msg_code = 0;
     st->message[0] = 0;
     memset(info, 0, sizeof *info);
     FILE *volatile fp = fopen(path, "rb");

@@ -35,15 +35,54 @@ typedef struct segad_png_info {
     int bit_depth;  /* 8 or 16 (after expansion) */
     int file_bit_depth; /* the file's: 1, 2, 4, 8 or 16 */
     size_t rowbytes;
+    unsigned char *exif;  /* copy of the first eXIf chunk's payload as stored, or NULL (free()) */
+    size_t exif_length;
 } segad_png_info;
+
+/* The eXIf chunk is read as an unknown chunk (raw bytes, CRC checked) rather
+   than by libpng's own eXIf handler, which drops a payload that does not
+   start with "II" or "MM" — some writers put the JPEG prefix "Exif\0\0"
+   first, and Pillow reads those too. Copies the first eXIf chunk stored in
+   pinfo, if there is one and none was copied yet. */
+#if defined(PNG_HANDLE_AS_UNKNOWN_SUPPORTED) && defined(PNG_STORE_UNKNOWN_CHUNKS_SUPPORTED)
+#define SEGAD_PNG_EXIF_AS_UNKNOWN 1
+#endif
+
+static void segad_png_copy_exif(png_structp png, png_infop pinfo, segad_png_info *info) {
+    if (info->exif || !pinfo) return;
+    png_bytep exif = NULL;
+    size_t length = 0;
+#if defined(SEGAD_PNG_EXIF_AS_UNKNOWN)
+    png_unknown_chunkp unknowns = NULL;
+    int n = png_get_unknown_chunks(png, pinfo, &unknowns);
+    for (int i = 0; i < n; i++) {
+        if (memcmp(unknowns[i].name, "eXIf", 4) == 0 && unknowns[i].data && unknowns[i].size > 0) {
+            exif = unknowns[i].data;
+            length = unknowns[i].size;
+            break;
+        }
+    }
+#elif defined(PNG_eXIf_SUPPORTED)
+    png_uint_32 length32 = 0;
+    if (png_get_eXIf_1(png, pinfo, &length32, &exif) & PNG_INFO_eXIf) length = length32;
+#else
+    (void)png;
+#endif
+    if (exif && length > 0) {
+        info->exif = (unsigned char *)malloc(length);
+        if (info->exif) { memcpy(info->exif, exif, length); info->exif_length = length; }
+    }
+}
 
 /* Reads a whole PNG. Palette images become RGB; gray below 8 bits is
    unpacked to one byte per sample KEEPING the stored value (0…2^depth − 1:
    a 1-bit label map stays 0/1; the caller scales images by the file's bit
-   depth); 16-bit samples stay big-endian as in the file. The declared size
-   is checked before anything of that size is allocated: each side at most
-   max_side, width × height at most max_pixels (st->code 1), and the raw
-   rows no more than deflate's 1032:1 ratio lets the file hold (st->code 2).
+   depth); 16-bit samples stay big-endian as in the file. The first eXIf
+   chunk (before or after the image data: Pillow reads both) is copied to
+   info->exif. The declared size is checked before anything of that size
+   is allocated: each side at most max_side, width × height at most
+   max_pixels (st->code 1), and the raw rows no more than deflate's 1032:1
+   ratio lets the file hold (st->code 2).
    Returns a malloc'd buffer of height * rowbytes bytes (free with free()),
    or NULL with st->message set. */
 static inline unsigned char *segad_png_read(const char *path, segad_png_info *info,
@@ -51,6 +90,8 @@ static inline unsigned char *segad_png_read(const char *path, segad_png_info *in
                                             unsigned long long max_pixels) {
     st->message[0] = 0;
     st->code = 0;
+    info->exif = NULL;
+    info->exif_length = 0;
     FILE *volatile fp = fopen(path, "rb");
     if (!fp) { snprintf(st->message, sizeof st->message, "cannot open: %s", strerror(errno)); return NULL; }
     struct stat sb;
@@ -58,17 +99,24 @@ static inline unsigned char *segad_png_read(const char *path, segad_png_info *in
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st, segad_png_error_fn, segad_png_warning_fn);
     if (!png) { fclose(fp); snprintf(st->message, sizeof st->message, "libpng: out of memory"); return NULL; }
     png_infop pinfo = png_create_info_struct(png);
+    png_infop endinfo = pinfo ? png_create_info_struct(png) : NULL;
     unsigned char *volatile data = NULL;
     png_bytep *volatile rows = NULL;
-    if (!pinfo || setjmp(png_jmpbuf(png))) {
-        if (!pinfo) snprintf(st->message, sizeof st->message, "libpng: out of memory");
-        png_destroy_read_struct(&png, pinfo ? &pinfo : NULL, NULL);
+    if (!pinfo || !endinfo || setjmp(png_jmpbuf(png))) {
+        if (!pinfo || !endinfo) snprintf(st->message, sizeof st->message, "libpng: out of memory");
+        png_destroy_read_struct(&png, pinfo ? &pinfo : NULL, endinfo ? &endinfo : NULL);
         free(rows); free(data); fclose(fp);
+        free(info->exif); info->exif = NULL; info->exif_length = 0;
         return NULL;
     }
     png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+#if defined(SEGAD_PNG_EXIF_AS_UNKNOWN)
+    static const png_byte exif_name[5] = { 'e', 'X', 'I', 'f', 0 };
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_ALWAYS, exif_name, 1);
+#endif
     png_init_io(png, fp);
     png_read_info(png, pinfo);
+    segad_png_copy_exif(png, pinfo, info);
     int color = png_get_color_type(png, pinfo);
     int depth = png_get_bit_depth(png, pinfo);
     info->width = png_get_image_width(png, pinfo);
@@ -100,8 +148,9 @@ static inline unsigned char *segad_png_read(const char *path, segad_png_info *in
     if (!data || !rows) png_error(png, "out of memory for the pixel rows");
     for (unsigned y = 0; y < info->height; y++) rows[y] = data + (size_t)y * info->rowbytes;
     png_read_image(png, rows);
-    png_read_end(png, NULL);
-    png_destroy_read_struct(&png, &pinfo, NULL);
+    png_read_end(png, endinfo);
+    segad_png_copy_exif(png, endinfo, info);
+    png_destroy_read_struct(&png, &pinfo, &endinfo);
     free(rows); fclose(fp);
     return data;
 }

@@ -119,7 +119,7 @@ final class VADTests: XCTestCase {
         let direct = try ToolRunner.run("extract-maps", ["vad-manifest", "--root", tmp + "/notvad", "--mode", "highshot",
                                                          "--seed", "0", "-o", tmp + "/m.json"])
         XCTAssertNotEqual(direct.status, 0)
-        XCTAssertTrue(direct.stderr.contains("is not a VAD folder: missing train/good/*.png, train/bad/"), direct.stderr)
+        XCTAssertTrue(direct.stderr.contains("is not a VAD folder: missing train/good/ images (.png .jpg .jpeg .tif .tiff), train/bad/"), direct.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/m.json"))
     }
 }

@@ -66,7 +66,7 @@ final class VADManifestTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         XCTAssertThrowsError(try VADLayout(root: root, needLowShot: true)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("missing train/good/*.png, train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
+            XCTAssertTrue(text.contains("missing train/good/ images (.png .jpg .jpeg .tif .tiff), train/bad/, test/good/, test/bad/, test/bad_unseen_defects/, low_shot_train.json"), text)
             XCTAssertTrue(text.contains("VAD_ROOT"), text)
         }
     }

@@ -44,9 +44,10 @@ public enum ELPVSegmentationStage {
         do {
             try found.withUnsafeMutableBufferPointer { found in
                 try concurrentForEach(jobs.count) { i in
-                    let png = try PNG.read(path: jobs[i].image).expandedTo8Bit()
-                    let gray = png.grayFloats()
-                    let r = o.segmenter.segment(gray, height: png.height, width: png.width)
+                    // Any image format (ImageFile); gray PNG cells decode as PNG.read gave them.
+                    let image = try ImageFile.read(path: jobs[i].image).expandedTo8Bit()
+                    let gray = image.grayFloats()
+                    let r = o.segmenter.segment(gray, height: image.height, width: image.width)
                     let labels = ELPVSegmenter.resizeNearest(r.labels, height: r.height, width: r.width, to: o.size)
                     try PNG.writeGray8(path: temporary + "/" + jobs[i].name, width: o.size.width,
                                        height: o.size.height, pixels: labels)

@@ -23,8 +23,9 @@ import SegADCore
 ///               region, gray uniform in 0…255 (0…65535 for 16-bit), painted
 ///               where it meets the segment
 ///
-/// A draw that changes no pixel is redrawn (at most 20 times). The images
-/// keep their size, channels and bit depth and are written as PNGs (for
+/// A draw that changes no pixel is redrawn (at most 20 times). The training
+/// images may be PNG, JPEG or TIFF (`readImage`); the results keep their
+/// size, channels and bit depth and are written as PNGs (for
 /// inspection and as the one-class bad training images); `list.csv` holds
 /// id, image, source, kind, segment.
 public enum SyntheticDefects {
@@ -58,7 +59,7 @@ public enum SyntheticDefects {
         let progress = StageProgress("synthesize-defects seed \(o.seed)", total: names.count, unit: "images")
         for name in names {
             let source = "\(layout.root)/train/good/\(name)"
-            let png = try PNG.read(path: source).expandedTo8Bit()
+            let png = try readImage(source)
             let labels = VADSegmentation.nearest(labelMap, height: lh, width: lw, toHeight: png.height, toWidth: png.width)
             let (image, kind, segment) = try apply(png, labels: labels, rng: &rng, path: source)
             let outName = "syn-" + (name as NSString).deletingPathExtension + ".png"
@@ -120,6 +121,28 @@ public enum SyntheticDefects {
     }
 
     static func maxSample(_ png: PNGImage) -> Int { png.bitDepth == 16 ? 65535 : 255 }
+
+    /// A training image of any format (`ImageFile.read`: PNG, JPEG, TIFF,
+    /// orientation applied, alpha dropped) as integer samples on an 8- or
+    /// 16-bit scale: 8- and 16-bit files as stored, gray PNG below 8 bits
+    /// stretched to 8 bits (as `PNGImage.expandedTo8Bit`), floating-point
+    /// TIFF (0…1) to 16 bits, round(v · 65535) clamped.
+    static func readImage(_ path: String) throws -> PNGImage {
+        let image = try ImageFile.read(path: path)
+        let depth: Int, scaled: RasterImage
+        if image.maxValue == 255 || image.maxValue == 65535 {
+            (depth, scaled) = (image.maxValue == 255 ? 8 : 16, image)
+        } else if image.maxValue < 255, image.samples.allSatisfy({ $0 == $0.rounded() }) {
+            (depth, scaled) = (8, image.expandedTo8Bit())
+        } else {
+            let factor = 65535 / image.maxValue
+            var s = image
+            s.samples = image.samples.map { min(65535, max(0, ($0 * factor).rounded())) }
+            (depth, scaled) = (16, s)
+        }
+        return PNGImage(width: scaled.width, height: scaled.height, channels: scaled.channels, bitDepth: depth,
+                        samples: scaled.samples.map { UInt16($0) })
+    }
 
     /// Separable Gaussian blur, kernel radius ⌈3σ⌉, edges clamped.
     /// - Complexity: O(h·w·σ).

@@ -91,10 +91,10 @@ public enum VADFromELPV {
     static func writeSegmentation(goodPaths: [String], to path: String) throws {
         var mean: [Double] = [], h = 0, w = 0
         for p in goodPaths {
-            let png = try PNG.read(path: p).expandedTo8Bit()
-            let g = png.grayFloats()
-            if mean.isEmpty { (h, w) = (png.height, png.width); mean = [Double](repeating: 0, count: h * w) }
-            guard png.height == h, png.width == w else { throw InputError(p, "is \(png.height)×\(png.width); other cells are \(h)×\(w)") }
+            let image = try ImageFile.read(path: p).expandedTo8Bit()  // any image format
+            let g = image.grayFloats()
+            if mean.isEmpty { (h, w) = (image.height, image.width); mean = [Double](repeating: 0, count: h * w) }
+            guard image.height == h, image.width == w else { throw InputError(p, "is \(image.height)×\(image.width); other cells are \(h)×\(w)") }
             for i in 0..<(h * w) { mean[i] += Double(g[i]) }
         }
         let border = max(1, Int(0.06 * Double(min(h, w))))

@@ -10,7 +10,9 @@ import SegADNative
 ///     ROOT/test/bad_unseen_defects/*.png  165 bad test images of unseen defect types
 ///     ROOT/low_shot_train.json           {"KEY": ["NAME.png", …100 names of train/bad], …5 keys}
 ///
-/// File names are the images' base names; lists are sorted by name so the
+/// The images may be PNG, JPEG or TIFF (any file named .png .jpg .jpeg .tif
+/// .tiff, any case, is listed; others are ignored; every stage decodes them
+/// with `ImageFile.read`). File names are the images' base names; lists are sorted by name so the
 /// splits do not depend on directory order.
 public struct VADLayout: Sendable {
     public static let folders = ["train/good", "train/bad", "test/good", "test/bad", "test/bad_unseen_defects"]
@@ -51,9 +53,9 @@ public struct VADLayout: Sendable {
             guard let names = try? fm.contentsOfDirectory(atPath: path) else {
                 missing.append(folder + "/"); continue
             }
-            let pngs = names.filter { $0.lowercased().hasSuffix(".png") }.sorted()
-            if pngs.isEmpty { missing.append(folder + "/*.png") }
-            lists[folder] = pngs
+            let images = names.filter(ImagesManifest.isImage).sorted()
+            if images.isEmpty { missing.append(folder + "/ images (.png .jpg .jpeg .tif .tiff)") }
+            lists[folder] = images
         }
         let lowShotPath = abs + "/" + Self.lowShotFile
         if needLowShot && !fm.fileExists(atPath: lowShotPath) { missing.append(Self.lowShotFile) }

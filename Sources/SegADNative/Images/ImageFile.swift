@@ -12,7 +12,11 @@ import Darwin
 /// What comes out: 1 channel for gray files (alpha dropped), 3 for color;
 /// samples on the file's scale with `maxValue` full white (PNG 2^depth − 1,
 /// so a 1-bit PNG is 0/1 with maxValue 1; JPEG 255; TIFF 255, 65535 or 1
-/// for float). JPEG's Exif orientation and TIFF's Orientation tag are applied. Every reader checks the
+/// for float). The Exif orientation is applied — JPEG's (APP1), PNG's
+/// (`eXIf` chunk) and TIFF's Orientation tag — as PIL's
+/// `ImageOps.exif_transpose` does, so the image comes out as a viewer shows
+/// it (PNG orientation given only in text chunks or XMP, which PIL also
+/// reads, is not). Every reader checks the
 /// declared size against `ImageLimits` before allocating; an image smaller
 /// than `minSide` a side is refused here (the detectors need a few pixels).
 public enum ImageFile {
@@ -63,8 +67,9 @@ public enum ImageFile {
             png.samples.withUnsafeBufferPointer { s in
                 for i in 0..<n { for c in 0..<channels { samples[i * channels + c] = Float(s[i * png.channels + c]) } }
             }
-            image = RasterImage(width: png.width, height: png.height, channels: channels,
-                                maxValue: Float(png.maxValue), samples: samples)
+            image = ExifOrientation.apply(png.exifOrientation,
+                                          to: RasterImage(width: png.width, height: png.height, channels: channels,
+                                                          maxValue: Float(png.maxValue), samples: samples))
         case .jpeg:
             image = try JPEG.read(path: path)
         case .tiff:

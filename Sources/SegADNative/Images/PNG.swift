@@ -18,13 +18,19 @@ public struct PNGImage: Sendable, Equatable {
     /// file (no gamma correction, no scaling: a 1-bit gray PNG gives 0 and 1,
     /// so label maps keep their labels; image readers divide by `maxValue`).
     public var samples: [UInt16]
+    /// The Exif orientation of the file's `eXIf` chunk (1…8, 1 when there is
+    /// none; `ExifOrientation`). NOT applied to `samples`, which stay as
+    /// stored (label maps are read as stored, as `TIFFMap` reads TIFF maps);
+    /// `ImageFile.read` applies it to images.
+    public var exifOrientation: Int
 
-    public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16]) {
+    public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16], exifOrientation: Int = 1) {
         self.width = width
         self.height = height
         self.channels = channels
         self.bitDepth = bitDepth
         self.samples = samples
+        self.exifOrientation = exifOrientation
     }
 
     /// One value per pixel, row-major, on the file's own scale (0…255 for
@@ -73,13 +79,16 @@ public enum PNG {
 
     /// Reads a PNG of any color type. Palette images become RGB (transparency
     /// is dropped), gray images below 8 bits keep their stored values (see
-    /// `PNGImage.samples`), 16-bit stays 16-bit. The declared size is checked
+    /// `PNGImage.samples`), 16-bit stays 16-bit. The `eXIf` chunk's
+    /// orientation is reported (`exifOrientation`), not applied. The declared size is checked
     /// against `ImageLimits` and against what the file can hold before the
     /// pixel rows are allocated.
     public static func read(path: String) throws -> PNGImage {
         var info = segad_png_info()
         var status = segad_png_status()
-        guard let data = segad_png_read(path, &info, &status, png_uint_32(maxSide), UInt64(ImageLimits.maxPixels)) else {
+        let read = segad_png_read(path, &info, &status, png_uint_32(maxSide), UInt64(ImageLimits.maxPixels))
+        defer { free(info.exif) }
+        guard let data = read else {
             if status.code == 1 {
                 throw ImageLimits.error(path: path, width: Int(info.width), height: Int(info.height), format: "PNG")
                     ?? ImageError.unreadable(path, detail: "PNG declares \(info.height)×\(info.width) pixels, too many")
@@ -109,7 +118,9 @@ public enum PNG {
                 }
             }
         }
-        return PNGImage(width: w, height: h, channels: c, bitDepth: fileDepth, samples: samples)
+        let orientation = info.exif.map { ExifOrientation.parse(UnsafeBufferPointer(start: $0, count: info.exif_length)) } ?? 1
+        return PNGImage(width: w, height: h, channels: c, bitDepth: fileDepth, samples: samples,
+                        exifOrientation: orientation)
     }
 
     /// Writes an 8-bit grayscale PNG; `pixels` holds `height * width` values.

@@ -20,6 +20,17 @@ public struct RasterImage: Sendable, Equatable {
         self.samples = samples
     }
 
+    /// The image with a scale below 8 bits (`maxValue` < 255: 1-, 2- and
+    /// 4-bit PNG, floating-point TIFF) stretched to 0…255 (v · 255 / maxValue;
+    /// for n-bit PNG exactly what `PNGImage.expandedTo8Bit` gives), for code
+    /// that works on the 8- or 16-bit scale; others are returned as they are.
+    public func expandedTo8Bit() -> RasterImage {
+        guard maxValue < 255 else { return self }
+        let factor = 255 / maxValue
+        return RasterImage(width: width, height: height, channels: channels, maxValue: 255,
+                           samples: samples.map { $0 * factor })
+    }
+
     /// One value per pixel on the file's scale: the gray sample, or for RGB
     /// the BT.601 luma 0.299 R + 0.587 G + 0.114 B (as `PNGImage.grayFloats`).
     public func grayFloats() -> [Float] {

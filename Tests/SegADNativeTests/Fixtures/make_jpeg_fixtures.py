@@ -79,6 +79,80 @@ def main():
     open(os.path.join(OUT, "truncated.jpg"), "wb").write(whole[: len(whole) * 2 // 3])
     Image.fromarray(pattern(H, W, 3, 8)[:1, :1], "RGB").save(os.path.join(OUT, "one_pixel.jpg"), "JPEG")
 
+    warnings()
+
+
+def segments(b):
+    """(offset, marker) of every marker segment up to EOI; scans are skipped
+    to their end (the next marker that is neither a stuffed 0xFF00 nor RSTn)."""
+    out, i = [], 2
+    while i < len(b):
+        assert b[i] == 0xFF, i
+        m = b[i + 1]
+        out.append((i, m))
+        if m == 0xD9:
+            break
+        length = struct.unpack(">H", b[i + 2:i + 4])[0]
+        i += 2 + length
+        if m == 0xDA:
+            while not (b[i] == 0xFF and b[i + 1] != 0 and not 0xD0 <= b[i + 1] <= 0xD7):
+                i += 1
+    return out
+
+
+def warnings():
+    """Files on which libjpeg warns. Benign (warnings.json holds Pillow's
+    decode, which equals the unmodified file's): bytes that are not part of
+    any segment — before a header marker (DQT), between the last scan and
+    EOI, before a later scan of a progressive file — an unknown APP9 marker,
+    and padding after EOI. Corrupt (refused): a scan cut short and closed
+    with EOI (libjpeg: premature end of data segment), entropy-coded
+    bytes overwritten with stuffed 0xFF 0x00 pairs (bad Huffman code), and
+    a restart marker out of sequence (found marker 0xd6 instead of RST2)."""
+    base = open(os.path.join(OUT, "rgb_baseline.jpg"), "rb").read()
+    prog = open(os.path.join(OUT, "rgb_progressive.jpg"), "rb").read()
+    seg, pseg = segments(base), segments(prog)
+    dqt = next(o for o, m in seg if m == 0xDB)
+    eoi = next(o for o, m in seg if m == 0xD9)
+    later_sos = [o for o, m in pseg if m == 0xDA][2]
+    benign = {
+        "extraneous_before_dqt.jpg": base[:dqt] + b"\x00\x11\x22junk" + base[dqt:],
+        "extraneous_before_eoi.jpg": base[:eoi] + b"\x00" * 7 + base[eoi:],
+        "extraneous_between_scans.jpg": prog[:later_sos] + b"\x00\x00\x01\x02" + prog[later_sos:],
+        "unknown_app9.jpg": base[:2] + b"\xFF\xE9" + struct.pack(">H", 22) + bytes(range(20)) + base[2:],
+        "padding_after_eoi.jpg": base + b"\x00" * 64 + b"camera trailer",
+    }
+    expected = {}
+    for name, data in benign.items():
+        path = os.path.join(OUT, name)
+        open(path, "wb").write(data)
+        shown = ImageOps.exif_transpose(Image.open(path))
+        a = np.asarray(shown)
+        original = np.asarray(Image.open(os.path.join(OUT, "rgb_progressive.jpg" if "scans" in name else "rgb_baseline.jpg")))
+        assert np.array_equal(a, original), name
+        expected[name] = {"mode": shown.mode, "width": shown.width, "height": shown.height,
+                          "samples": [int(v) for v in a.ravel()]}
+    with open(os.path.join(OUT, "warnings.json"), "w") as f:
+        json.dump(expected, f, indent=0, sort_keys=True)
+
+    sos = next(o for o, m in seg if m == 0xDA)
+    data_start = sos + 2 + struct.unpack(">H", base[sos + 2:sos + 4])[0]
+    cut = data_start + (eoi - data_start) // 2
+    open(os.path.join(OUT, "corrupt_cut_scan.jpg"), "wb").write(base[:cut] + b"\xFF\xD9")
+    huff = bytearray(base)
+    for k in range(data_start + 10, data_start + 30, 2):
+        huff[k], huff[k + 1] = 0xFF, 0x00
+    open(os.path.join(OUT, "corrupt_huffman.jpg"), "wb").write(bytes(huff))
+    # Restart markers out of sequence (RST2 relabelled RST6): libjpeg must
+    # resynchronize. Refused, although here Pillow's resync happens to give
+    # the original pixels (the sequence is broken: data may be lost).
+    path = os.path.join(OUT, "corrupt_restart.jpg")
+    Image.fromarray(pattern(32, 32, 3, 9), "RGB").save(path, "JPEG", quality=90, restart_marker_blocks=1)
+    rst = bytearray(open(path, "rb").read())
+    k = bytes(rst).index(b"\xFF\xD2")
+    rst[k + 1] = 0xD6
+    open(path, "wb").write(bytes(rst))
+
 
 if __name__ == "__main__":
     main()
