@@ -14,8 +14,11 @@ public protocol Backbone: Sendable {
     /// The normalization its weights expect (per-channel mean and std for RGB in [0, 1]).
     var normalization: (mean: [Float], std: [Float]) { get }
     /// Runs one image (3×H×W, already normalized) up to the deepest stage requested
-    /// and returns the requested stages' outputs, in the order asked.
-    func forward(_ image: [Float], height: Int, width: Int, stages: [Int]) -> [FeatureMap]
+    /// and returns the requested stages' outputs, in the order asked, using up
+    /// to `threads` threads. The caller has set OpenBLAS to one thread
+    /// (`BLASThreads.with(1)`), as `forward` and `forwardBatch` do; the values
+    /// do not depend on `threads`.
+    func forward(_ image: [Float], height: Int, width: Int, stages: [Int], threads: Int) -> [FeatureMap]
 }
 
 extension Backbone {
@@ -36,22 +39,31 @@ extension Backbone {
         return out
     }
 
-    /// Runs several images, both cores working: images are spread over the
-    /// cores, each forward pass single-threaded (OpenBLAS set to one thread
-    /// for the duration, restored to `ProcessInfo.activeProcessorCount` after).
+    /// Runs one image on all cores (OpenBLAS set to one thread for the
+    /// duration, restored to `ProcessInfo.activeProcessorCount` after).
+    public func forward(_ image: [Float], height: Int, width: Int, stages: [Int]) -> [FeatureMap] {
+        BLASThreads.with(1) { forward(image, height: height, width: width, stages: stages, threads: Parallel.cores) }
+    }
+
+    /// Runs several images, all cores working: images are spread over the
+    /// cores, each forward pass on one thread when there are at least as
+    /// many images as cores (no joins inside a pass; the cores share no
+    /// work), else on cores/images threads. OpenBLAS is set to one thread for
+    /// the duration, restored to `ProcessInfo.activeProcessorCount` after.
     /// `images[i]` is a normalized 3×H×W image; the result is indexed like it.
     public func forwardBatch(_ images: [[Float]], height: Int, width: Int, stages: [Int],
                              progress: StageProgress? = nil) -> [[FeatureMap]] {
         let n = images.count
         if n == 0 { return [] }
         let workers = max(1, min(n, Parallel.cores))
+        let threads = max(1, Parallel.cores / workers)
         let out = Parallel.Slots<[FeatureMap]>(n, empty: [])
         let counter = Parallel.Counter()
         BLASThreads.with(1) {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var i = w
                 while i < n {
-                    out[i] = forward(images[i], height: height, width: width, stages: stages)
+                    out[i] = forward(images[i], height: height, width: width, stages: stages, threads: threads)
                     progress?.advance(counter.increment())
                     i += workers
                 }
@@ -78,6 +90,34 @@ enum Parallel {
             set { buffer[i] = newValue }
         }
         var values: [T] { Array(buffer) }
+    }
+
+    /// Runs `body(part)` for every part in 0..<parts, each on its own thread
+    /// when parts > 1 (inline when 1), and returns when all have finished.
+    ///
+    /// `body` is not `@Sendable`: callers give each part a disjoint range of
+    /// the output buffers (through pointers) and only read shared inputs.
+    /// That is race-free because `concurrentPerform` returns after every
+    /// part has finished, so nothing `body` captures outlives this call;
+    /// `Unchecked` carries it into the `@Sendable` closure.
+    static func run(parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            let shared = Unchecked(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { shared.value($0) }
+        }
+    }
+
+    /// A value handed to concurrent parts that use it only as documented at
+    /// the call site (disjoint writes, joined before return).
+    struct Unchecked<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// The `part`-th of `parts` nearly equal pieces of 0..<n.
+    static func range(_ part: Int, of parts: Int, in n: Int) -> Range<Int> {
+        (n * part / parts)..<(n * (part + 1) / parts)
     }
 
     /// A thread-safe counter of finished items.

@@ -26,9 +26,11 @@ public final class EfficientNetLite0: Backbone, @unchecked Sendable {
     ]
     static let eps: Float = 1e-3
 
+    /// A convolution with BatchNorm folded in: its weights and biases, as
+    /// offsets into `parameters`.
     struct Folded {
-        var weight: [Float]
-        var bias: [Float]
+        var weight: Int
+        var bias: Int
     }
 
     struct Block {
@@ -46,6 +48,8 @@ public final class EfficientNetLite0: Backbone, @unchecked Sendable {
 
     let stem: Folded
     let blocks: [Block]
+    /// Every folded weight and bias, one after the other.
+    let parameters: [Float]
 
     /// Reads the weights from a checkpoint file (any format `Checkpoint` reads).
     public convenience init(path: String) throws {
@@ -60,6 +64,7 @@ public final class EfficientNetLite0: Backbone, @unchecked Sendable {
             guard t.shape == shape else { throw InputError(source, "key \(key): expected shape \(shape), found \(t.shape)") }
             return t.values
         }
+        var parameters: [Float] = []
         func fold(_ conv: String, _ bn: String, cout: Int, perOut: [Int]) throws -> Folded {
             var w = try tensor(conv + ".weight", [cout] + perOut)
             let g = try tensor(bn + ".weight", [cout]), b = try tensor(bn + ".bias", [cout])
@@ -71,7 +76,9 @@ public final class EfficientNetLite0: Backbone, @unchecked Sendable {
                 for i in 0..<n { w[c * n + i] *= scale }
                 bias[c] = b[c] - m[c] * scale
             }
-            return Folded(weight: w, bias: bias)
+            parameters += w
+            parameters += bias
+            return Folded(weight: parameters.count - w.count - cout, bias: parameters.count - cout)
         }
         stem = try fold("_conv_stem", "_bn0", cout: 32, perOut: [3, 3, 3])
         var blocks: [Block] = []
@@ -89,60 +96,6 @@ public final class EfficientNetLite0: Backbone, @unchecked Sendable {
             }
         }
         self.blocks = blocks
-    }
-
-    public func forward(_ image: [Float], height: Int, width: Int, stages wanted: [Int]) -> [FeatureMap] {
-        precondition(image.count == 3 * height * width, "forward: expected a 3×H×W image")
-        precondition(wanted.allSatisfy { (0..<7).contains($0) }, "forward: stages are 0…6")
-        guard let deepest = wanted.max() else { return [] }
-        var found: [Int: FeatureMap] = [:]
-        var (x, h, w) = image.withUnsafeBufferPointer { xp in
-            stem.weight.withUnsafeBufferPointer { wp in
-                stem.bias.withUnsafeBufferPointer { bp in
-                    ConvOps.dense(xp.baseAddress!, cin: 3, h: height, w: width, weight: wp.baseAddress!,
-                                  bias: bp.baseAddress!, cout: 32, kernel: 3, stride: 2)
-                }
-            }
-        }
-        ConvOps.relu6(&x)
-        for (bi, b) in blocks.enumerated() where b.stage <= deepest {
-            let input = x
-            if let e = b.expand {
-                var y = [Float](repeating: 0, count: b.mid * h * w)
-                x.withUnsafeBufferPointer { xp in e.weight.withUnsafeBufferPointer { wp in e.bias.withUnsafeBufferPointer { bp in
-                    y.withUnsafeMutableBufferPointer { yp in
-                        ConvOps.pointwise(xp.baseAddress!, cin: b.cin, hw: h * w, weight: wp.baseAddress!,
-                                          bias: bp.baseAddress!, cout: b.mid, into: yp.baseAddress!)
-                    }
-                } } }
-                ConvOps.relu6(&y)
-                x = y
-            }
-            var (d, oh, ow) = x.withUnsafeBufferPointer { xp in
-                b.depthwise.weight.withUnsafeBufferPointer { wp in b.depthwise.bias.withUnsafeBufferPointer { bp in
-                    ConvOps.depthwise(xp.baseAddress!, channels: b.mid, h: h, w: w, weight: wp.baseAddress!,
-                                      bias: bp.baseAddress!, kernel: b.kernel, stride: b.stride)
-                } }
-            }
-            ConvOps.relu6(&d)
-            var y = [Float](repeating: 0, count: b.cout * oh * ow)
-            d.withUnsafeBufferPointer { dp in b.project.weight.withUnsafeBufferPointer { wp in b.project.bias.withUnsafeBufferPointer { bp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    ConvOps.pointwise(dp.baseAddress!, cin: b.mid, hw: oh * ow, weight: wp.baseAddress!,
-                                      bias: bp.baseAddress!, cout: b.cout, into: yp.baseAddress!)
-                }
-            } } }
-            if b.residual {
-                y.withUnsafeMutableBufferPointer { yp in input.withUnsafeBufferPointer { ip in
-                    for i in yp.indices { yp[i] += ip[i] }
-                } }
-            }
-            x = y; h = oh; w = ow
-            let lastOfStage = bi + 1 == blocks.count || blocks[bi + 1].stage != b.stage
-            if lastOfStage && wanted.contains(b.stage) {
-                found[b.stage] = FeatureMap(channels: b.cout, height: h, width: w, values: x)
-            }
-        }
-        return wanted.map { found[$0]! }
+        self.parameters = parameters
     }
 }

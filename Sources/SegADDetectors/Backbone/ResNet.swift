@@ -116,7 +116,12 @@ public final class ResNet: Backbone, @unchecked Sendable {
         } } }
     }
 
-    public func forward(_ image: [Float], height: Int, width: Int, stages wanted: [Int]) -> [FeatureMap] {
+    /// Parallel only inside its sgemms: with threads > 1 OpenBLAS runs on
+    /// that many threads for the duration (one otherwise, as the caller set it).
+    public func forward(_ image: [Float], height: Int, width: Int, stages wanted: [Int], threads: Int) -> [FeatureMap] {
+        if threads > 1 {
+            return BLASThreads.with(threads) { forward(image, height: height, width: width, stages: wanted, threads: 1) }
+        }
         precondition(image.count == 3 * height * width, "forward: expected a 3×H×W image")
         precondition(wanted.allSatisfy { (0..<4).contains($0) }, "forward: stages are 0…3")
         guard let deepest = wanted.max() else { return [] }
