@@ -24,8 +24,8 @@ run "$bench" patchcore-fit --images 100 --size 256 --ratio 0.1 --check-plain
 run "$torch_python" scripts/bench/torch_patchcore.py fit --images 100 --size 256 --ratio 0.1
 run "$bench" nn --queries 8192 --bank 10240 --dim 152
 run "$torch_python" scripts/bench/torch_patchcore.py nn --queries 8192 --bank 10240 --dim 152
-run "$bench" backbone --size 256 --images 16
-run "$torch_python" scripts/bench/torch_patchcore.py backbone --size 256 --images 16
+run "$bench" backbone --size 256 --images 32 --repeat 3
+run "$torch_python" scripts/bench/torch_patchcore.py backbone --size 256 --images 32 --repeat 3
 python3 - "$log" "$out" <<'PY'
 import sys
 rows = {}

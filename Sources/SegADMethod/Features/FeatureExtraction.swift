@@ -137,7 +137,7 @@ public enum FeatureExtraction {
                         }
                         let labels = staticLabels ?? labelBuffers[t]
                         let rowOut = UnsafeMutableBufferPointer(rebasing: out[row * F ..< (row + 1) * F])
-                        try labels.withUnsafeBufferPointer { labels in
+                        labels.withUnsafeBufferPointer { labels in
                             for k in 0..<K {
                                 let map = UnsafeBufferPointer(rebasing: maps[k][j * pixels ..< (j + 1) * pixels])
                                 stats[t].withUnsafeMutableBufferPointer { s in
