@@ -26,6 +26,8 @@ import zlib
 import numpy as np
 from PIL import Image, ImageOps
 
+from make_jpeg_fixtures import exif_orientation  # the same TIFF-structured Exif block
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "png_exif")
 
@@ -34,17 +36,6 @@ def pattern(h, w, channels, seed, top=255):
     rng = np.random.default_rng(seed)
     a = rng.integers(0, top + 1, size=(h, w, channels))
     return a[..., 0] if channels == 1 else a
-
-
-def exif_orientation(value, little):
-    """A TIFF-structured Exif block: IFD0 with Orientation (SHORT) and Software."""
-    e = "<" if little else ">"
-    head = (b"II" if little else b"MM") + struct.pack(e + "HI", 42, 8)
-    software = b"segad-fixture\0"
-    entries = [struct.pack(e + "HHI", 0x0131, 2, len(software)) + struct.pack(e + "I", 8 + 2 + 2 * 12 + 4),
-               struct.pack(e + "HHI", 0x0112, 3, 1) + struct.pack(e + "HH", value, 0)]
-    entries.sort(key=lambda b: struct.unpack(e + "H", b[:2])[0])
-    return head + struct.pack(e + "H", len(entries)) + b"".join(entries) + struct.pack(e + "I", 0) + software
 
 
 def chunks(data):
