@@ -18,17 +18,9 @@ private func jpegPath(_ name: String) -> String { jpegDir + "/" + name }
 
 final class JPEGTests: XCTestCase {
     func testDecodesExactlyLikePillowWithOrientation() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: jpegPath("expected.json")))
-        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let expected = try PillowGolden.load(jpegPath("expected.json"))
         XCTAssertEqual(expected.count, 13)
-        for (name, e) in expected.sorted(by: { $0.key < $1.key }) {
-            let image = try ImageFile.read(path: jpegPath(name))
-            XCTAssertEqual(image.width, e["width"] as? Int, name)
-            XCTAssertEqual(image.height, e["height"] as? Int, name)
-            XCTAssertEqual(image.channels, e["mode"] as? String == "L" ? 1 : 3, name)
-            XCTAssertEqual(image.maxValue, 255, name)
-            XCTAssertEqual(image.samples, try XCTUnwrap(e["samples"] as? [Int]).map { Float($0) }, name)
-        }
+        for e in expected { e.assertEqual(try ImageFile.read(path: jpegPath(e.name))) }
     }
 
     /// The orientation transforms on a 2×3 image, by hand (PIL's

@@ -19,17 +19,9 @@ private func exifPath(_ name: String) -> String { exifDir + "/" + name }
 
 final class PNGExifTests: XCTestCase {
     func testOrientationIsAppliedExactlyLikePillow() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: exifPath("expected.json")))
-        let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let expected = try PillowGolden.load(exifPath("expected.json"))
         XCTAssertEqual(expected.count, 14)
-        for (name, e) in expected.sorted(by: { $0.key < $1.key }) {
-            let image = try ImageFile.read(path: exifPath(name))
-            XCTAssertEqual(image.width, e["width"] as? Int, name)
-            XCTAssertEqual(image.height, e["height"] as? Int, name)
-            XCTAssertEqual(image.channels, e["channels"] as? Int, name)
-            XCTAssertEqual(image.maxValue, Float(try XCTUnwrap(e["maxValue"] as? Int)), name)
-            XCTAssertEqual(image.samples, try XCTUnwrap(e["samples"] as? [Int]).map { Float($0) }, name)
-        }
+        for e in expected { e.assertEqual(try ImageFile.read(path: exifPath(e.name))) }
     }
 
     /// `PNG.read` (label maps too) reports the orientation and keeps the
