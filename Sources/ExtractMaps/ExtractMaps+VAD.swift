@@ -74,7 +74,7 @@ extension ExtractMaps {
         @Option(help: "The VAD folder.") var root: String
         @Option(help: "The seed (its SegAD-training half of train/good).", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "The label PNG (gray values are labels; any size).") var segmentation: String
-        @Option(help: "Number of segments L.") var segments: Int
+        @Option(help: "Number of segments L.", parse: Bounded.integer(1...256)) var segments: Int
         @Option(help: "At most this many defects (default: one per SegAD-training good image).", parse: Bounded.integer(1...1_000_000))
         var count: Int?
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
@@ -94,7 +94,7 @@ extension ExtractMaps {
             abstract: "Lays out the ELPV mono cells as a VAD-layout tree (symbolic links, low_shot_train.json, segmentation.png).")
 
         @Option(help: "The ELPV folder (labels.csv, images/).") var elpv = ".cache/elpv"
-        @Option(help: "Train/bad names per low-shot key.") var lowShot = 20
+        @Option(help: "Train/bad names per low-shot key.", parse: Bounded.integer(1...1_000_000)) var lowShot = 20
         @Option(name: .shortAndLong, help: "The tree to write (replaced).") var output: String
 
         func run() throws {

@@ -59,12 +59,12 @@ extension ExtractMaps {
         @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).", parse: Bounded.decimal(0...1, excluding: .lower))
         var coresetRatio: Float?
-        @Option(help: "Fit on at most this many detector-train images.") var limit: Int?
+        @Option(help: "Fit on at most this many detector-train images.", parse: Bounded.integer(1...Int(Int32.max)))
+        var limit: Int?
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (it caps the detector-train images fitted on)") }
             if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
         }
 
@@ -151,7 +151,8 @@ extension ExtractMaps {
         var maps: [String] = []
         @Option(help: "Merge islands smaller than this many pixels (default H·W/400).",
                 parse: Bounded.integer(1...Bounds.maxSide * Bounds.maxSide)) var minIslandArea: Int?
-        @Option(help: "Static: use at most this many detector-train images.") var limit: Int?
+        @Option(help: "Static: use at most this many detector-train images.", parse: Bounded.integer(1...Int(Int32.max)))
+        var limit: Int?
         @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(help: "Per-image: folder for the label PNGs (default: OUTPUT without extension + _segmentation).")
@@ -160,7 +161,6 @@ extension ExtractMaps {
         var output: String
 
         func validate() throws {
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
             if perImage {
                 if let s = segments, !(s == 2 || s == 3) { throw ValidationError("--per-image takes --segments 2 or 3") }
                 if !maps.isEmpty || seed != nil || limit != nil {

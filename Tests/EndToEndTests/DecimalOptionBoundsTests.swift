@@ -54,4 +54,22 @@ final class DecimalOptionBoundsTests: XCTestCase {
             }
         }
     }
+
+    /// The whole-number options that had no bound: --limit of fit and
+    /// derive-segmentation, --segments of synthesize-defects, --low-shot of
+    /// vad-from-elpv.
+    func testRemainingWholeNumberOptionsSayWhy() throws {
+        let cases: [([String], String, String, String)] = [
+            (["fit", "--manifest", "m.json", "--kind", "golden-template", "--seed", "0", "-o", "o.h5"], "--limit", "0", "1…2147483647"),
+            (["derive-segmentation", "--manifest", "m.json", "--seed", "0", "-o", "o.png"], "--limit", "0", "1…2147483647"),
+            (["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"], "--segments", "257", "1…256"),
+            (["vad-from-elpv", "-o", "o"], "--low-shot", "0", "1…1000000"),
+        ]
+        for (before, option, outside, bounds) in cases {
+            let outOfRange = try ToolRunner.run("extract-maps", before + [option, outside])
+            assertOneLineRefusal(outOfRange, "The value '\(outside)' is invalid for '\(option) <", "out of bounds \(bounds)")
+            let notNumber = try ToolRunner.run("extract-maps", before + [option, "many"])
+            assertOneLineRefusal(notNumber, "The value 'many' is invalid for '\(option) <", "not a whole number; expected one in \(bounds)")
+        }
+    }
 }

@@ -125,7 +125,7 @@ final class MapsBaselineTests: XCTestCase {
         var lines: [String] = []
         for i in 0..<40 {
             let name = String(format: "images/cell%04d.png", i)
-            FileManager.default.createFile(atPath: elpv + "/" + name, contents: Data())
+            _ = FileManager.default.createFile(atPath: elpv + "/" + name, contents: Data())
             let (p, type) = [("0.0", "mono"), ("1.0", "mono"), ("0.0", "mono"), ("0.3333333333333333", "mono"),
                              ("0.0", "poly")][i % 5]
             lines.append("\(name)  \(p)  \(type)")
