@@ -108,16 +108,9 @@ func benchPatchCoreFit(_ args: [String]) throws {
         + " fit_s=\(f3(fitSeconds)) fit_cpu_s=\(f3(cpuSeconds() - cpu0)) backbone_s=\(f3(backboneSeconds))"
     if args.contains("--check-plain") {
         // The same patches, projection and start as fit, then both selections.
-        let inputs = images.map { net.normalize($0.values, channels: $0.channels, height: size, width: width) }
-        let feats = net.forwardBatch(inputs, height: size, width: width, stages: config.stages)
-        var all: [Float] = []
-        var c = 0
-        for f in feats { let e = PatchCore.embed(f); all += e.values; c = e.c }
-        let n = all.count / c, pd = min(config.projectionDim, c)
-        var rng = SplitMix64(seed: config.seed)
-        let projection = PatchCore.sparseProjection(inputDim: c, outputDim: pd, using: &rng)
-        let start = Int(rng.next() % UInt64(n))
-        let count = max(1, Int(Float(n) * config.coresetRatio))
+        let input = PatchCore.coresetInput(images, backbone: net, config: config)
+        let (all, n, c, count) = (input.patches, input.count, input.dim, input.select)
+        let (projection, pd, start) = (input.projection, input.projectedDim, input.start)
         let cpu1 = cpuSeconds()
         let (fast, fastSeconds) = timed {
             PatchCore.kCenterGreedy(all, count: n, dim: c, projection: projection, projectedDim: pd, select: count, start: start)

@@ -64,16 +64,9 @@ final class CoresetIdentityTests: XCTestCase {
         let net = try EfficientNetLite0(path: Golden.weightsPath)
         var config = PatchCore.Config()
         config.coresetRatio = 0.25
-        let feats = net.forwardBatch(images.map { net.normalize($0.values, channels: $0.channels, height: size, width: size) },
-                                     height: size, width: size, stages: config.stages)
-        var all: [Float] = []
-        var c = 0
-        for f in feats { let e = PatchCore.embed(f); all += e.values; c = e.c }
-        let n = all.count / c, pd = min(config.projectionDim, c)
-        var rng = SplitMix64(seed: config.seed)
-        let projection = PatchCore.sparseProjection(inputDim: c, outputDim: pd, using: &rng)
-        let start = Int(rng.next() % UInt64(n))
-        let select = Int(Float(n) * config.coresetRatio)
+        let input = PatchCore.coresetInput(images, backbone: net, config: config)
+        let (all, n, c, select) = (input.patches, input.count, input.dim, input.select)
+        let (projection, pd, start) = (input.projection, input.projectedDim, input.start)
         assertIdentical(all, n: n, dim: c, projection: projection, pd: pd, select: select, start: start, "ELPV patches")
         // And the fit's memory bank is those rows.
         let fitted = try PatchCore.fit(images, backbone: net, weightsPath: Golden.weightsPath, config: config)

@@ -32,37 +32,16 @@ root = os.path.dirname(os.path.dirname(here))
 cache = os.environ.get("SEGAD_CACHE", os.path.join(root, ".cache"))
 
 # The functional EfficientNet-Lite0 forward of make_backbone_golden.py (its
-# definitions only; it loads the weights from argv[1] or .cache).
+# definitions only, up to its marker line; it loads the weights from argv[1]).
 golden = os.path.join(root, "scripts/detectors/make_backbone_golden.py")
 src = open(golden).read()
-src = src[:src.index("def forward(x):")]
+src = src[:src.index("# (torch_patchcore.py runs this file up to here")]
 ns = {"__file__": golden}
 sys_argv = sys.argv
 sys.argv = [golden, os.path.join(cache, "weights/efficientnet-lite0.pth")]
 exec(src, ns)
 sys.argv = sys_argv
-sd, STAGES, same_conv, bn = ns["sd"], ns["STAGES"], ns["same_conv"], ns["bn"]
-
-
-def forward_to(x, last):
-    """Outputs of stages 0…last (a stage's output is its last block's)."""
-    outs = []
-    x = F.relu6(bn(same_conv(x, sd["_conv_stem.weight"], 2), "_bn0"))
-    b = 0
-    for si, (r, k, s, e, cin, cout) in enumerate(STAGES[:last + 1]):
-        for i in range(r):
-            p = "_blocks.%d." % b
-            inp = x
-            if e != 1:
-                x = F.relu6(bn(same_conv(x, sd[p + "_expand_conv.weight"], 1), p + "_bn0"))
-            x = F.relu6(bn(same_conv(x, sd[p + "_depthwise_conv.weight"], s if i == 0 else 1, groups=x.shape[1]),
-                           p + "_bn1"))
-            x = bn(same_conv(x, sd[p + "_project_conv.weight"], 1), p + "_bn2")
-            if i > 0:
-                x = x + inp
-            b += 1
-        outs.append(x)
-    return outs
+forward_to = ns["forward"]
 
 
 def load_avg():

@@ -45,11 +45,12 @@ def bn(x, p):
                         False, 0.0, EPS)
 
 
-def forward(x):
+def forward(x, last=6):
+    """Outputs of stages 0…last (a stage's output is its last block's)."""
     outs = []
     x = F.relu6(bn(same_conv(x, sd["_conv_stem.weight"], 2), "_bn0"))
     b = 0
-    for (r, k, s, e, cin, cout) in STAGES:
+    for (r, k, s, e, cin, cout) in STAGES[:last + 1]:
         for i in range(r):
             p = "_blocks.%d." % b
             inp = x
@@ -65,6 +66,7 @@ def forward(x):
     return outs
 
 
+# (torch_patchcore.py runs this file up to here for the definitions above.)
 g = torch.Generator().manual_seed(1234)
 # Two images, 3×64×96: a smooth pattern plus noise, already normalized like ImageNet inputs.
 H, W = 64, 96

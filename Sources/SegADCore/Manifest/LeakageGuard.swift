@@ -33,6 +33,17 @@ public enum LeakageGuard {
         }
     }
 
+    /// segment-stats and `evaluate score --maps`: the ids the maps'
+    /// detector was fitted on (nil when the artifact records none), refused
+    /// when one is a test id of any seed.
+    @discardableResult
+    public static func check(maps: MapsArtifact, manifest: Manifest) throws -> [String]? {
+        guard maps.reader.file.hasDataset(mapsDataset) else { return nil }
+        let ids = try maps.reader.file.readStrings(mapsDataset)
+        try check(manifest, trainedOn: ids, what: "detector '\(maps.detector)' was fitted on", file: maps.reader.path)
+        return ids
+    }
+
     /// Refuses a seed whose `segad-train` or `classifier-train` shares an id
     /// with its `test` (Manifest.load refuses it too; kept here so every
     /// guard is in one place).

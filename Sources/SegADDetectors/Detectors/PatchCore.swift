@@ -53,6 +53,40 @@ public struct PatchCore: PixelDetector {
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
         guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "patchcore") }
+        let input = coresetInput(images, backbone: backbone, config: config, progress: progress)
+        let (all, n, c, count) = (input.patches, input.count, input.dim, input.select)
+        let coresetProgress = progress.map { _ in
+            StageProgress("fit patchcore coreset", total: min(count, n), unit: "centers")
+        }
+        let picked = kCenterGreedy(all, count: n, dim: c, projection: input.projection, projectedDim: input.projectedDim,
+                                   select: count, start: input.start, progress: coresetProgress)
+        var bank = [Float](repeating: 0, count: picked.count * c)
+        for (i, p) in picked.enumerated() {
+            for j in 0..<c { bank[i * c + j] = all[p * c + j] }
+        }
+        return PatchCore(config: config, backbone: backbone, weightsPath: weightsPath, memoryBank: bank, dim: c,
+                         imageHeight: first.height, imageWidth: first.width)
+    }
+
+    /// What the greedy coreset selects from, as `fit` prepares it: every
+    /// training patch's embedding (`count` rows of `dim`), the seeded sparse
+    /// projection, the seeded start and how many centers to select.
+    package struct CoresetInput {
+        package var patches: [Float]
+        package var count: Int
+        package var dim: Int
+        package var projection: [Float]
+        package var projectedDim: Int
+        package var start: Int
+        package var select: Int
+    }
+
+    /// The backbone pass and draws of `fit` before the coreset (shared with
+    /// the coreset benchmark and identity test, so they select from exactly
+    /// what `fit` does). `images` must not be empty.
+    package static func coresetInput(_ images: [DetectorImage], backbone: Backbone, config: Config,
+                                     progress: StageProgress? = nil) -> CoresetInput {
+        let first = images[0]
         // Peak memory (docs/architecture.md, "PatchCore fit memory"): the
         // normalized inputs and stage maps live only inside this block; the
         // embeddings go straight into `all`, one image at a time.
@@ -73,18 +107,8 @@ public struct PatchCore: PixelDetector {
         var rng = SplitMix64(seed: config.seed)
         let projection = sparseProjection(inputDim: c, outputDim: pd, using: &rng)
         let start = Int(rng.next() % UInt64(n))
-        let count = max(1, Int(Float(n) * config.coresetRatio))
-        let coresetProgress = progress.map { _ in
-            StageProgress("fit patchcore coreset", total: min(count, n), unit: "centers")
-        }
-        let picked = kCenterGreedy(all, count: n, dim: c, projection: projection, projectedDim: pd,
-                                   select: count, start: start, progress: coresetProgress)
-        var bank = [Float](repeating: 0, count: picked.count * c)
-        for (i, p) in picked.enumerated() {
-            for j in 0..<c { bank[i * c + j] = all[p * c + j] }
-        }
-        return PatchCore(config: config, backbone: backbone, weightsPath: weightsPath, memoryBank: bank, dim: c,
-                         imageHeight: first.height, imageWidth: first.width)
+        return CoresetInput(patches: all, count: n, dim: c, projection: projection, projectedDim: pd, start: start,
+                            select: max(1, Int(Float(n) * config.coresetRatio)))
     }
 
     init(config: Config, backbone: Backbone, weightsPath: String, memoryBank: [Float], dim: Int,

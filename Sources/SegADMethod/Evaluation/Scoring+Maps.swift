@@ -33,20 +33,15 @@ extension Scoring {
         try maps.reader.requireInput(role: "manifest", file: options.manifestPath)
         try MapSources.verify(maps, manifest: manifest)
         try LeakageGuard.checkSplits(manifest)
-        if maps.reader.file.hasDataset(LeakageGuard.mapsDataset) {
-            try LeakageGuard.check(manifest, trainedOn: try maps.reader.file.readStrings(LeakageGuard.mapsDataset),
-                                   what: "detector '\(maps.detector)' was fitted on", file: maps.reader.path)
-        }
+        try LeakageGuard.check(maps: maps, manifest: manifest)
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath),
                       try ArtifactInput.hashing(role: "maps", path: options.mapsPath)]
 
         let rowIndex = Dictionary(maps.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let items = manifest.index
-        // Tags as a features artifact carries them (comma-joined, then split).
-        func tags(_ id: String) -> [String] {
-            let joined = items[id].map { manifest.items[$0].tags.joined(separator: ",") } ?? ""
-            return joined.isEmpty ? [] : joined.split(separator: ",").map(String.init)
-        }
+        // The manifest's tags (no tag is empty or holds a comma, so they are
+        // what a features artifact's comma-joined tags split back into).
+        func tags(_ id: String) -> [String] { items[id].map { manifest.items[$0].tags } ?? [] }
         func testRows(_ seed: Int) throws -> (ids: [String], rows: [Int]) {
             let ids = manifest.ids(.test, seed: seed)
             guard !ids.isEmpty else { throw StageInputError.noTestRows(options.manifestPath, seed: seed) }

@@ -53,11 +53,10 @@ public enum FeatureExtraction {
         // segmentation's images must be no test image of any seed.
         try LeakageGuard.checkSplits(manifest)
         var trainedOn: [(name: String, ids: [String])] = []
-        for artifact in maps where artifact.reader.file.hasDataset(LeakageGuard.mapsDataset) {
-            let ids = try artifact.reader.file.readStrings(LeakageGuard.mapsDataset)
-            try LeakageGuard.check(manifest, trainedOn: ids, what: "detector '\(artifact.detector)' was fitted on",
-                                   file: artifact.reader.path)
-            trainedOn.append(("detector-\(artifact.detector)", ids))
+        for artifact in maps {
+            if let ids = try LeakageGuard.check(maps: artifact, manifest: manifest) {
+                trainedOn.append(("detector-\(artifact.detector)", ids))
+            }
         }
         if case .staticMap(let path) = options.segmentation, let derived = try LeakageGuard.segmentationIds(png: path) {
             try LeakageGuard.check(manifest, trainedOn: derived.ids, what: "the derived segmentation \(path) was made from",
