@@ -68,9 +68,16 @@ let package = Package(
         .target(name: "SegADNative",
                 dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
                 swiftSettings: swiftSettings),
+        // The backbone's C kernels (depthwise convolution, im2col, a spin-wait
+        // hint): one source compiled for AVX-512, AVX2 and plain x86-64, the
+        // loader picking the best (target_clones). Optimized in debug builds
+        // too (the tests run the backbone); no contraction into fused
+        // multiply-adds, so every clone gives the same bits.
+        .target(name: "CConvKernels",
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
-        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels"],
+        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels"],
                 swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
                 swiftSettings: swiftSettings),
@@ -96,7 +103,7 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
-        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS"], path: "Benchmarks/segad-bench",
+        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),

@@ -18,8 +18,13 @@
 //         thread per core); ratio = search rate / the faster of the two.
 //     segad-bench backbone [--size 256] [--images 16]
 //         EfficientNet-Lite0 forward to stage 4 (PatchCore's stages 2+4):
-//         images/s one image at a time (OpenBLAS on 2 threads) and in
-//         batches of 8 (one image per core).
+//         images/s one image at a time (both cores through the spinning
+//         helper team) and in batches of 8 (one image per core).
+//     segad-bench apply [--fit 100] [--images 200] [--size 256] [--ratio 0.1]
+//         Fits PatchCore, PaDiM and the golden template on the first --fit
+//         good ELPV mono cells, then times each one's apply (the maps of
+//         extract-maps' apply stage, in its batches of 32) on the next
+//         --images mono cells, good or not: images/s.
 //
 // Each prints one `RESULT <name> key=value …` line, with the 1-minute load
 // average before and after. Weights and ELPV come from .cache (or
@@ -30,6 +35,7 @@ import SegADDetectors
 import SegADKernels
 import SegADNative
 internal import COpenBLAS
+internal import CConvKernels
 
 func loadAverage() -> String {
     let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
@@ -72,22 +78,31 @@ func weights() -> String {
     return path
 }
 
+/// The ELPV mono cells in labels.csv order: (path, good).
+func monoCells() throws -> [(path: String, good: Bool)] {
+    let root = cacheDir() + "/elpv"
+    let labels = try String(contentsOfFile: root + "/labels.csv", encoding: .utf8)
+    var cells: [(String, Bool)] = []
+    for line in labels.split(separator: "\n") {
+        let f = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
+        if f.count >= 3, f[2] == "mono" { cells.append((root + "/" + f[0], Double(f[1]) == 0)) }
+    }
+    return cells
+}
+
+func ratioOption(_ args: [String]) -> Float? {
+    guard let i = args.firstIndex(of: "--ratio") else { return nil }
+    guard i + 1 < args.count, let r = Float(args[i + 1]), r > 0, r <= 1 else { fail("--ratio: expected a number in (0, 1]") }
+    return r
+}
+
 func benchPatchCoreFit(_ args: [String]) throws {
     let nImages = option(args, "--images", 100), size = option(args, "--size", 256)
     let width = option(args, "--width", size)
     var config = PatchCore.Config()
-    if let i = args.firstIndex(of: "--ratio") {
-        guard i + 1 < args.count, let r = Float(args[i + 1]), r > 0, r <= 1 else { fail("--ratio: expected a number in (0, 1]") }
-        config.coresetRatio = r
-    }
-    let root = cacheDir() + "/elpv"
-    let labels = try String(contentsOfFile: root + "/labels.csv", encoding: .utf8)
-    var good: [String] = []
-    for line in labels.split(separator: "\n") {
-        let f = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
-        if f.count >= 3, f[2] == "mono", Double(f[1]) == 0 { good.append(root + "/" + f[0]) }
-    }
-    guard good.count >= nImages else { fail("\(root)/labels.csv: \(good.count) good mono cells, --images \(nImages)") }
+    if let r = ratioOption(args) { config.coresetRatio = r }
+    let good = try monoCells().filter(\.good).map(\.path)
+    guard good.count >= nImages else { fail("ELPV labels.csv: \(good.count) good mono cells, --images \(nImages)") }
     let images = try good.prefix(nImages).map { try DetectorImage.load(path: $0, height: size, width: width) }
     let net = try EfficientNetLite0(path: weights())
     let load0 = loadAverage()
@@ -220,5 +235,37 @@ func benchBackbone(_ args: [String]) throws {
     }
     print("RESULT backbone size=\(size) images=\(n) repeat=\(repeats) stages=\(stages.map(String.init).joined(separator: "+"))"
           + " batch1_images_per_s=\(String(format: "%.2f", Double(n) / s1))"
-          + " batch8_images_per_s=\(String(format: "%.2f", Double(n) / s8)) load=\(load0)/\(loadAverage())")
+          + " batch8_images_per_s=\(String(format: "%.2f", Double(n) / s8))"
+          + " depthwise_isa=\(String(cString: segad_depthwise_isa())) load=\(load0)/\(loadAverage())")
+}
+
+func benchApply(_ args: [String]) throws {
+    let nFit = option(args, "--fit", 100), nApply = option(args, "--images", 200), size = option(args, "--size", 256)
+    let cells = try monoCells()
+    let good = cells.filter(\.good).map(\.path)
+    guard good.count >= nFit else { fail("ELPV labels.csv: \(good.count) good mono cells, --fit \(nFit)") }
+    let fitPaths = Array(good.prefix(nFit))
+    let rest = cells.map(\.path).filter { !fitPaths.contains($0) }
+    guard rest.count >= nApply else { fail("ELPV labels.csv: \(rest.count) other mono cells, --images \(nApply)") }
+    let fitImages = try fitPaths.map { try DetectorImage.load(path: $0, height: size, width: size) }
+    let applyImages = try rest.prefix(nApply).map { try DetectorImage.load(path: $0, height: size, width: size) }
+    let net = try EfficientNetLite0(path: weights())
+    var pcConfig = PatchCore.Config()
+    if let r = ratioOption(args) { pcConfig.coresetRatio = r }
+    let detectors: [(String, PixelDetector)] = [
+        ("patchcore", try PatchCore.fit(fitImages, backbone: net, weightsPath: weights(), config: pcConfig)),
+        ("padim", try PaDiM.fit(fitImages, backbone: net, weightsPath: weights())),
+        ("golden-template", try GoldenTemplate.fit(fitImages)),
+    ]
+    let load0 = loadAverage()
+    var line = "RESULT apply fit=\(nFit) images=\(nApply) size=\(size)"
+    for (name, detector) in detectors {
+        _ = try detector.apply(Array(applyImages.prefix(2)), progress: nil)  // warm-up
+        // In batches of 32, as extract-maps' apply stage hands them over.
+        let (_, s) = try timed {
+            for b in stride(from: 0, to: nApply, by: 32) { _ = try detector.apply(Array(applyImages[b..<min(nApply, b + 32)]), progress: nil) }
+        }
+        line += " \(name)_images_per_s=\(String(format: "%.2f", Double(nApply) / s))"
+    }
+    print(line + " load=\(load0)/\(loadAverage())")
 }

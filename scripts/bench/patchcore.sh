@@ -24,15 +24,25 @@ run "$bench" patchcore-fit --images 100 --size 256 --ratio 0.1 --check-plain
 run "$torch_python" scripts/bench/torch_patchcore.py fit --images 100 --size 256 --ratio 0.1
 run "$bench" nn --queries 8192 --bank 10240 --dim 152
 run "$torch_python" scripts/bench/torch_patchcore.py nn --queries 8192 --bank 10240 --dim 152
-run "$bench" backbone --size 256 --images 32 --repeat 3
-run "$torch_python" scripts/bench/torch_patchcore.py backbone --size 256 --images 32 --repeat 3
+# The backbone rows are short (a pass is ~0.2 s), so this VM's minute-to-
+# minute drift shows in them: three rounds, Swift and PyTorch alternating,
+# and the table keeps each side's best round.
+for round in 1 2 3; do
+  run "$bench" backbone --size 256 --images 32 --repeat 3
+  run "$torch_python" scripts/bench/torch_patchcore.py backbone --size 256 --images 32 --repeat 3
+done
+run "$bench" apply --fit 100 --images 200 --size 256
 python3 - "$log" "$out" <<'PY'
 import sys
 rows = {}
 for line in open(sys.argv[1]):
     if line.startswith("RESULT "):
         f = line.split()
-        rows[f[1]] = dict(kv.split("=", 1) for kv in f[2:] if "=" in kv)
+        row = dict(kv.split("=", 1) for kv in f[2:] if "=" in kv)
+        old = rows.get(f[1])
+        # Repeated backbone rounds: keep the round with the best batch-1 rate.
+        if old is None or float(row.get("batch1_images_per_s", 0)) > float(old.get("batch1_images_per_s", 0)):
+            rows[f[1]] = row
 s, t = rows["patchcore-fit"], rows["torch-patchcore-fit"]
 n, tn = rows["nn"], rows["torch-nn"]
 b, tb = rows["backbone"], rows["torch-backbone"]
@@ -46,9 +56,13 @@ out = ["| 2 cores | Swift | PyTorch %s CPU | Swift ahead | load (Swift; PyTorch)
   "| NN search %s queries × %s bank × %s (GFLOP/s; share of sgemm alone on the same shape, the faster of one call and the search's tiles) | %s (%.0f%% of %s) | %s (%.0f%% of %s) | %s | %s; %s |" % (
       n["queries"], n["bank"], n["dim"], n["nn_gflops"], 100 * float(n["ratio"]), max(n["sgemm_gflops"], n["tiled_sgemm_gflops"], key=float), tn["nn_gflops"], 100 * float(tn["ratio"]), tn["sgemm_gflops"],
       r(n["nn_gflops"], tn["nn_gflops"]), n["load"], tn["load"]),
-  "| EfficientNet-Lite0 to stage 4, %s×%s, batch 1 (images/s) | %s | %s | %s | %s; %s |" % (b["size"], b["size"], b["batch1_images_per_s"], tb["batch1_images_per_s"], r(b["batch1_images_per_s"], tb["batch1_images_per_s"]), b["load"], tb["load"]),
-  "| EfficientNet-Lite0 to stage 4, %s×%s, batch 8 (images/s) | %s | %s | %s | |" % (b["size"], b["size"], b["batch8_images_per_s"], tb["batch8_images_per_s"], r(b["batch8_images_per_s"], tb["batch8_images_per_s"])),
+  "| EfficientNet-Lite0 to stage 4, %s×%s, batch 1 (images/s, best of 3 rounds) | %s | %s | %s | %s; %s |" % (b["size"], b["size"], b["batch1_images_per_s"], tb["batch1_images_per_s"], r(b["batch1_images_per_s"], tb["batch1_images_per_s"]), b["load"], tb["load"]),
+  "| EfficientNet-Lite0 to stage 4, %s×%s, batch 8 (images/s, same round) | %s | %s | %s | |" % (b["size"], b["size"], b["batch8_images_per_s"], tb["batch8_images_per_s"], r(b["batch8_images_per_s"], tb["batch8_images_per_s"])),
 ]
+a = rows["apply"]
+out += ["", "Apply (the maps of `extract-maps apply`, batches of 32; fitted on the first %s good cells, applied to the next %s mono cells; no peer; load %s):" % (a["fit"], a["images"], a["load"]), "",
+  "| %s×%s, 2 cores | PatchCore | PaDiM | golden template |" % (a["size"], a["size"]), "|---|---:|---:|---:|",
+  "| images/s | %s | %s | %s |" % (a["patchcore_images_per_s"], a["padim_images_per_s"], a["golden-template_images_per_s"])]
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 print("\n".join(out))
 PY

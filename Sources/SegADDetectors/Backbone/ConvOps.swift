@@ -1,4 +1,5 @@
 internal import COpenBLAS
+internal import CConvKernels
 
 /// The convolution arithmetic of the backbones, on one image at a time
 /// (C×H×W buffers). Weights arrive with BatchNorm folded in:
@@ -25,19 +26,31 @@ enum ConvOps {
     /// tiles are fixed, whoever computes them: OpenBLAS's value for a column
     /// can depend on the shape of the call it comes in (by the last bits), so
     /// splitting the columns over threads at tile boundaries changes nothing.
+    ///
+    /// The output may be a window instead of a whole tensor: with
+    /// `window: (stride, first)`, output pixel p of channel co goes to
+    /// y[co·stride + p − first] (the residual is then not allowed); likewise
+    /// the input with `inputWindow`: pixel p of channel ci is read at
+    /// x[ci·stride + p − first]. The leading dimensions change nothing in
+    /// the values.
     static func pointwise(_ x: UnsafePointer<Float>, cin: Int, hw: Int,
                           weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
                           into y: UnsafeMutablePointer<Float>, columns: Range<Int>? = nil,
-                          residual r: UnsafePointer<Float>? = nil) {
+                          residual r: UnsafePointer<Float>? = nil, window: (stride: Int, first: Int)? = nil,
+                          inputWindow: (stride: Int, first: Int)? = nil) {
         let all = columns ?? 0..<hw
         let tile = tileWidth(cin: cin, cout: cout)
         precondition(all.lowerBound % tile == 0 || all.isEmpty, "pointwise: columns must start on a tile")
+        precondition(window == nil || r == nil, "pointwise: no residual into a window")
+        let ldc = window?.stride ?? hw, first = window?.first ?? 0
+        let ldb = inputWindow?.stride ?? hw, firstIn = inputWindow?.first ?? 0
         var p0 = all.lowerBound
         while p0 < all.upperBound {
             let n = min(tile, all.upperBound - p0)
-            for co in 0..<cout { (y + co * hw + p0).initialize(repeating: bias[co], count: n) }
+            let yt = y + p0 - first
+            for co in 0..<cout { (yt + co * ldc).initialize(repeating: bias[co], count: n) }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                        1, weight, Int32(cin), x + p0, Int32(hw), 1, y + p0, Int32(hw))
+                        1, weight, Int32(cin), x + p0 - firstIn, Int32(ldb), 1, yt, Int32(ldc))
             if let r {
                 for co in 0..<cout {
                     let yr = y + co * hw + p0, rr = r + co * hw + p0
@@ -92,31 +105,15 @@ enum ConvOps {
     /// cols[(ci·k + ky)·k + kx, oy·ow + ox] = x[ci, oy·s + ky − pt, ox·s + kx − pl],
     /// 0 outside the input. Every cell of those columns is written.
     /// O(C·k²·|columns|).
+    ///
+    /// With `window: (stride, first)` the cells go to cols[r·stride + p − first]
+    /// instead (a window of columns).
     static func im2col(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, kernel k: Int, stride s: Int,
                        padTop pt: Int, padLeft pl: Int, oh: Int, ow: Int, columns: Range<Int>,
-                       into cols: UnsafeMutablePointer<Float>) {
-        guard !columns.isEmpty else { return }
-        for r in 0..<(cin * k * k) {
-            let ci = r / (k * k), ky = r / k % k, kx = r % k
-            // Output columns whose input column ox·s + kx − pl lies inside.
-            let valid0 = max(0, ceilDiv(pl - kx, s)), valid1 = min(ow, floorDiv(w - 1 + pl - kx, s) + 1)
-            for oy in (columns.lowerBound / ow)...((columns.upperBound - 1) / ow) {
-                // The part of output row oy inside `columns`.
-                let a = max(0, columns.lowerBound - oy * ow), b = min(ow, columns.upperBound - oy * ow)
-                let dst = cols + r * oh * ow + oy * ow
-                let iy = oy * s + ky - pt
-                guard iy >= 0 && iy < h else { (dst + a).initialize(repeating: 0, count: b - a); continue }
-                let ox0 = min(b, max(a, valid0)), ox1 = max(ox0, min(b, valid1))
-                let src = x + (ci * h + iy) * w + kx - pl
-                (dst + a).initialize(repeating: 0, count: ox0 - a)
-                switch s {  // a constant stride lets the copy vectorize
-                case 1: (dst + ox0).initialize(from: src + ox0, count: ox1 - ox0)
-                case 2: for ox in ox0..<ox1 { dst[ox] = src[ox * 2] }
-                default: for ox in ox0..<ox1 { dst[ox] = src[ox * s] }
-                }
-                (dst + ox1).initialize(repeating: 0, count: b - ox1)
-            }
-        }
+                       into cols: UnsafeMutablePointer<Float>, window: (stride: Int, first: Int)? = nil) {
+        // Sources/CConvKernels/im2col.c (stride 2 copied 16 at a time).
+        segad_im2col(x, cin, h, w, k, s, pt, pl, oh, ow, columns.lowerBound, columns.upperBound, cols,
+                     window?.stride ?? oh * ow, window?.first ?? 0)
     }
 
     @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
