@@ -63,14 +63,19 @@ final class DepthwiseTests: XCTestCase {
         }
     }
 
+    /// The ImageNet network (the test is skipped when the weights are not
+    /// fetched) and a random 3×h×w input in [−2, 2).
+    func networkAndImage(height h: Int, width w: Int, seed: UInt64) throws -> (EfficientNetLite0, [Float]) {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: Golden.weightsPath), "weights not fetched")
+        var rng = SplitMix64(seed: seed)
+        return (try EfficientNetLite0(path: Golden.weightsPath), (0..<(3 * h * w)).map { _ in rng.unitFloat() * 4 - 2 })
+    }
+
     /// Every stage of a forward pass on an odd-sized image has the same values
     /// on 1, 2 or 3 threads and through `forwardBatch`.
     func testForwardIndependentOfThreads() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Golden.weightsPath), "weights not fetched")
-        let net = try EfficientNetLite0(path: Golden.weightsPath)
-        var rng = SplitMix64(seed: 16)
         let (h, w) = (45, 67)
-        let image = (0..<(3 * h * w)).map { _ in rng.unitFloat() * 4 - 2 }
+        let (net, image) = try networkAndImage(height: h, width: w, seed: 16)
         let stages = Array(0..<7)
         let one = BLASThreads.with(1) { net.forward(image, height: h, width: w, stages: stages, threads: 1) }
         for threads in [2, 3] {
@@ -181,11 +186,8 @@ final class DepthwiseTests: XCTestCase {
     /// from per-thread windows) equals the unfused pass, on an odd size, at
     /// 1, 2 and 3 threads, every stage.
     func testFusedForwardEqualsUnfused() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Golden.weightsPath), "weights not fetched")
-        let net = try EfficientNetLite0(path: Golden.weightsPath)
-        var rng = SplitMix64(seed: 19)
         let (h, w) = (83, 61)
-        let image = (0..<(3 * h * w)).map { _ in rng.unitFloat() * 4 - 2 }
+        let (net, image) = try networkAndImage(height: h, width: w, seed: 19)
         let stages = Array(0..<7)
         let plain = BLASThreads.with(1) {
             net.forward(image, height: h, width: w, stages: stages, threads: 1, fuseAbove: .max)
