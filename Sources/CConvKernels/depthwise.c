@@ -1,16 +1,7 @@
 // See include/segad_depthwise.h. Built with -ffp-contract=off (Package.swift):
 // a multiply and an add must stay two roundings.
 #include "segad_depthwise.h"
-#include <string.h>
-
-typedef float v16 __attribute__((vector_size(64)));
-typedef int i16 __attribute__((vector_size(64)));
-
-static inline __attribute__((always_inline)) v16 load16(const float *p) {
-    v16 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+#include "vector.h"
 
 static inline __attribute__((always_inline)) v16 splat(float f) {
     return (v16){f, f, f, f, f, f, f, f, f, f, f, f, f, f, f, f};
@@ -30,9 +21,10 @@ static inline __attribute__((always_inline)) float relu6f(float v) {
     return 6 < a ? 6 : a;
 }
 
+/// The first `count` lanes of v at p.
 static inline __attribute__((always_inline)) void store(v16 v, long count, float *p) {
     if (count >= 16) {
-        memcpy(p, &v, sizeof v);
+        store16(p, v);
     } else {
         float lanes[16];
         memcpy(lanes, &v, sizeof v);
@@ -40,15 +32,7 @@ static inline __attribute__((always_inline)) void store(v16 v, long count, float
     }
 }
 
-static inline long floor_div(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-static inline long ceil_div(long a, long b) { return -floor_div(-a, b); }
-static inline long min_l(long a, long b) { return a < b ? a : b; }
-static inline long max_l(long a, long b) { return a > b ? a : b; }
-
-static inline __attribute__((always_inline)) void zero16(float *p) {
-    const v16 z = splat(0);
-    memcpy(p, &z, sizeof z);
-}
+static inline __attribute__((always_inline)) void zero16(float *p) { store16(p, splat(0)); }
 
 /// dst[j] = relu6(src[j − pl]) for pl ≤ j < pl + w (pl ≤ 16), 0 for the
 /// other j < n, in 16-lane stores: the last data chunk overlaps the one
@@ -59,8 +43,7 @@ static inline __attribute__((always_inline)) void fill_row(const float *src, lon
     if (w >= 16) {
         for (long j = 0;; j += 16) {
             if (j + 16 > w) j = w - 16;
-            v16 v = relu6(load16(src + j));
-            memcpy(dst + pl + j, &v, sizeof v);
+            store16(dst + pl + j, relu6(load16(src + j)));
             if (j + 16 == w) break;
         }
     } else {
@@ -93,16 +76,8 @@ static inline __attribute__((always_inline)) void fill_rows(const float *x, long
         } else {
             fill_row(src, g->w, g->pad_left, row, 2 * ((lh + 15) / 16 * 16));
             float *even = d, *odd = even + lh;
-            for (long j = 0; j < lh; j += 16) {
-                const v16 a = load16(row + 2 * j), b = load16(row + 2 * j + 16);
-                const v16 e = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                memcpy(even + j, &e, sizeof e);
-            }
-            for (long j = 0; j < lh; j += 16) {
-                const v16 a = load16(row + 2 * j), b = load16(row + 2 * j + 16);
-                const v16 o = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-                memcpy(odd + j, &o, sizeof o);
-            }
+            for (long j = 0; j < lh; j += 16) store16(even + j, even16(row + 2 * j));
+            for (long j = 0; j < lh; j += 16) store16(odd + j, odd16(row + 2 * j));
         }
     }
 }

@@ -1,26 +1,13 @@
 // See include/segad_im2col.h. Copies only: no arithmetic, so every clone
 // writes the same bits.
 #include "segad_im2col.h"
-#include <string.h>
-
-typedef float v16 __attribute__((vector_size(64)));
-
-static inline long floor_div(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-static inline long ceil_div(long a, long b) { return -floor_div(-a, b); }
-static inline long min_l(long a, long b) { return a < b ? a : b; }
-static inline long max_l(long a, long b) { return a > b ? a : b; }
+#include "vector.h"
 
 /// dst[ox] = src[ox·2] for ox in [a, b): 16 at a time from two 16-float
 /// loads and a shuffle, the rest one by one.
 static inline __attribute__((always_inline)) void copy_stride2(const float *src, float *dst, long a, long b) {
     long ox = a;
-    for (; ox + 16 <= b; ox += 16) {
-        v16 lo, hi;
-        memcpy(&lo, src + 2 * ox, sizeof lo);
-        memcpy(&hi, src + 2 * ox + 16, sizeof hi);
-        const v16 e = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        memcpy(dst + ox, &e, sizeof e);
-    }
+    for (; ox + 16 <= b; ox += 16) store16(dst + ox, even16(src + 2 * ox));
     for (; ox < b; ox++) dst[ox] = src[2 * ox];
 }
 

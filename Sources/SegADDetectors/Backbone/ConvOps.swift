@@ -116,8 +116,6 @@ enum ConvOps {
                      window?.stride ?? oh * ow, window?.first ?? 0)
     }
 
-    @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-    @inline(__always) static func ceilDiv(_ a: Int, _ b: Int) -> Int { -floorDiv(-a, b) }
 
     /// x ← max(x, 0) elementwise.
     static func relu(_ x: inout [Float]) {

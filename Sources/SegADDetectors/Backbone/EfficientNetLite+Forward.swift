@@ -134,7 +134,6 @@ extension EfficientNetLite0 {
                             }
                             if i > 0 { finish(i - 1) }
                         }
-                        let source = UnsafePointer(b.expand != nil ? e : x)
                         if fused[i] {
                             let input = UnsafePointer(x)
                             run { t in
@@ -143,6 +142,7 @@ extension EfficientNetLite0 {
                                                      window: windows + t * window, scratch: scratch + t * plane, into: d)
                             }
                         } else {
+                            let source = UnsafePointer(b.expand != nil ? e : x)
                             run { t in
                                 ConvOps.depthwiseReLU6(source, plane: g, channels: Parallel.range(t, of: parts, in: b.mid),
                                                        weight: p + b.depthwise.weight, bias: p + b.depthwise.bias,
