@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The folder stamp of `make images` (pipelines/images.mk): prints one SHA-256
+# of the listing of DIR/good, DIR/bad and DIR/uncertain — every file's
+# relative path, size and modification time, symbolic links followed to their
+# targets (find -L), so editing, adding, removing or retargeting an image or a
+# linked folder changes it, and an unchanged folder does not.
+#
+# Entries that are not listed — broken links, link loops, FIFOs, sockets,
+# devices, and top-level entries other than good/, bad/ and uncertain/ — are
+# named once on stderr (hidden files and folders are left out silently, as
+# images-manifest does). File names travel as data only (NUL-separated
+# records through find, sort and sha256sum); they never become shell or Make
+# text, and the only output is the hash (docs/reliability.md, 7.1).
+#
+# A script rather than a stage tool: Make needs the stamp while it reads
+# images.mk, before any tool is built (a generated include would make even
+# `make -n images` build the tools). A missing DIR gives an empty output;
+# images-manifest then names the fault.
+#   bash scripts/folder-stamp.sh DIR
+set -uo pipefail
+dir=${1:?usage: folder-stamp.sh DIR}
+cd -- "$dir" 2>/dev/null || exit 0
+export LC_ALL=C
+shopt -s nullglob
+
+subs=()
+unknown=()
+for e in *; do
+    case $e in
+        good | bad | uncertain) subs+=("./$e") ;;
+        *) unknown+=("$e") ;;
+    esac
+done
+
+# The listing: regular files after following links, hidden entries pruned;
+# each of good/, bad/, uncertain/ led by its own name.
+hash=$(for s in "${subs[@]}"; do
+           printf '%s\0' "${s#./}"
+           (cd -- "$s" 2>/dev/null && find -L . -mindepth 1 -name '.*' -prune -o -type f -printf '%P\t%s\t%T@\0' 2>/dev/null | sort -z)
+       done | sha256sum)
+printf '%s\n' "${hash%% *}"
+
+# What the listing leaves out, said once (at most five names shown).
+skipped=()
+for e in "${unknown[@]}"; do skipped+=("$e (not in good/, bad/ or uncertain/)"); done
+if [ ${#subs[@]} -gt 0 ]; then
+    while IFS= read -r -d '' rec; do
+        kind=${rec%%$'\t'*}; name=${rec#*$'\t'}
+        case $kind in
+            N) what='a broken link' ;;
+            L) what='a link loop' ;;
+            p) what='a FIFO' ;;
+            s) what='a socket' ;;
+            b | c) what='a device' ;;
+            *) what='not a regular file' ;;
+        esac
+        skipped+=("${name#./} ($what)")
+    done < <(find -L "${subs[@]}" -mindepth 1 -name '.*' -prune -o ! -type f ! -type d -printf '%Y\t%p\0' 2>/dev/null | sort -z)
+fi
+if [ ${#skipped[@]} -gt 0 ]; then
+    shown=$(printf '%s, ' "${skipped[@]:0:5}")
+    shown=${shown%, }
+    [ ${#skipped[@]} -gt 5 ] && shown+=", …"
+    n=${#skipped[@]}
+    # Control characters (a newline too) are shown as '?': the note stays one line.
+    printf 'make images: %s: not read (%d entr%s): %s' "$dir" "$n" "$([ "$n" = 1 ] && echo y || echo ies)" "$shown" |
+        tr '\000-\037\177' '?' >&2
+    echo >&2
+fi
+exit 0
