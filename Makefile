@@ -23,6 +23,9 @@ export OPENBLAS_NUM_THREADS ?= 1
 # local files instead of downloading; FETCH_DATA gets `elpv` or `weights`).
 DATA_CACHE ?= .cache
 FETCH_DATA ?= bash scripts/fetch-data.sh
+# Paths never reach a shell as code: shq, and the checks of user paths
+# (docs/reliability.md, 7.1), before any rule names a path.
+include pipelines/safe.mk
 $(DATA_CACHE)/elpv/labels.csv:
 	$(FETCH_DATA) elpv
 $(DATA_CACHE)/weights/efficientnet-lite0.pth:
@@ -65,7 +68,7 @@ test:
 	@bash scripts/test.sh
 
 clean:
-	rm -rf $(ARTIFACTS)
+	rm -rf $(call shq,$(ARTIFACTS))
 
 include pipelines/segad.mk
 include pipelines/native.mk

@@ -32,11 +32,18 @@ ifneq ($(filter images,$(MAKECMDGOALS)),)
 ifndef IMAGES
 $(error make images: set IMAGES=DIR, a folder holding good/ and bad/ images (README, "Your own images"))
 endif
+# Paths and names first (docs/reliability.md, 7.1): a user path with a
+# character Make or the shell cannot carry is refused, and NAME, which names
+# the artifacts folder, must be a plain name; the default is the folder's own
+# name, `..` and `.` resolved (IMAGES=DIR/.. is DIR's parent, not `..`).
+$(call safe_paths,make images,IMAGES NAME)
 IMAGES_DIR := $(patsubst %/,%,$(IMAGES))
-IMAGES_NAME := $(or $(NAME),$(notdir $(IMAGES_DIR)))
+IMAGES_NAME := $(or $(NAME),$(notdir $(abspath $(IMAGES_DIR))))
+$(if $(NAME),$(call safe_name,make images,NAME),$(call safe_name,make images,IMAGES_NAME,; set NAME=… (it defaults to the folder's name),NAME))
 IMG := $(ARTIFACTS)/$(IMAGES_NAME)
 IMAGES_CLASS := $(IMAGES_NAME)
 IMAGES_SEEDS := $(or $(SEEDS),0 1 2 3 4)
+$(call safe_seeds,make images,IMAGES_SEEDS,SEEDS)
 IMAGES_DETECTORS := $(or $(DETECTORS),patchcore padim golden-template)
 IMAGES_SEGMENTATION := $(or $(SEGMENTATION),derive)
 IMAGES_SEGMENTS := $(or $(SEGMENTS),$(if $(filter per-image,$(IMAGES_SEGMENTATION)),2,6))
@@ -47,8 +54,8 @@ WEIGHTS ?= .cache/weights/efficientnet-lite0.pth
 # hundred pool images within minutes on 2 cores.
 PATCHCORE_ARGS ?= --coreset-ratio 0.05
 PADIM_ARGS ?=
+$(call safe_paths,make images,WEIGHTS)
 
-comma := ,
 images_seed_list := $(subst $(space),$(comma),$(strip $(IMAGES_SEEDS)))
 images_seed0 := $(firstword $(IMAGES_SEEDS))
 images_all := $(call join_plus,$(IMAGES_DETECTORS))
@@ -57,6 +64,7 @@ ifneq ($(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS)),)
 $(error make images: DETECTORS may name patchcore, padim and golden-template, not '$(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS))')
 endif
 ifeq ($(filter derive per-image,$(IMAGES_SEGMENTATION)),)
+$(call safe_paths,make images,SEGMENTATION)
 ifeq ($(wildcard $(IMAGES_SEGMENTATION)),)
 $(error make images: SEGMENTATION=$(IMAGES_SEGMENTATION): no such label map; give derive, per-image or a gray label PNG)
 endif
@@ -65,9 +73,12 @@ $(error make images: SEGMENTATION=$(IMAGES_SEGMENTATION) needs SEGMENTS=L, the n
 endif
 endif
 
-# The folder's listing (names, sizes, times) as a stamp: adding, removing or
-# editing an image rebuilds the manifest; an unchanged folder does not.
-images_listing := $(shell cd '$(IMAGES_DIR)' 2>/dev/null && find good bad uncertain -type f -printf '%P\t%s\t%T@\n' 2>/dev/null | LC_ALL=C sort | cksum)
+# The folder's listing (names, sizes, times; links by their targets) as a
+# stamp: adding, removing, editing or retargeting an image rebuilds the
+# manifest; an unchanged folder does not. The script lists the folder itself
+# and names what it cannot read once (broken links, FIFOs, other folders);
+# no file name of the folder reaches Make (scripts/folder-stamp.sh).
+images_listing := $(shell bash scripts/folder-stamp.sh $(call shq,$(IMAGES_DIR)))
 $(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
 $(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION)))
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
@@ -75,7 +86,7 @@ $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segm
 
 $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt | $(STAGES)
 	@mkdir -p $(@D)
-	$(BIN)/extract-maps images-manifest --images '$(IMAGES_DIR)' --name '$(IMAGES_NAME)' --seeds $(images_seed_list) \
+	$(BIN)/extract-maps images-manifest --images $(call shq,$(IMAGES_DIR)) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
 	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $@
 
 # Per-image segmentation: a manifest copy naming each item's label map; every
@@ -162,20 +173,29 @@ $(call segad_report,$(IMAGES_NAME))
 images_states = $(foreach d,$(1),--state $(IMG)/detectors/$(IMAGES_CLASS)/$(d).h5)
 $(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
 	@best=$$($(BIN)/evaluate best-method --metrics $< --prefix 'SegAD(') || exit 1; \
-	if [ "$$best" = '$(IMAGES_ONE_METHOD)' ]; then combo=one-segment; dets='$(IMAGES_DETECTORS)'; seg=$(IMAGES_ONE); \
-	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(IMAGES_SEG_PNG); fi; \
-	states=; for d in $$dets; do states="$$states --state $(IMG)/detectors/$(IMAGES_CLASS)/$$d.h5"; done; \
-	set -x; $(BIN)/evaluate save-pipeline --manifest $(IMAGES_MANIFEST) --seed $(images_seed0) \
-	  --features $(IMG)/features/$(IMAGES_CLASS)/$$combo.h5 --model $(IMG)/models/$(IMAGES_CLASS)/$$combo/seed-$(images_seed0).h5 \
-	  $$states --segmentation $$seg -o $@; { set +x; } 2>/dev/null; \
+	if [ "$$best" = $(call shq,$(IMAGES_ONE_METHOD)) ]; then combo=one-segment; dets=$(call shq,$(IMAGES_DETECTORS)); seg=$(call shq,$(IMAGES_ONE)); \
+	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(call shq,$(IMAGES_SEG_PNG)); fi; \
+	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
+	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
+	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
+	  "$${states[@]}" --segmentation "$$seg" -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
+	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"
 
 # derive-segmentation writes the overlay figure beside the label map.
 $(IMG)/segmentation/derived_overlay.png: $(IMAGES_DERIVED)
 
 # No recipe of its own: a finished run leaves Make with nothing to do.
+# Per-image runs save no pipeline; a pipeline.h5 an earlier static run left
+# under this NAME is removed first, saying so once, so the folder never holds
+# a pipeline of another configuration.
 ifeq ($(IMAGES_SEGMENTATION),per-image)
-images: $(IMG)/report/metrics.json
+.PHONY: images-drop-pipeline
+images-drop-pipeline:
+	@rm -f $(call shq,$(IMG)/pipeline.h5)
+	@echo "make images: SEGMENTATION=per-image saves no pipeline: removed $(IMG)/pipeline.h5 of an earlier run with a static segmentation" >&2
+images: $(if $(wildcard $(IMG)/pipeline.h5),images-drop-pipeline) $(IMG)/report/metrics.json
 	$(info make images: SEGMENTATION=per-image: no pipeline.h5 (a saved pipeline needs one static label map))
 else
 images: $(IMG)/report/metrics.json $(IMG)/pipeline.h5

@@ -7,10 +7,15 @@
 # Per-item label maps instead: SEGMENTATION=per-item.
 # Results: $(ARTIFACTS)/NAME/report/{results.md,results.csv,metrics.json,figures/}.
 ifdef MANIFEST
+$(call safe_paths,make pipeline,MANIFEST NAME CLASS)
 NAME ?= $(basename $(notdir $(MANIFEST)))
 CLASS ?= $(NAME)
 TITLE ?= SegAD on $(NAME)
 SEEDS ?= 0
+$(call safe_name,make pipeline,NAME,; set NAME=… (it defaults to the manifest's file name))
+$(call safe_name,make pipeline,CLASS)
+$(call safe_seeds,make pipeline,SEEDS)
+$(if $(filter per-item,$(SEGMENTATION)),,$(call safe_paths,make pipeline,SEGMENTATION))
 ifeq ($(SEGMENTATION),per-item)
 PIPELINE_SEG := --per-item-segmentation --segments $(SEGMENTS)
 else

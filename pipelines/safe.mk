@@ -9,9 +9,10 @@
 #                       variable holding a character Make or an unquoted shell
 #                       word cannot carry: one line naming the character, the
 #                       variable and its raw value.
-#   $(call safe_name,GOAL,VAR,HINT)   VAR must be a plain name: letters A–Z
-#                       a–z, digits, . _ + -, not starting with . or -.
-#   $(call safe_seeds,GOAL,VAR)   every word of VAR a seed 0, 1, 2, … (no sign,
+#   $(call safe_name,GOAL,VAR,HINT,LABEL)   VAR must be a plain name: letters
+#                       A–Z a–z, digits, . _ + -, not starting with . or -
+#                       (LABEL: how the message names VAR; HINT ends it).
+#   $(call safe_seeds,GOAL,VAR,LABEL)   every word of VAR a seed 0, 1, 2, … (no sign,
 #                       no leading zero).
 #
 # File names found inside user folders never reach Make at all: the scripts
@@ -51,11 +52,11 @@ safe_digits := 0 1 2 3 4 5 6 7 8 9
 safe_name_chars := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
   a b c d e f g h i j k l m n o p q r s t u v w x y z $(safe_digits) . _ + -
 safe_name_fault = $(if $(strip $(1)),$(if $(call safe_strip,$(1),$(safe_name_chars)),holds '$(call safe_strip,$(1),$(safe_name_chars))',$(if $(filter .% -%,$(1)),starts with '$(if $(filter .%,$(1)),.,-)')),is empty)
-safe_name = $(call safe_paths,$(1),$(2))$(if $(call safe_name_fault,$($(2))),$(error $(1): $(2)='$($(2))' $(call safe_name_fault,$($(2))): a name may hold letters A-Z a-z, digits and . _ + -, not starting with . or -$(3)))
+safe_name = $(call safe_paths,$(1),$(2))$(if $(call safe_name_fault,$($(2))),$(error $(1): $(or $(4),$(2))='$($(2))' $(call safe_name_fault,$($(2))): a name may hold letters A-Z a-z, digits and . _ + -, not starting with . or -$(3)))
 
 # A seed: a whole number written plainly (0, 7, 4294967295 — the stages bound it).
 safe_seed_fault = $(or $(if $(call safe_strip,$(1),$(safe_digits)),y),$(filter-out 0,$(filter 0%,$(1))))
-safe_seeds = $(if $(findstring $$,$(call safe_raw,$(2))),$(error $(1): $(2)=$(call safe_raw,$(2)): the character $$ is not allowed in seeds))$(if $(strip $($(2))),,$(error $(1): $(2) is empty; give seeds, e.g. $(2)="0 1 2"))$(foreach s,$($(2)),$(if $(call safe_seed_fault,$(s)),$(error $(1): $(2)='$($(2))': '$(s)' is not a seed (a whole number 0, 1, 2, … without sign or leading zero))))
+safe_seeds = $(if $(findstring $$,$(call safe_raw,$(2))),$(error $(1): $(2)=$(call safe_raw,$(2)): the character $$ is not allowed in seeds))$(if $(strip $($(2))),,$(error $(1): $(or $(3),$(2)) is empty; give seeds, e.g. $(or $(3),$(2))="0 1 2"))$(foreach s,$($(2)),$(if $(call safe_seed_fault,$(s)),$(error $(1): $(or $(3),$(2))='$($(2))': '$(s)' is not a seed (a whole number 0, 1, 2, … without sign or leading zero))))
 
 # Every run: the artifacts folder and the executables' folder.
 $(call safe_paths,make,ARTIFACTS BIN DATA_CACHE)

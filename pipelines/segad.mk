@@ -51,8 +51,10 @@ combos = $(1) $(if $(word 2,$(1)),$(call join_plus,$(1)))
 
 # A file holding a parameter string, rewritten (at parse time, so `make -n`
 # is exact) only when the string changes: $(call param_stamp,FILE,VALUE).
+# Both strings reach the shell quoted (pipelines/safe.mk), so a value holding
+# a quote (BRF_ARGS="--only 'an_*'") is stamped as written.
 define param_stamp
-$(shell mkdir -p $(dir $(1)); printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' > $(1))
+$(shell mkdir -p $(call shq,$(dir $(1))); printf '%s\n' $(call shq,$(2)) | cmp -s - $(call shq,$(1)) || printf '%s\n' $(call shq,$(2)) > $(call shq,$(1)))
 endef
 
 # Paths of class P's artifacts: $(call segad_dir,P) is artifacts/BENCH, and
@@ -128,6 +130,6 @@ endef
 define segad_report_rules
 $(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures))
 $(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
-	$$(BIN)/evaluate report --title '$($(1).title)' -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) --print
+	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) --print
 endef
 segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1)))

@@ -56,6 +56,8 @@ $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json: | $(STAGES) $(VAD_ELPV)/labels.c
 	@echo "vad-elpv-tree: now e.g. make vad-highshot VAD_ROOT=$(ARTIFACTS)/vad-elpv/tree VAD_SEGMENTS=4"
 
 ifneq ($(filter $(VAD_GOALS),$(MAKECMDGOALS)),)
+$(call safe_paths,make $(filter $(VAD_GOALS),$(MAKECMDGOALS)),VAD_ROOT VAD_SEGMENTATION VAD_IMPORT_DIR VAD_WEIGHTS)
+$(call safe_seeds,make $(filter $(VAD_GOALS),$(MAKECMDGOALS)),VAD_SEEDS)
 ifeq ($(VAD_ROOT),)
 $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): set VAD_ROOT=DIR, a VAD folder (train/good, train/bad, test/good, test/bad, test/bad_unseen_defects, low_shot_train.json). VAD is not downloadable here: request it from the SegAD authors (Valeo Anomaly Dataset) — or try ELPV laid out as VAD: make vad-elpv-tree, then VAD_ROOT=$(ARTIFACTS)/vad-elpv/tree VAD_SEGMENTS=4 (docs/vad.md))
 endif
@@ -68,9 +70,11 @@ endif
 # The working size: VAD_SIZE, else from the first train/good image (its aspect ratio,
 # short side 256, sides multiples of the backbone stride 32). A script, not
 # `extract-maps working-size`: VAD_SIZE names targets, so it is needed at parse
-# time, before any tool is built (the same rule; WorkingSizeRuleTests).
+# time, before any tool is built (the same rule; WorkingSizeRuleTests). The
+# script picks the first PNG itself: a file name never becomes Make or shell
+# text (docs/reliability.md, 7.1).
 ifeq ($(origin VAD_SIZE),undefined)
-VAD_SIZE := $(shell bash scripts/working-size.sh '$(firstword $(sort $(wildcard $(VAD_ROOT)/train/good/*.png)))')
+VAD_SIZE := $(shell bash scripts/working-size.sh --first-png $(call shq,$(VAD_ROOT)/train/good))
 ifeq ($(VAD_SIZE),)
 $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): cannot take the working size from the first PNG of $(VAD_ROOT)/train/good (message above); set VAD_SIZE=HxW)
 endif
@@ -97,7 +101,7 @@ ifneq ($(VAD_SEGMENTATION),)
 $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
 	@rm -f $(VAD_SEG:.png=_overlay.png)
-	$(BIN)/extract-maps vad-segmentation --input $(VAD_SEGMENTATION) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
+	$(BIN)/extract-maps vad-segmentation --input $(call shq,$(VAD_SEGMENTATION)) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
 else
 $(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).json $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
@@ -111,7 +115,7 @@ $(VAD_SEG_ONE): $(VAD_SEG) | $(STAGES)
 define vad_detector_rules # SEED
 $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json: $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps vad-manifest --root $(VAD_ROOT) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
+	$$(BIN)/extract-maps vad-manifest --root $(call shq,$(VAD_ROOT)) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
 $(foreach d,$(VAD_DETECTORS),
 $(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt $(if $(filter golden-template,$(d)),,$(VAD_WEIGHTS)) | $$(STAGES)
 	@mkdir -p $$(@D)
@@ -131,7 +135,7 @@ vad-$(1)-seed-$(2).seeds := $(2)
 vad-$(1)_MAPS := native
 $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json: $(ARTIFACTS)/vad/params/root.txt $(if $(filter oneclass,$(1)),$(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps vad-manifest --root $(VAD_ROOT) --mode $(1) --seed $(2) --seeds '$(VAD_SEEDS)' $(if $(filter oneclass,$(1)),--synthetic $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) -o $$@
+	$$(BIN)/extract-maps vad-manifest --root $(call shq,$(VAD_ROOT)) --mode $(1) --seed $(2) --seeds '$(VAD_SEEDS)' $(if $(filter oneclass,$(1)),--synthetic $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) -o $$@
 $(foreach d,$(VAD_DETECTORS),
 $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/detectors/seed-$(2)/$(d).h5 | $$(STAGES)
 	@mkdir -p $$(@D)
@@ -197,7 +201,7 @@ endef
 # One-class mode: synthetic defects on the seed's good images (PNGs + list.csv).
 define vad_synthetic_rule # SEED
 $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(1)/list.csv: $(VAD_SEG) $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
-	$$(BIN)/extract-maps synthesize-defects --root $(VAD_ROOT) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
+	$$(BIN)/extract-maps synthesize-defects --root $(call shq,$(VAD_ROOT)) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
 endef
 
 # Table 6 (on high-shot, all detectors): max of map only; one segment; boosted

@@ -9,6 +9,7 @@ MODELS ?= efficient_ad
 visa_segments = $(if $(filter pcb1 pcb4,$(1)),6,$(if $(filter pcb2 pcb3,$(1)),8,2))
 
 ifneq ($(filter visa,$(MAKECMDGOALS))$(VISA_MAPS),)
+$(call safe_paths,make visa,VISA_MAPS)
 ifeq ($(VISA_MAPS),)
 $(error make visa: set VISA_MAPS=DIR, the folder holding the SegAD authors' cached maps (DIR/anomaly_maps/MODEL/CLASS/df_test.csv, DIR/visa_segm/CLASS/))
 endif
@@ -22,7 +23,7 @@ $(eval $(call param_stamp,$(ARTIFACTS)/visa/params/models.txt,$(MODELS)))
 define visa_manifest_rule # CLASS
 $(ARTIFACTS)/visa/manifests/$(1).json: $(foreach m,$(MODELS),$(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_training.csv $(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_test.csv) $(ARTIFACTS)/visa/params/models.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps visa-manifest --root $(VISA_MAPS) --class $(1) --models '$(MODELS)' \
+	$$(BIN)/extract-maps visa-manifest --root $(call shq,$(VISA_MAPS)) --class $(1) --models '$(MODELS)' \
 	  --scores-dir $(ARTIFACTS)/visa/base-scores/$(1) -o $$@
 $(foreach m,$(MODELS),$(ARTIFACTS)/visa/base-scores/$(1)/$(m).csv): $(ARTIFACTS)/visa/manifests/$(1).json
 endef
