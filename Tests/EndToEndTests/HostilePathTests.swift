@@ -227,6 +227,29 @@ final class HostilePathTests: XCTestCase {
         }
     }
 
+    /// images-manifest reads what the stamp covers: a linked folder's images
+    /// (by the link's path), not a link leading back into the walk.
+    func testImagesManifestReadsLinkedFolders() throws {
+        let tmp = try temporaryFolder()
+        let parts = tmp + "/parts", outside = tmp + "/outside"
+        try Self.makeParts(parts)
+        try Self.writePNG(outside + "/inner.png")
+        try Self.writePNG(outside + "/deeper/more.png")
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: parts + "/good/folder", withDestinationPath: outside)
+        try fm.createSymbolicLink(atPath: outside + "/back", withDestinationPath: parts + "/good")   // a loop through the link
+        try fm.createSymbolicLink(atPath: parts + "/good/up", withDestinationPath: "..")             // a loop to the root
+        try fm.createSymbolicLink(atPath: parts + "/good/broken.png", withDestinationPath: tmp + "/nowhere.png")
+        let out = tmp + "/m.json"
+        let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", parts, "--seeds", "0", "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+        let ids = (json["items"] as! [[String: Any]]).map { $0["id"] as! String }
+        XCTAssertEqual(ids.filter { $0.hasPrefix("good_") },
+                       ["good_folder_deeper_more", "good_folder_inner"] + (0..<6).map { "good_g\($0)" })
+        XCTAssertEqual(ids.filter { $0.hasPrefix("bad_") }, ["bad_b0", "bad_b1", "bad_b2"])
+    }
+
     // MARK: - make images never leaves a pipeline.h5 of another run
 
     /// A BIN folder whose `evaluate save-pipeline` fails (the others are the real tools).

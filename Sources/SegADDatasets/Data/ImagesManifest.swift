@@ -94,20 +94,8 @@ public enum ImagesManifest {
                 if label == .uncertain { continue }
                 throw ImagesManifestError.noSuchSubfolder(sub, label: label.rawValue)
             }
-            guard let walker = FileManager.default.enumerator(atPath: sub) else { throw ImagesManifestError.cannotList(sub) }
             var files: [String] = []
-            while let name = walker.nextObject() as? String {
-                let last = (name as NSString).lastPathComponent
-                if last.hasPrefix(".") {
-                    // Hidden files and folders (.DS_Store, .git) are not images.
-                    if walker.fileAttributes?[.type] as? FileAttributeType == .typeDirectory { walker.skipDescendants() }
-                    continue
-                }
-                let full = (sub as NSString).appendingPathComponent(name)
-                var d: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: full, isDirectory: &d), !d.boolValue else { continue }
-                files.append(name)
-            }
+            try collect(folder: sub, prefix: "", walking: [realPath(sub)], into: &files)
             for name in files.sorted() {
                 let relative = label.rawValue + "/" + name
                 if isImage(name) {
@@ -118,6 +106,43 @@ public enum ImagesManifest {
             }
         }
         return (entries, skipped)
+    }
+
+    /// The files under `folder` (relative names after `prefix`), hidden files
+    /// and folders (.DS_Store, .git) left out. A symbolic link to a folder is
+    /// followed, as the folder stamp of `make images` follows it
+    /// (docs/reliability.md, 7.1), unless it leads back into a folder being
+    /// walked (`walking`: real paths); a broken link is left out here and
+    /// named by the stamp.
+    static func collect(folder: String, prefix: String, walking: Set<String>, into files: inout [String]) throws {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { throw ImagesManifestError.cannotList(folder) }
+        while let name = walker.nextObject() as? String {
+            let last = (name as NSString).lastPathComponent
+            let type = walker.fileAttributes?[.type] as? FileAttributeType
+            if last.hasPrefix(".") {
+                if type == .typeDirectory { walker.skipDescendants() }
+                continue
+            }
+            let full = (folder as NSString).appendingPathComponent(name)
+            var d: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &d) else { continue }
+            if !d.boolValue {
+                files.append(prefix + name)
+            } else if type == .typeSymbolicLink {
+                let target = realPath(full)
+                let parent = realPath((full as NSString).deletingLastPathComponent)
+                if walking.contains(target) || parent == target || parent.hasPrefix(target + "/") { continue }
+                // The enumerator does not descend into a link given as its root: walk the target.
+                try collect(folder: target, prefix: prefix + name + "/", walking: walking.union([target]), into: &files)
+            }
+        }
+    }
+
+    /// `path` with every symbolic link and `.`/`..` resolved (itself if it cannot be).
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The images of a CSV of `path,label` lines (an optional `path,label`
