@@ -37,8 +37,8 @@ weights: $(DATA_CACHE)/weights/efficientnet-lite0.pth
 # The four stage executables into $(PREFIX)/bin (a release build).
 PREFIX ?= /usr/local
 install: $(STAGE_BINARIES)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(STAGE_BINARIES) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(call shq,$(DESTDIR)$(PREFIX)/bin)
+	install -m 755 $(STAGE_BINARIES) $(call shq,$(DESTDIR)$(PREFIX)/bin/)
 
 .PHONY: setup build test clean
 setup:

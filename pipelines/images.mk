@@ -4,8 +4,10 @@
 #   make images IMAGES=DIR [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
 #               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"]
 #
-# DIR holds good/ and bad/ (searched recursively) and optionally uncertain/
-# (scored and reported apart, never trained on).
+# DIR holds good/ and bad/ (searched recursively, links followed) and
+# optionally uncertain/ (scored and reported apart, never trained on). NAME
+# (default: DIR's own name) is a plain name; DIR and every path knob are
+# checked for characters Make or the shell cannot carry (pipelines/safe.mk).
 #
 #   manifest   extract-maps images-manifest → artifacts/NAME/manifest.json: one fixed
 #              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)

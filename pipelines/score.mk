@@ -32,6 +32,7 @@ score-elpv: $(SCORE_DIR)/new/scores.csv
 # The fetch rule for the ELPV labels and the weights is in the Makefile.
 
 ifneq ($(filter score-elpv $(SCORE_DIR)/%,$(MAKECMDGOALS)),)
+$(call safe_paths,make score-elpv,SCORE_ELPV SCORE_WEIGHTS)
 $(eval $(call param_stamp,$(SCORE_DIR)/params/inputs.txt,--size $(SCORE_SIZE) $(SCORE_INPUT_ARGS)))
 endif
 

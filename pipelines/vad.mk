@@ -50,6 +50,9 @@ VAD_GOALS := $(addprefix vad-,$(VAD_MODES)) vad-ablation vad-all
 .PHONY: $(VAD_GOALS) vad-elpv-tree
 
 # ELPV laid out as VAD (needs no VAD_ROOT).
+ifneq ($(filter vad-elpv-tree,$(MAKECMDGOALS)),)
+$(call safe_paths,make vad-elpv-tree,VAD_ELPV)
+endif
 vad-elpv-tree: $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json
 $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json: | $(STAGES) $(VAD_ELPV)/labels.csv
 	$(BIN)/extract-maps vad-from-elpv --elpv $(VAD_ELPV) -o $(ARTIFACTS)/vad-elpv/tree

@@ -5,7 +5,8 @@
 # targets (find -L), so editing, adding, removing or retargeting an image or a
 # linked folder changes it, and an unchanged folder does not.
 #
-# Entries that are not listed — broken links, link loops, FIFOs, sockets,
+# Entries that are not listed — broken links, links back into the folder,
+# FIFOs, sockets,
 # devices, and top-level entries other than good/, bad/ and uncertain/ — are
 # named once on stderr (hidden files and folders are left out silently, as
 # images-manifest does). File names travel as data only (NUL-separated
@@ -42,6 +43,8 @@ printf '%s\n' "${hash%% *}"
 
 # What the listing leaves out, said once (at most five names shown).
 skipped=()
+loops=$(mktemp)
+trap 'rm -f "$loops"' EXIT
 for e in "${unknown[@]}"; do skipped+=("$e (not in good/, bad/ or uncertain/)"); done
 if [ ${#subs[@]} -gt 0 ]; then
     while IFS= read -r -d '' rec; do
@@ -55,7 +58,14 @@ if [ ${#subs[@]} -gt 0 ]; then
             *) what='not a regular file' ;;
         esac
         skipped+=("${name#./} ($what)")
-    done < <(find -L "${subs[@]}" -mindepth 1 -name '.*' -prune -o ! -type f ! -type d -printf '%Y\t%p\0' 2>/dev/null | sort -z)
+    done < <(find -L "${subs[@]}" -mindepth 1 -name '.*' -prune -o ! -type f ! -type d -printf '%Y\t%p\0' 2>"$loops" | sort -z)
+    # A link leading back into the walk: find says so on stderr (names quoted as '…').
+    while IFS= read -r line; do
+        case $line in
+            *'File system loop detected; '*) name=${line#*loop detected; \'}; name=${name%%\' is part of the same file system loop*}
+                                             skipped+=("${name#./} (a link back into the folder)") ;;
+        esac
+    done < "$loops"
 fi
 if [ ${#skipped[@]} -gt 0 ]; then
     shown=$(printf '%s, ' "${skipped[@]:0:5}")

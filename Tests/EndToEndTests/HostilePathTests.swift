@@ -213,16 +213,18 @@ final class HostilePathTests: XCTestCase {
         let s3 = try plannedStamp().0
         XCTAssertNotEqual(s3, s2)
 
-        // Entries left out are named once, on one line.
+        // Entries left out are named once, on one line: a broken link, a FIFO,
+        // an unknown top-level folder, a link back into the folder.
         try fm.createSymbolicLink(atPath: parts + "/bad/broken.png", withDestinationPath: tmp + "/nowhere.png")
         XCTAssertEqual(mkfifo(parts + "/good/pipe.png", 0o600), 0)
         try fm.createDirectory(atPath: parts + "/extra", withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: parts + "/good/self", withDestinationPath: ".")
         let (s4, said) = try plannedStamp()
         XCTAssertEqual(s4, s3, "skipped entries do not change the stamp")
         let notes = said.split(separator: "\n").filter { $0.contains("not read") }
         XCTAssertEqual(notes.count, 1, said)
-        for text in ["make images: \(parts): not read (3 entries)", "bad/broken.png (a broken link)", "good/pipe.png (a FIFO)",
-                     "extra (not in good/, bad/ or uncertain/)"] {
+        for text in ["make images: \(parts): not read (4 entries)", "bad/broken.png (a broken link)", "good/pipe.png (a FIFO)",
+                     "extra (not in good/, bad/ or uncertain/)", "good/self (a link back into the folder)"] {
             XCTAssertTrue(notes.first?.contains(text) == true, "\(text) not in: \(said)")
         }
     }
