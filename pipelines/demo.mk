@@ -21,6 +21,7 @@ DEMO := $(ARTIFACTS)/demo
 ifneq ($(if $(MAKECMDGOALS),$(filter demo $(DEMO)/%,$(MAKECMDGOALS)),demo),)
 DEMO_SIZE ?= 160
 DEMO_SEEDS ?= 0 1 2 3 4
+$(call safe_seeds,make demo,DEMO_SEEDS)
 DEMO_DETECTORS ?= golden-template patchcore padim
 # PatchCore's greedy coreset costs O(patches × coreset): fit on 120 of the
 # pool's cells with a 5% coreset to stay inside the 15-minute budget.

@@ -102,9 +102,9 @@ IMAGES_MANIFEST := $(IMG)/manifest.json
 endif
 
 # The working size, HxW: read when a recipe runs (after size.txt is made).
-images_size = $(shell cat $(IMG)/size.txt 2>/dev/null)
+images_size = $(shell cat $(call shq,$(IMG)/size.txt) 2>/dev/null)
 $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
-	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(SIZE)) -o $@
+	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $@
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
 # every seed), applied to every other image.
