@@ -1,6 +1,6 @@
 # Paths never reach a shell as code (docs/reliability.md, section 7.1).
 #
-# Included first. Two tools for the pipelines:
+# Included by the Makefile before any rule names a path. For the pipelines:
 #
 #   $(call shq,TEXT)    TEXT as one single-quoted shell word (' becomes '\''):
 #                       every user path or name a recipe or $(shell …) passes

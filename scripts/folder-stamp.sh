@@ -43,8 +43,8 @@ printf '%s\n' "${hash%% *}"
 
 # What the listing leaves out, said once (at most five names shown).
 skipped=()
-loops=$(mktemp)
-trap 'rm -f "$loops"' EXIT
+loops=$(mktemp 2>/dev/null) || loops=/dev/null
+[ "$loops" = /dev/null ] || trap 'rm -f "$loops"' EXIT
 for e in "${unknown[@]}"; do skipped+=("$e (not in good/, bad/ or uncertain/)"); done
 if [ ${#subs[@]} -gt 0 ]; then
     while IFS= read -r -d '' rec; do
