@@ -25,7 +25,7 @@ public enum CSV {
     /// Reads the records of the file at `path`; every fault is a `CSVError`
     /// naming the file (no file, not UTF-8, an unterminated quote).
     public static func read(path: String) throws -> [Record] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? CSVError.cannotRead(path) : .noSuchFile(path)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw CSVError.notUTF8(path) }

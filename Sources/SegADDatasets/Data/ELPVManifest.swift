@@ -53,7 +53,7 @@ public enum ELPVManifest {
     /// wrong field count, a probability that is not 0/⅓/⅔/1, an unknown
     /// type, a duplicate image, and (with `checkImages`) a missing image.
     public static func readLabels(path: String, checkImages: Bool = true) throws -> [Row] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? ELPVError.cannotRead(path) : .noSuchFile(path)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ELPVError.notUTF8(path) }
