@@ -122,8 +122,8 @@ public enum ELPVScoreInputs {
                 throw InputError(link, "cannot create the symlink to \(target)")
             }
         }
-        var csv = "file,label\n"
-        for (row, label) in interleaved { csv += "\((row.image as NSString).lastPathComponent),\(label)\n" }
+        var csv = CSV.line(["file", "label"])
+        for (row, label) in interleaved { csv += CSV.line([CSV.text((row.image as NSString).lastPathComponent), "\(label)"]) }
         try ELPVManifest.writeAtomically(Data(csv.utf8), to: o.output + "/new-labels.csv")
     }
 }

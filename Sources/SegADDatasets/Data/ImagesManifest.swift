@@ -133,7 +133,7 @@ public enum ImagesManifest {
                 if record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 throw ImagesManifestError.badLine(csv, line: n + 1)
             }
-            let path = record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces)
+            let path = CSV.untext(record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces))
             let labelText = record.fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
             if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
             guard let label = Label(rawValue: labelText), label != .unknown else {

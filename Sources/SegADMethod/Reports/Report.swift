@@ -172,10 +172,10 @@ public enum Report {
                 : classes.map { ($0, r.perClass[$0]!.auroc, r.perClass[$0]!.fpr) } + [("mean", r.auroc, r.fpr)]
             for (cls, a, f) in rows {
                 for seed in a.perSeed.keys.sorted() {
-                    csv += CSV.line([r.method, cls, "\(seed)", fmt(a.perSeed[seed]!, 4), fmt(f.perSeed[seed]!, 4)])
+                    csv += CSV.line([CSV.text(r.method), CSV.text(cls), "\(seed)", fmt(a.perSeed[seed]!, 4), fmt(f.perSeed[seed]!, 4)])
                 }
-                csv += CSV.line([r.method, cls, "mean", fmt(a.mean, 4), fmt(f.mean, 4)])
-                csv += CSV.line([r.method, cls, "std", fmt(a.std, 4), fmt(f.std, 4)])
+                csv += CSV.line([CSV.text(r.method), CSV.text(cls), "mean", fmt(a.mean, 4), fmt(f.mean, 4)])
+                csv += CSV.line([CSV.text(r.method), CSV.text(cls), "std", fmt(a.std, 4), fmt(f.std, 4)])
             }
         }
         try files.data(options.output + "/results.csv", Data(csv.utf8))

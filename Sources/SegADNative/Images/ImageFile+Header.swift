@@ -79,6 +79,37 @@ extension ImageFile {
         return h
     }
 
+    /// The pre-pass of a run over many images (score-new): whether `read`
+    /// would refuse the file, found in milliseconds for a sound file — the
+    /// header (`check`) and the file's end (PNG's IEND chunk, JPEG's EOI
+    /// marker; a file cut short lacks them). Only a file failing these is
+    /// decoded, so the fault is the decoder's own line, and a file the
+    /// decoder accepts (trailing bytes after EOI) is never refused here.
+    /// Damage inside otherwise whole data is found only by decoding.
+    public static func precheck(path: String, minSide: Int = ImageLimits.minSide) throws {
+        if let h = try? check(path: path, minSide: minSide), endsWhole(path: path, format: h.format) { return }
+        _ = try read(path: path, minSide: minSide)
+    }
+
+    /// Whether the file ends as a whole file of `format` does.
+    static func endsWhole(path: String, format: Format) -> Bool {
+        guard let fd = try? RegularFile.open(path) else { return false }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return false }
+        let size = Int(info.st_size)
+        let tail: [UInt8]
+        switch format {
+        case .png: tail = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]  // IEND, its CRC
+        case .jpeg: tail = [0xFF, 0xD9]
+        case .tiff: return true  // offsets anywhere in the file; libtiff checks as it reads
+        }
+        guard size >= tail.count else { return false }
+        var bytes = [UInt8](repeating: 0, count: tail.count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, tail.count, off_t(size - tail.count)) }
+        return n == tail.count && bytes == tail
+    }
+
     /// Walks the markers after SOI as libjpeg does (bytes before a marker
     /// are skipped, fill bytes `FF` too) up to the frame header (SOF0–15,
     /// not DHT/JPG/DAC): precision, height, width, components.
@@ -124,7 +155,7 @@ extension ImageFile {
     }
 }
 
-/// Reads single bytes of a file through a 64 KiB window (`pread`), for the
+/// Reads single bytes of a file through a 4 KiB window (`pread`), for the
 /// header parsers.
 struct ByteSource {
     let fd: Int32
@@ -135,7 +166,7 @@ struct ByteSource {
 
     mutating func byte(at offset: Int) -> UInt8? {
         if offset < start || offset >= start + window.count {
-            let size = 1 << 16
+            let size = 1 << 12
             var buffer = [UInt8](repeating: 0, count: size)
             var n = 0
             repeat {
