@@ -94,8 +94,10 @@ public enum NewImageScoring {
         var files = OutputSet(marker: scoresPath)
         defer { files.discard() }
         if o.overlays {
+            try OutputSet.checkReplaceable(overlayDir, option: "-o")  // OUT/overlays is replaced as a whole
             ArtifactWriter.removeStaleTemporaries(of: overlayDir)
             try? FileManager.default.removeItem(atPath: temporaryOverlays)
+            TemporaryLock.claim(temporaryOverlays)
             try FileManager.default.createDirectory(atPath: temporaryOverlays, withIntermediateDirectories: true)
             files.adopt(temporary: temporaryOverlays, final: overlayDir)
         }

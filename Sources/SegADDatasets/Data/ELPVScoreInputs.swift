@@ -111,8 +111,12 @@ public enum ELPVScoreInputs {
                 : ((labelsFolder.hasPrefix("/") ? labelsFolder : fm.currentDirectoryPath + "/" + labelsFolder) + "/" + row.image)
             wanted[(row.image as NSString).lastPathComponent] = (target as NSString).standardizingPath
         }
+        // OUT/new holds the stage's symlinks: only symlinks no longer wanted
+        // are removed, never a file or folder someone put there
+        // (docs/reliability.md, "Files, outputs and CSV cells").
         for name in try fm.contentsOfDirectory(atPath: newFolder) where wanted[name] == nil {
-            try fm.removeItem(atPath: newFolder + "/" + name)
+            var info = stat()
+            if lstat(newFolder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK { unlink(newFolder + "/" + name) }
         }
         for (name, target) in wanted.sorted(by: { $0.key < $1.key }) {
             let link = newFolder + "/" + name
