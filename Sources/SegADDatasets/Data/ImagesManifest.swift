@@ -215,14 +215,21 @@ public enum ImagesManifest {
             skipped = []
             source = o.csv!
         }
-        var seen: [String: String] = [:]
+        // Swift compares strings by canonical equivalence, so two names equal
+        // only after Unicode normalization (NFC "é" and NFD "e" + U+0301: two
+        // files on disk) meet here; they are told apart from a plain clash
+        // by their bytes (docs/reliability.md, "Files, outputs and CSV cells").
+        var seen: [String: (path: String, id: String)] = [:]
         var ids: [String] = []
         for e in entries {
             let id = try id(relative: e.relative, source: e.path)
             if let other = seen[id] {
-                throw ImagesManifestError.sameId(e.path, id: id, other: other)
+                if Array(other.id.utf8) != Array(id.utf8) {
+                    throw ImagesManifestError.normalizationTwins(e.path, other: other.path)
+                }
+                throw ImagesManifestError.sameId(e.path, id: id, other: other.path)
             }
-            seen[id] = e.path
+            seen[id] = (e.path, id)
             ids.append(id)
         }
         let good = zip(entries, ids).filter { $0.0.label == .good }.map(\.1)
