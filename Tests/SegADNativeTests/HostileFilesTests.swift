@@ -176,9 +176,6 @@ final class HostileFilesTests: XCTestCase {
             XCTAssertEqual(image, plain)
         }
         XCTAssertEqual(budget.peakHolders, 1)
-        let roomy = DecodeBudget(limit: 1 << 30)
-        DispatchQueue.concurrentPerform(iterations: 16) { i in _ = try? ImageFile.read(path: dir + "/\(i % 4).png", budget: roomy) }
-        XCTAssertGreaterThanOrEqual(roomy.peakHolders, 1)
     }
 
     /// The header readers agree with the decoders on size and channels for
