@@ -140,7 +140,7 @@ final class HostileFilesEndToEndTests: XCTestCase {
         let good = try Data(contentsOf: URL(fileURLWithPath: f.newImages + "/p0.png"))
         try good.prefix(good.count - 40).write(to: URL(fileURLWithPath: f.newImages + "/zz-cut.png"))
         let empty = f.dir + "/empty.h5"
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let early = try ToolRunner.run("evaluate", ["score-new", "--pipeline", empty, "--images", f.newImages, "-o", f.dir + "/early"])
         assertOneLineRefusal(early, "zz-cut.png")
         let full = try f.scoreNew(output: f.dir + "/late")

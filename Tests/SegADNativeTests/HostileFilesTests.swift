@@ -198,8 +198,8 @@ final class HostileFilesTests: XCTestCase {
         }
         // Too small, empty, not an image: the same faults as read gives.
         try PNG.writeGray8(path: dir + "/tiny.png", width: 7, height: 9, pixels: [UInt8](repeating: 1, count: 63))
-        FileManager.default.createFile(atPath: dir + "/empty.png", contents: Data())
-        FileManager.default.createFile(atPath: dir + "/text.png", contents: Data("hello".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/empty.png", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/text.png", contents: Data("hello".utf8))
         for name in ["tiny.png", "empty.png", "text.png"] {
             var a = "", b = ""
             do { try ImageFile.check(path: dir + "/" + name) } catch { a = "\(error)" }

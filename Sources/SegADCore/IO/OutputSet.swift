@@ -62,7 +62,7 @@ public struct OutputSet {
         TemporaryLock.claim(temporary)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: temporary, isDirectory: &isFolder), isFolder.boolValue {
-            FileManager.default.createFile(atPath: (temporary as NSString).appendingPathComponent(Self.ownerMarker),
+            _ = FileManager.default.createFile(atPath: (temporary as NSString).appendingPathComponent(Self.ownerMarker),
                                            contents: Data("written by segad; replaced as a whole by the stage that wrote it\n".utf8))
         }
         staged.append((temporary, final))
