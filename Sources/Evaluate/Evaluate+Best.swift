@@ -14,7 +14,7 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate best-method") {
-                guard let data = FileManager.default.contents(atPath: metrics) else { throw InputError(metrics, "no such file") }
+                guard let data = try RegularFile.contents(atPath: metrics) else { throw InputError(metrics, "no such file") }
                 guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
                       let order = top["method_order"] as? [String], let methods = top["methods"] as? [String: Any] else {
                     throw InputError(metrics, "not a report's metrics.json (no methods, method_order)")

@@ -78,6 +78,11 @@ public enum NewImageScoring {
         if let dup = Dictionary(grouping: list.map(\.id), by: { overlayName($0) }).first(where: { $0.value.count > 1 }) {
             throw InputError("--images", "ids \(dup.value.joined(separator: ", ")) would share the overlay \(dup.key).png")
         }
+        // Every image is checked before any is scored (header, pixel limit,
+        // regular file, whole file; `ImageFile.precheck`): a bad file last
+        // among thousands is refused in seconds, not after scoring the rest
+        // (docs/reliability.md, "Files, outputs and CSV cells").
+        try concurrentForEach(list.count) { i in try ImageFile.precheck(path: list[i].path) }
         try OutputPaths.prepareFolder(o.output)
         let t0 = Date()
         let scorer = try PipelineScorer(path: o.pipelinePath)
@@ -89,8 +94,10 @@ public enum NewImageScoring {
         var files = OutputSet(marker: scoresPath)
         defer { files.discard() }
         if o.overlays {
+            try OutputSet.checkReplaceable(overlayDir, option: "-o")  // OUT/overlays is replaced as a whole
             ArtifactWriter.removeStaleTemporaries(of: overlayDir)
             try? FileManager.default.removeItem(atPath: temporaryOverlays)
+            TemporaryLock.claim(temporaryOverlays)
             try FileManager.default.createDirectory(atPath: temporaryOverlays, withIntermediateDirectories: true)
             files.adopt(temporary: temporaryOverlays, final: overlayDir)
         }
@@ -111,8 +118,8 @@ public enum NewImageScoring {
             let tops = results.map { scorer.topFeatures($0, count: o.topFeatures) }
             for (i, r) in results.enumerated() {
                 if r.anomalous { anomalous += 1 }
-                csv += CSV.line([part[i].id, "\(r.score)", r.anomalous ? "anomalous" : "normal",
-                                 tops[i].joined(separator: "; ")])
+                csv += CSV.line([CSV.text(part[i].id), "\(r.score)", r.anomalous ? "anomalous" : "normal",
+                                 CSV.text(tops[i].joined(separator: "; "))])
             }
             if o.overlays {
                 try concurrentForEach(part.count) { i in

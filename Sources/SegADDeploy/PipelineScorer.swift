@@ -129,7 +129,7 @@ public enum PipelineImage {
     ///
     /// Files that are not PNG, JPEG or TIFF, truncated or corrupt are refused
     /// with the reader's one-line `ImageError`, as are images outside
-    /// `ImageLimits` (a side below 8 or above 16384, more than 2^28 pixels).
+    /// `ImageLimits` (a side below 8 or above 16384, more than `ImageLimits.maxPixels`, 2^26 by default).
     public static func load(path: String, size: (height: Int, width: Int), channels: Int) throws -> DetectorImage {
         let image = try DetectorImage.load(path: path, height: size.height, width: size.width)
         if image.channels == channels { return image }

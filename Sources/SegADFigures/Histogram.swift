@@ -238,6 +238,8 @@ public enum Histogram {
                             bins: bins, width: width, height: height)
         ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        TemporaryLock.claim(temporary)
+        defer { TemporaryLock.release(temporary) }
         do {
             try canvas.writePNG(path: temporary)
         } catch {

@@ -167,6 +167,7 @@ extension MultiFileCommitTests {
             guard let csv = try? String(contentsOfFile: out + "/scores.csv", encoding: .utf8) else { return }
             let ids = Set(csv.split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) })
             let overlays = Set(try FileManager.default.contentsOfDirectory(atPath: out + "/overlays")
+                .filter { !$0.hasPrefix(".") }  // the folder's owner marker
                 .map { ($0 as NSString).deletingPathExtension })
             XCTAssertEqual(ids, overlays, "\(context): scores.csv beside another run's overlays/")
         }

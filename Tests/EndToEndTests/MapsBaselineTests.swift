@@ -83,29 +83,29 @@ final class MapsBaselineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/x.h5"))
     }
 
-    /// The report owns figures/: a figure of an earlier run (a stale "derived
-    /// segmentation" overlay) does not survive, a figure given with --figure is
-    /// copied in, and one no longer given goes.
+    /// The report removes the figures its earlier run recorded and no longer
+    /// writes (a stale "derived segmentation" overlay, a figure no longer
+    /// given), copies in a figure given with --figure, and keeps files it
+    /// never wrote (docs/reliability.md, "Files, outputs and CSV cells").
     func testReportRemovesFiguresItDidNotWrite() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .scores)
         let report = f.dir + "/report", figures = report + "/figures"
-        try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
-        for stale in ["segmentation.png", "segmentation_overlay.png", "hist_old.png", "notes.txt"] {
-            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: figures + "/" + stale))
-        }
         let given = f.dir + "/overlay.png"
         try PNG.writeGray8(path: given, width: 4, height: 4, pixels: [UInt8](repeating: 9, count: 16))
+        try run("evaluate", ["report", "-o", report, f.scores, "--figure", "segmentation.png=\(given)",
+                             "--figure", "segmentation_overlay.png=\(given)"])
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: figures + "/notes.txt"))
 
         try run("evaluate", ["report", "-o", report, f.scores, "--figure", "segmentation_mono.png=\(given)"])
         var left = Set(try FileManager.default.contentsOfDirectory(atPath: figures))
-        XCTAssertEqual(left, ["segmentation_mono.png", "hist_SegAD_alpha_.png"])
+        XCTAssertEqual(left, [".segad-output", "segmentation_mono.png", "hist_SegAD_alpha_.png", "notes.txt"])
         XCTAssertEqual(FileManager.default.contents(atPath: figures + "/segmentation_mono.png"),
                        FileManager.default.contents(atPath: given))
 
         try run("evaluate", ["report", "-o", report, f.scores])
         left = Set(try FileManager.default.contentsOfDirectory(atPath: figures))
-        XCTAssertEqual(left, ["hist_SegAD_alpha_.png"])
+        XCTAssertEqual(left, [".segad-output", "hist_SegAD_alpha_.png", "notes.txt"])
 
         for bad in ["hist_x.png=\(given)", "sub/x.png=\(given)", "x.png=\(f.dir)/missing.png"] {
             let r = try ToolRunner.run("evaluate", ["report", "-o", report, f.scores, "--figure", bad])
@@ -154,10 +154,14 @@ final class MapsBaselineTests: XCTestCase {
         let seg = try PNG.read(path: out + "/segmentation.png")
         XCTAssertEqual([0, 1, 2].map { l in seg.samples.filter { Int($0) == l }.count }, [6688, 1056, 1472])
 
-        // Fewer new cells: the folder holds exactly them (a stray file goes too).
-        try Data().write(to: URL(fileURLWithPath: out + "/new/stray.png"))
+        // Fewer new cells: the stage's links to the others go (a stray link
+        // too); a file it did not write stays (docs/reliability.md, "Files,
+        // outputs and CSV cells").
+        XCTAssertEqual(symlink(elpv + "/images/\(bad[5]).png", out + "/new/stray.png"), 0)
+        try Data().write(to: URL(fileURLWithPath: out + "/new/notes.txt"))
         try run("extract-maps", args.map { $0 == "5" ? "2" : $0 })
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: out + "/new")), [good[8] + ".png", bad[3] + ".png"])
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: out + "/new")),
+                       [good[8] + ".png", bad[3] + ".png", "notes.txt"])
 
         // Too few cells: one line naming labels.csv, nothing written.
         let empty = tmp + "/none"

@@ -149,7 +149,9 @@ final class ScoreNewTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: out + "/scores.csv", encoding: .utf8), before)
         XCTAssertTrue(fm.fileExists(atPath: out + "/overlays/\(first).png"))
 
-        // Bad pipeline files: one line naming the file.
+        // Bad pipeline files: one line naming the file (the images are
+        // checked first, so the truncated one goes).
+        try fm.removeItem(atPath: images + "/zz-truncated.png")
         try Data("not hdf5".utf8).write(to: URL(fileURLWithPath: fresh + "/text.h5"))
         let whole = try Data(contentsOf: URL(fileURLWithPath: fresh + "/pipeline.h5"))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: fresh + "/half.h5"))

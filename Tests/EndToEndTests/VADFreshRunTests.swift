@@ -96,11 +96,16 @@ final class VADFreshRunTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: "\(tmp)/\(name).csv"), name)
         }
 
-        // A report rewritten with the drawn map keeps no figure of an earlier run.
+        // A report rewritten with the drawn map keeps no figure of an earlier
+        // run: figures the earlier report recorded in figures/.segad-output.
         let figures = artifacts + "/vad-highshot/report/figures"
         for stale in ["segmentation_overlay.png", "hist_SegAD_old_.png"] {
             try Data([1, 2, 3]).write(to: URL(fileURLWithPath: figures + "/" + stale))
         }
+        let record = try FileHandle(forWritingTo: URL(fileURLWithPath: figures + "/.segad-output"))
+        try record.seekToEnd()
+        try record.write(contentsOf: Data("segmentation_overlay.png\nhist_SegAD_old_.png\n".utf8))
+        try record.close()
         try FileManager.default.removeItem(atPath: artifacts + "/vad-highshot/report/metrics.json")
         let again = try ToolRunner.run("make", ["-j2", "vad-highshot", "VAD_SIZE=32x64"] + args)
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)

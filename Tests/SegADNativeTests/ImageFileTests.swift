@@ -97,29 +97,30 @@ final class ImageFileTests: XCTestCase {
     }
 
     /// Declared sizes are checked before allocating: the limits (16384 a
-    /// side, 2^28 pixels), and what the data can hold — a 16000×16000 header
+    /// side, 2^26 pixels by default), and what the data can hold — an
+    /// 8000×8000 header (just under the pixel limit)
     /// over a few hundred bytes stops at once. Run under an address-space cap
     /// of +512 MiB (an allocation of the declared size would fail and crash),
     /// and the peak resident size may not grow by 64 MiB.
     func testGiantHeadersAreRefusedWithoutAllocating() throws {
         let dir = try temporaryFolder()
         var cases: [(String, [UInt8], String)] = []
-        // TIFF: ~400 bytes declaring 16000×16000 8-bit gray, uncompressed and deflate.
+        // TIFF: ~400 bytes declaring 8000×8000 8-bit gray, uncompressed and deflate.
         let small = [UInt8](repeating: 7, count: 64)
         cases.append(("lie.tif", TestTIFF.image(width: 8, height: 8, samplesPerPixel: 1, bits: 8,
-                                                declaredWidth: 16000, declaredHeight: 16000, data: small),
-                      "uncompressed pixels (256000000 bytes) but the file holds"))
+                                                declaredWidth: 8000, declaredHeight: 8000, data: small),
+                      "uncompressed pixels (64000000 bytes) but the file holds"))
         cases.append(("lie_deflate.tif", TestTIFF.image(width: 8, height: 8, samplesPerPixel: 1, bits: 8, compression: 8,
-                                                        declaredWidth: 16000, declaredHeight: 16000, data: small),
+                                                        declaredWidth: 8000, declaredHeight: 8000, data: small),
                       "cannot decode TIFF row 0"))
         cases.append(("huge.tif", TestTIFF.image(width: 8, height: 8, samplesPerPixel: 1, bits: 8,
                                                  declaredWidth: 20000, declaredHeight: 20000, data: small),
                       "TIFF declares 20000×20000 pixels (height×width); at most 16384 a side"))
-        // JPEG: SOF of small files patched to 16000×16000 and 20000×20000.
+        // JPEG: SOF of small files patched to 8000×8000 and 20000×20000.
         for (name, fixture, side, fault) in [
-            ("lie.jpg", "rgb_baseline.jpg", 16000, "JPEG is truncated"),
-            ("lie_progressive.jpg", "rgb_progressive.jpg", 16000, "more than its data can hold"),
-            ("lie_gray_progressive.jpg", "gray_progressive.jpg", 16000, "more than its data can hold"),
+            ("lie.jpg", "rgb_baseline.jpg", 8000, "JPEG is truncated"),
+            ("lie_progressive.jpg", "rgb_progressive.jpg", 8000, "more than its data can hold"),
+            ("lie_gray_progressive.jpg", "gray_progressive.jpg", 8000, "more than its data can hold"),
             ("huge.jpg", "rgb_baseline.jpg", 20000, "JPEG declares 20000×20000 pixels (height×width); at most 16384 a side"),
         ] {
             var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures + "/jpeg/" + fixture)))
@@ -128,9 +129,9 @@ final class ImageFileTests: XCTestCase {
             b[sof + 7] = UInt8(side >> 8); b[sof + 8] = UInt8(side & 0xFF)
             cases.append((name, b, fault))
         }
-        // PNG: IHDR of an 8-bit gray image set to 16000×16000 (CRC made valid) and 1×20000.
+        // PNG: IHDR of an 8-bit gray image set to 8000×8000 (CRC made valid) and 1×20000.
         try PNG.writeGray8(path: dir + "/seed.png", width: 9, height: 8, pixels: [UInt8](repeating: 3, count: 72))
-        for (name, width, height, fault) in [("lie.png", 16000, 16000, "more than its data can hold"),
+        for (name, width, height, fault) in [("lie.png", 8000, 8000, "more than its data can hold"),
                                              ("huge.png", 20000, 1, "PNG declares 1×20000 pixels (height×width); at most 16384 a side")] {
             var b = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/seed.png")))
             for k in 0..<4 {

@@ -77,10 +77,11 @@ public final class ArtifactWriter {
         if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
         ArtifactWriter.removeStaleTemporaries(of: path)
         temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        TemporaryLock.claim(temporaryPath)
         do {
             file = try HDF5File(path: temporaryPath, mode: .create)
         } catch {
-            throw ArtifactError.cannotCreate(path, reason: "\(error)")
+            throw ArtifactError.cannotCreate(path, reason: OutputPaths.diskFault(of: path) ?? "\(error)")
         }
         try file.setAttribute(Provenance.formatAttribute, int: Provenance.formatVersion)
         try file.setAttribute(Provenance.kindAttribute, string: kind.rawValue)
@@ -100,6 +101,7 @@ public final class ArtifactWriter {
             let reason = String(cString: strerror(errno))
             throw ArtifactError.cannotMoveIntoPlace(path, reason: reason)
         }
+        TemporaryLock.release(temporaryPath)
         committed = true
     }
 
@@ -114,11 +116,11 @@ public final class ArtifactWriter {
     /// Flushes and closes the HDF5 file, then fsyncs its temporary file.
     private func closeAndSync() throws {
         do { try file.flushAndClose() } catch {
-            throw ArtifactError.cannotWrite(path, reason: "\(error)")
+            throw ArtifactError.cannotWrite(path, reason: OutputPaths.diskFault(of: path) ?? "\(error)")
         }
         let fd = open(temporaryPath, O_RDONLY)
         guard fd >= 0, fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = OutputError.reason(errno)
             if fd >= 0 { close(fd) }
             throw ArtifactError.cannotWrite(path, reason: "fsync: \(reason)")
         }
@@ -129,20 +131,37 @@ public final class ArtifactWriter {
         if !committed {
             file.close()
             unlink(temporaryPath)
+            TemporaryLock.release(temporaryPath)
         }
     }
 
-    /// Removes `PATH.tmp-PID…` files and folders whose writer is no longer
-    /// running (left by a killed stage).
+    /// Removes `PATH.tmp-PID…` files and folders whose writer is gone (left
+    /// by a killed stage): their lock can be taken (`TemporaryLock`), or,
+    /// without a lock file, no process PID runs (a zombie counts as gone).
+    /// A symlink named so is removed itself, never what it points to.
     public static func removeStaleTemporaries(of path: String) {
         let folder = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent + ".tmp-"
         let dir = folder.isEmpty ? "." : folder
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        for name in names where name.hasPrefix(base) {
-            let digits = name.dropFirst(base.count).prefix(while: \.isNumber)
-            if let pid = Int32(digits), kill(pid, 0) == 0, pid != getpid() { continue }
-            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
+        let present = Set(names)
+        for name in names where name.hasPrefix(base) && !name.hasSuffix(".lock") {
+            let pid = Int32(name.dropFirst(base.count).prefix(while: \.isNumber))
+            let full = (dir as NSString).appendingPathComponent(name)
+            guard case .abandoned(let lock) = TemporaryLock.owner(of: full, pid: pid) else { continue }
+            try? FileManager.default.removeItem(atPath: full)
+            if let lock {
+                unlink(TemporaryLock.lockPath(of: full))
+                close(lock)
+            }
+        }
+        // Lock files whose temporary is gone and whose writer is too.
+        for name in names where name.hasPrefix(base) && name.hasSuffix(".lock") && !present.contains(String(name.dropLast(5))) {
+            let full = (dir as NSString).appendingPathComponent(String(name.dropLast(5)))
+            if case .abandoned(let lock?) = TemporaryLock.owner(of: full, pid: nil) {
+                unlink(TemporaryLock.lockPath(of: full))
+                close(lock)
+            }
         }
     }
 }

@@ -13,7 +13,15 @@ import SegADNative
 ///
 /// Writing: a field is quoted only when it holds a comma, a quote, CR or
 /// LF (its quotes doubled), so ordinary fields are written as they are;
-/// records end with LF.
+/// records end with LF. Every text cell the tools write — an id, a path, a
+/// method, class, segment or feature name — goes through `text` first, so
+/// no cell is safe for a spreadsheet to run (docs/reliability.md, "Files,
+/// outputs and CSV cells"): a text cell beginning with `=`, `+`, `-`, `@`,
+/// a tab or CR (or `'`) gets a leading `'`, as OWASP's "CSV Injection" page
+/// recommends, and control characters (newline, ESC, …) are written as
+/// `\u{…}` escapes. Numbers (a score `-0.5`) are written as they are, so
+/// they stay numbers. Readers of the tools' own files undo the prefix
+/// (`untext`).
 public enum CSV {
     /// One record and the 1-based line it starts on.
     public struct Record: Equatable, Sendable {
@@ -25,7 +33,7 @@ public enum CSV {
     /// Reads the records of the file at `path`; every fault is a `CSVError`
     /// naming the file (no file, not UTF-8, an unterminated quote).
     public static func read(path: String) throws -> [Record] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? CSVError.cannotRead(path) : .noSuchFile(path)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw CSVError.notUTF8(path) }
@@ -97,6 +105,36 @@ public enum CSV {
     public static func field(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The first characters that make a spreadsheet read a cell as a formula
+    /// (= + - @, tab, CR), and `'` so that `untext` inverts `text` exactly.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r", "'"]
+
+    /// A text cell made safe for spreadsheets (see the type's documentation):
+    /// `'` before a formula start, control characters as `\u{…}`.
+    public static func text(_ s: String) -> String {
+        var out = ""
+        if let first = s.unicodeScalars.first, formulaStarts.contains(first) { out = "'" }
+        for scalar in s.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `text`'s prefix removed: for cells the tools wrote and read back (a
+    /// scores file's ids, a path list). A cell whose `'` is not followed by a
+    /// formula start (or an escaped tab/CR) is returned as it is.
+    public static func untext(_ s: String) -> String {
+        guard s.hasPrefix("'") else { return s }
+        let rest = s.dropFirst()
+        if let next = rest.unicodeScalars.first, formulaStarts.contains(next) { return String(rest) }
+        if rest.hasPrefix("\\u{9}") || rest.hasPrefix("\\u{d}") { return String(rest) }
+        return s
     }
 
     /// One record: fields joined by commas, ended by LF.

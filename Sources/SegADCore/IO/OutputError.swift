@@ -1,3 +1,4 @@
+import Foundation
 import SegADNative
 
 /// A refused or failed output: an empty path, an output that would
@@ -24,6 +25,24 @@ public enum OutputError: SegADFault, Equatable {
     case cannotReplaceFolder(String, reason: String)
     case cannotMoveIntoPlace(String, reason: String)
     case cannotMoveFileIntoPlace(String, reason: String)
+    /// An output folder that is a symlink (docs/reliability.md, "Files, outputs and CSV cells").
+    case isSymlink(String, option: String)
+    /// A non-empty folder without `OutputSet.ownerMarker`: not the tool's own output.
+    case notOwnFolder(String, option: String)
+    /// Two outputs of one run with the same final name, found before any is written.
+    case collision(String)
+
+    /// `strerror`'s text for a write failure, spelled out for the faults a
+    /// user must act on: a full disk, a read-only file system, no permission.
+    public static func reason(_ code: Int32) -> String {
+        switch code {
+        case ENOSPC: return "the disk is full (no space left on device); free space or choose another output"
+        case EDQUOT: return "the disk quota is exhausted; free space or choose another output"
+        case EROFS: return "the file system is read-only; choose another output"
+        case EACCES, EPERM: return "permission denied; choose a folder you can write"
+        default: return String(cString: strerror(code))
+        }
+    }
 
     public var file: String {
         switch self {
@@ -31,7 +50,8 @@ public enum OutputError: SegADFault, Equatable {
              .replacesInputFolder(let f, _, _, _), .notAFolder(let f, _), .parentIsFile(let f, _, _),
              .cannotCreateFolder(let f, _, _), .notWritable(let f, _, _), .cannotOpenFolder(let f, _),
              .cannotWrite(let f, _), .cannotWriteFile(let f), .cannotReplace(let f, _),
-             .cannotReplaceFolder(let f, _), .cannotMoveIntoPlace(let f, _), .cannotMoveFileIntoPlace(let f, _):
+             .cannotReplaceFolder(let f, _), .cannotMoveIntoPlace(let f, _), .cannotMoveFileIntoPlace(let f, _),
+             .isSymlink(let f, _), .notOwnFolder(let f, _), .collision(let f):
             return f
         }
     }
@@ -56,6 +76,11 @@ public enum OutputError: SegADFault, Equatable {
         case .cannotReplaceFolder(_, let reason): return "cannot replace folder (\(reason))"
         case .cannotMoveIntoPlace(_, let reason): return "cannot move into place (\(reason))"
         case .cannotMoveFileIntoPlace(_, let reason): return "cannot move file into place (\(reason))"
+        case .isSymlink(_, let option):
+            return "is a symlink; the stage replaces this folder as a whole and does not follow links — remove the link or choose another \(option)"
+        case .notOwnFolder(_, let option):
+            return "exists and holds files this tool did not write (no \(OutputSet.ownerMarker)); it is never emptied — choose a new or empty \(option)"
+        case .collision: return "two outputs of this run would both be written here; nothing was changed"
         }
     }
 }

@@ -99,6 +99,18 @@ public enum OutputPaths {
         }
     }
 
+    /// Why a write into `path`'s folder failed when a library does not say
+    /// (HDF5's error stack names no errno): the folder's file system is
+    /// read-only, or has no free block left — or nil.
+    public static func diskFault(of path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return nil }
+        if info.f_flag & UInt(ST_RDONLY) != 0 { return OutputError.reason(EROFS) }
+        if info.f_bavail == 0 { return OutputError.reason(ENOSPC) }
+        return nil
+    }
+
     /// A Foundation error as a short reason (no NSCocoaErrorDomain text).
     public static func reason(_ error: Error) -> String {
         let ns = error as NSError

@@ -15,21 +15,36 @@ import SegADNative
 /// `metrics.json`, `scores.csv`, a label PNG), so a set whose marker exists is
 /// complete and of one run: a stage killed at any moment leaves either the
 /// previous complete set, or no marker (rerun), or the new complete set.
+///
+/// Deleting only what the tool wrote (docs/reliability.md, "Files, outputs
+/// and CSV cells"): every temporary is owned through `TemporaryLock`; a
+/// folder member carries an `ownerMarker` file, and an existing folder in
+/// its place is replaced only when it carries one too (or is empty) — a
+/// user's folder, or a symlink, given as an output is refused, never
+/// emptied; and two members with one final name are found before anything
+/// is touched.
 public struct OutputSet {
     public let marker: String
     private var staged: [(temporary: String, final: String)] = []
 
     public init(marker: String) { self.marker = marker }
 
+    /// The file inside every folder an output set writes, naming it the
+    /// tool's own: only such a folder (or an empty one) is replaced.
+    public static let ownerMarker = ".segad-output"
+
     public static func temporary(for path: String) -> String { "\(path).tmp-\(getpid())" }
 
     /// Writes one member through `write`, which receives the temporary path.
     public mutating func stage(_ path: String, _ write: (String) throws -> Void) throws {
         try Self.makeParent(of: path)
+        if staged.contains(where: { $0.final == path }) { throw OutputError.collision(path) }
         ArtifactWriter.removeStaleTemporaries(of: path)
         let t = Self.temporary(for: path)
+        TemporaryLock.claim(t)
         do { try write(t) } catch {
             try? FileManager.default.removeItem(atPath: t)
+            TemporaryLock.release(t)
             throw error
         }
         let fd = open(t, O_RDONLY)
@@ -38,16 +53,36 @@ public struct OutputSet {
     }
 
     public mutating func data(_ path: String, _ data: Data) throws {
-        try stage(path) { t in
-            guard FileManager.default.createFile(atPath: t, contents: data) else {
-                throw OutputError.cannotWrite(path, reason: String(cString: strerror(errno)))
-            }
-        }
+        try stage(path) { t in try AtomicFile.writeWhole(data, to: t, naming: path) }
     }
 
-    /// Adds a member already written completely at `temporary` (a file or a folder).
+    /// Adds a member already written completely at `temporary` (a file or a
+    /// folder; a folder gets the `ownerMarker`).
     public mutating func adopt(temporary: String, final: String) {
+        TemporaryLock.claim(temporary)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: temporary, isDirectory: &isFolder), isFolder.boolValue {
+            _ = FileManager.default.createFile(atPath: (temporary as NSString).appendingPathComponent(Self.ownerMarker),
+                                           contents: Data("written by segad; replaced as a whole by the stage that wrote it\n".utf8))
+        }
         staged.append((temporary, final))
+    }
+
+    /// Refuses `folder` as a folder output unless replacing it destroys
+    /// nothing but the tool's own earlier output: it does not exist, is
+    /// empty, or holds the `ownerMarker`. A symlink is refused (replacing it
+    /// would drop a link the user made). One line naming `option`.
+    public static func checkReplaceable(_ folder: String, option: String) throws {
+        var info = stat()
+        guard lstat(folder, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: throw OutputError.isSymlink(folder, option: option)
+        case S_IFDIR: break
+        default: throw OutputError.notAFolder(folder, option: option)
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        if names.isEmpty || names.contains(ownerMarker) { return }
+        throw OutputError.notOwnFolder(folder, option: option)
     }
 
     /// Creates `path`'s folder, with a one-line error naming it.
@@ -61,6 +96,17 @@ public struct OutputSet {
     public mutating func commit() throws {
         guard let m = staged.firstIndex(where: { $0.final == marker }) else {
             preconditionFailure("OutputSet: the marker \(marker) was not staged")
+        }
+        // Before anything is touched: no two members with one final name, and
+        // no folder member replacing a folder that is not the tool's own.
+        var finals = Set<String>()
+        for member in staged {
+            if !finals.insert(OutputPaths.resolve(member.final)).inserted { throw OutputError.collision(member.final) }
+            var isFolder: ObjCBool = false, info = stat()
+            let finalIsFolder = lstat(member.final, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            if finalIsFolder || (FileManager.default.fileExists(atPath: member.temporary, isDirectory: &isFolder) && isFolder.boolValue) {
+                try Self.checkReplaceable(member.final, option: "-o")
+            }
         }
         let folder = (marker as NSString).deletingLastPathComponent
         let lock = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
@@ -80,13 +126,17 @@ public struct OutputSet {
         Self.faultPoint()
         if let ms = Self.pauseMs { usleep(ms * 1000) }
         try Self.move(staged[m].temporary, to: marker)
+        for member in staged { TemporaryLock.release(member.temporary) }
         staged = []
         fsync(lock)
     }
 
     /// Removes members not yet committed.
     public mutating func discard() {
-        for (t, _) in staged { try? FileManager.default.removeItem(atPath: t) }
+        for (t, _) in staged {
+            try? FileManager.default.removeItem(atPath: t)
+            TemporaryLock.release(t)
+        }
         staged = []
     }
 

@@ -13,7 +13,7 @@ extension Manifest {
     /// a key given twice in one object is refused (the two parsers would
     /// keep different values); then they are decoded as a `ManifestFile`.
     public static func load(path: String) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? ManifestError.cannotRead(path) : .noSuchFile(path)
         }
         if data.isEmpty { throw ManifestError.emptyFile(path) }

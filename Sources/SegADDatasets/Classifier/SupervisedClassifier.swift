@@ -156,7 +156,7 @@ public enum SupervisedClassifier {
             let x = try pooledFeatures(part, manifest: manifest, backbone: backbone, size: (size[0], size[1]), label: nil)
             for (i, item) in part.enumerated() {
                 let m = fold[item.id].map { folds[$0] } ?? full
-                csv += CSV.line([item.id, "\(m.score(x[(i * d)..<((i + 1) * d)]))"])
+                csv += CSV.line([CSV.text(item.id), "\(m.score(x[(i * d)..<((i + 1) * d)]))"])
             }
         }
         try AtomicFile.write(Data(csv.utf8), to: output)

@@ -53,7 +53,7 @@ public enum ELPVManifest {
     /// wrong field count, a probability that is not 0/⅓/⅔/1, an unknown
     /// type, a duplicate image, and (with `checkImages`) a missing image.
     public static func readLabels(path: String, checkImages: Bool = true) throws -> [Row] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw FileManager.default.fileExists(atPath: path) ? ELPVError.cannotRead(path) : .noSuchFile(path)
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ELPVError.notUTF8(path) }
@@ -176,17 +176,10 @@ public enum ELPVManifest {
         _ = try Manifest.load(path: o.output)
     }
 
-    /// Writes `data` to `PATH.tmp-PID`, flushes it and renames it to `path`.
+    /// Writes `data` to `PATH.tmp-PID`, flushes it and renames it to `path`
+    /// (`AtomicFile`: the temporary is owned by its lock, a full disk says so).
     static func writeAtomically(_ data: Data, to path: String) throws {
-        let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw InputError(path, "cannot write (temporary file \(temporary))")
-        }
-        if let handle = FileHandle(forUpdatingAtPath: temporary) { try? handle.synchronize(); try? handle.close() }
-        if rename(temporary, path) != 0 {
-            unlink(temporary)
-            throw InputError(path, "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(data, to: path)
     }
 
     /// The lexical path from folder `from` to `to` (both made absolute against

@@ -111,8 +111,12 @@ public enum ELPVScoreInputs {
                 : ((labelsFolder.hasPrefix("/") ? labelsFolder : fm.currentDirectoryPath + "/" + labelsFolder) + "/" + row.image)
             wanted[(row.image as NSString).lastPathComponent] = (target as NSString).standardizingPath
         }
+        // OUT/new holds the stage's symlinks: only symlinks no longer wanted
+        // are removed, never a file or folder someone put there
+        // (docs/reliability.md, "Files, outputs and CSV cells").
         for name in try fm.contentsOfDirectory(atPath: newFolder) where wanted[name] == nil {
-            try fm.removeItem(atPath: newFolder + "/" + name)
+            var info = stat()
+            if lstat(newFolder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK { unlink(newFolder + "/" + name) }
         }
         for (name, target) in wanted.sorted(by: { $0.key < $1.key }) {
             let link = newFolder + "/" + name
@@ -122,8 +126,8 @@ public enum ELPVScoreInputs {
                 throw InputError(link, "cannot create the symlink to \(target)")
             }
         }
-        var csv = "file,label\n"
-        for (row, label) in interleaved { csv += "\((row.image as NSString).lastPathComponent),\(label)\n" }
+        var csv = CSV.line(["file", "label"])
+        for (row, label) in interleaved { csv += CSV.line([CSV.text((row.image as NSString).lastPathComponent), "\(label)"]) }
         try ELPVManifest.writeAtomically(Data(csv.utf8), to: o.output + "/new-labels.csv")
     }
 }

@@ -158,7 +158,7 @@ public enum ImagesManifest {
                 if record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 throw ImagesManifestError.badLine(csv, line: n + 1)
             }
-            let path = record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces)
+            let path = CSV.untext(record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces))
             let labelText = record.fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
             if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
             guard let label = Label(rawValue: labelText), label != .unknown else {
@@ -240,14 +240,21 @@ public enum ImagesManifest {
             skipped = []
             source = o.csv!
         }
-        var seen: [String: String] = [:]
+        // Swift compares strings by canonical equivalence, so two names equal
+        // only after Unicode normalization (NFC "é" and NFD "e" + U+0301: two
+        // files on disk) meet here; they are told apart from a plain clash
+        // by their bytes (docs/reliability.md, "Files, outputs and CSV cells").
+        var seen: [String: (path: String, id: String)] = [:]
         var ids: [String] = []
         for e in entries {
             let id = try id(relative: e.relative, source: e.path)
             if let other = seen[id] {
-                throw ImagesManifestError.sameId(e.path, id: id, other: other)
+                if Array(other.id.utf8) != Array(id.utf8) {
+                    throw ImagesManifestError.normalizationTwins(e.path, other: other.path)
+                }
+                throw ImagesManifestError.sameId(e.path, id: id, other: other.path)
             }
-            seen[id] = e.path
+            seen[id] = (e.path, id)
             ids.append(id)
         }
         let good = zip(entries, ids).filter { $0.0.label == .good }.map(\.1)

@@ -12,6 +12,8 @@ public enum ImagesManifestError: SegADFault, Equatable {
     case emptyId(String)
     case pathTooLong(String, maxBytes: Int)
     case sameId(String, id: String, other: String)
+    /// Two names equal after Unicode normalization (NFC/NFD), different bytes.
+    case normalizationTwins(String, other: String)
 
     // The folder
     case noSuchFolder(String)
@@ -36,7 +38,7 @@ public enum ImagesManifestError: SegADFault, Equatable {
 
     public var file: String {
         switch self {
-        case .controlCharacter(let f), .emptyId(let f), .pathTooLong(let f, _), .sameId(let f, _, _),
+        case .controlCharacter(let f), .emptyId(let f), .pathTooLong(let f, _), .sameId(let f, _, _), .normalizationTwins(let f, _),
              .noSuchFolder(let f), .noSuchSubfolder(let f, _), .cannotList(let f), .badLine(let f, _),
              .badLabel(let f, _, _), .emptyPath(let f, _), .imageMissing(let f, _, _, _),
              .noImageExtension(let f, _, _), .noRows(let f), .noImages(let f, _), .emptyPool(let f, _, _),
@@ -51,6 +53,8 @@ public enum ImagesManifestError: SegADFault, Equatable {
         case .emptyId: return "gives an empty id; rename the file"
         case .pathTooLong(_, let max): return "relative path is longer than \(max) bytes; shorten its folder or file name"
         case .sameId(_, let id, let other): return "gives the same id '\(id)' as \(other); rename one of them"
+        case .normalizationTwins(_, let other):
+            return "has the same name as \(other) after Unicode normalization (NFC/NFD: the same letters, encoded differently); rename one of them"
         case .noSuchFolder: return "no such folder; give a folder holding good/ and bad/ subfolders of images"
         case .noSuchSubfolder(let f, let label):
             return "no such folder; put the \(label) images in \(f)/ (subfolders are searched too)"

@@ -65,9 +65,11 @@ public enum SyntheticDefects {
             let outName = "syn-" + (name as NSString).deletingPathExtension + ".png"
             let out = dir + "/" + outName
             let tmp = out + ".tmp-\(getpid())"
+            TemporaryLock.claim(tmp)
+            defer { TemporaryLock.release(tmp) }
             try write(image, to: tmp)
             guard rename(tmp, out) == 0 else { unlink(tmp); throw InputError(out, "cannot move file into place") }
-            csv += CSV.line(["synthetic/\(outName)", out, "train/good/\(name)", kind.rawValue, "\(segment)"])
+            csv += CSV.line(["synthetic/\(outName)", out, "train/good/\(name)", kind.rawValue, "\(segment)"].map(CSV.text))
             progress.advance()
         }
         try AtomicFile.write(Data(csv.utf8), to: dir + "/list.csv")

@@ -37,7 +37,7 @@ public enum VADFromELPV {
     public static func run(_ o: Options) throws {
         let elpv = URL(fileURLWithPath: o.elpv).standardizedFileURL.path
         let labelsPath = elpv + "/labels.csv"
-        guard let data = FileManager.default.contents(atPath: labelsPath) else {
+        guard let data = try RegularFile.contents(atPath: labelsPath) else {
             throw ELPVError.notFetched(labelsPath)
         }
         var good: [String] = [], bad: [String] = []

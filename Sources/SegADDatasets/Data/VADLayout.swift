@@ -71,7 +71,7 @@ public struct VADLayout: Sendable {
     }
 
     static func readLowShot(_ path: String, trainBad: Set<String>) throws -> [String: [String]] {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = try RegularFile.contents(atPath: path),
               let json = try? JSONSerialization.jsonObject(with: data) else {
             throw VADError.lowShotNotJSON(path)
         }

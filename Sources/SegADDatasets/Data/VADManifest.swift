@@ -115,6 +115,6 @@ public enum VADManifest {
         let table = try CSVTable(path: path)
         let id = try table.column("id"), image = try table.column("image")
         guard !table.rows.isEmpty else { throw VADError.noSyntheticDefects(path) }
-        return table.rows.map { SyntheticRow(id: $0[id], image: $0[image]) }
+        return table.rows.map { SyntheticRow(id: CSV.untext($0[id]), image: CSV.untext($0[image])) }  // list.csv cells are CSV.text
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SegADNative
+import SegADCore
 
 /// The static segmentation map of a VAD run: a label PNG the user draws
 /// (VAD_SEGMENTATION), turned into the gray label PNG at the working size
@@ -70,6 +71,8 @@ public enum VADSegmentation {
         var resized = nearest(labels, height: h, width: w, toHeight: o.size.height, toWidth: o.size.width)
         if o.oneSegment { resized = resized.map { _ in 0 } }
         let temporary = "\(o.output).tmp-\(getpid())"
+        TemporaryLock.claim(temporary)
+        defer { TemporaryLock.release(temporary) }
         try? FileManager.default.createDirectory(atPath: (o.output as NSString).deletingLastPathComponent,
                                                  withIntermediateDirectories: true)
         try PNG.writeGray8(path: temporary, width: o.size.width, height: o.size.height, pixels: resized)

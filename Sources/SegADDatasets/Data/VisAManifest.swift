@@ -101,7 +101,7 @@ public enum VisAManifest {
             for m in o.models {
                 let rows = try readRows(modelDir(m) + "/df_test.csv")
                 let csv = CSV.encode(header: ["id", "score"],
-                                     rows: rows.map { ["test/\($0.bad ? "bad" : "good")/\($0.name)", "\($0.prediction)"] })
+                                     rows: rows.map { [CSV.text("test/\($0.bad ? "bad" : "good")/\($0.name)"), "\($0.prediction)"] })
                 try AtomicFile.write(Data(csv.utf8), to: "\(dir)/\(m).csv")
             }
         }

@@ -24,7 +24,7 @@ public enum ScoreCSV {
             guard score.isFinite else {
                 throw ScoreFileError.nonFiniteScore(path, line: record.line, score: fields[scoreColumn])
             }
-            if scores.updateValue(score, forKey: fields[idColumn]) != nil {
+            if scores.updateValue(score, forKey: CSV.untext(fields[idColumn])) != nil {
                 throw ScoreFileError.duplicateId(path, line: record.line, id: fields[idColumn])
             }
         }

@@ -147,6 +147,31 @@ public enum Report {
         // metrics.json renamed last (issue 13, class 3).
         var files = OutputSet(marker: options.output + "/metrics.json")
         defer { files.discard() }
+        // Every figure's name, checked before anything is written: two
+        // methods whose names map to one file name, or a --figure taking a
+        // histogram's name, are refused here, not half-way through the
+        // commit (docs/reliability.md, "Files, outputs and CSV cells").
+        var figureNames: [(name: String, method: String?)] = []
+        var owners: [String: String] = [:]
+        for r in results {
+            let name = "hist_" + r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression) + ".png"
+            if let other = owners[name] {
+                throw InputError(options.output + "/figures/" + name,
+                                 "methods '\(other)' and '\(r.method)' would both be drawn here (names map to files by [^A-Za-z0-9_+.-] → _); rename one of them — nothing was changed")
+            }
+            owners[name] = r.method
+            figureNames.append((name, r.method))
+        }
+        for figure in options.figures {
+            guard !figure.name.isEmpty, !figure.name.contains("/"), !figure.name.hasPrefix("hist_"), !figure.name.hasPrefix("."),
+                  figure.name.hasSuffix(".png"), owners[figure.name] == nil else {
+                throw InputError("--figure", "'\(figure.name)=\(figure.path)': NAME must be a .png file name, not hist_* and not given twice")
+            }
+            owners[figure.name] = figure.path
+            figureNames.append((figure.name, nil))
+        }
+        let figuresFolder = options.output + "/figures"
+        let previous = ownedFigures(figuresFolder)
 
         // metrics.json
         var methods: [String: Any] = [:]
@@ -172,10 +197,10 @@ public enum Report {
                 : classes.map { ($0, r.perClass[$0]!.auroc, r.perClass[$0]!.fpr) } + [("mean", r.auroc, r.fpr)]
             for (cls, a, f) in rows {
                 for seed in a.perSeed.keys.sorted() {
-                    csv += CSV.line([r.method, cls, "\(seed)", fmt(a.perSeed[seed]!, 4), fmt(f.perSeed[seed]!, 4)])
+                    csv += CSV.line([CSV.text(r.method), CSV.text(cls), "\(seed)", fmt(a.perSeed[seed]!, 4), fmt(f.perSeed[seed]!, 4)])
                 }
-                csv += CSV.line([r.method, cls, "mean", fmt(a.mean, 4), fmt(f.mean, 4)])
-                csv += CSV.line([r.method, cls, "std", fmt(a.std, 4), fmt(f.std, 4)])
+                csv += CSV.line([CSV.text(r.method), CSV.text(cls), "mean", fmt(a.mean, 4), fmt(f.mean, 4)])
+                csv += CSV.line([CSV.text(r.method), CSV.text(cls), "std", fmt(a.std, 4), fmt(f.std, 4)])
             }
         }
         try files.data(options.output + "/results.csv", Data(csv.utf8))
@@ -183,47 +208,61 @@ public enum Report {
         // results.md
         try files.data(options.output + "/results.md", Data(markdown(results, classes: classes, options: options).utf8))
 
-        // figures: a histogram per method, then the figures given.
-        var written = Set<String>()
-        for r in results {
-            let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
-            try files.stage(options.output + "/figures/hist_\(name).png") { t in
+        // figures: a histogram per method, then the figures given, and the
+        // record of what the report owns in figures/ (OutputSet.ownerMarker).
+        for (r, (name, _)) in zip(results, figureNames) {
+            try files.stage(figuresFolder + "/" + name) { t in
                 try Histogram.write(path: t, title: r.method, subtitle: poolingNote(r, classes: classes.count),
                                     series: [("good", r.good), ("bad", r.bad), ("unseen", r.unseen), ("uncertain", r.uncertain)])
             }
-            written.insert("hist_\(name).png")
         }
         for figure in options.figures {
-            guard !figure.name.isEmpty, !figure.name.contains("/"), !figure.name.hasPrefix("hist_"),
-                  figure.name.hasSuffix(".png"), !written.contains(figure.name) else {
-                throw InputError("--figure", "'\(figure.name)=\(figure.path)': NAME must be a .png file name, not hist_* and not given twice")
-            }
             let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: figure.path)) } catch {
+            do {
+                guard let d = try RegularFile.contents(atPath: figure.path) else { throw InputError(figure.path, "cannot read figure") }
+                data = d
+            } catch let e as FileReadError { throw e } catch {
                 throw InputError(figure.path, "cannot read figure")
             }
-            try files.data(options.output + "/figures/" + figure.name, data)
-            written.insert(figure.name)
+            try files.data(figuresFolder + "/" + figure.name, data)
         }
+        let written = Set(figureNames.map(\.name))
+        try files.data(figuresFolder + "/" + OutputSet.ownerMarker, Data(written.sorted().map { $0 + "\n" }.joined().utf8))
 
         // metrics.json last: it is Make's target for the report, so it must
         // appear only once every other file of the report is in place.
         try files.data(options.output + "/metrics.json", json)
         try files.commit()
-        // The report owns figures/: any file it did not write this time (a
-        // histogram of a method no longer in the report, a figure of an
-        // earlier run) goes after the commit.
-        let fm = FileManager.default
-        for file in (try? fm.contentsOfDirectory(atPath: options.output + "/figures")) ?? []
-        where !written.contains(file) && !file.contains(".tmp-") {
-            try? fm.removeItem(atPath: options.output + "/figures/" + file)
+        // Figures an earlier report recorded and this one did not write (a
+        // histogram of a method no longer in the report) go after the
+        // commit: only names in that record, only regular files, never
+        // through a symlink; a file someone else put in figures/ stays.
+        var info = stat()
+        guard lstat(figuresFolder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return }
+        for name in previous.subtracting(written) {
+            let path = figuresFolder + "/" + name
+            if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
         }
+    }
+
+    /// The figure names an earlier report recorded in `folder` (its
+    /// `OutputSet.ownerMarker`), plain names only; empty when there is none.
+    static func ownedFigures(_ folder: String) -> Set<String> {
+        guard let data = try? RegularFile.contents(atPath: folder + "/" + OutputSet.ownerMarker) else { return [] }
+        return Set(String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            .filter { !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." && !$0.hasPrefix(".") })
     }
 
     /// A report folder that is a file, or cannot be created or written, is
     /// refused with one line before any work.
     static func checkOutputFolder(_ folder: String) throws {
         try OutputPaths.prepareFolder(folder)
+        // figures/ is the report's own: written into and cleaned, so never a
+        // link to somewhere else (docs/reliability.md, "Files, outputs and CSV cells").
+        var info = stat()
+        if lstat(folder + "/figures", &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            throw OutputError.isSymlink(folder + "/figures", option: "-o")
+        }
     }
 
     public static func markdown(_ results: [MethodResult], classes: [String], options: Options) -> String {

@@ -148,6 +148,10 @@ public enum SegmentationDerivation {
         let manifest = try Manifest.load(path: o.manifestPath)
         let (h, w) = o.size
         let folder = o.labelFolder ?? defaultLabelFolder(for: o.output)
+        // The label folder is replaced as a whole: only an earlier label
+        // folder of this stage (or a new or empty one), never a user's folder
+        // or a symlink (docs/reliability.md, "Files, outputs and CSV cells").
+        try OutputSet.checkReplaceable(folder, option: "--label-folder")
         let items = manifest.items
         for item in items where item.image == nil {
             throw StageInputError.noImageToSegment(o.manifestPath, id: item.id)
@@ -162,13 +166,15 @@ public enum SegmentationDerivation {
             while !used.insert(name).inserted { k += 1; name = "\(base)-\(k).png" }
             names.append(name)
         }
+        ArtifactWriter.removeStaleTemporaries(of: folder)
         let staging = OutputSet.temporary(for: folder)
         try? FileManager.default.removeItem(atPath: staging)
+        TemporaryLock.claim(staging)
         do { try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true) } catch {
             throw StageInputError.cannotCreateLabelFolder(folder, reason: OutputPaths.reason(error))
         }
         var finished = false
-        defer { if !finished { try? FileManager.default.removeItem(atPath: staging) } }
+        defer { if !finished { try? FileManager.default.removeItem(atPath: staging); TemporaryLock.release(staging) } }
 
         let progress = StageProgress("derive-segmentation --per-image", total: items.count, unit: "images")
         var examples: [SegmentationOverlay.Panel] = []

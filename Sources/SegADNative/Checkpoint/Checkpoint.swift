@@ -23,7 +23,7 @@ import Foundation
 public enum Checkpoint {
     /// Loads every tensor in the checkpoint at `path`.
     public static func load(path: String) throws -> [String: Tensor] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try RegularFile.contents(atPath: path) else {
             throw CheckpointError.cannotRead(path)
         }
         return try load(bytes: [UInt8](data), name: path)

@@ -48,6 +48,7 @@ public final class HDF5File {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw HDF5FileError.noSuchFile(path)
             }
+            try RegularFile.refuseSpecial(path)  // a FIFO would block H5Fis_hdf5
             guard !isDirectory.boolValue, H5Fis_hdf5(path) > 0 else {
                 _ = HDF5Error.takeStackMessage()
                 throw HDF5FileError.notHDF5(path)

@@ -55,7 +55,7 @@ public enum ImageError: SegADFault, Equatable {
         case .declaredEmpty(_, let format, let h, let w): return "\(format) declares an empty image (\(h)×\(w))"
         case .tooLarge(_, let format, let h, let w):
             return "\(format) declares \(h)×\(w) pixels (height×width); at most \(ImageLimits.maxSide) a side and "
-                + "\(ImageLimits.maxPixels) pixels are accepted — downscale the image"
+                + "\(ImageLimits.maxPixels) pixels are accepted — downscale the image (or raise SEGAD_MAX_PIXELS)"
         case .sizeExceedsData(_, let format, let h, let w):
             return "\(format) declares \(h)×\(w) pixels, more than its data can hold (corrupt header)"
         case .cmykRefused(_, let colorSpace):

@@ -37,8 +37,7 @@ public enum ImageFile {
 
     /// The format of the file at `path` (read from its first 8 bytes).
     public static func format(path: String) throws -> Format {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ImageError.cannotOpen(path, reason: String(cString: strerror(errno))) }
+        let fd = try openRegular(path)
         defer { close(fd) }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
@@ -55,10 +54,45 @@ public enum ImageFile {
         return format
     }
 
+    /// `RegularFile.open` with its open failures as `ImageError.cannotOpen`
+    /// (a special file stays `FileReadError.notRegular`).
+    static func openRegular(_ path: String) throws -> Int32 {
+        do { return try RegularFile.open(path) } catch let e as FileReadError {
+            switch e {
+            case .noSuchFile: throw ImageError.cannotOpen(path, reason: String(cString: strerror(ENOENT)))
+            case .cannotOpen(_, let reason), .readFailed(_, let reason): throw ImageError.cannotOpen(path, reason: reason)
+            case .notRegular: throw e
+            }
+        }
+    }
+
     /// Reads the image at `path`; refuses one with a side below `minSide`.
-    public static func read(path: String, minSide: Int = ImageLimits.minSide) throws -> RasterImage {
+    ///
+    /// The header is read first: its declared size is checked against the
+    /// pixel limit (`ImageLimits.maxPixels`) and charged to `budget` for the
+    /// length of the decode, so concurrent decodes stay within it
+    /// (docs/reliability.md, "Files, outputs and CSV cells"). A header the
+    /// parser cannot read is left to the decoder, whose message names the fault.
+    public static func read(path: String, minSide: Int = ImageLimits.minSide,
+                            budget: DecodeBudget = .shared) throws -> RasterImage {
+        let format = try format(path: path)
+        var cost = 0
+        if let h = try? header(path: path) {
+            if let error = ImageLimits.error(path: path, width: h.width, height: h.height, format: h.format.rawValue) {
+                throw error
+            }
+            cost = h.decodeBytes
+        }
+        let image = try budget.withBytes(cost) { try decode(path: path, format: format) }
+        guard image.width >= minSide, image.height >= minSide else {
+            throw ImageError.tooSmall(path, height: image.height, width: image.width, minSide: minSide)
+        }
+        return image
+    }
+
+    static func decode(path: String, format: Format) throws -> RasterImage {
         let image: RasterImage
-        switch try format(path: path) {
+        switch format {
         case .png:
             let png = try PNG.read(path: path)
             let channels = png.channels >= 3 ? 3 : 1
@@ -74,9 +108,6 @@ public enum ImageFile {
             image = try JPEG.read(path: path)
         case .tiff:
             image = try TIFFImage.read(path: path)
-        }
-        guard image.width >= minSide, image.height >= minSide else {
-            throw ImageError.tooSmall(path, height: image.height, width: image.width, minSide: minSide)
         }
         return image
     }

@@ -24,6 +24,7 @@ import Darwin
 /// the rule.
 public enum JPEG {
     public static func read(path: String) throws -> RasterImage {
+        try RegularFile.refuseSpecial(path)  // a FIFO would block fopen
         var info = segad_jpeg_info()
         var status = segad_jpeg_status()
         let data = segad_jpeg_read(path, &info, &status, UInt32(ImageLimits.maxSide), UInt64(ImageLimits.maxPixels))

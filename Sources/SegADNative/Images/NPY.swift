@@ -149,7 +149,8 @@ public struct NPYArray: Sendable {
 /// Every fault is an `ImageError` naming the file. A declared shape is checked
 /// against the bytes the file actually holds before anything is allocated for
 /// it, so a corrupt header cannot make the reader allocate a huge buffer.
-/// Bytes after the data are ignored, as `numpy.load` ignores them.
+/// A file read from disk must hold exactly header + data (`readFile`);
+/// `parse` ignores bytes after the data, as `numpy.load` does.
 public enum NPY {
     /// Reads a `.npy` file of any supported dtype as `Float` (C order).
     public static func readFloats(path: String) throws -> (values: [Float], shape: [Int]) {
@@ -181,8 +182,9 @@ public enum NPY {
         try write(path: path, descr: "<i4", count: int32s.count, shape: shape, payload: payload)
     }
 
-    /// Parses the bytes of a whole `.npy` file; `name` appears in errors.
-    public static func parse(data: [UInt8], name: String) throws -> NPYArray {
+    /// Parses the preamble and header of a `.npy` file (`data` holds at least
+    /// the header; the data may be absent); `name` appears in errors.
+    static func parseHeader(data: [UInt8], name: String) throws -> Layout {
         func fail(_ fault: String) -> ImageError { .unreadable(name, detail: fault) }
         func truncated(_ fault: String) -> ImageError { .truncated(name, detail: fault) }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
@@ -244,6 +246,31 @@ public enum NPY {
             guard !overflow else { throw fail("bad .npy header: shape \(formatShape(shape)) is too large") }
             count = p
         }
+        return Layout(dtype: dtype, bigEndian: bigEndian, fortran: fortran, shape: shape, count: count, dataStart: dataStart)
+    }
+
+    /// What a `.npy` header declares: element type, byte order, order, shape,
+    /// element count and where the data start.
+    struct Layout {
+        var dtype: NPYDType
+        var bigEndian: Bool
+        var fortran: Bool
+        var shape: [Int]
+        var count: Int
+        var dataStart: Int
+        /// Bytes of data the shape declares, nil on overflow.
+        var dataBytes: Int? {
+            let (n, overflow) = count.multipliedReportingOverflow(by: dtype.size)
+            return overflow ? nil : n
+        }
+    }
+
+    /// Parses the bytes of a whole `.npy` file; `name` appears in errors.
+    public static func parse(data: [UInt8], name: String) throws -> NPYArray {
+        let layout = try parseHeader(data: data, name: name)
+        let (dtype, bigEndian, fortran, shape, count, dataStart) =
+            (layout.dtype, layout.bigEndian, layout.fortran, layout.shape, layout.count, layout.dataStart)
+        func truncated(_ fault: String) -> ImageError { .truncated(name, detail: fault) }
         let available = data.count - dataStart
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.size)
         guard !overflow, needed <= available else {
@@ -477,19 +504,56 @@ extension NPY {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    /// Reads a whole regular file.
+    /// Largest header read: numpy writes a few hundred bytes and refuses
+    /// more than 10000 by default (`max_header_size`).
+    static let maxHeaderBytes = 1 << 20
+
+    /// Reads a regular `.npy` file: the header first, then exactly the bytes
+    /// its shape declares. A file larger or smaller than header + data is
+    /// refused before the data are read, so a 50 GB file named as an 8×8
+    /// map costs a few bytes, not 50 GB (docs/reliability.md, "Files,
+    /// outputs and CSV cells"); a FIFO or device is refused by `RegularFile`.
     static func readFile(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ImageError.cannotOpen(path, reason: errnoText()) }
+        let fd = try ImageFile.openRegular(path)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw ImageError.unreadable(path, detail: "cannot stat: \(errnoText())") }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw ImageError.unreadable(path, detail: "not a regular file") }
         let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
+        var bytes = try readPrefix(fd, path, count: min(size, 12))
+        // The header's length from the preamble (malformed preambles are
+        // reported by parseHeader on what was read).
+        if bytes.count >= 10, bytes[6] == 1 || bytes[6] == 2 || bytes[6] == 3 {
+            let length = bytes[6] == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8
+                : bytes.count >= 12 ? Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24 : 0
+            guard length <= maxHeaderBytes else {
+                throw ImageError.unreadable(path, detail: "bad .npy header: \(length) header bytes declared, more than \(maxHeaderBytes)")
+            }
+            let headerEnd = (bytes[6] == 1 ? 10 : 12) + length
+            bytes += try readPrefix(fd, path, count: min(size, headerEnd) - bytes.count)
+        }
+        let layout = try parseHeader(data: bytes, name: path)
+        guard let needed = layout.dataBytes, layout.dataStart.addingReportingOverflow(needed).overflow == false else {
+            throw ImageError.unreadable(path, detail: "bad .npy header: shape \(formatShape(layout.shape)) is too large")
+        }
+        let expected = layout.dataStart + needed
+        if size < expected {
+            throw ImageError.truncated(path, detail: "truncated .npy: header says \(layout.count) values, file holds \((size - layout.dataStart) / layout.dtype.size)")
+        }
+        if size > expected {
+            throw ImageError.unreadable(path, detail: "the file holds \(size) bytes, but a .npy of \(layout.dtype.rawValue) shape \(formatShape(layout.shape)) holds \(expected); not the array it claims to be (extra bytes after the data)")
+        }
+        bytes += try readPrefix(fd, path, count: expected - bytes.count)
+        return bytes
+    }
+
+    /// The next `count` bytes of `fd` (fewer when the file ends early).
+    static func readPrefix(_ fd: Int32, _ path: String, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ImageError.unreadable(path, detail: "cannot read: \(errnoText())")
@@ -497,7 +561,7 @@ extension NPY {
             if n == 0 { break }
             done += n
         }
-        return done == size ? bytes : Array(bytes[0..<done])
+        return done == count ? bytes : Array(bytes[0..<done])
     }
 
     /// Writes a whole file (created or truncated).

@@ -84,6 +84,7 @@ public enum PNG {
     /// against `ImageLimits` and against what the file can hold before the
     /// pixel rows are allocated.
     public static func read(path: String) throws -> PNGImage {
+        try RegularFile.refuseSpecial(path)  // a FIFO would block fopen
         var info = segad_png_info()
         var status = segad_png_status()
         let read = segad_png_read(path, &info, &status, png_uint_32(maxSide), UInt64(ImageLimits.maxPixels))

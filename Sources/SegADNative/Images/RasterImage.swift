@@ -1,3 +1,5 @@
+import Foundation
+
 /// A decoded image of any of the readable formats: samples row-major with
 /// channels interleaved, on the file's own scale, and the scale's maximum.
 public struct RasterImage: Sendable, Equatable {
@@ -45,8 +47,26 @@ public struct RasterImage: Sendable, Equatable {
 public enum ImageLimits {
     /// Largest width or height accepted.
     public static let maxSide = 16384
-    /// Largest width × height accepted (2^28, e.g. 16384 × 16384).
-    public static let maxPixels = 1 << 28
+    /// Largest width × height accepted: 2^26 (64 Mpx, e.g. 8192 × 8192) by
+    /// default, so a small compressed file cannot make one decode take
+    /// gigabytes (a 16384² PNG of 260 KB took 2.15 GB); the environment
+    /// variable `SEGAD_MAX_PIXELS` (a whole number in 64…2^28) raises or
+    /// lowers it (docs/reliability.md, "Files, outputs and CSV cells").
+    public static let maxPixels: Int = pixelSetting.limit
+    public static let defaultMaxPixels = 1 << 26
+    /// The hard ceiling of `SEGAD_MAX_PIXELS` (16384 × 16384).
+    public static let ceilingPixels = 1 << 28
+
+    /// `SEGAD_MAX_PIXELS` read once; an unusable value refuses every image
+    /// with one line naming the variable (`error`), never silently ignored.
+    static let pixelSetting: (limit: Int, error: ImageError?) = {
+        guard let text = getenv("SEGAD_MAX_PIXELS").map({ String(cString: $0) }) else { return (defaultMaxPixels, nil) }
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), (64...ceilingPixels).contains(n) else {
+            return (defaultMaxPixels, .unsupported("SEGAD_MAX_PIXELS",
+                detail: "'\(text)' is not a whole number of pixels in 64…\(ceilingPixels); unset it or give e.g. \(defaultMaxPixels)"))
+        }
+        return (n, nil)
+    }()
     /// Smallest width or height of an image given to the detectors (their
     /// backbones and patch grids need a few pixels a side).
     public static let minSide = 8
@@ -54,6 +74,7 @@ public enum ImageLimits {
     /// The refusal of a declared size (`ImageError.declaredEmpty` or
     /// `.tooLarge`, naming `path`), or nil when it is within bounds.
     public static func error(path: String, width: Int, height: Int, format: String) -> ImageError? {
+        if let setting = pixelSetting.error { return setting }
         if width <= 0 || height <= 0 { return .declaredEmpty(path, format: format, height: height, width: width) }
         if width > maxSide || height > maxSide || width.multipliedReportingOverflow(by: height).partialValue > maxPixels
             || width.multipliedReportingOverflow(by: height).overflow {

@@ -47,6 +47,7 @@ enum TIFFFile {
             if !m.isEmpty { return " (libtiff: \(m))" }
             return fallback.map { " (\($0))" } ?? ""
         }
+        try RegularFile.refuseSpecial(path)  // a FIFO would block TIFFOpen
         guard let tif = TIFFOpen(path, "r") else {
             throw ImageError.unreadable(path, detail: "cannot open as TIFF\(libtiffMessage())")
         }
@@ -242,5 +243,19 @@ public enum TIFFImage {
                                              channels: channels)
         return RasterImage(width: oriented.width, height: oriented.height, channels: channels, maxValue: maxValue,
                            samples: oriented.samples)
+    }
+}
+
+extension TIFFFile {
+    /// The first directory's header only (`ImageFile.header`): `read` stops
+    /// right after its tags, before anything of the declared size exists.
+    static func header(path: String) throws -> Header {
+        struct Stop: Error { let header: Header }
+        do {
+            _ = try read(path: path) { throw Stop(header: $0) }
+        } catch let stop as Stop {
+            return stop.header
+        }
+        preconditionFailure("TIFFFile.read returned without checking the header")
     }
 }

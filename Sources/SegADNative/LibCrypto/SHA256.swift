@@ -71,9 +71,10 @@ public struct SHA256: ~Copyable {
     /// Throws `FileReadError.noSuchFile(path)` when it does not exist, and
     /// `.cannotOpen` / `.readFailed` with the system's message otherwise.
     public static func hexOfFile(atPath path: String) throws -> String {
-        guard let file = fopen(path, "rb") else {
+        let fd = try RegularFile.open(path)  // a FIFO would block; a device never ends
+        guard let file = fdopen(fd, "rb") else {
             let code = errno
-            if code == ENOENT { throw FileReadError.noSuchFile(path) }
+            close(fd)
             throw FileReadError.cannotOpen(path, reason: String(cString: strerror(code)))
         }
         defer { fclose(file) }
