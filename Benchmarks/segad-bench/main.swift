@@ -84,8 +84,8 @@ func readFloor(paths: [String], block: Int) throws -> (Int, Double, Double) {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-guard let mode = arguments.first else { usage() }
-arguments.removeFirst()
+if arguments.isEmpty { usage() }
+let mode = arguments.removeFirst()
 switch mode {
 case "read-floor":
     var block = 64
