@@ -15,17 +15,24 @@
 // must equal the map's recorded max (max_scores), or it exits 1.
 //
 // hash: the provenance part of segment-stats' cost. Every stage records the
-// SHA-256 of its inputs (DESIGN.md), so segment-stats hashes each maps
+// SHA-256 of its inputs (docs/design.md, "Stages and artifacts"), so segment-stats hashes each maps
 // artifact in full; this times FileHashes.sha256 (the same code) on the
 // files one after another, on one thread, and prints
 //     RESULT hash bytes=B seconds=S mb_per_s=R
 import Foundation
 import SegAD
 
+// Refuses debug builds at run time: a compile-time `#if DEBUG … exit(2)`
+// made the rest of this file unreachable code, a warning in every debug build.
 #if DEBUG
-FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
-exit(2)
+let isDebugBuild = true
+#else
+let isDebugBuild = false
 #endif
+if isDebugBuild {
+    FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
+    exit(2)
+}
 
 func usage() -> Never {
     FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX]\n".data(using: .utf8)!)
@@ -84,8 +91,8 @@ func readFloor(paths: [String], block: Int) throws -> (Int, Double, Double) {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.isEmpty { usage() }
-let mode = arguments.removeFirst()
+guard let mode = arguments.first else { usage() }
+arguments.removeFirst()
 switch mode {
 case "read-floor":
     var block = 64
