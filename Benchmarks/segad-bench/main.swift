@@ -22,17 +22,16 @@
 import Foundation
 import SegAD
 
-// Refuses debug builds at run time: a compile-time `#if DEBUG … exit(2)`
-// made the rest of this file unreachable code, a warning in every debug build.
-#if DEBUG
-let isDebugBuild = true
-#else
-let isDebugBuild = false
-#endif
-if isDebugBuild {
+/// Exits in a debug build. A function, so that neither build warns: inline at
+/// top level, `#if DEBUG … exit(2)` made the rest of this file unreachable in
+/// debug builds, and a run-time flag made the exit unreachable in release.
+func refuseDebugBuild() {
+    #if DEBUG
     FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
     exit(2)
+    #endif
 }
+refuseDebugBuild()
 
 func usage() -> Never {
     FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX]\n".data(using: .utf8)!)
