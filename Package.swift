@@ -35,9 +35,9 @@ let cModules: [Target] = [
 // target that reads files or indexes with sizes read from them: SegADNative's
 // npy, pickle, zip, safetensors, PNG/TIFF/JPEG and HDF5 readers, the manifest
 // and artifact loaders, the kernels, the executables (docs/reliability.md,
-// section 6, class 9). Only the detectors (backbone convolutions, PatchCore, PaDiM on validated
-// arrays) build with -Ounchecked, where a rough measurement suggested a gain
-// (docs/reliability.md, section 6).
+// section 6, class 9). Only the detectors (backbone convolutions, PatchCore,
+// PaDiM on validated arrays) build with -Ounchecked, where a rough
+// measurement suggested a gain.
 let swiftSettings: [SwiftSetting] = []
 let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

@@ -2,8 +2,9 @@ import Foundation
 import SegADNative
 
 /// Upper bounds on what a command line or a manifest may ask for, checked
-/// before anything is allocated (docs/reliability.md, section 6, class 1). Each bound is far above
-/// what SegAD needs and far below what would exhaust the machine.
+/// before anything is allocated (docs/reliability.md, section 6, class 1).
+/// Each bound is far above what SegAD needs and far below what would
+/// exhaust the machine.
 public enum Bounds {
     /// Largest side of a working size (`--size`): 8192 px, a 256 MiB float32 map.
     public static let maxSide = 8192
@@ -18,7 +19,7 @@ public enum Bounds {
     public static let maxGray8Segments = 256
     public static let segments = 1...maxSegments
     public static let gray8Segments = 1...maxGray8Segments
-    /// Why a gray8 range: said beside the bound in every refusal.
+    /// Why each range ends where it does: said beside the bound in every refusal.
     public static let segmentsWhy = "feature names run a…z, aa…zz"
     public static let gray8SegmentsWhy = "a gray 8-bit label PNG holds the labels 0…255"
     /// Boosting rounds and trees per round, and their product (trees in a model).
