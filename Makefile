@@ -34,12 +34,6 @@ $(DATA_CACHE)/weights/efficientnet-lite0.pth:
 .PHONY: weights install
 weights: $(DATA_CACHE)/weights/efficientnet-lite0.pth
 
-# The four stage executables into $(PREFIX)/bin (a release build).
-PREFIX ?= /usr/local
-install: $(STAGE_BINARIES)
-	install -d $(call shq,$(DESTDIR)$(PREFIX)/bin)
-	install -m 755 $(STAGE_BINARIES) $(call shq,$(DESTDIR)$(PREFIX)/bin/)
-
 .PHONY: setup build test clean
 setup:
 	@bash scripts/setup.sh
@@ -57,9 +51,20 @@ STAGE_BINARIES := $(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BI
 ifeq ($(origin BIN),file)
 STAGE_SOURCES := Package.swift $(shell find Sources -type f 2>/dev/null)
 endif
+# The first build says so once: it is silent for minutes otherwise.
 $(STAGE_BINARIES) &: $(STAGE_SOURCES) | $(SETUP_STAMP)
+	@if [ -x $(BIN)/evaluate ]; then echo "Rebuilding the stage executables (sources changed)."; \
+	else echo "Compiling the stage executables ($(CONFIG) build): the first build takes about 10 minutes on 2 cores."; fi
 	swift build -c $(CONFIG) 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Compiling|^Write' ; test -x $(BIN)/evaluate
 	@touch $(STAGE_BINARIES)
+
+# The four stage executables into $(PREFIX)/bin, built first when missing or
+# stale (a release build). Below STAGE_BINARIES: Make expands a rule's
+# prerequisites when it reads the rule, so above it the list was empty.
+PREFIX ?= /usr/local
+install: $(STAGE_BINARIES)
+	install -d $(call shq,$(DESTDIR)$(PREFIX)/bin)
+	install -m 755 $(STAGE_BINARIES) $(call shq,$(DESTDIR)$(PREFIX)/bin/)
 
 build: setup
 	swift build -c $(CONFIG)

@@ -34,10 +34,10 @@ let cModules: [Target] = [
 // Release builds keep Swift's overflow and bounds checks (plain -O) in every
 // target that reads files or indexes with sizes read from them: SegADNative's
 // npy, pickle, zip, safetensors, PNG/TIFF/JPEG and HDF5 readers, the manifest
-// and artifact loaders, the kernels, the executables (issue 13, class 9).
-// Only the detectors (backbone convolutions, PatchCore, PaDiM on validated
-// arrays) build with -Ounchecked, where a rough measurement suggested a gain
-// (docs/reliability.md, section 6).
+// and artifact loaders, the kernels, the executables (docs/reliability.md,
+// section 6, class 9). Only the detectors (backbone convolutions, PatchCore,
+// PaDiM on validated arrays) build with -Ounchecked, where a rough
+// measurement suggested a gain.
 let swiftSettings: [SwiftSetting] = []
 let uncheckedSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
@@ -53,7 +53,10 @@ func executable(_ name: String, _ path: String, _ modules: [Target.Dependency]) 
 
 let package = Package(
     name: "segad",
-    platforms: [.macOS(.v13)],
+    // Built and tested on Linux (Debian) only; the line states what a macOS
+    // build would need at the least: SpinTeam's Mutex and Atomic (the
+    // Synchronization module) need macOS 15. A macOS build is untested.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SegAD", targets: ["SegAD"]),
         .executable(name: "extract-maps", targets: ["ExtractMaps"]),
@@ -72,9 +75,14 @@ let package = Package(
         // hint): one source compiled for AVX-512, AVX2 and plain x86-64, the
         // loader picking the best (target_clones). Optimized in debug builds
         // too (the tests run the backbone); no contraction into fused
-        // multiply-adds, so every clone gives the same bits.
+        // multiply-adds, so every clone gives the same bits. -Wno-psabi: the
+        // compiler notes that passing the 16-float vector type by value has
+        // another ABI with and without AVX-512; every function that does so
+        // is `static inline` always_inline (vector.h, depthwise.c, im2col.c),
+        // so no call crosses a translation unit or a clone and the note can
+        // never apply.
         .target(name: "CConvKernels",
-                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "SegADKernels", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels"],

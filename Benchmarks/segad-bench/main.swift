@@ -15,17 +15,23 @@
 // must equal the map's recorded max (max_scores), or it exits 1.
 //
 // hash: the provenance part of segment-stats' cost. Every stage records the
-// SHA-256 of its inputs (DESIGN.md), so segment-stats hashes each maps
+// SHA-256 of its inputs (docs/design.md, "Stages and artifacts"), so segment-stats hashes each maps
 // artifact in full; this times FileHashes.sha256 (the same code) on the
 // files one after another, on one thread, and prints
 //     RESULT hash bytes=B seconds=S mb_per_s=R
 import Foundation
 import SegAD
 
-#if DEBUG
-FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
-exit(2)
-#endif
+/// Exits in a debug build. A function, so that neither build warns: inline at
+/// top level, `#if DEBUG … exit(2)` made the rest of this file unreachable in
+/// debug builds, and a run-time flag made the exit unreachable in release.
+func refuseDebugBuild() {
+    #if DEBUG
+    FileHandle.standardError.write("segad-bench refuses to run in a debug build: use `swift run -c release segad-bench`\n".data(using: .utf8)!)
+    exit(2)
+    #endif
+}
+refuseDebugBuild()
 
 func usage() -> Never {
     FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX]\n".data(using: .utf8)!)

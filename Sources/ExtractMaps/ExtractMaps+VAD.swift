@@ -51,7 +51,8 @@ extension ExtractMaps {
             discussion: "A gray PNG with values 0…L-1 keeps them; otherwise distinct colors become labels in ascending order. Nearest-neighbour resize.")
 
         @Option(help: "The drawn label PNG (VAD_SEGMENTATION).") var input: String
-        @Option(help: "Number of segments L.", parse: Bounded.integer(1...256)) var segments: Int
+        @Option(help: "Number of segments L.", parse: Bounded.integer(Bounds.gray8Segments, why: Bounds.gray8SegmentsWhy))
+        var segments: Int
         @Option(help: "Working size HxW or N.", parse: ImageSize.parse) var size = ImageSize(256)!
         @Flag(help: "Write a one-segment map (all 0) of the working size instead (the Table 6 ablation).") var oneSegment = false
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
@@ -74,7 +75,8 @@ extension ExtractMaps {
         @Option(help: "The VAD folder.") var root: String
         @Option(help: "The seed (its SegAD-training half of train/good).", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "The label PNG (gray values are labels; any size).") var segmentation: String
-        @Option(help: "Number of segments L.", parse: Bounded.integer(1...256)) var segments: Int
+        @Option(help: "Number of segments L.", parse: Bounded.integer(Bounds.gray8Segments, why: Bounds.gray8SegmentsWhy))
+        var segments: Int
         @Option(help: "At most this many defects (default: one per SegAD-training good image).", parse: Bounded.integer(1...1_000_000))
         var count: Int?
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String

@@ -169,7 +169,9 @@ extension ExtractMaps {
                 if !output.lowercased().hasSuffix(".json") { throw ValidationError("--per-image writes a manifest: -o must end in .json") }
             } else {
                 if seed == nil { throw ValidationError("give --seed (its detector-train images define the segments)") }
-                if let s = segments, !(1...255).contains(s) { throw ValidationError("--segments must be in 1…255") }
+                if let s = segments, !Bounds.gray8Segments.contains(s) {
+                    throw ValidationError("--segments must be in 1…\(Bounds.maxGray8Segments) (\(Bounds.gray8SegmentsWhy))")
+                }
                 if !output.lowercased().hasSuffix(".png") { throw ValidationError("-o must be the label PNG to write (.png)") }
                 if labelFolder != nil { throw ValidationError("--label-folder applies to --per-image") }
             }

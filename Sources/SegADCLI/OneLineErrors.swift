@@ -4,7 +4,7 @@ import ArgumentParser
 extension ParsableCommand {
     /// Like ArgumentParser's `main()`, but a refused option is one line on
     /// stderr (`TOOL: error: FAULT`, no usage block) and exit status 1, like
-    /// every other refusal (issue 13, class 7). --help and --version are unchanged.
+    /// every other refusal (docs/reliability.md, section 6, class 7). --help and --version are unchanged.
     public static func mainWithOneLineErrors(tool: String) {
         do {
             var command = try parseAsRoot()

@@ -70,7 +70,7 @@ public enum NewImageScoring {
     public static func run(_ o: Options) throws -> Summary {
         let list = try images(o.source)
         // Ids become file names (overlays/ID.png) and CSV rows: checked before
-        // any image is scored (issue 13, classes 1 and 7).
+        // any image is scored (docs/reliability.md, section 6, classes 1 and 7).
         switch o.source {
         case .folder(let dir): try Bounds.checkIds(list.map(\.id), source: dir)
         case .manifest(let path): try Bounds.checkIds(list.map(\.id), source: path)
@@ -90,7 +90,7 @@ public enum NewImageScoring {
         let overlayDir = (o.output as NSString).appendingPathComponent("overlays")
         let temporaryOverlays = OutputSet.temporary(for: overlayDir)
         let scoresPath = (o.output as NSString).appendingPathComponent("scores.csv")
-        // scores.csv (the marker) and overlays/ are one set (issue 13, class 3).
+        // scores.csv (the marker) and overlays/ are one set (docs/reliability.md, section 6, class 3).
         var files = OutputSet(marker: scoresPath)
         defer { files.discard() }
         if o.overlays {

@@ -36,7 +36,7 @@ public enum OperatingPointSelection {
 
     /// The threshold for true-positive rate `tpr` on bad scores: the
     /// 'linear' quantile (numpy's default) of the n bad scores at 1 − tpr —
-    /// DESIGN.md's FPR@95TPR rule for tpr = 0.95. With h = (n − 1)(1 − tpr)
+    /// the FPR@95TPR rule of docs/design.md, "Metrics", for tpr = 0.95. With h = (n − 1)(1 − tpr)
     /// the sorted scores from index ⌈h⌉ on are ≥ it (index ⌊h⌋ too when h
     /// is an integer, floating-point rounding permitting), so the share of
     /// bad scores kept is ≥ (n − 1)·tpr / n: the target up to one score

@@ -1,4 +1,4 @@
-// Detection metrics (DESIGN.md, "Metrics"). Values are fractions in [0, 1];
+// Detection metrics (docs/design.md, "Metrics"). Values are fractions in [0, 1];
 // callers multiply by 100 for the paper-style tables.
 
 /// Image-level detection metrics. `labels[i]` is true for an anomalous (bad)

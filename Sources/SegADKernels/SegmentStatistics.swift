@@ -1,6 +1,6 @@
 // Per-segment statistics of one anomaly map: the SegAD features.
 //
-// For the pixels x_1…x_n of a map that carry label l (DESIGN.md, "The method"):
+// For the pixels x_1…x_n of a map that carry label l (docs/design.md, "Features"):
 //
 //   q995     = numpy.quantile(x, 0.995) ('linear')
 //   skew     = scipy.stats.skew(x)             (bias=True)        = m3 / m2^1.5

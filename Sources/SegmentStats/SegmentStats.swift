@@ -27,7 +27,7 @@ struct SegmentStatsCommand: ParsableCommand {
     var perItemSegmentation = false
 
     @Option(help: "Number of segments L; labels must lie in 0…L-1.",
-            parse: Bounded.integer(1...Bounds.maxSegments, why: "feature names run a…z, aa…zz"))
+            parse: Bounded.integer(Bounds.segments, why: Bounds.segmentsWhy))
     var segments: Int
 
     @Option(help: "CSV (id,score) of a supervised classifier, appended as the last feature.")

@@ -25,7 +25,7 @@ struct TrainBRF: ParsableCommand {
     @Option(help: "Trees per round (num_parallel_tree).", parse: Bounded.integer(1...Bounds.maxParallelTrees))
     var numParallelTree = 200
     @Option(help: "max_depth.", parse: Bounded.integer(1...Bounds.maxDepth)) var maxDepth = 5
-    // Non-finite or out-of-range values give a NaN model (issue 13, class 5).
+    // Non-finite or out-of-range values give a NaN model (docs/reliability.md, section 6, class 5).
     @Option(help: "Learning rate eta.", parse: Bounded.decimal(0...1, excluding: .lower)) var eta = 0.3
     @Option(help: "Row subsample per tree.", parse: Bounded.decimal(0...1, excluding: .lower)) var subsample = 0.6
     @Option(help: "colsample_bytree.", parse: Bounded.decimal(0...1, excluding: .lower)) var colsampleBytree = 0.6

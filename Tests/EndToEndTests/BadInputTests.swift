@@ -3,7 +3,7 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Bad input, one test each (issue 2, "Must show"; issue 7, item 3): every
+/// Bad input, one test each (docs/reliability.md, section 3): every
 /// case runs a built stage executable on a tiny fixture (BadInputFixture)
 /// with one fault planted, and checks that the stage exits non-zero with
 /// exactly one line on stderr naming the file at fault and the fault in words,

@@ -3,7 +3,7 @@ import SegAD
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 1 (bounds and ids) and class 6 (seed keys): every numeric
+/// docs/reliability.md, section 6, class 1 (bounds and ids) and class 6 (seed keys): every numeric
 /// option is bounded before anything is allocated, ids are validated on every
 /// manifest load, seed keys are canonical.
 final class BoundsTests: XCTestCase {
@@ -42,6 +42,42 @@ final class BoundsTests: XCTestCase {
         }
         XCTAssertEqual(try f.snapshot(), before)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// One rule for the segment count L (`Bounds.segments`, stated in
+    /// Sources/SegADCore/Support/Bounds.swift): every `--segments` takes
+    /// 1…702, or 1…256 where the labels travel as a gray 8-bit PNG. Each tool
+    /// once had its own bound (702, 256, 255). The bound itself passes the
+    /// option check (the tool then fails on the missing files, not on L);
+    /// one more is refused in one line naming the bound and why.
+    func testEverySegmentCountOptionFollowsTheOneBound() throws {
+        let cases: [(String, [String], Int, String)] = [
+            ("segment-stats", ["--manifest", "m.json", "--maps", "a.h5", "--segmentation", "s.png", "-o", "o.h5"],
+             Bounds.maxSegments, Bounds.segmentsWhy),
+            ("extract-maps", ["derive-segmentation", "--manifest", "m.json", "--seed", "0", "-o", "o.png"],
+             Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
+            ("extract-maps", ["vad-segmentation", "--input", "i.png", "-o", "o.png"],
+             Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
+            ("extract-maps", ["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"],
+             Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
+        ]
+        XCTAssertEqual(Bounds.maxSegments, 702)
+        XCTAssertEqual(Bounds.maxGray8Segments, 256)
+        for (tool, arguments, bound, why) in cases {
+            let over = try ToolRunner.run(tool, arguments + ["--segments", String(bound + 1)])
+            assertOneLineRefusal(over, "--segments", "1…\(bound)", why)
+            let zero = try ToolRunner.run(tool, arguments + ["--segments", "0"])
+            assertOneLineRefusal(zero, "--segments", "1…\(bound)")
+            let at = try ToolRunner.run(tool, arguments + ["--segments", String(bound)])
+            XCTAssertNotEqual(at.status, 0, "\(arguments[0]): the files do not exist")
+            XCTAssertFalse(at.stderr.contains("--segments"), "\(tool) \(arguments[0]) refused L = \(bound): \(at.stderr)")
+        }
+        // The library entry point keeps the same rule.
+        XCTAssertThrowsError(try FeatureExtraction.run(.init(manifestPath: "m.json", mapsPaths: ["a.h5"],
+                                                             segmentation: .staticMap(path: "s.png"),
+                                                             segments: Bounds.maxSegments + 1, output: "o.h5"))) {
+            XCTAssertTrue("\($0)".contains("1…\(Bounds.maxSegments)"), "\($0)")
+        }
     }
 
     /// Ids that differ only after a NUL once crashed train-brf (a duplicate

@@ -7,7 +7,7 @@ import _TestSupport
 /// a fitted detector state, a derived segmentation (label PNG + HDF5
 /// sidecar), maps, features, one seed's model, a saved pipeline, and two new
 /// images for `evaluate score-new`. Used by the corruption tests of the
-/// artifact kinds the BadInputFixture does not write (issue 13, class 4) and
+/// artifact kinds the BadInputFixture does not write (docs/reliability.md, section 6, class 4) and
 /// by the score-new kill test (class 3).
 struct GoldenPipelineFixture {
     let dir: String

@@ -3,7 +3,7 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 4: every dataset carries a Fletcher-32 checksum, verified
+/// docs/reliability.md, section 6, class 4: every dataset carries a Fletcher-32 checksum, verified
 /// by HDF5 on read; a byte flipped inside a dataset's stored data (values,
 /// `labels`, strings) is refused with one line naming the artifact — per
 /// artifact kind. And a symlinked input retargeted after a stage ran is caught

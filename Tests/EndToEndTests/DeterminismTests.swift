@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// Determinism (issue 7, item 5): the whole pipeline run twice — once with
+/// Determinism (docs/reliability.md, section 5): the whole pipeline run twice — once with
 /// `make -j1`, once with `make -j2`, into separate artifact folders — gives
 /// bit-identical features (every dataset), models (XGBoost's JSON, byte for
 /// byte), scores and reports; and XGBoost's thread count does not change the

@@ -8,7 +8,7 @@ import _TestSupport
 #endif
 
 /// Seeded random-mutation fuzzing of the readers that take files from
-/// users (issue 7, item 4; issue 13, item 9): `.npy` maps, PNG label maps and
+/// users (docs/reliability.md, section 4; section 6, class 9): `.npy` maps, PNG label maps and
 /// images, TIFF maps and images, JPEG images, the JSON manifest, and
 /// checkpoints (legacy torch pickle, torch zip, safetensors).
 ///

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// Killed runs (issue 7, item 1), small: scripts/reliability/kill_stages.py on
+/// Killed runs (docs/reliability.md, section 1), small: scripts/reliability/kill_stages.py on
 /// a 60-item fixture of 32×32 maps with the built (debug) executables. Each of
 /// extract-maps, segment-stats, train-brf, evaluate score and evaluate report
 /// is SIGKILLed once at a seeded random moment (with the outputs first removed

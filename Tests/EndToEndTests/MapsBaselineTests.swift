@@ -4,7 +4,7 @@ import SegAD
 import SegADNative
 import _TestSupport
 
-/// issue 14, Make: a base detector's row is scored from its maps artifact
+/// docs/architecture.md, "Make": a base detector's row is scored from its maps artifact
 /// (`evaluate score --maps`), so a segmentation change does not rerun it —
 /// with the same numbers as the features path it replaces; the report is the
 /// one writer of its folder; `extract-maps elpv-score-inputs` replaces the

@@ -3,7 +3,7 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 7: each misleading or raw message is now one line naming
+/// docs/reliability.md, section 6, class 7: each misleading or raw message is now one line naming
 /// the file or option and the fix, given before work starts.
 final class MessageTests: XCTestCase {
     func testFolderGivenAsMapPath() throws {

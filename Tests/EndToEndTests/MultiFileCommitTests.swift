@@ -3,7 +3,7 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 3: multi-file outputs commit as one unit (`OutputSet`).
+/// docs/reliability.md, section 6, class 3: multi-file outputs commit as one unit (`OutputSet`).
 /// The kill tests SIGKILL the stage at every step of its commit
 /// (`SEGAD_FAULT_KILL_AT_COMMIT_STEP`): afterwards the marker (the file Make
 /// targets) is either absent or stands beside members of its own run, and a

@@ -3,7 +3,7 @@ import SegAD
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 5: parameters that give a NaN model are refused, and no
+/// docs/reliability.md, section 6, class 5: parameters that give a NaN model are refused, and no
 /// model or scores artifact holding NaN is written.
 final class NaNModelTests: XCTestCase {
     func testNonFiniteOrOutOfRangeXGBoostParametersAreRefused() throws {

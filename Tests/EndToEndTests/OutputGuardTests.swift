@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// Issue 13, class 2: an output that resolves (symlinks, `..`) to an input is
+/// docs/reliability.md, section 6, class 2: an output that resolves (symlinks, `..`) to an input is
 /// refused before any work, by every stage (`OutputPaths.check`); and class 7:
 /// an empty output path is one line naming the option.
 final class OutputGuardTests: XCTestCase {

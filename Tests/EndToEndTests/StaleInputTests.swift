@@ -3,7 +3,7 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Stale inputs (issue 7, item 2): a stage given an input other than the one
+/// Stale inputs (docs/reliability.md, section 2): a stage given an input other than the one
 /// its input artifact recorded refuses with one line, and Make reruns exactly
 /// the stages a change invalidates.
 final class StaleInputTests: XCTestCase {

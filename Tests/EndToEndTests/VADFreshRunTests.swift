@@ -5,7 +5,7 @@ import SegAD
 import _TestSupport
 
 /// `make -j2 vad-highshot` in one go from a state with no data cache and no
-/// artifacts (issue 16): every rule that reads the backbone weights depends
+/// artifacts (docs/vad.md, "From a fresh clone"): every rule that reads the backbone weights depends
 /// on them, so the fetch runs first and once. The fetch is stubbed through
 /// FETCH_DATA (a delayed copy of the already fetched weights, never a
 /// download); skipped when the weights are not in .cache/ (`make test`

@@ -5,7 +5,7 @@ import SegADMethod
 import SegADCore
 @testable import SegADDatasets
 
-/// Cross-fitting of the supervised classifier g(I) (DESIGN.md invariant 2).
+/// Cross-fitting of the supervised classifier g(I) (docs/design.md, "Invariants", 2).
 final class ClassifierCrossFitTests: XCTestCase {
     /// A set where the classifier can memorize its training rows but knows
     /// nothing: its inputs are 100 dimensions of pure noise for 80 training

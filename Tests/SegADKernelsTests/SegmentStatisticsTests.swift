@@ -58,7 +58,7 @@ final class SegmentStatisticsTests: XCTestCase {
         return out
     }
 
-    /// Tolerances. DESIGN.md requires rel 1e-4 against numpy/scipy; we hold
+    /// Tolerances. docs/design.md ("Features") asks rel 1e-4 against numpy/scipy; we hold
     /// 1e-6. The largest gap (8e-8, skew of the nearly constant segment
     /// 1000 + a few float32 ulps) is scipy's own rounding: its float64 mean
     /// loses digits there (scipy warns of catastrophic cancellation), while

@@ -4,7 +4,7 @@ import _TestSupport
 import SegADMethod
 import SegADNative
 
-/// Label maps keep the stored sample values (issue 13, item 7): a 1-bit gray
+/// Label maps keep the stored sample values (docs/reliability.md, section 6, class 7): a 1-bit gray
 /// label PNG is labels 0 and 1, not 0/255. Fixture: SegADNativeTests'
 /// png/gray1.png (7×5, written by make_fixtures.py with the bits of a seeded
 /// 0/1 array).

@@ -140,7 +140,7 @@ final class CheckpointTests: XCTestCase {
     }
 }
 
-/// Issue 13, class 8: formats are detected by structure, not by one byte.
+/// docs/reliability.md, section 6, class 8: formats are detected by structure, not by one byte.
 final class CheckpointFormatDetectionTests: XCTestCase {
     /// A valid safetensors file whose header is 128…255 bytes long (so its
     /// 8-byte little-endian length starts with 0x80…0xFF, like a pickle's

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 9's comparison on ELPV mono cells: SegAD (all demo detectors) with
+# The comparison of docs/segmentation.md ("Derived against hand-made and
+# single-segment maps") on ELPV mono cells: SegAD (all demo detectors) with
 #   (a) the derived static map (extract-maps derive-segmentation, L = 6, from
 #       the detector-train good cells of seed 0 — no test image is used),
 #   (b) the hand-made static map (pipelines/elpv/mono_segmentation.png, L = 4),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Flips one byte inside the stored data of dataset DATASET of HDF5 file FILE
 (in its first chunk, or its contiguous storage), in place: a damaged artifact
-for the corruption tests (issue 13, class 4). Prints the file offset flipped.
+for the corruption tests (docs/reliability.md, section 6, class 4). Prints the file offset flipped.
 
 usage: flip_byte.py FILE DATASET
 """

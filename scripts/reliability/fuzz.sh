@@ -5,7 +5,7 @@
 #   scripts/reliability/fuzz.sh [--release] [COUNT] [SEED] [CONFIG]
 #
 # --release is CONFIG release (the build users run: parsers keep their checks
-# in release since issue 13, class 9).
+# in release: docs/reliability.md, section 6, class 9).
 #
 # CONFIG debug (default) or release; both keep Swift's overflow and bounds
 # checks in the readers (release builds only SegADKernels and SegADDetectors

@@ -1,8 +1,8 @@
 import Foundation
 import SegADNative
 
-/// Refuses, before any work, an output that would destroy an input (issue 13,
-/// class 2): every stage calls `OutputPaths.check` with what it writes and
+/// Refuses, before any work, an output that would destroy an input
+/// (docs/reliability.md, section 6, class 2): every stage calls `OutputPaths.check` with what it writes and
 /// what it reads. Paths are compared after resolving symlinks and `..`
 /// (of the longest existing prefix, so outputs not yet written resolve too).
 public enum OutputPaths {

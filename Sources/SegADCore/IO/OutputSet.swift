@@ -1,7 +1,7 @@
 import Foundation
 import SegADNative
 
-/// A multi-file output committed as one unit (issue 13, class 3).
+/// A multi-file output committed as one unit (docs/reliability.md, section 6, class 3).
 ///
 /// Every file (or folder) of the set is first written completely under a
 /// temporary name (`PATH.tmp-PID`) and synced. `commit()` then, holding an

@@ -106,7 +106,7 @@ public enum LeakageGuard {
         }
         // The sidecar describes this PNG: its `labels` are read too, so a
         // damaged sidecar is refused by their Fletcher-32 checksum rather
-        // than trusted (issue 13, class 4).
+        // than trusted (docs/reliability.md, section 6, class 4).
         if reader.file.hasDataset("labels") { _ = try reader.file.readInt64s("labels") }
         return (sidecar, try reader.file.readStrings(segmentationDataset))
     }

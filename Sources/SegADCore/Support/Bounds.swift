@@ -2,13 +2,26 @@ import Foundation
 import SegADNative
 
 /// Upper bounds on what a command line or a manifest may ask for, checked
-/// before anything is allocated (issue 13, class 1). Each bound is far above
-/// what SegAD needs and far below what would exhaust the machine.
+/// before anything is allocated (docs/reliability.md, section 6, class 1).
+/// Each bound is far above what SegAD needs and far below what would
+/// exhaust the machine.
 public enum Bounds {
     /// Largest side of a working size (`--size`): 8192 px, a 256 MiB float32 map.
     public static let maxSide = 8192
-    /// Segments L: feature names use the letters a…z, then aa…zz (702 names).
+    /// Segments L, the one rule for every tool that takes `--segments`:
+    /// L lies in `segments`, 1…702, as feature names use the letters a…z,
+    /// then aa…zz (702 names). A tool that reads or writes its labels as a
+    /// gray 8-bit PNG (derive-segmentation, vad-segmentation,
+    /// synthesize-defects) takes L in `gray8Segments`, 1…256: such a PNG
+    /// holds the labels 0…255. (derive-segmentation `--per-image` asks for
+    /// something else: 2 or 3 foreground/background classes.)
     public static let maxSegments = 26 + 26 * 26
+    public static let maxGray8Segments = 256
+    public static let segments = 1...maxSegments
+    public static let gray8Segments = 1...maxGray8Segments
+    /// Why each range ends where it does: said beside the bound in every refusal.
+    public static let segmentsWhy = "feature names run a…z, aa…zz"
+    public static let gray8SegmentsWhy = "a gray 8-bit label PNG holds the labels 0…255"
     /// Boosting rounds and trees per round, and their product (trees in a model).
     public static let maxRounds = 10_000
     public static let maxParallelTrees = 10_000

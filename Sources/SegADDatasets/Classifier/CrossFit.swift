@@ -53,7 +53,7 @@ public struct StandardizedLogistic: Sendable {
     }
 }
 
-/// Cross-fitting of a learned feature (DESIGN.md invariant 2, docs/vad.md):
+/// Cross-fitting of a learned feature (docs/design.md, "Invariants", 2; docs/vad.md):
 /// the forest's training rows are split by `StratifiedKFold`; fold f's rows
 /// are scored by a model fitted on the classifier's training rows minus fold
 /// f, so no forest row is scored by a model that saw it. Every other row

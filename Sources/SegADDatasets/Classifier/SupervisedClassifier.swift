@@ -29,7 +29,7 @@ public enum SupervisedClassifier {
         public var size: (height: Int, width: Int)
         /// The L2 strength; nil: chosen per model by inner cross-validation.
         public var c: Double? = 1.0
-        /// Cross-fitting folds over the seed's `segad-train` rows (DESIGN.md invariant 2).
+        /// Cross-fitting folds over the seed's `segad-train` rows (docs/design.md, "Invariants", 2).
         public var folds = 5
         public var output: String
         public init(manifestPath: String, seed: Int, weightsPath: String, size: (height: Int, width: Int), output: String) {
@@ -92,7 +92,7 @@ public enum SupervisedClassifier {
     }
 
     /// A `classifier-train` row that is a test row of any seed is refused
-    /// (DESIGN.md invariant 1).
+    /// (docs/design.md, "Invariants", 1).
     static func checkNoTestRows(_ training: [String], manifest: Manifest) throws {
         let trainingSet = Set(training)
         for s in manifest.seedList {

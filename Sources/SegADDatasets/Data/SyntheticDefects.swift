@@ -4,7 +4,7 @@ import SegADKernels
 import SegADCore
 
 /// One-class VAD: synthetic defects on a seed's SegAD-training good images
-/// (DESIGN.md): either a Gaussian blur of a region, or a randomly placed,
+/// (docs/design.md, "Splits"; docs/vad.md): either a Gaussian blur of a region, or a randomly placed,
 /// randomly sized thin rectangle of a random gray, where the region is a
 /// random segment of the static label map or part of one.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import SegADNative
 
-/// A Valeo Anomaly Dataset (VAD) folder, as DESIGN.md describes it:
+/// A Valeo Anomaly Dataset (VAD) folder, as docs/vad.md, "The folder", describes it:
 ///
 ///     ROOT/train/good/*.png              2000 good training images
 ///     ROOT/train/bad/*.png               1000 bad training images

@@ -3,7 +3,7 @@ import SegADNative
 import SegADKernels
 import SegADCore
 
-/// The VAD protocol of DESIGN.md as manifests, one per seed (detectors are
+/// The VAD protocol (docs/design.md, "Splits"; docs/vad.md) as manifests, one per seed (detectors are
 /// refitted per seed, so each seed has its own maps; every manifest has
 /// class "vad" so `evaluate report` merges the seeds into one row).
 ///

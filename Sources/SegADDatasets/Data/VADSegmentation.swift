@@ -66,7 +66,9 @@ public enum VADSegmentation {
     }
 
     public static func run(_ o: Options) throws {
-        guard o.segments >= 1 && o.segments <= 256 else { throw InputError("--segments", "must be in 1…256") }
+        guard Bounds.gray8Segments.contains(o.segments) else {
+            throw InputError("--segments", "must be in 1…\(Bounds.maxGray8Segments) (\(Bounds.gray8SegmentsWhy))")
+        }
         let (labels, h, w) = try labels(of: o.input, segments: o.segments)
         var resized = nearest(labels, height: h, width: w, toHeight: o.size.height, toWidth: o.size.width)
         if o.oneSegment { resized = resized.map { _ in 0 } }

@@ -3,7 +3,7 @@ import SegADCore
 
 extension BRFParameters {
     /// Why these parameters would give a NaN, unbounded or meaningless model,
-    /// or nil: non-finite or out-of-range values (issue 13, classes 1 and 5).
+    /// or nil: non-finite or out-of-range values (docs/reliability.md, section 6, classes 1 and 5).
     public var fault: String? {
         if !(1...Bounds.maxRounds).contains(rounds) { return "rounds \(rounds) outside 1…\(Bounds.maxRounds)" }
         if !(1...Bounds.maxParallelTrees).contains(numParallelTree) {

@@ -47,7 +47,7 @@ public enum BRFTraining {
         let booster = try BoostedRandomForest.train(features: matrix, rows: rows.count, columns: columns.count,
                                                     labels: labels, parameters: parameters)
         // A model that scores its own training rows NaN or ±inf (e.g. from
-        // extreme parameters) is refused rather than written (issue 13, class 5).
+        // extreme parameters) is refused rather than written (docs/reliability.md, section 6, class 5).
         let check = try BoostedRandomForest.scores(booster, features: matrix, rows: rows.count, columns: columns.count)
         if let i = check.firstIndex(where: { !$0.isFinite }) {
             throw StageInputError.nonFiniteTrainingScore(options.output, id: trainIds[i], score: check[i])

@@ -1,7 +1,7 @@
 import SegADNative
 
 /// The Boosted Random Forest's settings: XGBoost's parameters for the final
-/// SegAD classifier (DESIGN.md, "The method"), plus the number of rounds.
+/// SegAD classifier (docs/design.md, "The Boosted Random Forest"), plus the number of rounds.
 ///
 /// Defaults are the paper's: 10 rounds of 200 parallel trees, depth 5,
 /// eta 0.3, `binary:logitraw`, row/column subsampling 0.6, L1 1.0, `hist`.
@@ -71,7 +71,8 @@ public struct BRFParameters: Codable, Equatable, Sendable {
     }
 
     /// A copy whose `scalePosWeight` is set: kept if given, else
-    /// `goodRows / badRows` (DESIGN.md: good training rows / bad training rows).
+    /// `goodRows / badRows`: good training rows / bad training rows (docs/design.md,
+    /// "The Boosted Random Forest").
     public func resolved(goodRows: Int, badRows: Int) -> BRFParameters {
         var copy = self
         if copy.scalePosWeight == nil, badRows > 0 {

@@ -24,6 +24,9 @@ public enum FeatureExtraction {
     }
 
     public static func run(_ options: Options) throws {
+        guard Bounds.segments.contains(options.segments) else {
+            throw InputError("--segments", "must be in 1…\(Bounds.maxSegments) (\(Bounds.segmentsWhy))")
+        }
         let manifest = try Manifest.load(path: options.manifestPath)
         let maps = try options.mapsPaths.map { try MapsArtifact(path: $0) }
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: options.manifestPath)]
@@ -66,9 +69,6 @@ public enum FeatureExtraction {
         let (height, width, n) = (first.height, first.width, first.count)
         let pixels = height * width
         let L = options.segments
-        guard (1...Bounds.maxSegments).contains(L) else {
-            throw InputError("--segments", "must be in 1…\(Bounds.maxSegments) (feature names run a…z, aa…zz)")
-        }
 
         // Segmentation: one static label map, or per item from the manifest.
         var staticLabels: [Int32]? = nil

@@ -7,7 +7,7 @@ import SegADCore
 /// manifest order). `extract-maps` records it in the maps artifact
 /// (`map_files_sha256`); `segment-stats` recomputes it and refuses a maps
 /// artifact whose map files changed since — e.g. a symlinked map retargeted
-/// after extract-maps ran (issue 13, class 4). Symlinks are followed: the
+/// after extract-maps ran (docs/reliability.md, section 6, class 4). Symlinks are followed: the
 /// hash is of the content the path resolves to now.
 public enum MapSources {
     public static let configKey = "map_files_sha256"

@@ -144,7 +144,7 @@ public enum Report {
         // One set whose marker is metrics.json (Make's target): every file is
         // written under a temporary name first (a full disk changes nothing),
         // then metrics.json is removed, the others renamed into place, and
-        // metrics.json renamed last (issue 13, class 3).
+        // metrics.json renamed last (docs/reliability.md, section 6, class 3).
         var files = OutputSet(marker: options.output + "/metrics.json")
         defer { files.discard() }
         // Every figure's name, checked before anything is written: two

@@ -30,7 +30,7 @@ public enum SegmentationArtifact {
     public static func write(_ segmentation: DerivedSegmentation, png: String, stage: String,
                              config: [String: Any], inputs: [ArtifactInput], overlay: Canvas?,
                              imageIds: [String] = []) throws {
-        precondition(segmentation.segments <= 256, "a gray8 label PNG holds at most 256 labels")
+        precondition(Bounds.gray8Segments.contains(segmentation.segments), Bounds.gray8SegmentsWhy)
         var files = OutputSet(marker: png)
         defer { files.discard() }
         try files.gray8(png, width: segmentation.width, height: segmentation.height,

@@ -35,7 +35,7 @@ public enum Checkpoint {
             if bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B, bytes[2] == 0x03, bytes[3] == 0x04 {
                 return try loadZip(bytes, name: name)
             }
-            // By structure, not by one byte (issue 13, class 8): a safetensors
+            // By structure, not by one byte (docs/reliability.md, section 6, class 8): a safetensors
             // header length is little-endian, so its first byte may be 0x80
             // like a pickle's PROTO opcode.
             if looksLikeSafetensors(bytes) {

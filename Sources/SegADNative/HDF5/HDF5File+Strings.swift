@@ -24,7 +24,7 @@ extension HDF5File {
             for (j, b) in s.utf8.enumerated() { bytes[i * width + j] = b }
         }
         try bytes.withUnsafeBytes { buffer in
-            try check(H5Dwrite(dataset.id, type.id, segad_h5s_all(), segad_h5s_all(),
+            _ = try check(H5Dwrite(dataset.id, type.id, segad_h5s_all(), segad_h5s_all(),
                                segad_h5p_default(), buffer.baseAddress), "H5Dwrite", name)
         }
     }

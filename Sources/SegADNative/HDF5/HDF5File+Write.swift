@@ -76,7 +76,7 @@ extension HDF5File {
     /// chunked (`chunks`, or whole rows of at most 1 MiB per chunk) and
     /// carries HDF5's Fletcher-32 checksum per chunk, which HDF5 verifies on
     /// every read: a damaged artifact is refused, never read silently
-    /// (issue 13, class 4).
+    /// (docs/reliability.md, section 6, class 4).
     func createDataset(_ name: String, in id: hid_t, shape: [Int], chunks: [Int]?,
                        fileType: hid_t) throws -> HDF5Handle {
         guard shape.allSatisfy({ $0 >= 0 }) else {

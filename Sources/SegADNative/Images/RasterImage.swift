@@ -43,7 +43,7 @@ public struct RasterImage: Sendable, Equatable {
 }
 
 /// Bounds every image reader checks against the DECLARED size, before it
-/// allocates anything of that size (issue 13, item 1).
+/// allocates anything of that size (docs/reliability.md, section 6, class 1).
 public enum ImageLimits {
     /// Largest width or height accepted.
     public static let maxSide = 16384

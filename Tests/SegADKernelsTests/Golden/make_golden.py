@@ -40,7 +40,7 @@ def b64(a, dtype):
 
 
 def expected_stats(m, lab, L):
-    """Reference: the statistics exactly as DESIGN.md defines them, on the
+    """Reference: the statistics exactly as docs/design.md ("Features") defines them, on the
     float32 values converted to float64."""
     out = []
     for l in range(L):

@@ -3,12 +3,12 @@ import SegADNative
 import XCTest
 import _TestSupport
 
-/// Bad input beyond BadInputTests (issue 7, item 3): a huge declared `.npy`
+/// Bad input at the edges (docs/reliability.md, section 3): a huge declared `.npy`
 /// shape, a label map of the wrong rank, a seed that trains on bad rows only,
 /// a zero-byte model, a full disk — and one input that looks bad but is valid:
 /// a label map whose segments are all empty but one, which must work and give
 /// zeros for the empty segments.
-final class MoreBadInputTests: XCTestCase {
+final class BadInputEdgeCaseTests: XCTestCase {
     func testHugeDeclaredNPYShape() throws {
         let f = try BadInputFixture(self)
         try f.build(through: .maps)

@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// Shared checks of the issue-13 tests (reliability round 2).
+/// The check every refusal test shares (docs/reliability.md, section 3 and
+/// section 6, class 7): a refusal is one line naming what is wrong.
 extension XCTestCase {
     /// Exit status non-zero, exactly one line on stderr, containing each of `parts`.
     func assertOneLineRefusal(_ r: ToolRunner.Result, _ parts: String..., file: StaticString = #filePath, line: UInt = #line) {
