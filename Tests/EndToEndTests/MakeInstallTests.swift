@@ -20,7 +20,7 @@ final class MakeInstallTests: XCTestCase {
         let install = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("install -m 755") }, r.stdout)
         XCTAssertLessThan(build, install, r.stdout)
         XCTAssertTrue(lines[install].contains("\(tmp)/bin/extract-maps"), lines[install])
-        XCTAssertTrue(lines[install].hasSuffix("\(tmp)/prefix/bin/"), lines[install])
+        XCTAssertTrue(lines[install].hasSuffix("'\(tmp)/prefix/bin/'"), lines[install])  // the prefix quoted as one shell word (pipelines/safe.mk)
     }
 
     /// The first build announces itself with the time it takes; with the
