@@ -46,6 +46,10 @@ public struct PatchCore: PixelDetector {
     public let dim: Int
     public let imageHeight: Int
     public let imageWidth: Int
+    /// The search `apply` runs (docs/patchcore.md, "Pruned search"); both give the same bits.
+    package var search: NNSearch = .pruned
+    /// The pruned search's clusters of `memoryBank`, built on first use.
+    let searchIndex = SearchIndexCache()
 
     // MARK: - Fit
 
@@ -177,8 +181,7 @@ public struct PatchCore: PixelDetector {
             var queries: [Float] = []
             queries.reserveCapacity(batch.reduce(0) { $0 + $1.values.count })
             for e in batch { queries += e.values }
-            let scores = Self.nearestDistances(queries, count: queries.count / dim, bank: memoryBank,
-                                               bankNorms: bankNorms, bankCount: bankCount, dim: dim)
+            let scores = nearestDistances(queries, count: queries.count / dim, bankNorms: bankNorms).distances
             var offset = 0
             for (k, e) in batch.enumerated() {
                 let p = e.h * e.w

@@ -1,0 +1,275 @@
+import Dispatch
+import Foundation
+import Synchronization
+internal import COpenBLAS
+internal import CConvKernels
+
+/// PatchCore's nearest-neighbour search without looking at most of the
+/// bank, with the brute force's result bit for bit (docs/patchcore.md,
+/// "Pruned search").
+///
+/// The bank is split into clusters around its first rows (the coreset's own
+/// greedy order puts far-apart rows first); each member keeps its distance
+/// r to its center, members sorted by r. For a query q with center distance
+/// D (bounded below and above from a float sgemm with a rounding margin),
+/// the triangle inequality gives ‖q − m‖ ≥ |D − r|; a member is skipped when
+/// that bound proves its computed value ‖m‖² − 2q·m (as the brute force
+/// computes it, rounding included) cannot be below the best value found so
+/// far, so only the members with r in [D − ρ, D + ρ] are evaluated, found by
+/// binary search. The best value starts from the previous query's winner
+/// (neighbouring patches have close features) and the nearest cluster. Every
+/// value that is evaluated is the brute force's value of that cell, replayed
+/// in the arithmetic its sgemm tile used (`replayMap`); the minimum over
+/// them is therefore the brute force's minimum, and the distance the same
+/// expression √max(‖q‖² + best, 0).
+extension PatchCore {
+    /// The clusters of a memory bank, built once per bank.
+    package final class SearchIndex: Sendable {
+        let dim: Int
+        let bankCount: Int
+        /// Cluster centers (the bank's first rows), count × dim, their sdot norms and ‖c‖.
+        let centers: [Float]
+        let centerNorms: [Float]
+        let centerLengths: [Double]
+        /// Members of cluster c: members[clusterStart[c]..<clusterStart[c + 1]], by increasing radius.
+        let clusterStart: [Int]
+        let members: [Int32]
+        /// ‖m − c‖ of each member (in double precision).
+        let radii: [Double]
+        /// max ‖m‖ over each cluster's members.
+        let maxLength: [Double]
+        /// False when the bank has a value this search does not bound (not finite, or above 1e15).
+        let usable: Bool
+        package var clusters: Int { clusterStart.count - 1 }
+
+        /// Clusters for `bank` (bankCount × dim): `clusters` centers (default about 2√bankCount).
+        package init(bank: [Float], bankCount: Int, dim: Int, clusters requested: Int? = nil) {
+            self.dim = dim
+            self.bankCount = bankCount
+            usable = bank.allSatisfy { $0.isFinite && abs($0) <= 1e15 }
+            let k = max(1, min(bankCount, requested ?? Int((2 * Double(bankCount).squareRoot()).rounded())))
+            let centers = Array(bank[0..<(k * dim)])
+            let centerNorms = centers.withUnsafeBufferPointer { squaredNorms($0.baseAddress!, count: k, dim: dim) }
+            // Nearest center of each bank row (any assignment is correct; this one keeps clusters tight).
+            var assign = [Int32](repeating: 0, count: bankCount)
+            let chunk = 2048
+            var dots = [Float](repeating: 0, count: chunk * k)
+            BLASThreads.with(1) {
+                for r0 in stride(from: 0, to: bankCount, by: chunk) {
+                    let m = min(chunk, bankCount - r0)
+                    bank.withUnsafeBufferPointer { bp in
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(dim),
+                                    -2, bp.baseAddress! + r0 * dim, Int32(dim), centers, Int32(dim), 0, &dots, Int32(k))
+                    }
+                    for i in 0..<m {
+                        var best = Float.infinity, arg = 0
+                        for c in 0..<k where centerNorms[c] + dots[i * k + c] < best { best = centerNorms[c] + dots[i * k + c]; arg = c }
+                        assign[r0 + i] = Int32(arg)
+                    }
+                }
+            }
+            func length(_ i: Int) -> Double {
+                var s = 0.0
+                for j in 0..<dim { let x = Double(bank[i * dim + j]); s += x * x }
+                return s.squareRoot()
+            }
+            func distance(_ i: Int, _ c: Int) -> Double {
+                var s = 0.0
+                for j in 0..<dim { let t = Double(bank[i * dim + j]) - Double(centers[c * dim + j]); s += t * t }
+                return s.squareRoot()
+            }
+            var lists = [[(r: Double, i: Int32)]](repeating: [], count: k)
+            var maxLength = [Double](repeating: 0, count: k)
+            for i in 0..<bankCount {
+                let c = Int(assign[i])
+                lists[c].append((distance(i, c), Int32(i)))
+                maxLength[c] = max(maxLength[c], length(i))
+            }
+            var start = [0], members: [Int32] = [], radii: [Double] = []
+            members.reserveCapacity(bankCount); radii.reserveCapacity(bankCount)
+            for c in 0..<k {
+                for e in lists[c].sorted(by: { $0.r < $1.r || ($0.r == $1.r && $0.i < $1.i) }) {
+                    members.append(e.i); radii.append(e.r)
+                }
+                start.append(members.count)
+            }
+            self.centers = centers
+            self.centerNorms = centerNorms
+            centerLengths = (0..<k).map { c in
+                var s = 0.0
+                for j in 0..<dim { let x = Double(centers[c * dim + j]); s += x * x }
+                return s.squareRoot()
+            }
+            clusterStart = start
+            self.members = members
+            self.radii = radii
+            self.maxLength = maxLength
+        }
+    }
+
+    /// The brute force's `nearestDistances` (same tiles of queries, same
+    /// values bit for bit) by the pruned search, and how many query–bank
+    /// values it evaluated (of count·bankCount). Nil when it cannot promise
+    /// the same bits here (no replay map for a tile shape, or values it does
+    /// not bound): then the caller runs the brute force.
+    package static func nearestDistancesPruned(_ q: [Float], count: Int, bank: [Float], bankNorms: [Float],
+                                               bankCount: Int, dim: Int, index: SearchIndex) -> (distances: [Float], evaluated: Int)? {
+        guard count > 0 else { return ([], 0) }
+        guard index.usable, index.bankCount == bankCount, index.dim == dim,
+              q.allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else { return nil }
+        // The replay maps of the brute force's tile shapes: [full query tile?][full bank tile?].
+        func rows(_ full: Bool) -> Int { full ? min(queryTile, count) : count % queryTile }
+        func cols(_ full: Bool) -> Int { full ? min(bankTile, bankCount) : bankCount % bankTile }
+        var measured: [[[UInt8]]] = [[[], []], [[], []]]
+        for (a, fullRows) in [false, true].enumerated() where rows(fullRows) > 0 {
+            for (b, fullCols) in [false, true].enumerated() where cols(fullCols) > 0 {
+                guard let map = replayMap(TileShape(rows: rows(fullRows), cols: cols(fullCols), dim: dim)) else { return nil }
+                measured[a][b] = map
+            }
+        }
+        let maps = measured
+        let k = index.clusters
+        // Rounding margin, relative to (‖q‖ + ‖m‖)²: twice what the error
+        // analysis needs (docs/patchcore.md, "Pruned search: the margin").
+        let mu = 4 * Double(dim + 4) * 0x1p-24
+        var out = [Float](repeating: 0, count: count)
+        let tiles = (count + queryTile - 1) / queryTile
+        let workers = min(Parallel.cores, tiles)
+        let next = Parallel.Counter()
+        let evaluated = Parallel.Slots<Int>(workers, empty: 0)
+        BLASThreads.with(1) {
+            q.withUnsafeBufferPointer { qp in
+            bank.withUnsafeBufferPointer { bp in
+            bankNorms.withUnsafeBufferPointer { np in
+            out.withUnsafeMutableBufferPointer { op in
+            index.centers.withUnsafeBufferPointer { cp in
+            index.members.withUnsafeBufferPointer { mp in
+            index.radii.withUnsafeBufferPointer { rp in
+                // Shared by the workers: all read the queries, the bank, its norms and the
+                // index; each writes the distances of the query tiles it takes.
+                let qb = SharedPointer(qp), bb = SharedPointer(bp), nb = SharedPointer(np), ob = SharedPointer(op)
+                let cb = SharedPointer(cp), mb = SharedPointer(mp), rb = SharedPointer(rp)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let centerDots = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * k)
+                    defer { centerDots.deallocate() }
+                    var dlo = [Double](repeating: 0, count: k), dhi = [Double](repeating: 0, count: k)
+                    let batch = 64
+                    var idx = [Int32](repeating: 0, count: batch), variants = [UInt8](repeating: 0, count: batch)
+                    var values = [Float](repeating: 0, count: batch)
+                    var done = 0
+                    while true {
+                        let tile = next.increment() - 1
+                        if tile >= tiles { break }
+                        let q0 = tile * queryTile, mq = min(queryTile, count - q0)
+                        let fullRows = mq == queryTile ? 1 : 0
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(mq), Int32(k), Int32(dim),
+                                    1, qb + q0 * dim, Int32(dim), cb.base, Int32(dim), 0, centerDots, Int32(k))
+                        var seed: Int32 = -1
+                        for i in 0..<mq {
+                            let row = qb + (q0 + i) * dim
+                            let qn = cblas_sdot(Int32(dim), row, 1, row, 1)
+                            let qLength = Double(qn).squareRoot() * (1 + 0x1p-20)
+                            var best = Float.infinity, winner: Int32 = -1
+                            /// Evaluates the n members in idx (their cells replayed), keeping the minimum.
+                            func evaluate(_ n: Int) {
+                                for t in 0..<n {
+                                    let j = Int(idx[t]), b0 = j / bankTile * bankTile
+                                    let cols = min(bankTile, bankCount - b0)
+                                    variants[t] = maps[fullRows][cols == bankTile ? 1 : 0][i * cols + (j - b0)]
+                                }
+                                segad_nn_dots(row, bb.base, dim, idx, variants, n, &values)
+                                for t in 0..<n {
+                                    let v = values[t] + nb[Int(idx[t])]
+                                    if v < best { best = v; winner = idx[t] }
+                                }
+                                done += n
+                            }
+                            if seed >= 0 { idx[0] = seed; evaluate(1) }
+                            // Center distances with their rounding margin; the nearest cluster first.
+                            var first = 0
+                            for c in 0..<k {
+                                let d2 = Double(qn) + Double(index.centerNorms[c]) - 2 * Double(centerDots[i * k + c])
+                                let l = qLength + index.centerLengths[c]
+                                let e = mu * l * l + 1e-30
+                                dlo[c] = max(d2 - e, 0).squareRoot(); dhi[c] = max(d2 + e, 0).squareRoot()
+                                if dlo[c] < dlo[first] { first = c }
+                            }
+                            for step in 0..<k {
+                                let c = step == 0 ? first : (step <= first ? step - 1 : step)
+                                // ρ: a member whose distance from q is proved > ρ cannot beat `best`.
+                                let l = qLength + index.maxLength[c]
+                                let t = Double(best) + Double(qn) + mu * l * l + 1e-30
+                                if t <= 0 { continue }
+                                let rho = t.squareRoot()
+                                let pad = 1e-9 * (dhi[c] + rho) + 1e-30
+                                let lower = dlo[c] - rho - pad, upper = dhi[c] + rho + pad
+                                let s0 = index.clusterStart[c], s1 = index.clusterStart[c + 1]
+                                if s0 == s1 || rb[s1 - 1] < lower || rb[s0] > upper { continue }
+                                // First member with radius ≥ lower, first with radius > upper.
+                                var a = s0, z = s1
+                                while a < z { let m = (a + z) / 2; if rb[m] < lower { a = m + 1 } else { z = m } }
+                                var e = a
+                                z = s1
+                                while e < z { let m = (e + z) / 2; if rb[m] <= upper { e = m + 1 } else { z = m } }
+                                var s = a
+                                while s < e {
+                                    let n = min(batch, e - s)
+                                    for t in 0..<n { idx[t] = mb[s + t] }
+                                    evaluate(n)
+                                    s += n
+                                }
+                            }
+                            seed = winner
+                            ob[q0 + i] = max(qn + best, 0).squareRoot()
+                        }
+                    }
+                    evaluated[w] = done
+                }
+            }
+            }
+            }
+            }
+            }
+            }
+            }
+        }
+        return (out, evaluated.values.reduce(0, +))
+    }
+}
+
+extension PatchCore {
+    /// Which nearest-neighbour search `apply` runs: the pruned one (the
+    /// default; it falls back to the brute force where it cannot promise the
+    /// same bits) or the brute force alone (for checks and benchmarks).
+    package enum NNSearch: Sendable { case pruned, bruteForce }
+
+    /// The search index of a detector's bank, built on first use.
+    package final class SearchIndexCache: Sendable {
+        private let index = Mutex<SearchIndex?>(nil)
+        package init() {}
+        func get(_ build: () -> SearchIndex) -> SearchIndex {
+            index.withLock { stored in
+                if let stored { return stored }
+                let built = build()
+                stored = built
+                return built
+            }
+        }
+    }
+
+    /// The distances `apply` scores `count` query rows with, by `search`,
+    /// and how many query–bank values the pruned search evaluated (nil: the
+    /// brute force ran, count·bankCount values).
+    package func nearestDistances(_ queries: [Float], count: Int, bankNorms: [Float]) -> (distances: [Float], evaluated: Int?) {
+        let bankCount = memoryBank.count / dim
+        if search == .pruned {
+            let index = searchIndex.get { SearchIndex(bank: memoryBank, bankCount: bankCount, dim: dim) }
+            if let r = Self.nearestDistancesPruned(queries, count: count, bank: memoryBank, bankNorms: bankNorms,
+                                                   bankCount: bankCount, dim: dim, index: index) {
+                return (r.distances, r.evaluated)
+            }
+        }
+        return (Self.nearestDistances(queries, count: count, bank: memoryBank, bankNorms: bankNorms,
+                                      bankCount: bankCount, dim: dim), nil)
+    }
+}
