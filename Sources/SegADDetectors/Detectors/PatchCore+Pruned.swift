@@ -40,7 +40,12 @@ extension PatchCore {
         let maxLength: [Double]
         /// False when the bank has a value this search does not bound (not finite, or above 1e15).
         let usable: Bool
+        /// The projection bound and each member's projection (members' order, k floats each).
+        let projection: ProjectionBound?
+        let projected: [Float]
         package var clusters: Int { clusterStart.count - 1 }
+        /// k of the projection bound (0: none).
+        package var projectionDim: Int { projection?.k ?? 0 }
 
         /// Clusters for `bank` (bankCount × dim): `clusters` centers (default about 2√bankCount).
         package init(bank: [Float], bankCount: Int, dim: Int, clusters requested: Int? = nil) {
@@ -93,6 +98,20 @@ extension PatchCore {
                 }
                 start.append(members.count)
             }
+            let projection = ProjectionBound(bank: bank, count: bankCount, dim: dim)
+            var projected: [Float] = []
+            if let p = projection {
+                var all = [Float](repeating: 0, count: bankCount * p.k)
+                BLASThreads.with(1) {
+                    bank.withUnsafeBufferPointer { bp in
+                        all.withUnsafeMutableBufferPointer { p.project(bp.baseAddress!, count: bankCount, dim: dim, into: $0.baseAddress!) }
+                    }
+                }
+                projected.reserveCapacity(bankCount * p.k)
+                for m in members { projected += all[(Int(m) * p.k)..<((Int(m) + 1) * p.k)] }
+            }
+            self.projection = projection
+            self.projected = projected
             self.centers = centers
             self.centerNorms = centerNorms
             centerLengths = (0..<k).map { c in
@@ -107,14 +126,22 @@ extension PatchCore {
         }
     }
 
+    /// What the pruned search returns: the distances, how many query–bank
+    /// values it evaluated in full (of count·bankCount) and how many members
+    /// it tested against the projection bound.
+    package struct PrunedResult: Sendable {
+        package var distances: [Float]
+        package var evaluated: Int
+        package var bounded: Int
+    }
+
     /// The brute force's `nearestDistances` (same tiles of queries, same
-    /// values bit for bit) by the pruned search, and how many query–bank
-    /// values it evaluated (of count·bankCount). Nil when it cannot promise
+    /// values bit for bit) by the pruned search. Nil when it cannot promise
     /// the same bits here (no replay map for a tile shape, or values it does
     /// not bound): then the caller runs the brute force.
     package static func nearestDistancesPruned(_ q: [Float], count: Int, bank: [Float], bankNorms: [Float],
-                                               bankCount: Int, dim: Int, index: SearchIndex) -> (distances: [Float], evaluated: Int)? {
-        guard count > 0 else { return ([], 0) }
+                                               bankCount: Int, dim: Int, index: SearchIndex) -> PrunedResult? {
+        guard count > 0 else { return PrunedResult(distances: [], evaluated: 0, bounded: 0) }
         guard index.usable, index.bankCount == bankCount, index.dim == dim,
               q.allSatisfy({ $0.isFinite && abs($0) <= 1e15 }) else { return nil }
         // The replay maps of the brute force's tile shapes: [full query tile?][full bank tile?].
@@ -136,7 +163,9 @@ extension PatchCore {
         let tiles = (count + queryTile - 1) / queryTile
         let workers = min(Parallel.cores, tiles)
         let next = Parallel.Counter()
-        let evaluated = Parallel.Slots<Int>(workers, empty: 0)
+        let evaluated = Parallel.Slots<Int>(workers, empty: 0), bounded = Parallel.Slots<Int>(workers, empty: 0)
+        let projection = index.projection
+        let pk = projection?.k ?? 0
         BLASThreads.with(1) {
             q.withUnsafeBufferPointer { qp in
             bank.withUnsafeBufferPointer { bp in
@@ -145,18 +174,21 @@ extension PatchCore {
             index.centers.withUnsafeBufferPointer { cp in
             index.members.withUnsafeBufferPointer { mp in
             index.radii.withUnsafeBufferPointer { rp in
+            index.projected.withUnsafeBufferPointer { pp in
                 // Shared by the workers: all read the queries, the bank, its norms and the
                 // index; each writes the distances of the query tiles it takes.
                 let qb = SharedPointer(qp), bb = SharedPointer(bp), nb = SharedPointer(np), ob = SharedPointer(op)
                 let cb = SharedPointer(cp), mb = SharedPointer(mp), rb = SharedPointer(rp)
+                let pb = pk > 0 ? SharedPointer(pp) : nil
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     let centerDots = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * k)
-                    defer { centerDots.deallocate() }
+                    let queryProjections = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * max(pk, 1))
+                    defer { centerDots.deallocate(); queryProjections.deallocate() }
                     var dlo = [Double](repeating: 0, count: k), dhi = [Double](repeating: 0, count: k)
                     let batch = 64
                     var idx = [Int32](repeating: 0, count: batch), variants = [UInt8](repeating: 0, count: batch)
                     var values = [Float](repeating: 0, count: batch)
-                    var done = 0
+                    var done = 0, tested = 0
                     while true {
                         let tile = next.increment() - 1
                         if tile >= tiles { break }
@@ -164,6 +196,7 @@ extension PatchCore {
                         let fullRows = mq == queryTile ? 1 : 0
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(mq), Int32(k), Int32(dim),
                                     1, qb + q0 * dim, Int32(dim), cb.base, Int32(dim), 0, centerDots, Int32(k))
+                        projection?.project(qb + q0 * dim, count: mq, dim: dim, into: queryProjections)
                         var seed: Int32 = -1
                         for i in 0..<mq {
                             let row = qb + (q0 + i) * dim
@@ -194,13 +227,16 @@ extension PatchCore {
                                 dlo[c] = max(d2 - e, 0).squareRoot(); dhi[c] = max(d2 + e, 0).squareRoot()
                                 if dlo[c] < dlo[first] { first = c }
                             }
+                            let qp = queryProjections + i * pk
                             for step in 0..<k {
                                 let c = step == 0 ? first : (step <= first ? step - 1 : step)
                                 // ρ: a member whose distance from q is proved > ρ cannot beat `best`.
                                 let l = qLength + index.maxLength[c]
-                                let t = Double(best) + Double(qn) + mu * l * l + 1e-30
-                                if t <= 0 { continue }
-                                let rho = t.squareRoot()
+                                func radius() -> Double? {
+                                    let t = Double(best) + Double(qn) + mu * l * l + 1e-30
+                                    return t > 0 ? t.squareRoot() : nil
+                                }
+                                guard var rho = radius() else { continue }
                                 let pad = 1e-9 * (dhi[c] + rho) + 1e-30
                                 let lower = dlo[c] - rho - pad, upper = dhi[c] + rho + pad
                                 let s0 = index.clusterStart[c], s1 = index.clusterStart[c + 1]
@@ -211,19 +247,46 @@ extension PatchCore {
                                 var e = a
                                 z = s1
                                 while e < z { let m = (e + z) / 2; if rb[m] <= upper { e = m + 1 } else { z = m } }
-                                var s = a
-                                while s < e {
-                                    let n = min(batch, e - s)
-                                    for t in 0..<n { idx[t] = mb[s + t] }
-                                    evaluate(n)
-                                    s += n
+                                guard let projection, let pb else {
+                                    var s = a
+                                    while s < e {
+                                        let n = min(batch, e - s)
+                                        for t in 0..<n { idx[t] = mb[s + t] }
+                                        evaluate(n)
+                                        s += n
+                                    }
+                                    continue
                                 }
+                                // The projection bound: skip members with a computed ‖Uq − Um‖² above
+                                // `limit`, which proves ‖q − m‖ > ρ (the margin covers the rounding of
+                                // Uq, Um and of the sum; docs/patchcore.md, "Pruned search: the margins").
+                                let slack = 2 * Double(pk).squareRoot() * Double(dim + 2) * 0x1p-24 * projection.rowLength * l
+                                func limit(_ rho: Double) -> Float {
+                                    let b = rho * projection.sigma + slack
+                                    let x = b * b / (1 - 2 * Double(pk + 2) * 0x1p-24)
+                                    let f = Float(x)
+                                    return Double(f) >= x ? f : f.nextUp
+                                }
+                                var cut = limit(rho)
+                                var n = 0
+                                for t in a..<e {
+                                    if projectedDistance(qp, pb + t * pk, pk) > cut { continue }
+                                    idx[n] = mb[t]; n += 1
+                                    if n == batch {
+                                        evaluate(n); n = 0
+                                        guard let r = radius() else { break }
+                                        rho = r; cut = limit(rho)
+                                    }
+                                }
+                                tested += e - a
+                                if n > 0 { evaluate(n) }
                             }
                             seed = winner
                             ob[q0 + i] = max(qn + best, 0).squareRoot()
                         }
                     }
                     evaluated[w] = done
+                    bounded[w] = tested
                 }
             }
             }
@@ -232,8 +295,9 @@ extension PatchCore {
             }
             }
             }
+            }
         }
-        return (out, evaluated.values.reduce(0, +))
+        return PrunedResult(distances: out, evaluated: evaluated.values.reduce(0, +), bounded: bounded.values.reduce(0, +))
     }
 }
 
@@ -255,6 +319,19 @@ extension PatchCore {
                 return built
             }
         }
+    }
+
+    /// ‖a − b‖² over k floats (k a multiple of 8), eight lanes at a time.
+    @inline(__always)
+    static func projectedDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i < k {
+            let d = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) - UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += d * d
+            i += 8
+        }
+        return acc.sum()
     }
 
     /// The distances `apply` scores `count` query rows with, by `search`,
