@@ -43,6 +43,9 @@ extension PatchCore {
         /// The projection bound and each member's projection (members' order, k floats each).
         let projection: ProjectionBound?
         let projected: [Float]
+        /// Per cluster, the smallest and largest projection of its members in each of the k directions.
+        let boxLow: [Float]
+        let boxHigh: [Float]
         package var clusters: Int { clusterStart.count - 1 }
         /// k of the projection bound (0: none).
         package var projectionDim: Int { projection?.k ?? 0 }
@@ -110,6 +113,20 @@ extension PatchCore {
                 projected.reserveCapacity(bankCount * p.k)
                 for m in members { projected += all[(Int(m) * p.k)..<((Int(m) + 1) * p.k)] }
             }
+            var low: [Float] = [], high: [Float] = []
+            if let p = projection {
+                low = [Float](repeating: .infinity, count: k * p.k); high = [Float](repeating: -.infinity, count: k * p.k)
+                for c in 0..<k {
+                    for t in start[c]..<start[c + 1] {
+                        for i in 0..<p.k {
+                            low[c * p.k + i] = min(low[c * p.k + i], projected[t * p.k + i])
+                            high[c * p.k + i] = max(high[c * p.k + i], projected[t * p.k + i])
+                        }
+                    }
+                }
+            }
+            boxLow = low
+            boxHigh = high
             self.projection = projection
             self.projected = projected
             self.centers = centers
@@ -175,11 +192,14 @@ extension PatchCore {
             index.members.withUnsafeBufferPointer { mp in
             index.radii.withUnsafeBufferPointer { rp in
             index.projected.withUnsafeBufferPointer { pp in
+            index.boxLow.withUnsafeBufferPointer { lp in
+            index.boxHigh.withUnsafeBufferPointer { hp in
                 // Shared by the workers: all read the queries, the bank, its norms and the
                 // index; each writes the distances of the query tiles it takes.
                 let qb = SharedPointer(qp), bb = SharedPointer(bp), nb = SharedPointer(np), ob = SharedPointer(op)
                 let cb = SharedPointer(cp), mb = SharedPointer(mp), rb = SharedPointer(rp)
                 let pb = pk > 0 ? SharedPointer(pp) : nil
+                let lb = pk > 0 ? SharedPointer(lp) : nil, hb = pk > 0 ? SharedPointer(hp) : nil
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     let centerDots = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * k)
                     let queryProjections = UnsafeMutablePointer<Float>.allocate(capacity: queryTile * max(pk, 1))
@@ -237,17 +257,30 @@ extension PatchCore {
                                     return t > 0 ? t.squareRoot() : nil
                                 }
                                 guard var rho = radius() else { continue }
-                                let pad = 1e-9 * (dhi[c] + rho) + 1e-30
-                                let lower = dlo[c] - rho - pad, upper = dhi[c] + rho + pad
                                 let s0 = index.clusterStart[c], s1 = index.clusterStart[c + 1]
-                                if s0 == s1 || rb[s1 - 1] < lower || rb[s0] > upper { continue }
+                                let pad = 1e-9 * (dhi[c] + rho) + 1e-30
+                                if s0 == s1 || dlo[c] - rb[s1 - 1] > rho + pad { continue }
+                                // The projection bound (docs/patchcore.md, "Pruned search: the margins"):
+                                // a computed ‖Uq − Um‖² above `limit(ρ)` proves ‖q − m‖ > ρ (the slack
+                                // covers the rounding of Uq, Um and of the sum).
+                                let slack = 2 * Double(pk).squareRoot() * Double(dim + 2) * 0x1p-24 * (projection?.rowLength ?? 0) * l
+                                func limit(_ rho: Double) -> Float {
+                                    let b = rho * (projection?.sigma ?? 1) + slack
+                                    let x = b * b / (1 - 2 * Double(pk + 2) * 0x1p-24)
+                                    let f = Float(x)
+                                    return Double(f) >= x ? f : f.nextUp
+                                }
+                                // The whole cluster, by its members' box in the projected space.
+                                if let lb, let hb, boxDistance(qp, lb + c * pk, hb + c * pk, pk) > limit(rho) { continue }
+                                let lower = dlo[c] - rho - pad, upper = dhi[c] + rho + pad
+                                if rb[s1 - 1] < lower || rb[s0] > upper { continue }
                                 // First member with radius ≥ lower, first with radius > upper.
                                 var a = s0, z = s1
                                 while a < z { let m = (a + z) / 2; if rb[m] < lower { a = m + 1 } else { z = m } }
                                 var e = a
                                 z = s1
                                 while e < z { let m = (e + z) / 2; if rb[m] <= upper { e = m + 1 } else { z = m } }
-                                guard let projection, let pb else {
+                                guard pk > 0, let pb else {
                                     var s = a
                                     while s < e {
                                         let n = min(batch, e - s)
@@ -256,16 +289,6 @@ extension PatchCore {
                                         s += n
                                     }
                                     continue
-                                }
-                                // The projection bound: skip members with a computed ‖Uq − Um‖² above
-                                // `limit`, which proves ‖q − m‖ > ρ (the margin covers the rounding of
-                                // Uq, Um and of the sum; docs/patchcore.md, "Pruned search: the margins").
-                                let slack = 2 * Double(pk).squareRoot() * Double(dim + 2) * 0x1p-24 * projection.rowLength * l
-                                func limit(_ rho: Double) -> Float {
-                                    let b = rho * projection.sigma + slack
-                                    let x = b * b / (1 - 2 * Double(pk + 2) * 0x1p-24)
-                                    let f = Float(x)
-                                    return Double(f) >= x ? f : f.nextUp
                                 }
                                 var cut = limit(rho)
                                 var n = 0
@@ -288,6 +311,8 @@ extension PatchCore {
                     evaluated[w] = done
                     bounded[w] = tested
                 }
+            }
+            }
             }
             }
             }
@@ -329,6 +354,22 @@ extension PatchCore {
         while i < k {
             let d = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) - UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
             acc += d * d
+            i += 8
+        }
+        return acc.sum()
+    }
+
+    /// Σ gap_i² over k floats (k a multiple of 8), gap_i = how far a[i] lies outside [low[i], high[i]].
+    @inline(__always)
+    static func boxDistance(_ a: UnsafePointer<Float>, _ low: UnsafePointer<Float>, _ high: UnsafePointer<Float>, _ k: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i < k {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let below = UnsafeRawPointer(low + i).loadUnaligned(as: SIMD8<Float>.self) - x
+            let above = x - UnsafeRawPointer(high + i).loadUnaligned(as: SIMD8<Float>.self)
+            let gap = pointwiseMax(pointwiseMax(below, above), SIMD8<Float>())
+            acc += gap * gap
             i += 8
         }
         return acc.sum()
