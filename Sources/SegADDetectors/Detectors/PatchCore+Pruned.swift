@@ -13,10 +13,11 @@ internal import CConvKernels
 /// r to its center, members sorted by r. For a query q with center distance
 /// D (bounded below and above from a float sgemm with a rounding margin),
 /// the triangle inequality gives ‖q − m‖ ≥ |D − r|; a member is skipped when
-/// that bound proves its computed value ‖m‖² − 2q·m (as the brute force
+/// a bound proves its computed value ‖m‖² − 2q·m (as the brute force
 /// computes it, rounding included) cannot be below the best value found so
-/// far, so only the members with r in [D − ρ, D + ρ] are evaluated, found by
-/// binary search. The best value starts from the previous query's winner
+/// far, so only the members with r in [D − ρ, D + ρ] are looked at (binary
+/// search), each first tested on its projection (`ProjectionBound`), whole
+/// clusters skipped by the box of their projections. The best value starts from the previous query's winner
 /// (neighbouring patches have close features) and the nearest cluster. Every
 /// value that is evaluated is the brute force's value of that cell, replayed
 /// in the arithmetic its sgemm tile used (`replayMap`); the minimum over
@@ -174,7 +175,7 @@ extension PatchCore {
         let maps = measured
         let k = index.clusters
         // Rounding margin, relative to (‖q‖ + ‖m‖)²: twice what the error
-        // analysis needs (docs/patchcore.md, "Pruned search: the margin").
+        // analysis needs (docs/patchcore.md, "Pruned search", the margins).
         let mu = 4 * Double(dim + 4) * 0x1p-24
         var out = [Float](repeating: 0, count: count)
         let tiles = (count + queryTile - 1) / queryTile
@@ -260,7 +261,7 @@ extension PatchCore {
                                 let s0 = index.clusterStart[c], s1 = index.clusterStart[c + 1]
                                 let pad = 1e-9 * (dhi[c] + rho) + 1e-30
                                 if s0 == s1 || dlo[c] - rb[s1 - 1] > rho + pad { continue }
-                                // The projection bound (docs/patchcore.md, "Pruned search: the margins"):
+                                // The projection bound (docs/patchcore.md, "Pruned search", the margins):
                                 // a computed ‖Uq − Um‖² above `limit(ρ)` proves ‖q − m‖ > ρ (the slack
                                 // covers the rounding of Uq, Um and of the sum).
                                 let slack = 2 * Double(pk).squareRoot() * Double(dim + 2) * 0x1p-24 * (projection?.rowLength ?? 0) * l

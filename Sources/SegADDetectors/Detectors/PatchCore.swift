@@ -19,7 +19,8 @@ internal import COpenBLAS
 ///    anomalib's KCenterGreedy).
 /// 3. Apply: each patch's score is its Euclidean distance to the nearest
 ///    memory-bank entry, computed as √max(‖q‖² + ‖m‖² − 2q·m, 0) with the
-///    q·m terms from sgemm; the score grid is resized to the image size
+///    q·m terms from sgemm (the pruned search of `apply` gives the same
+///    values bit for bit; docs/patchcore.md, "Pruned search"); the score grid is resized to the image size
 ///    (bilinear by default; anomalib's `nearest` on request) and blurred with
 ///    a Gaussian of σ = 4 (kernel 2⌊4σ+½⌋+1, reflect padding).
 ///
