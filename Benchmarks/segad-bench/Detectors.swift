@@ -16,7 +16,7 @@
 //         alone on the same M×N×K in the same run, twice: one call on 2
 //         threads writing the whole C, and on the search's own tiles (one
 //         thread per core); ratio = search rate / the faster of the two.
-//     segad-bench nn-pruned [--fit 100] [--images 16] [--size 256] [--width PX] [--ratio 0.1] [--clusters K]
+//     segad-bench nn-pruned [--fit 100] [--images 16] [--size 256] [--width PX] [--ratio 0.1] [--clusters K] [--lloyd N | --no-lloyd]
 //         PatchCore's two searches side by side on real patches: fits on the
 //         first --fit good ELPV mono cells, embeds the next --images mono
 //         cells (good or not) and searches their patches in apply's batches
@@ -25,7 +25,7 @@
 //         prints both times, the fraction of query–bank values the pruned
 //         search evaluated in full, the fraction it tested against the
 //         k-dimensional projection bound, and its clusters (--clusters:
-//         default ≈ 2√bank).
+//         default ≈ 2√bank; --lloyd: k-means steps, default 4).
 //     segad-bench backbone [--size 256] [--images 16]
 //         EfficientNet-Lite0 forward to stage 4 (PatchCore's stages 2+4):
 //         images/s one image at a time (both cores through the spinning
@@ -249,8 +249,9 @@ func benchNNPruned(_ args: [String]) throws {
     }
     let queries = batches.reduce(0) { $0 + $1.count / dim }
     let clusters = args.contains("--clusters") ? option(args, "--clusters", 1) : nil
+    let lloyd = args.contains("--lloyd") ? option(args, "--lloyd", 1) : (args.contains("--no-lloyd") ? 0 : 4)
     let load0 = loadAverage()
-    let (index, indexSeconds) = timed { PatchCore.SearchIndex(bank: bank, bankCount: bankCount, dim: dim, clusters: clusters) }
+    let (index, indexSeconds) = timed { PatchCore.SearchIndex(bank: bank, bankCount: bankCount, dim: dim, clusters: clusters, lloydSteps: lloyd) }
     // The replay maps are measured on first use: once, before the timed runs.
     let (_, mapSeconds) = timed {
         for q in batches {
@@ -283,7 +284,7 @@ func benchNNPruned(_ args: [String]) throws {
         identical = identical && zip(brute, pruned).allSatisfy { $0.map(\.bitPattern) == $1.map(\.bitPattern) }
     }
     let line = "RESULT nn-pruned fit=\(nFit) images=\(nApply) size=\(size)\(width == size ? "" : "x\(width)") bank=\(bankCount) dim=\(dim)"
-        + " queries=\(queries) clusters=\(index.clusters) fraction_evaluated=\(String(format: "%.4f", Double(evaluated) / Double(queries * bankCount)))"
+        + " queries=\(queries) clusters=\(index.clusters) lloyd=\(lloyd) fraction_evaluated=\(String(format: "%.4f", Double(evaluated) / Double(queries * bankCount)))"
         + " fraction_projected=\(String(format: "%.4f", Double(bounded) / Double(queries * bankCount))) projection_k=\(index.projectionDim)"
         + " center_distances_per_query=\(index.clusters) brute_s=\(f3(bruteSeconds)) pruned_s=\(f3(prunedSeconds))"
         + " speedup=\(String(format: "%.2f", bruteSeconds / prunedSeconds)) index_s=\(f3(indexSeconds)) first_run_s=\(f3(mapSeconds))"

@@ -14,12 +14,12 @@ final class PrunedSearchTests: XCTestCase {
     /// Both searches on the same input; fails on the first differing bit.
     /// Returns the fraction of query–bank values the pruned one evaluated.
     @discardableResult
-    func assertSame(_ q: [Float], _ bank: [Float], dim: Int, clusters: Int? = nil, _ label: String,
+    func assertSame(_ q: [Float], _ bank: [Float], dim: Int, clusters: Int? = nil, lloydSteps: Int = 4, _ label: String,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Double {
         let count = q.count / dim, bankCount = bank.count / dim
         let norms = bank.withUnsafeBufferPointer { PatchCore.squaredNorms($0.baseAddress!, count: bankCount, dim: dim) }
         let brute = PatchCore.nearestDistances(q, count: count, bank: bank, bankNorms: norms, bankCount: bankCount, dim: dim)
-        let index = PatchCore.SearchIndex(bank: bank, bankCount: bankCount, dim: dim, clusters: clusters)
+        let index = PatchCore.SearchIndex(bank: bank, bankCount: bankCount, dim: dim, clusters: clusters, lloydSteps: lloydSteps)
         let pruned = try XCTUnwrap(PatchCore.nearestDistancesPruned(q, count: count, bank: bank, bankNorms: norms,
                                                                     bankCount: bankCount, dim: dim, index: index),
                                    "\(label): no replay map", file: file, line: line)
@@ -72,7 +72,9 @@ final class PrunedSearchTests: XCTestCase {
         let q = uniform(300 * dim, &rng, scale: 4)
         try assertSame(q, bank, dim: dim, "uniform")
         try assertSame(q, bank, dim: dim, clusters: 1, "uniform, one cluster")
-        try assertSame(Array(q[0..<(40 * dim)]), bank, dim: dim, clusters: 1100, "uniform, every row a cluster")
+        try assertSame(q, bank, dim: dim, lloydSteps: 0, "uniform, centers at the first rows")
+        try assertSame(Array(q[0..<(40 * dim)]), bank, dim: dim, clusters: 1100, lloydSteps: 0,
+                       "uniform, every row a cluster")
     }
 
     func testClusteredBanks() throws {

@@ -56,13 +56,11 @@ extension PatchCore {
             }
             orthonormalize(&q)
             for _ in 0..<12 {
+                // Z = Q·C (rows of Q are the directions; C is symmetric).
                 var z = [Double](repeating: 0, count: k * dim)
-                for a in 0..<k {
-                    for i in 0..<dim {
-                        var s = 0.0
-                        for j in 0..<dim { s += c[i * dim + j] * q[a * dim + j] }
-                        z[a * dim + i] = s
-                    }
+                BLASThreads.with(1) {
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(k), Int32(dim), Int32(dim),
+                                1, q, Int32(dim), c, Int32(dim), 0, &z, Int32(dim))
                 }
                 orthonormalize(&z)
                 q = z

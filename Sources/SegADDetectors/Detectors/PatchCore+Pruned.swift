@@ -28,7 +28,7 @@ extension PatchCore {
     package final class SearchIndex: Sendable {
         let dim: Int
         let bankCount: Int
-        /// Cluster centers (the bank's first rows), count × dim, their sdot norms and ‖c‖.
+        /// Cluster centers, count × dim, their sdot norms and ‖c‖.
         let centers: [Float]
         let centerNorms: [Float]
         let centerLengths: [Double]
@@ -51,29 +51,47 @@ extension PatchCore {
         /// k of the projection bound (0: none).
         package var projectionDim: Int { projection?.k ?? 0 }
 
-        /// Clusters for `bank` (bankCount × dim): `clusters` centers (default about 2√bankCount).
-        package init(bank: [Float], bankCount: Int, dim: Int, clusters requested: Int? = nil) {
+        /// Clusters for `bank` (bankCount × dim): `clusters` centers (default
+        /// about 2√bankCount), started at the bank's first rows and moved by
+        /// `lloydSteps` k-means steps.
+        package init(bank: [Float], bankCount: Int, dim: Int, clusters requested: Int? = nil, lloydSteps: Int = 4) {
             self.dim = dim
             self.bankCount = bankCount
             usable = bank.allSatisfy { $0.isFinite && abs($0) <= 1e15 }
             let k = max(1, min(bankCount, requested ?? Int((2 * Double(bankCount).squareRoot()).rounded())))
-            let centers = Array(bank[0..<(k * dim)])
-            let centerNorms = centers.withUnsafeBufferPointer { squaredNorms($0.baseAddress!, count: k, dim: dim) }
+            // Centers: the bank's first rows, then `lloydSteps` k-means steps
+            // (each center the mean of its rows; a center left empty keeps its place).
+            var centers = Array(bank[0..<(k * dim)])
+            var centerNorms: [Float] = []
             // Nearest center of each bank row (any assignment is correct; this one keeps clusters tight).
             var assign = [Int32](repeating: 0, count: bankCount)
             let chunk = 2048
             var dots = [Float](repeating: 0, count: chunk * k)
-            BLASThreads.with(1) {
-                for r0 in stride(from: 0, to: bankCount, by: chunk) {
-                    let m = min(chunk, bankCount - r0)
-                    bank.withUnsafeBufferPointer { bp in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(dim),
-                                    -2, bp.baseAddress! + r0 * dim, Int32(dim), centers, Int32(dim), 0, &dots, Int32(k))
+            for step in 0...lloydSteps {
+                if step > 0 {
+                    var sums = [Double](repeating: 0, count: k * dim), counts = [Int](repeating: 0, count: k)
+                    for i in 0..<bankCount {
+                        let c = Int(assign[i])
+                        counts[c] += 1
+                        for j in 0..<dim { sums[c * dim + j] += Double(bank[i * dim + j]) }
                     }
-                    for i in 0..<m {
-                        var best = Float.infinity, arg = 0
-                        for c in 0..<k where centerNorms[c] + dots[i * k + c] < best { best = centerNorms[c] + dots[i * k + c]; arg = c }
-                        assign[r0 + i] = Int32(arg)
+                    for c in 0..<k where counts[c] > 0 {
+                        for j in 0..<dim { centers[c * dim + j] = Float(sums[c * dim + j] / Double(counts[c])) }
+                    }
+                }
+                centerNorms = centers.withUnsafeBufferPointer { squaredNorms($0.baseAddress!, count: k, dim: dim) }
+                BLASThreads.with(1) {
+                    for r0 in stride(from: 0, to: bankCount, by: chunk) {
+                        let m = min(chunk, bankCount - r0)
+                        bank.withUnsafeBufferPointer { bp in
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(k), Int32(dim),
+                                        -2, bp.baseAddress! + r0 * dim, Int32(dim), centers, Int32(dim), 0, &dots, Int32(k))
+                        }
+                        for i in 0..<m {
+                            var best = Float.infinity, arg = 0
+                            for c in 0..<k where centerNorms[c] + dots[i * k + c] < best { best = centerNorms[c] + dots[i * k + c]; arg = c }
+                            assign[r0 + i] = Int32(arg)
+                        }
                     }
                 }
             }
