@@ -8,8 +8,9 @@ internal import CConvKernels
 /// bank, with the brute force's result bit for bit (docs/patchcore.md,
 /// "Pruned search").
 ///
-/// The bank is split into clusters around its first rows (the coreset's own
-/// greedy order puts far-apart rows first); each member keeps its distance
+/// The bank is split into clusters around centers started at its first rows
+/// (the coreset's own greedy order puts far-apart rows first) and moved by a
+/// few k-means steps; each member keeps its distance
 /// r to its center, members sorted by r. For a query q with center distance
 /// D (bounded below and above from a float sgemm with a rounding margin),
 /// the triangle inequality gives ‖q − m‖ ≥ |D − r|; a member is skipped when

@@ -47,8 +47,10 @@ public struct PatchCore: PixelDetector {
     public let dim: Int
     public let imageHeight: Int
     public let imageWidth: Int
-    /// The search `apply` runs (docs/patchcore.md, "Pruned search"); both give the same bits.
-    package var search: NNSearch = .pruned
+    /// The search `apply` runs (docs/patchcore.md, "Pruned search"); both
+    /// give the same bits. SEGAD_NN_SEARCH=brute-force picks the brute force
+    /// (to compare whole runs, docs/patchcore.md, "Diagnostics").
+    package var search: NNSearch = ProcessInfo.processInfo.environment["SEGAD_NN_SEARCH"] == "brute-force" ? .bruteForce : .pruned
     /// The pruned search's clusters of `memoryBank`, built on first use.
     let searchIndex = SearchIndexCache()
 
