@@ -170,7 +170,12 @@ final class PrunedSearchTests: XCTestCase {
         let fitInputs = fitImages.prefix(2).map { net.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let own = net.forwardBatch(fitInputs, height: size, width: size, stages: config.stages).flatMap { PatchCore.embed($0).values }
         try assertSame(own, detector.memoryBank, dim: detector.dim, "ELPV training patches")
-        // Through apply: the same maps bit for bit with either search.
+        // Through apply: the same maps bit for bit with either search (and apply's pruned search does run).
+        detector.search = .pruned
+        let norms = detector.memoryBank.withUnsafeBufferPointer {
+            PatchCore.squaredNorms($0.baseAddress!, count: detector.memoryBank.count / detector.dim, dim: detector.dim)
+        }
+        XCTAssertNotNil(detector.nearestDistances(q, count: q.count / detector.dim, bankNorms: norms).evaluated)
         let pruned = try detector.apply(testImages)
         detector.search = .bruteForce
         let brute = try detector.apply(testImages)

@@ -347,9 +347,9 @@ extension PatchCore {
 }
 
 extension PatchCore {
-    /// Which nearest-neighbour search `apply` runs: the pruned one (the
-    /// default; it falls back to the brute force where it cannot promise the
-    /// same bits) or the brute force alone (for checks and benchmarks).
+    /// Which nearest-neighbour search `apply` runs: the pruned one (it falls
+    /// back to the brute force where it cannot promise the same bits) or the
+    /// brute force alone.
     package enum NNSearch: Sendable { case pruned, bruteForce }
 
     /// The search index of a detector's bank, built on first use.
