@@ -16,6 +16,16 @@
 //         alone on the same M×N×K in the same run, twice: one call on 2
 //         threads writing the whole C, and on the search's own tiles (one
 //         thread per core); ratio = search rate / the faster of the two.
+//     segad-bench nn-pruned [--fit 100] [--images 16] [--size 256] [--width PX] [--ratio 0.1] [--clusters K] [--lloyd N | --no-lloyd]
+//         PatchCore's two searches side by side on real patches: fits on the
+//         first --fit good ELPV mono cells, embeds the next --images mono
+//         cells (good or not) and searches their patches in apply's batches
+//         of 8 images, by the brute force and by the pruned search; checks
+//         the distances are identical bit for bit (exits 1 if not) and
+//         prints both times, the fraction of query–bank values the pruned
+//         search evaluated in full, the fraction it tested against the
+//         k-dimensional projection bound, and its clusters (--clusters:
+//         default ≈ 2√bank; --lloyd: k-means steps, default 4).
 //     segad-bench backbone [--size 256] [--images 16]
 //         EfficientNet-Lite0 forward to stage 4 (PatchCore's stages 2+4):
 //         images/s one image at a time (both cores through the spinning
@@ -211,6 +221,76 @@ func benchNN(_ args: [String]) {
           + " sgemm_s=\(f3(gemmSeconds)) sgemm_gflops=\(String(format: "%.1f", gemmRate))"
           + " tiled_sgemm_s=\(f3(tiledSeconds)) tiled_sgemm_gflops=\(String(format: "%.1f", tiledRate))"
           + " ratio=\(String(format: "%.2f", nnRate / max(gemmRate, tiledRate))) checksum=\(checksum) load=\(load0)/\(loadAverage())")
+}
+
+func benchNNPruned(_ args: [String]) throws {
+    let nFit = option(args, "--fit", 100), nApply = option(args, "--images", 16), size = option(args, "--size", 256)
+    let width = option(args, "--width", size)
+    var config = PatchCore.Config()
+    if let r = ratioOption(args) { config.coresetRatio = r }
+    let cells = try monoCells()
+    let good = cells.filter(\.good).map(\.path)
+    guard good.count >= nFit else { fail("ELPV labels.csv: \(good.count) good mono cells, --fit \(nFit)") }
+    let fitPaths = Array(good.prefix(nFit))
+    let rest = cells.map(\.path).filter { !fitPaths.contains($0) }
+    guard rest.count >= nApply else { fail("ELPV labels.csv: \(rest.count) other mono cells, --images \(nApply)") }
+    let net = try EfficientNetLite0(path: weights())
+    let fitImages = try fitPaths.map { try DetectorImage.load(path: $0, height: size, width: width) }
+    let pc = try PatchCore.fit(fitImages, backbone: net, weightsPath: weights(), config: config)
+    let (bank, dim) = (pc.memoryBank, pc.dim)
+    let bankCount = bank.count / dim
+    let norms = bank.withUnsafeBufferPointer { PatchCore.squaredNorms($0.baseAddress!, count: bankCount, dim: dim) }
+    // Queries as apply forms them: the patches of 8 images at a time.
+    var batches: [[Float]] = []
+    for b in stride(from: 0, to: nApply, by: 8) {
+        let images = try rest[b..<min(nApply, b + 8)].map { try DetectorImage.load(path: $0, height: size, width: width) }
+        let inputs = images.map { net.normalize($0.values, channels: $0.channels, height: size, width: width) }
+        batches.append(net.forwardBatch(inputs, height: size, width: width, stages: config.stages).flatMap { PatchCore.embed($0).values })
+    }
+    let queries = batches.reduce(0) { $0 + $1.count / dim }
+    let clusters = args.contains("--clusters") ? option(args, "--clusters", 1) : nil
+    let lloyd = args.contains("--lloyd") ? option(args, "--lloyd", 1) : (args.contains("--no-lloyd") ? 0 : 4)
+    let load0 = loadAverage()
+    let (index, indexSeconds) = timed { PatchCore.SearchIndex(bank: bank, bankCount: bankCount, dim: dim, clusters: clusters, lloydSteps: lloyd) }
+    // The replay maps are measured on first use: once, before the timed runs.
+    let (_, mapSeconds) = timed {
+        for q in batches {
+            _ = PatchCore.nearestDistancesPruned(q, count: q.count / dim, bank: bank, bankNorms: norms, bankCount: bankCount,
+                                                 dim: dim, index: index)
+        }
+    }
+    var bruteSeconds = Double.infinity, prunedSeconds = Double.infinity
+    var evaluated = 0, bounded = 0
+    var identical = true
+    for _ in 0..<2 {
+        var brute: [[Float]] = [], pruned: [[Float]] = []
+        bruteSeconds = min(bruteSeconds, timed {
+            for q in batches {
+                brute.append(PatchCore.nearestDistances(q, count: q.count / dim, bank: bank, bankNorms: norms, bankCount: bankCount, dim: dim))
+            }
+        }.1)
+        evaluated = 0; bounded = 0
+        prunedSeconds = min(prunedSeconds, timed {
+            for q in batches {
+                guard let r = PatchCore.nearestDistancesPruned(q, count: q.count / dim, bank: bank, bankNorms: norms,
+                                                               bankCount: bankCount, dim: dim, index: index) else {
+                    fail("nn-pruned: the pruned search declined (no replay map for this BLAS): apply runs the brute force here")
+                }
+                pruned.append(r.distances)
+                evaluated += r.evaluated
+                bounded += r.bounded
+            }
+        }.1)
+        identical = identical && zip(brute, pruned).allSatisfy { $0.map(\.bitPattern) == $1.map(\.bitPattern) }
+    }
+    let line = "RESULT nn-pruned fit=\(nFit) images=\(nApply) size=\(size)\(width == size ? "" : "x\(width)") bank=\(bankCount) dim=\(dim)"
+        + " queries=\(queries) clusters=\(index.clusters) lloyd=\(lloyd) fraction_evaluated=\(String(format: "%.4f", Double(evaluated) / Double(queries * bankCount)))"
+        + " fraction_projected=\(String(format: "%.4f", Double(bounded) / Double(queries * bankCount))) projection_k=\(index.projectionDim)"
+        + " center_distances_per_query=\(index.clusters) brute_s=\(f3(bruteSeconds)) pruned_s=\(f3(prunedSeconds))"
+        + " speedup=\(String(format: "%.2f", bruteSeconds / prunedSeconds)) index_s=\(f3(indexSeconds)) first_run_s=\(f3(mapSeconds))"
+        + " identical=\(identical) load=\(load0)/\(loadAverage())"
+    print(line)
+    if !identical { fail("pruned and brute-force distances differ") }
 }
 
 func benchBackbone(_ args: [String]) throws {

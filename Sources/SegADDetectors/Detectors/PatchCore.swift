@@ -19,7 +19,8 @@ internal import COpenBLAS
 ///    anomalib's KCenterGreedy).
 /// 3. Apply: each patch's score is its Euclidean distance to the nearest
 ///    memory-bank entry, computed as √max(‖q‖² + ‖m‖² − 2q·m, 0) with the
-///    q·m terms from sgemm; the score grid is resized to the image size
+///    q·m terms from sgemm (the pruned search of `apply` gives the same
+///    values bit for bit; docs/patchcore.md, "Pruned search"); the score grid is resized to the image size
 ///    (bilinear by default; anomalib's `nearest` on request) and blurred with
 ///    a Gaussian of σ = 4 (kernel 2⌊4σ+½⌋+1, reflect padding).
 ///
@@ -46,6 +47,13 @@ public struct PatchCore: PixelDetector {
     public let dim: Int
     public let imageHeight: Int
     public let imageWidth: Int
+    /// The search `apply` runs (docs/patchcore.md, "Pruned search"); both
+    /// give the same bits. The brute force until the pruned one is measured
+    /// faster on a quiet machine; SEGAD_NN_SEARCH=pruned picks the pruned one
+    /// (docs/patchcore.md, "Diagnostics").
+    package var search: NNSearch = ProcessInfo.processInfo.environment["SEGAD_NN_SEARCH"] == "pruned" ? .pruned : .bruteForce
+    /// The pruned search's clusters of `memoryBank`, built on first use.
+    let searchIndex = SearchIndexCache()
 
     // MARK: - Fit
 
@@ -177,8 +185,7 @@ public struct PatchCore: PixelDetector {
             var queries: [Float] = []
             queries.reserveCapacity(batch.reduce(0) { $0 + $1.values.count })
             for e in batch { queries += e.values }
-            let scores = Self.nearestDistances(queries, count: queries.count / dim, bank: memoryBank,
-                                               bankNorms: bankNorms, bankCount: bankCount, dim: dim)
+            let scores = nearestDistances(queries, count: queries.count / dim, bankNorms: bankNorms).distances
             var offset = 0
             for (k, e) in batch.enumerated() {
                 let p = e.h * e.w
