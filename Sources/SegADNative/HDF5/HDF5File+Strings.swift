@@ -42,6 +42,7 @@ extension HDF5File {
         }
         let space = HDF5Handle(try check(H5Dget_space(dataset.id), "H5Dget_space", name), .dataspace)
         let count = Int(try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name))
+        try checkReadBudget(name, shape: [count], count: count, elementBytes: max(H5Tget_size(type.id), 16))
         return try decodeStrings(storedType: type.id, space: space.id, count: count, name,
                                  operation: "H5Dread") { memoryType, buffer in
             H5Dread(dataset.id, memoryType, segad_h5s_all(), segad_h5s_all(), segad_h5p_default(), buffer)
