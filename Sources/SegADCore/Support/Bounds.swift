@@ -21,6 +21,10 @@ public enum Bounds {
     public static let maxIdBytes = 200
     /// Seeds are stored as UInt32 (XGBoost, k-means++).
     public static let maxSeed = Int(UInt32.max)
+    /// What a model JSON may hold before XGBoost loads it: trees no deeper
+    /// than `maxDepth`, at most `maxTrees` of them (docs/reliability.md,
+    /// "One artifact gate").
+    public static let xgboostModel = XGBModelLimits(maxDepth: maxDepth, maxTrees: maxTrees)
 
     /// Why `id` is not a valid item id, or nil: ids must be non-empty, hold
     /// no control character (NUL included: HDF5 strings end at NUL) and be

@@ -1,4 +1,5 @@
 internal import CXGBoost
+import Foundation
 
 /// A failed call into the XGBoost C library.
 ///
@@ -58,4 +59,13 @@ func xgbTrimMessage(_ raw: String) -> String {
     }
     while let last = text.last, last.isWhitespace { text.removeLast() }
     return String(text)
+}
+
+/// XGBoost's message without the source locations it names
+/// (`/workspace/src/learner.cc:123: `) and on one line: what a user can read.
+func xgbReadableMessage(_ message: String) -> String {
+    let oneLine = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }.joined(separator: " ")
+    let located = #/[^\s:]+\.(cc|h|cu|cuh|hpp|cpp):\d+: /#
+    return oneLine.replacing(located, with: "")
 }
