@@ -117,3 +117,17 @@ final class XGBModelGateTests: XCTestCase {
         }
     }
 }
+
+extension XGBModelGateTests {
+    /// XGBoost's errors while scoring are one line without C++ source locations too.
+    func testXGBoostErrorsNameNoSourceLocations() throws {
+        let booster = try XGBBooster(json: model, source: "model.h5", limits: XGBoostTests.limits)
+        let matrix = try XGBDMatrix(values: [Float](repeating: 0, count: 40), rows: 4, columns: 10)
+        XCTAssertThrowsError(try booster.predictMargins(matrix)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("XGBoosterPredictFromDMatrix(type 1) failed (-1): "), text)
+            XCTAssertNil(text.firstMatch(of: #/\.(cc|h):\d+/#), text)
+            XCTAssertFalse(text.contains("\n"), text)
+        }
+    }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Seeded random-mutation fuzzing of the .npy, PNG, TIFF, JPEG, manifest and
-# checkpoint readers, in process, COUNT inputs each (default 100000).
+# checkpoint readers and of the artifact gate (pipeline, detector state, maps,
+# features, model JSON), in process, COUNT inputs each (default 100000).
 #
 #   scripts/reliability/fuzz.sh [--release] [COUNT] [SEED] [CONFIG]
 #

@@ -24,14 +24,10 @@ public struct XGBoostError: Error, CustomStringConvertible, Equatable, Sendable 
     }
 
     /// One line, `OPERATION failed (CODE): MESSAGE`: a multi-line message is
-    /// joined so a stage can print the error as its single line.
+    /// joined and the C++ source locations XGBoost prefixes are dropped, so
+    /// a stage prints a single readable line.
     public var description: String {
-        let oneLine = message
-            .split(whereSeparator: \.isNewline)
-            .map { $0.drop(while: \.isWhitespace) }
-            .filter { !$0.isEmpty }
-            .joined(separator: " ")
-        return "\(operation) failed (\(code)): \(oneLine)"
+        "\(operation) failed (\(code)): \(xgbReadableMessage(message))"
     }
 }
 
