@@ -103,6 +103,13 @@ final class XGBModelGateTests: XCTestCase {
         }), "multi-class")
         assertRefused(try editTree { t in t["split_type"] = (t["split_type"] as! [Any]).map { _ in 1 } }, "categorical")
         assertRefused("[1, 2]", "not a JSON object")
+        // A key given twice: Foundation and XGBoost might keep different values.
+        let twice = model.replacingOccurrences(of: "\"left_children\":", with: "\"left_children\":[7],\"left_children\":")
+        XCTAssertNotEqual(twice, model)
+        assertRefused(twice, "key left_children twice")
+        let escaped = model.replacingOccurrences(of: "\"left_children\":", with: "\"left\\u005fchildren\":[7],\"left_children\":")
+        assertRefused(escaped, "key left_children twice")
+        XCTAssertNil(XGBModelCheck.repeatedKey(#"{"a":{"a":1,"b":"a"},"b":["a","a"],"c\"":1,"c":2}"#))
     }
 
     /// XGBoost's own refusal is one readable line, without source locations.

@@ -28,6 +28,9 @@ enum XGBModelCheck {
         guard let root = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
             throw XGBModelError.notJSON(source)
         }
+        // Foundation and XGBoost's own parser could keep different values of
+        // a repeated key: what was checked must be what XGBoost reads.
+        if let key = repeatedKey(json) { throw XGBModelError.repeatedKey(source, key: key) }
         func object(_ o: [String: Any], _ key: String, _ path: String) throws -> [String: Any] {
             guard let v = o[key] as? [String: Any] else { throw XGBModelError.missing(source, key: path) }
             return v
@@ -156,6 +159,41 @@ enum XGBModelCheck {
                 reached[child] = true
                 stack.append((child, depth + 1))
             }
+        }
+        return nil
+    }
+
+    /// The first key repeated within one object of valid JSON `text`, or nil.
+    static func repeatedKey(_ text: String) -> String? {
+        var frames: [Set<String>?] = []  // per open bracket: an object's keys, nil for an array
+        var expectKey = false
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "{"): frames.append([]); expectKey = true
+            case UInt8(ascii: "["): frames.append(nil); expectKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = frames.popLast(); expectKey = false
+            case UInt8(ascii: ","): expectKey = frames.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                var end = i + 1
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                if expectKey, let keys = frames.last, var set = keys {
+                    // A key with escapes is decoded through JSON itself, so
+                    // escapes compare by what they mean.
+                    let inner = bytes[(i + 1) ..< min(end, bytes.count)]
+                    let key = inner.contains(UInt8(ascii: "\\"))
+                        ? (try? JSONSerialization.jsonObject(with: Data(bytes[i ... min(end, bytes.count - 1)]),
+                                                             options: .fragmentsAllowed)) as? String ?? ""
+                        : String(decoding: inner, as: UTF8.self)
+                    if !set.insert(key).inserted { return key }
+                    frames[frames.count - 1] = set
+                    expectKey = false
+                }
+                i = end
+            default: break
+            }
+            i += 1
         }
         return nil
     }

@@ -5,6 +5,8 @@
 /// `file` is the model's source (an artifact path, or "model JSON").
 public enum XGBModelError: SegADFault, Equatable {
     case notJSON(String)
+    /// A key given twice in one object (which value counts depends on the parser).
+    case repeatedKey(String, key: String)
     /// A required key is missing or has the wrong type; `key` is its path.
     case missing(String, key: String)
     /// Valid XGBoost, but not what SegAD trains or scores (e.g. `dart`, several classes).
@@ -19,7 +21,7 @@ public enum XGBModelError: SegADFault, Equatable {
 
     public var file: String {
         switch self {
-        case .notJSON(let f), .missing(let f, _), .unsupported(let f, _), .treeCount(let f, _, _, _),
+        case .notJSON(let f), .repeatedKey(let f, _), .missing(let f, _), .unsupported(let f, _), .treeCount(let f, _, _, _),
              .tooManyTrees(let f, _, _), .tooManyFeatures(let f, _, _), .tree(let f, _, _), .unloadable(let f, _):
             return f
         }
@@ -28,6 +30,7 @@ public enum XGBModelError: SegADFault, Equatable {
     public var fault: String {
         switch self {
         case .notJSON: return "the model is not a JSON object (XGBoost's JSON model format)"
+        case .repeatedKey(_, let key): return "the model gives key \(key) twice in one object"
         case .missing(_, let key): return "the model lacks \(key) (or it has the wrong type)"
         case .unsupported(_, let what): return "the model is \(what); SegAD scores single-output gbtree models"
         case .treeCount(_, let declared, let found, let infos):
