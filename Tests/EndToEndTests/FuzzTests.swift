@@ -144,15 +144,17 @@ final class FuzzTests: XCTestCase {
         }
     }
 
-    /// Runs `body` on `count` mutated inputs and checks the outcome of each;
-    /// `sequential`: the seeds are the inputs, already mutated, run in order.
+    /// Runs `body` on `count` mutated inputs and checks the outcome of each.
+    /// `generate`, when given, makes each input itself (nil: none this time)
+    /// instead of byte-mutating a seed.
     @discardableResult
-    func fuzz(_ name: String, seeds: [[UInt8]], count: Int = FuzzTests.count, sequential: Bool = false,
+    func fuzz(_ name: String, seeds: [[UInt8]], count: Int = FuzzTests.count,
+              generate: ((inout SplitMix64) throws -> [UInt8]?)? = nil,
               fieldEdit: @escaping (inout [UInt8], inout SplitMix64) -> Void,
               body: ([UInt8], Int) throws -> Void) throws -> Figures {
         XCTAssertFalse(seeds.isEmpty)
         // Every seed must be read without error, so mutations start from inputs that get deep.
-        for (i, s) in seeds.enumerated() where name != "npy" && !sequential {
+        for (i, s) in seeds.enumerated() where name != "npy" {
             XCTAssertNoThrow(try body(s, -1), "\(name) seed \(i) is not accepted")
         }
         var rng = SplitMix64(seed: Self.seed ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }))
@@ -162,8 +164,12 @@ final class FuzzTests: XCTestCase {
         let peakBefore = Memory.peakResidentBytes()
         let start = Date()
         for n in 0..<count {
-            var input = seeds[sequential ? n % seeds.count : Int(rng.next() % UInt64(seeds.count))]
-            if !sequential {
+            var input: [UInt8]
+            if let generate {
+                guard let made = try generate(&rng) else { continue }
+                input = made
+            } else {
+                input = seeds[Int(rng.next() % UInt64(seeds.count))]
                 let mutations = 1 + Int(rng.next() % 4)
                 for _ in 0..<mutations { Mutator.mutate(&input, &rng, fieldEdit: fieldEdit) }
             }

@@ -101,6 +101,9 @@ extension HDF5File {
         let size = H5Tget_size(memoryType.id)
         guard size > 0 else { return [String](repeating: "", count: count) }
         let spacePadded = H5Tget_strpad(memoryType.id) == H5T_STR_SPACEPAD
+        // Attributes pass here without the dataset gate: bound what a
+        // forged string size asks for before allocating it.
+        try checkReadBudget(object, shape: [count], count: count, elementBytes: size)
         var bytes = [UInt8](repeating: 0, count: count * size)
         try bytes.withUnsafeMutableBytes { buffer in
             _ = try check(read(memoryType.id, buffer.baseAddress), operation, object)
