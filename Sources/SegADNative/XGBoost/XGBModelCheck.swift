@@ -139,7 +139,8 @@ enum XGBModelCheck {
             guard let l = left[i], let r = right[i] else { return "node \(i) has a child that is not an integer" }
             if l == -1 && r == -1 { continue }
             guard (1 ..< n).contains(l), (1 ..< n).contains(r), l != r else {
-                return "node \(i) has children \(l) and \(r); children lie in 1 … \(n - 1)"
+                return "node \(i) has children \(l) and \(r); "
+                    + (n > 1 ? "children lie in 1 … \(n - 1)" : "a tree of one node has no children")
             }
             guard let f = splits[i], (0 ..< features).contains(f) else {
                 return "node \(i) splits on feature \(splits[i].map(String.init) ?? "?"); the model has \(features)"
