@@ -78,7 +78,7 @@ extension FuzzTests {
         let small = try ModelArtifact(path: f.model).json
         let deep = try Self.deeperModel()
         try fuzz("model-json", seeds: [Array(small.utf8), Array(deep.utf8)], count: Self.artifactCount,
-                 fieldEdit: Mutator.editJSON) { input, _ in
+                 fieldEdit: { b, rng in rng.next() % 2 == 0 ? Mutator.editJSON(&b, &rng) : Self.editTreeIndex(&b, &rng) }) { input, _ in
             let json = String(decoding: input, as: UTF8.self)
             let booster = try XGBBooster(json: json, source: "fuzz.json", limits: Bounds.xgboostModel)
             // As many columns as the model declares (a stage gives as many as its feature names).
@@ -91,6 +91,33 @@ extension FuzzTests {
                 throw InputError("fuzz.json", e.description)
             }
         }
+    }
+
+    /// Sets one entry of a tree's index arrays (children, parents, split
+    /// features) to another node's index, its own, −1 or a boundary number.
+    static func editTreeIndex(_ b: inout [UInt8], _ rng: inout SplitMix64) {
+        let keys = ["\"left_children\":[", "\"right_children\":[", "\"parents\":[", "\"split_indices\":[",
+                    "\"num_nodes\":\"", "\"num_feature\":\""]
+        let key = Array(keys[Int(rng.next() % UInt64(keys.count))].utf8)
+        var starts: [Int] = []
+        var i = 0
+        while i + key.count <= b.count {
+            if b[i] == key[0], Array(b[i ..< i + key.count]) == key { starts.append(i + key.count) }
+            i += 1
+        }
+        guard !starts.isEmpty else { return }
+        var p = starts[Int(rng.next() % UInt64(starts.count))]
+        // Skip to a random entry of the array.
+        for _ in 0 ..< Int(rng.next() % 8) {
+            guard let comma = b[p...].firstIndex(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "]") }),
+                  b[comma] == UInt8(ascii: ",") else { break }
+            p = comma + 1
+        }
+        var e = p
+        while e < b.count, b[e] == UInt8(ascii: "-") || (b[e] >= 0x30 && b[e] <= 0x39) { e += 1 }
+        let values = ["0", "1", "2", "3", "-1", "-2", "7", "99", "2147483647", "4294967295", "-2147483648",
+                      "9223372036854775807"]
+        b.replaceSubrange(p ..< e, with: Array(values[Int(rng.next() % UInt64(values.count))].utf8))
     }
 
     static func declaredFeatures(_ json: String) -> Int? {

@@ -192,7 +192,12 @@ final class FuzzTests: XCTestCase {
             }
             let dt = Date().timeIntervalSince(t0)
             figures.slowest = max(figures.slowest, dt)
-            if dt > 1 { XCTFail("\(name) input \(n) took \(dt) s") }
+            if dt > 1 {
+                // Kept to reproduce it.
+                let kept = NSTemporaryDirectory() + "segad-fuzz-\(name)-\(n).bin"
+                try? Data(input).write(to: URL(fileURLWithPath: kept))
+                XCTFail("\(name) input \(n) took \(dt) s (kept as \(kept))")
+            }
             figures.inputs += 1
         }
         figures.seconds = Date().timeIntervalSince(start)
