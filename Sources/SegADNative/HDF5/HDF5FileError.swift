@@ -32,6 +32,8 @@ public enum HDF5FileError: SegADFault, Equatable {
     case storage(String, name: String, declared: String, stored: UInt64, fileSize: UInt64)
     /// More than one whole read (or one row) may take; `bytes` in memory.
     case tooLarge(String, name: String, bytes: String, limit: Int)
+    /// An attribute whose type declares more bytes than it stores.
+    case attributeStorage(String, name: String, declared: Int, stored: UInt64)
 
     public var file: String {
         switch self {
@@ -39,7 +41,7 @@ public enum HDF5FileError: SegADFault, Equatable {
              .missingAttribute(let f, _), .attributeType(let f, _, _), .datasetType(let f, _, _),
              .notStrings(let f, _), .scalarDataset(let f, _), .notHardLink(let f, _, _, _),
              .externalStorage(let f, _), .virtualDataset(let f, _), .filter(let f, _, _),
-             .storage(let f, _, _, _, _), .tooLarge(let f, _, _, _):
+             .storage(let f, _, _, _, _), .tooLarge(let f, _, _, _), .attributeStorage(let f, _, _, _):
             return f
         }
     }
@@ -68,6 +70,8 @@ public enum HDF5FileError: SegADFault, Equatable {
             return "dataset \(name) declares \(declared) but stores \(stored) bytes in a file of \(fileSize) bytes"
         case .tooLarge(_, let name, let bytes, let limit):
             return "dataset \(name) needs \(bytes) in memory, more than one read may take (\(limit >> 20) MiB)"
+        case .attributeStorage(_, let name, let declared, let stored):
+            return "attribute \(name) declares \(declared) bytes but stores \(stored)"
         }
     }
 }
