@@ -171,7 +171,7 @@ extension SavedPipeline {
         guard names == layoutDetectors else {
             throw refuse("layout_detectors", layoutDetectors, "the detectors in order, \(names)")
         }
-        if let bad = heat.first(where: { !$0.value.allSatisfy { $0.doubleValue.isFinite } }) {
+        if let bad = heat.first(where: { !$0.value.allSatisfy { Float($0.doubleValue).isFinite } }) {
             throw refuse("heat_ranges.\(bad.key)", bad.value, "finite numbers")
         }
         do {
