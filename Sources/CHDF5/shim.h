@@ -44,4 +44,26 @@ static inline void segad_h5e_quiet_this_thread(void) {
     }
 }
 
+/// The type of link `name` in `loc` (H5L_TYPE_HARD, H5L_TYPE_SOFT,
+/// H5L_TYPE_EXTERNAL, …), or -1 when it cannot be read. H5Lget_info is a
+/// function in 1.10 and a macro over H5Lget_info2 in 1.12+; both fill a
+/// struct whose `type` is the link type (docs/reliability.md, one artifact gate).
+static inline int segad_h5l_type(hid_t loc, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+    return (int)info.type;
+}
+
+/// The id of filter `index` of a dataset creation list (H5Z_FILTER_…), or a
+/// negative value when it cannot be read; the filter's parameters are not
+/// needed to decide whether the project wrote it.
+static inline int segad_h5p_filter_id(hid_t plist, unsigned index) {
+    unsigned flags = 0, config = 0;
+    size_t count = 0;
+    return (int)H5Pget_filter2(plist, index, &flags, &count, NULL, 0, NULL, &config);
+}
+
+static inline int segad_h5z_filter_fletcher32(void) { return H5Z_FILTER_FLETCHER32; }
+static inline haddr_t segad_haddr_undef(void) { return HADDR_UNDEF; }
+
 #endif

@@ -58,6 +58,14 @@ public enum PipelineSaving {
         guard let detectorNames = fc["detectors"] as? [String], let segments = fc["segments"] as? Int else {
             throw PipelineError.noDetectorsOrSegments(o.featuresPath)
         }
+        guard (1...Bounds.maxSegments).contains(segments) else {
+            throw ArtifactError.configValue(o.featuresPath, key: "segments", value: "\(segments)",
+                                            expected: "1…\(Bounds.maxSegments)")
+        }
+        guard Set(detectorNames).count == detectorNames.count else {
+            throw ArtifactError.configValue(o.featuresPath, key: "detectors", value: "\(detectorNames)",
+                                            expected: "distinct detector names")
+        }
         try features.reader.requireInput(role: "segmentation", file: o.segmentationPath)
 
         // Detector states: one per detector of the features, each the state

@@ -2,6 +2,7 @@ import Foundation
 import SegADNative
 import SegADKernels
 import SegADDetectors
+import SegADCore
 
 /// A saved pipeline, restored and ready to score images: detectors → maps →
 /// segment features → Boosted Random Forest margin, with each feature's
@@ -32,7 +33,7 @@ public final class PipelineScorer {
     public init(_ pipeline: SavedPipeline) throws {
         self.pipeline = pipeline
         detectors = try pipeline.restoredDetectors()
-        booster = try XGBBooster(json: pipeline.modelJSON)
+        booster = try XGBBooster(json: pipeline.modelJSON, source: "model_json", limits: Bounds.xgboostModel)
         columns = pipeline.modelColumns
     }
 

@@ -152,6 +152,28 @@ extension SavedPipeline {
               let heat = c["heat_ranges"] as? [String: [NSNumber]] else {
             throw PipelineError.lacksConfiguration(path)
         }
+        // What configures computation, within the CLI's bounds before
+        // anything is read or restored (docs/reliability.md, "One artifact gate").
+        func refuse(_ key: String, _ value: Any, _ expected: String) -> ArtifactError {
+            .configValue(path, key: key, value: "\(value)", expected: expected)
+        }
+        guard (1...Bounds.maxSegments).contains(segments) else {
+            throw refuse("segments", segments, "1…\(Bounds.maxSegments)")
+        }
+        guard channels == 1 || channels == 3 else { throw refuse("channels", channels, "1 (gray) or 3 (RGB)") }
+        guard (0...Bounds.maxSeed).contains(seed) else { throw refuse("seed", seed, "0…\(Bounds.maxSeed)") }
+        guard threshold.isFinite else { throw refuse("operating_point.threshold", threshold, "a finite number") }
+        guard (0...1).contains(tpr) else { throw refuse("operating_point.tpr", tpr, "a rate in 0…1") }
+        let names = list.map { $0["name"] as? String ?? "" }
+        guard Set(names).count == names.count, Set(layoutDetectors).count == layoutDetectors.count else {
+            throw refuse("detectors", names, "distinct detector names")
+        }
+        guard names == layoutDetectors else {
+            throw refuse("layout_detectors", layoutDetectors, "the detectors in order, \(names)")
+        }
+        if let bad = heat.first(where: { !$0.value.allSatisfy { Float($0.doubleValue).isFinite } }) {
+            throw refuse("heat_ranges.\(bad.key)", bad.value, "finite numbers")
+        }
         do {
             var backbones: [String: [String: Tensor]] = [:]
             for (sha, keys) in backboneKeys {
@@ -177,7 +199,13 @@ extension SavedPipeline {
                 }
                 let backbone = o["backbone"] as? String
                 if let backbone, backbones[backbone] == nil { throw PipelineError.lacksBackbone(path, detector: name) }
-                return Detector(name: name, state: DetectorState(kind: kind, config: config, tensors: values),
+                let state = DetectorState(kind: kind, config: config, tensors: values)
+                try StateBounds.check(state, name: name, size: (size[0], size[1]), file: path)
+                if let first = list.first?["size"] as? [Int], first != size {
+                    throw refuse("detector '\(name)' size", "\(size[0])x\(size[1])",
+                                 "the size every detector shares, \(first.map(String.init).joined(separator: "x"))")
+                }
+                return Detector(name: name, state: state,
                                 size: (size[0], size[1]), backbone: backbone,
                                 heatRange: (range[0].floatValue, range[1].floatValue))
             }

@@ -166,7 +166,7 @@ final class ArtifactTests: XCTestCase {
     func testDetectorStateRoundTrip() throws {
         let path = dir + "/state.h5"
         let state = DetectorState(kind: "padim", config: ["backbone": "none", "stages": "1,2"],
-                                  tensors: ["mean": Tensor(shape: [2, 2], values: [1, 2, 3, 4]), "cov": Tensor(shape: [1], values: [0.5])])
+                                  tensors: ["mean": Tensor(shape: [1, 2, 2], values: [1, 2, 3, 4]), "cov": Tensor(shape: [1], values: [0.5])])
         try DetectorStateArtifact.write(state, name: "padim-a", path: path, config: ["size": [8, 16]], inputs: try inputs(),
                                         trainingIds: ["g0", "g1"])
         try assertProvenance(path, kind: .detectorState, stage: "extract-maps fit",

@@ -381,7 +381,7 @@ final class HDF5Tests: XCTestCase {
                 f["counts"] = np.array([7, 255], dtype=np.uint8)
                 f["maps"] = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
                 f.create_dataset("chunked", data=np.arange(2 * 256 * 256, dtype=np.float32).reshape(2, 256, 256),
-                                 chunks=(1, 256, 256), compression="gzip")
+                                 chunks=(1, 256, 256), fletcher32=True)
                 f["group/ids"] = ["a.png", "ß.png", "日本.png"]
                 f["fixed"] = np.array([b"ab", b"c", b""], dtype="S4")
             """, file)

@@ -2,9 +2,11 @@ import XCTest
 import SegADNative
 
 final class XGBoostTests: XCTestCase {
+    static let limits = XGBModelLimits(maxDepth: 20, maxTrees: 1_000_000)
+
     /// 40 rows × 2 features: feature 0 separates the classes, feature 1 is
     /// noise with some missing values.
-    private func tinyData() -> (values: [Float], labels: [Float]) {
+    private static func tinyData() -> (values: [Float], labels: [Float]) {
         var values: [Float] = []
         var labels: [Float] = []
         for i in 0..<40 {
@@ -16,8 +18,8 @@ final class XGBoostTests: XCTestCase {
         return (values, labels)
     }
 
-    private func trainTiny(rounds: Int = 3) throws -> (XGBBooster, XGBDMatrix, [Float]) {
-        let (values, labels) = tinyData()
+    static func trainTiny(rounds: Int = 3) throws -> (XGBBooster, XGBDMatrix, [Float]) {
+        let (values, labels) = Self.tinyData()
         let matrix = try XGBDMatrix(values: values, rows: 40, columns: 2)
         try matrix.setLabels(labels)
         let booster = try XGBBooster(training: matrix)
@@ -36,7 +38,7 @@ final class XGBoostTests: XCTestCase {
     }
 
     func testDMatrixShapeLabelsAndWeights() throws {
-        let (values, labels) = tinyData()
+        let (values, labels) = Self.tinyData()
         let matrix = try XGBDMatrix(values: values, rows: 40, columns: 2)
         XCTAssertEqual(matrix.rows, 40)
         XCTAssertEqual(matrix.columns, 2)
@@ -46,8 +48,8 @@ final class XGBoostTests: XCTestCase {
     }
 
     func testWeightsChangeTheModel() throws {
-        let (plain, matrix, labels) = try trainTiny()
-        let (values, _) = tinyData()
+        let (plain, matrix, labels) = try Self.trainTiny()
+        let (values, _) = Self.tinyData()
         let weighted = try XGBDMatrix(values: values, rows: 40, columns: 2)
         try weighted.setLabels(labels)
         try weighted.setWeights(labels.map { $0 == 1 ? 5 : 1 })
@@ -65,7 +67,7 @@ final class XGBoostTests: XCTestCase {
     }
 
     func testTinyModelSeparatesClassesAndContributionsSumToMargins() throws {
-        let (booster, matrix, labels) = try trainTiny()
+        let (booster, matrix, labels) = try Self.trainTiny()
         let margins = try booster.predictMargins(matrix)
         XCTAssertEqual(margins.count, 40)
         for (m, y) in zip(margins, labels) {
@@ -82,13 +84,13 @@ final class XGBoostTests: XCTestCase {
 
     func testMarginsUseEveryRound() throws {
         // More rounds must move the margins: prediction is not stuck at round 1.
-        let (one, matrix, _) = try trainTiny(rounds: 1)
-        let (three, _, _) = try trainTiny(rounds: 3)
+        let (one, matrix, _) = try Self.trainTiny(rounds: 1)
+        let (three, _, _) = try Self.trainTiny(rounds: 3)
         XCTAssertNotEqual(try one.predictMargins(matrix), try three.predictMargins(matrix))
     }
 
     func testBadParameterCarriesXGBoostsMessage() throws {
-        let (values, labels) = tinyData()
+        let (values, labels) = Self.tinyData()
         let matrix = try XGBDMatrix(values: values, rows: 40, columns: 2)
         try matrix.setLabels(labels)
         let booster = try XGBBooster(training: matrix)
@@ -110,18 +112,17 @@ final class XGBoostTests: XCTestCase {
     }
 
     func testLoadingGarbageThrows() {
-        XCTAssertThrowsError(try XGBBooster(json: "{not a model")) { error in
-            XCTAssertTrue(error is XGBoostError, "\(error)")
-            XCTAssertTrue("\(error)".hasPrefix("XGBoosterLoadModelFromBuffer failed"), "\(error)")
+        XCTAssertThrowsError(try XGBBooster(json: "{not a model", source: "m.json", limits: Self.limits)) { error in
+            XCTAssertEqual(error as? XGBModelError, .notJSON("m.json"), "\(error)")
         }
     }
 
     func testJSONRoundTripGivesIdenticalMargins() throws {
-        let (booster, matrix, _) = try trainTiny()
+        let (booster, matrix, _) = try Self.trainTiny()
         let json = try booster.jsonModel()
         XCTAssertTrue(json.hasPrefix("{"), String(json.prefix(80)))
         XCTAssertTrue(json.contains("binary:logitraw"))
-        let loaded = try XGBBooster(json: json)
+        let loaded = try XGBBooster(json: json, source: "m.json", limits: Self.limits)
         XCTAssertEqual(try loaded.predictMargins(matrix), try booster.predictMargins(matrix))
         XCTAssertEqual(try loaded.jsonModel(), json)
         let c1 = try loaded.contributions(matrix), c2 = try booster.contributions(matrix)

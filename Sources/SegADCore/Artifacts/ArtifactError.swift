@@ -38,6 +38,10 @@ public enum ArtifactError: SegADFault, Equatable {
     case labelCount(String, rows: Int, ids: Int)
     case groupLabelCount(String, group: String, rows: Int, expected: Int)
     case labelCode(String, code: Int64)
+    /// A value that configures computation lies outside its bounds
+    /// (`StateBounds`, docs/reliability.md "One artifact gate"): `key` names
+    /// it (`segments`, `detector 'golden' sigma`, `detector 'padim' tensor channels`).
+    case configValue(String, key: String, value: String, expected: String)
     /// A scores artifact's seed group whose ids, scores and tags differ in length.
     case lengthMismatch(String, group: String)
     case noRow(String, id: String, context: String)
@@ -62,7 +66,7 @@ public enum ArtifactError: SegADFault, Equatable {
              .groupLabelCount(let f, _, _, _), .labelCode(let f, _), .lengthMismatch(let f, _),
              .noRow(let f, _, _), .noFeature(let f, _, _), .noTrainingRows(let f, _),
              .cannotCreate(let f, _), .cannotWrite(let f, _), .cannotMoveIntoPlace(let f, _),
-             .incompleteMaps(let f, _, _), .nonFiniteScore(let f, _, _, _):
+             .incompleteMaps(let f, _, _), .nonFiniteScore(let f, _, _, _), .configValue(let f, _, _, _):
             return f
         }
     }
@@ -93,6 +97,7 @@ public enum ArtifactError: SegADFault, Equatable {
         case .groupLabelCount(_, let group, let rows, let expected):
             return "\(group)/labels has \(rows) rows; expected \(expected)"
         case .labelCode(_, let code): return "label code \(code) outside {0, 1, -1, -2}"
+        case .configValue(_, let key, let value, let expected): return "\(key) is \(value); expected \(expected)"
         case .lengthMismatch(_, let group): return "\(group): ids, scores and tags differ in length"
         case .noRow(_, let id, let context): return "has no row for id '\(id)' (\(context))"
         case .noFeature(_, let name, let features):

@@ -30,9 +30,11 @@ public final class DetectorStateArtifact {
             throw ArtifactError.noTrainingIds(path)
         }
         trainingIds = try reader.file.readStrings(LeakageGuard.stateDataset)
+        let state = DetectorState(kind: kind, config: config, tensors: tensors)
+        try StateBounds.check(state, name: name, size: (size[0], size[1]), file: path)
         self.name = name
         self.size = (size[0], size[1])
-        state = DetectorState(kind: kind, config: config, tensors: tensors)
+        self.state = state
         if let weights = config["weights"] {
             try reader.requireInput(role: "weights", file: weights)
         }

@@ -32,6 +32,11 @@ public final class MapsArtifact {
         guard shape.count == 3, shape[0] == ids.count, maxScores.count == ids.count else {
             throw ArtifactError.mapsShape(path, shape: shape, ids: ids.count)
         }
+        // A map's sides within the CLI's bounds (docs/reliability.md, "One artifact gate").
+        guard (1...Bounds.maxSide).contains(shape[1]), (1...Bounds.maxSide).contains(shape[2]) else {
+            throw ArtifactError.configValue(path, key: "maps size", value: "\(shape[1])x\(shape[2])",
+                                            expected: "sides 1…\(Bounds.maxSide)")
+        }
         height = shape[1]
         width = shape[2]
     }

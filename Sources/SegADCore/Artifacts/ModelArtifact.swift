@@ -18,5 +18,8 @@ public final class ModelArtifact {
         featureNames = try reader.file.readStrings("feature_names")
     }
 
-    public func booster() throws -> XGBBooster { try XGBBooster(json: json) }
+    /// The model, validated before XGBoost loads it (`XGBBooster(json:source:limits:)`).
+    public func booster() throws -> XGBBooster {
+        try XGBBooster(json: json, source: reader.path, limits: Bounds.xgboostModel)
+    }
 }

@@ -32,8 +32,22 @@ public enum Bounds {
     public static let maxThreads = 1024
     /// An item id's length in UTF-8 bytes: it becomes a file name (ID.png, ID_overlay.png).
     public static let maxIdBytes = 200
+    /// The Gaussian blur's σ a detector state may record (every detector
+    /// writes 4): the kernel has 2⌊4σ+½⌋+1 taps, so σ = 1e9 asked for 32 GB.
+    public static let maxSigma: Float = 64
+    /// Other decimals a state records (golden-template ε, PaDiM's
+    /// regularization) lie in (0, maxStateDecimal] or [0, maxStateDecimal].
+    public static let maxStateDecimal: Float = 1e6
+    /// Backbone stages a state may name, and channel indices PaDiM may keep
+    /// (the backbone itself bounds both again when the detector is restored).
+    public static let maxStages = 16
+    public static let maxChannels = 1 << 16
     /// Seeds are stored as UInt32 (XGBoost, k-means++).
     public static let maxSeed = Int(UInt32.max)
+    /// What a model JSON may hold before XGBoost loads it: trees no deeper
+    /// than `maxDepth`, at most `maxTrees` of them (docs/reliability.md,
+    /// "One artifact gate").
+    public static let xgboostModel = XGBModelLimits(maxDepth: maxDepth, maxTrees: maxTrees)
 
     /// Why `id` is not a valid item id, or nil: ids must be non-empty, hold
     /// no control character (NUL included: HDF5 strings end at NUL) and be

@@ -44,6 +44,18 @@ public struct DetectorState: Sendable, Equatable {
         }
     }
 
+    /// The recorded stages, each an index into `backbone.stages`. This
+    /// module is built -Ounchecked: an index beyond the backbone would read
+    /// outside its table, so it is refused here, explicitly
+    /// (docs/reliability.md, "One artifact gate").
+    public func stages(of backbone: Backbone) throws -> [Int] {
+        let stages = try stages()
+        guard stages.allSatisfy({ $0 >= 0 && $0 < backbone.stages.count }) else {
+            throw DetectorError.configValue(kind: kind, key: "stages", value: config["stages"] ?? "")
+        }
+        return stages
+    }
+
     /// The configuration value `key` converted by `parse`, or a `DetectorError`.
     public func value<T>(_ key: String, _ parse: (String) -> T?) throws -> T {
         guard let s = config[key] else { throw DetectorError.configMissing(kind: kind, key: key) }

@@ -99,7 +99,7 @@ public struct PaDiM: PixelDetector {
     public init(state: DetectorState, backbone: Backbone) throws {
         try state.check(kind: "padim", backbone: backbone)
         var c = Config()
-        c.stages = try state.stages()
+        c.stages = try state.stages(of: backbone)
         c.features = try state.value("features") { Int($0) }
         c.seed = try state.value("seed") { UInt64($0) }
         c.sigma = try state.value("sigma") { Float($0) }
@@ -110,8 +110,21 @@ public struct PaDiM: PixelDetector {
         guard mean.shape.count == 3, mean.shape[2] == d else { throw DetectorError.tensorLayout(kind: "padim", name: "mean", expected: "shape [H, W, \(d)]") }
         let p = mean.shape[0] * mean.shape[1]
         let chol = try state.tensor("cholesky", shape: [p, d, d])
+        // Channel indices select from the concatenated stages (`embed`):
+        // whole numbers below their channel count, checked before any
+        // conversion (a NaN or out-of-range Float → Int is undefined here).
+        let total = c.stages.map { backbone.stages[$0].channels }.reduce(0, +)
+        var channels: [Int] = []
+        channels.reserveCapacity(d)
+        for v in ch.values {
+            guard v >= 0, v < Float(total), let index = Int(exactly: v) else {
+                throw DetectorError.tensorLayout(kind: "padim", name: "channels",
+                                                 expected: "whole channel indices in 0…\(total - 1), found \(v)")
+            }
+            channels.append(index)
+        }
         self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
-                  channels: ch.values.map { Int($0) }, mean: mean.values, cholesky: chol.values,
+                  channels: channels, mean: mean.values, cholesky: chol.values,
                   gridHeight: mean.shape[0], gridWidth: mean.shape[1],
                   imageHeight: try state.value("image_height") { Int($0) },
                   imageWidth: try state.value("image_width") { Int($0) })

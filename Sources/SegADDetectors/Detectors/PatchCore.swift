@@ -151,7 +151,7 @@ public struct PatchCore: PixelDetector {
     public init(state: DetectorState, backbone: Backbone) throws {
         try state.check(kind: "patchcore", backbone: backbone)
         var c = Config()
-        c.stages = try state.stages()
+        c.stages = try state.stages(of: backbone)
         c.coresetRatio = try state.value("coreset_ratio") { Float($0) }
         c.projectionDim = try state.value("projection_dim") { Int($0) }
         c.seed = try state.value("seed") { UInt64($0) }

@@ -58,8 +58,11 @@ public enum SegmentationArtifact {
         defer { reader.close() }
         let (values, shape) = try reader.file.readInt64s("labels")
         guard shape.count == 2 else { throw MapError.segmentationShape(path, shape: shape) }
-        guard let segments = reader.config["segments"] as? Int, segments >= 1 else {
+        guard let segments = reader.config["segments"] as? Int else {
             throw MapError.segmentationNoSegments(path)
+        }
+        guard (1...Bounds.maxSegments).contains(segments) else {
+            throw ArtifactError.configValue(path, key: "segments", value: "\(segments)", expected: "1…\(Bounds.maxSegments)")
         }
         if let bad = values.first(where: { $0 < 0 || $0 >= Int64(segments) }) {
             throw MapError.segmentationLabelOutOfRange(path, label: bad, segments: segments)

@@ -37,7 +37,18 @@ public final class HDF5Dataset {
         var dims = [hsize_t](repeating: 0, count: rank)
         try HDF5Error.check(H5Sget_simple_extent_dims(space.id, &dims, nil), "H5Sget_simple_extent_dims",
                             path: file, object: name)
-        self.shape = dims.map { Int($0) }
+        // The gate (`HDF5File.admit`) has checked the shape against the
+        // stored bytes; a row must still fit one read's budget.
+        let shape = dims.map { Int(truncatingIfNeeded: $0) }
+        guard dims.allSatisfy({ $0 <= UInt64(Int.max) }), let count = HDF5File.elementCount(shape) else {
+            throw HDF5FileError.storage(file, name: name, declared: "\(dims)", stored: 0, fileSize: 0)
+        }
+        let row = shape[0] == 0 ? HDF5File.elementCount(Array(shape.dropFirst())) ?? 0 : count / shape[0]
+        guard row <= HDF5Limits.readBytes / MemoryLayout<Float>.size else {
+            throw HDF5FileError.tooLarge(file, name: name, bytes: "\(row * MemoryLayout<Float>.size) bytes per row",
+                                         limit: HDF5Limits.readBytes)
+        }
+        self.shape = shape
         self.fileSpace = space
         self.dataset = dataset
     }

@@ -41,6 +41,9 @@ extension HDF5File {
         let space = HDF5Handle(try check(H5Aget_space(attribute.id), "H5Aget_space", name), .dataspace)
         let count = Int(try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name))
         guard count == 1 else { throw HDF5FileError.attributeType(path, name: name, expected: "a single string") }
+        if try check(H5Tis_variable_str(type.id), "H5Tis_variable_str", name) == 0 {
+            try admitAttribute(attribute.id, name, bytes: H5Tget_size(type.id))
+        }
         let strings = try decodeStrings(storedType: type.id, space: space.id, count: count, name,
                                         operation: "H5Aread") { memoryType, buffer in
             H5Aread(attribute.id, memoryType, buffer)
@@ -62,12 +65,28 @@ extension HDF5File {
         guard try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name) == 1 else {
             throw HDF5FileError.attributeType(path, name: name, expected: "a single integer")
         }
+        guard H5Tget_size(type.id) <= 8 else {
+            throw HDF5FileError.attributeType(path, name: name, expected: "an integer of at most 64 bits")
+        }
+        try admitAttribute(attribute.id, name, bytes: H5Tget_size(type.id))
         var value: Int64 = 0
         try check(H5Aread(attribute.id, segad_h5t_native_int64(), &value), "H5Aread", name)
         return Int(value)
     }
 
     // MARK: Helpers
+
+    /// The attribute gate: HDF5 1.10 copies as many bytes as an attribute's
+    /// type declares from the data it stores, so a forged type size (a
+    /// 256 MiB string over 16 stored bytes) made H5Aread read past its
+    /// buffer (found by the artifact fuzzing; docs/reliability.md, "One
+    /// artifact gate"). A fixed-size value must fit in what is stored.
+    private func admitAttribute(_ attribute: hid_t, _ name: String, bytes: Int) throws {
+        let stored = UInt64(H5Aget_storage_size(attribute))
+        guard UInt64(bytes) <= stored else {
+            throw HDF5FileError.attributeStorage(path, name: name, declared: bytes, stored: stored)
+        }
+    }
 
     private func openAttribute(_ name: String) throws -> HDF5Handle {
         let id = try openID(for: "H5Aopen", name)

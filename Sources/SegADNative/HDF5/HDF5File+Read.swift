@@ -33,7 +33,8 @@ extension HDF5File {
             throw HDF5FileError.datasetType(path, name: name, expected: integersOnly ? "integer" : "numeric")
         }
         let shape = try dimensions(of: dataset.id, object: name)
-        let count = shape.reduce(1, *)
+        let count = HDF5File.elementCount(shape) ?? Int.max
+        try checkReadBudget(name, shape: shape, count: count, elementBytes: MemoryLayout<Element>.size)
         let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 try check(H5Dread(dataset.id, memoryType, segad_h5s_all(), segad_h5s_all(),

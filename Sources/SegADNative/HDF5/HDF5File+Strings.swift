@@ -42,6 +42,7 @@ extension HDF5File {
         }
         let space = HDF5Handle(try check(H5Dget_space(dataset.id), "H5Dget_space", name), .dataspace)
         let count = Int(try check(H5Sget_simple_extent_npoints(space.id), "H5Sget_simple_extent_npoints", name))
+        try checkReadBudget(name, shape: [count], count: count, elementBytes: max(H5Tget_size(type.id), 16))
         return try decodeStrings(storedType: type.id, space: space.id, count: count, name,
                                  operation: "H5Dread") { memoryType, buffer in
             H5Dread(dataset.id, memoryType, segad_h5s_all(), segad_h5s_all(), segad_h5p_default(), buffer)
@@ -100,6 +101,9 @@ extension HDF5File {
         let size = H5Tget_size(memoryType.id)
         guard size > 0 else { return [String](repeating: "", count: count) }
         let spacePadded = H5Tget_strpad(memoryType.id) == H5T_STR_SPACEPAD
+        // Attributes pass here without the dataset gate: bound what a
+        // forged string size asks for before allocating it.
+        try checkReadBudget(object, shape: [count], count: count, elementBytes: size)
         var bytes = [UInt8](repeating: 0, count: count * size)
         try bytes.withUnsafeMutableBytes { buffer in
             _ = try check(read(memoryType.id, buffer.baseAddress), operation, object)

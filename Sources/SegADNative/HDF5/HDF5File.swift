@@ -105,7 +105,14 @@ public final class HDF5File {
     /// group, a missing intermediate group, or a closed file.
     public func hasDataset(_ name: String) -> Bool {
         HDF5Library.prepare()
-        guard let id = fileID, linkExists(name, in: id) else { return false }
+        guard let id = fileID else { return false }
+        switch walkLinks(name, in: id) {
+        case .missing: return false
+        // Not opened here (an external link would open another file);
+        // `openExistingDataset` refuses it with the reason.
+        case .notHard: return true
+        case .hard: break
+        }
         let object = H5Oopen(id, name, segad_h5p_default())
         guard object >= 0 else {
             _ = HDF5Error.takeStackMessage()
@@ -166,13 +173,24 @@ public final class HDF5File {
         return list
     }
 
-    /// Opens dataset `name` for reading, or throws
-    /// `HDF5FileError.missingDataset`.
+    /// Opens dataset `name` for reading through the artifact gate
+    /// (`admit`, HDF5File+Gate.swift): every read of a dataset — numbers,
+    /// strings, rows, shapes — starts here.
+    ///
+    /// - Throws: `HDF5FileError.missingDataset`; `.notHardLink`,
+    ///   `.externalStorage`, `.virtualDataset`, `.filter` or `.storage` for a
+    ///   dataset whose data does not lie inside this file as the project
+    ///   writes it.
     func openExistingDataset(_ name: String) throws -> HDF5Handle {
         let id = try openID(for: "H5Dopen2", name)
+        if case .notHard(let link, let type) = walkLinks(name, in: id) {
+            throw HDF5FileError.notHardLink(path, name: name, link: link, type: type)
+        }
         guard hasDataset(name) else { throw HDF5FileError.missingDataset(path, name: name) }
         let access = try datasetAccessList(name)
-        return HDF5Handle(try check(H5Dopen2(id, name, access.id), "H5Dopen2", name), .dataset)
+        let dataset = HDF5Handle(try check(H5Dopen2(id, name, access.id), "H5Dopen2", name), .dataset)
+        try admit(dataset.id, name)
+        return dataset
     }
 
     /// The dimensions of a dataset's dataspace; `[0]` for a null dataspace.
@@ -188,7 +206,12 @@ public final class HDF5File {
         if rank > 0 {
             try check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims", object)
         }
-        return dims.map { Int($0) }
+        return try dims.map {
+            guard let side = Int(exactly: $0) else {
+                throw HDF5FileError.storage(path, name: object, declared: "a side of \($0)", stored: 0, fileSize: 0)
+            }
+            return side
+        }
     }
 
     /// Removes an existing link `name` so that a write replaces it.

@@ -24,7 +24,16 @@ public final class XGBBooster {
 
     /// A booster loaded from a saved model (`XGBoosterLoadModelFromBuffer`),
     /// e.g. the JSON of `jsonModel()` or one written by Python xgboost.
-    public init(json: String) throws {
+    /// The JSON is validated first (`XGBModelCheck`, docs/reliability.md,
+    /// "One artifact gate"): XGBoost trusts a model's indices, so a crafted
+    /// one could crash it or make scoring loop forever.
+    ///
+    /// - Parameters:
+    ///   - source: the model's file, for the one-line error.
+    ///   - limits: the depth and tree-count bounds (SegADCore's `Bounds`).
+    /// - Throws: `XGBModelError` for a model refused by the check or by XGBoost.
+    public init(json: String, source: String, limits: XGBModelLimits) throws {
+        try XGBModelCheck.validate(json, source: source, limits: limits)
         var out: BoosterHandle?
         try xgbCheck(XGBoosterCreate(nil, 0, &out), "XGBoosterCreate")
         guard let out else {
@@ -33,9 +42,13 @@ public final class XGBBooster {
         handle = out
         cached = []
         var bytes = Array(json.utf8)
-        try bytes.withUnsafeMutableBytes { raw in
-            try xgbCheck(XGBoosterLoadModelFromBuffer(out, raw.baseAddress, bst_ulong(raw.count)),
-                         "XGBoosterLoadModelFromBuffer")
+        do {
+            try bytes.withUnsafeMutableBytes { raw in
+                try xgbCheck(XGBoosterLoadModelFromBuffer(out, raw.baseAddress, bst_ulong(raw.count)),
+                             "XGBoosterLoadModelFromBuffer")
+            }
+        } catch let error as XGBoostError {
+            throw XGBModelError.unloadable(source, message: xgbReadableMessage(error.message))
         }
     }
 

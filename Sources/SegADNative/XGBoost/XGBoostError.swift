@@ -1,4 +1,5 @@
 internal import CXGBoost
+import Foundation
 
 /// A failed call into the XGBoost C library.
 ///
@@ -23,14 +24,10 @@ public struct XGBoostError: Error, CustomStringConvertible, Equatable, Sendable 
     }
 
     /// One line, `OPERATION failed (CODE): MESSAGE`: a multi-line message is
-    /// joined so a stage can print the error as its single line.
+    /// joined and the C++ source locations XGBoost prefixes are dropped, so
+    /// a stage prints a single readable line.
     public var description: String {
-        let oneLine = message
-            .split(whereSeparator: \.isNewline)
-            .map { $0.drop(while: \.isWhitespace) }
-            .filter { !$0.isEmpty }
-            .joined(separator: " ")
-        return "\(operation) failed (\(code)): \(oneLine)"
+        "\(operation) failed (\(code)): \(xgbReadableMessage(message))"
     }
 }
 
@@ -58,4 +55,13 @@ func xgbTrimMessage(_ raw: String) -> String {
     }
     while let last = text.last, last.isWhitespace { text.removeLast() }
     return String(text)
+}
+
+/// XGBoost's message without the source locations it names
+/// (`/workspace/src/learner.cc:123: `) and on one line: what a user can read.
+func xgbReadableMessage(_ message: String) -> String {
+    let oneLine = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }.joined(separator: " ")
+    let located = #/[^\s:]+\.(cc|h|cu|cuh|hpp|cpp):\d+: /#
+    return oneLine.replacing(located, with: "")
 }

@@ -1,0 +1,91 @@
+import Foundation
+import SegADNative
+import SegADDetectors
+
+/// Bounds on every value of a detector state that configures computation,
+/// checked where a state is read from an artifact (a detector state or a
+/// saved pipeline) and before it reaches SegADDetectors, which is built
+/// `-Ounchecked` and indexes with these values unchecked
+/// (docs/reliability.md, "One artifact gate"). The bounds are `Bounds`',
+/// the CLI's own table: a working size of 1…8192 a side, σ in (0, 64], ε and
+/// the regularization finite, stage and channel indices whole numbers in
+/// range and distinct, every tensor of the shape its kind needs and finite.
+public enum StateBounds {
+    /// Refuses `state` (detector `name`, fitted at `size`, read from `file`)
+    /// with one `ArtifactError.configValue` naming the value.
+    public static func check(_ state: DetectorState, name: String, size: (height: Int, width: Int),
+                             file: String) throws {
+        func refuse(_ key: String, _ value: String, _ expected: String) -> ArtifactError {
+            .configValue(file, key: "detector '\(name)' \(key)", value: value, expected: expected)
+        }
+        let sides = 1...Bounds.maxSide
+        guard sides.contains(size.height), sides.contains(size.width) else {
+            throw refuse("size", "\(size.height)x\(size.width)", "sides 1…\(Bounds.maxSide)")
+        }
+        /// A recorded decimal, when present (the detector refuses a missing one itself).
+        func decimal(_ key: String, _ expected: String, _ ok: (Float) -> Bool) throws {
+            guard let text = state.config[key] else { return }
+            guard let v = Float(text), v.isFinite, ok(v) else { throw refuse(key, text, expected) }
+        }
+        func whole(_ key: String, _ range: ClosedRange<Int>) throws {
+            guard let text = state.config[key] else { return }
+            guard let v = Int(text), range.contains(v) else {
+                throw refuse(key, text, "a whole number in \(range.lowerBound)…\(range.upperBound)")
+            }
+        }
+        func finite(_ tensor: String, shape: [Int]? = nil, rank: Int? = nil) throws {
+            guard let t = state.tensors[tensor] else { return }
+            if let shape, t.shape != shape { throw refuse("tensor \(tensor)", "of shape \(t.shape)", "shape \(shape)") }
+            if let rank, t.shape.count != rank {
+                throw refuse("tensor \(tensor)", "of shape \(t.shape)", "\(rank) dimensions")
+            }
+            if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw refuse("tensor \(tensor)", "\(t.values[i]) at element \(i)", "finite values")
+            }
+        }
+        try decimal("sigma", "a number in (0, \(Int(Bounds.maxSigma))]") { $0 > 0 && $0 <= Bounds.maxSigma }
+        try whole("image_height", sides)
+        try whole("image_width", sides)
+        if let text = state.config["stages"] {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+            let stages = parts.compactMap { $0 }
+            guard !parts.isEmpty, stages.count == parts.count, stages.allSatisfy({ (0..<Bounds.maxStages).contains($0) }),
+                  Set(stages).count == stages.count else {
+                throw refuse("stages", text, "distinct stage indices in 0…\(Bounds.maxStages - 1)")
+            }
+        }
+        switch state.kind {
+        case "golden-template":
+            try decimal("eps", "a number in (0, \(Int(Bounds.maxStateDecimal))]") { $0 > 0 && $0 <= Bounds.maxStateDecimal }
+            try finite("mean", shape: [size.height, size.width])
+            try finite("std", shape: [size.height, size.width])
+            if let std = state.tensors["std"], let i = std.values.firstIndex(where: { $0 < 0 }) {
+                throw refuse("tensor std", "\(std.values[i]) at element \(i)", "values ≥ 0")
+            }
+        case "padim":
+            try decimal("regularization", "a number in [0, \(Int(Bounds.maxStateDecimal))]") {
+                $0 >= 0 && $0 <= Bounds.maxStateDecimal
+            }
+            try whole("features", 1...Bounds.maxChannels)
+            if let channels = state.tensors["channels"] {
+                guard channels.shape.count == 1, !channels.values.isEmpty else {
+                    throw refuse("tensor channels", "of shape \(channels.shape)", "one dimension, not empty")
+                }
+                if let bad = channels.values.first(where: { v in
+                    !(v >= 0 && v < Float(Bounds.maxChannels) && v == v.rounded())
+                }) {
+                    throw refuse("tensor channels", "holding \(bad)", "whole channel indices in 0…\(Bounds.maxChannels - 1)")
+                }
+                guard Set(channels.values).count == channels.values.count else {
+                    throw refuse("tensor channels", "holding a channel twice", "distinct channel indices")
+                }
+            }
+            try finite("mean", rank: 3)
+            try finite("cholesky", rank: 3)
+        case "patchcore":
+            try finite("memory_bank", rank: 2)
+        default:
+            break  // an unknown kind is refused when the detector is restored
+        }
+    }
+}
