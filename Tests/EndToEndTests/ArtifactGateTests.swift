@@ -196,17 +196,3 @@ final class ArtifactGateTests: XCTestCase {
         assertNothingWritten(out)
     }
 }
-
-extension XCTestCase {
-    /// `assertOneLineRefusal` with the parts as an array.
-    func assertOneLineRefusal(_ r: ToolRunner.Result, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertNotEqual(r.status, 0, "accepted; stderr: \(r.stderr)", file: file, line: line)
-        let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
-        XCTAssertTrue(lines.count == 2 && lines[1].isEmpty && !lines[0].isEmpty,
-                      "stderr is not one line: \(r.stderr.debugDescription)", file: file, line: line)
-        for p in parts {
-            XCTAssertTrue(r.stderr.lowercased().contains(p.lowercased()), "stderr does not say '\(p)': \(r.stderr)",
-                          file: file, line: line)
-        }
-    }
-}

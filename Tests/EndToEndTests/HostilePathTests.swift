@@ -37,7 +37,7 @@ final class HostilePathTests: XCTestCase {
     }
 
     /// Refused at parse time: non-zero, one line on stderr holding every `expected` text.
-    func assertOneLineRefusal(_ r: ToolRunner.Result, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
+    func assertMakeRefusal(_ r: ToolRunner.Result, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertNotEqual(r.status, 0, r.stdout, file: file, line: line)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, file: file, line: line)
         for text in expected { XCTAssertTrue(r.stderr.contains(text), "\(text) not in: \(r.stderr)", file: file, line: line) }
@@ -76,7 +76,7 @@ final class HostilePathTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains("--size 256x512"), plan.stdout)
         // The VAD root itself may not carry a quote.
         let quoted = try ToolRunner.run("make", ["-n", "vad-highshot"] + makeArgs(tmp, ["VAD_ROOT=\(root)'x"]))
-        assertOneLineRefusal(quoted, ["VAD_ROOT=\(root)'x", "the character '"])
+        assertMakeRefusal(quoted, ["VAD_ROOT=\(root)'x", "the character '"])
     }
 
     /// The same name inside an images folder: the folder stamp lists it as data.
@@ -103,12 +103,12 @@ final class HostilePathTests: XCTestCase {
         try Self.makeParts(hostile)
         let r = try planImages(tmp, images: hostile)
         assertNoMarker(marker, in: tmp)
-        assertOneLineRefusal(r, ["make images: IMAGES=\(hostile)", "the character "])
+        assertMakeRefusal(r, ["make images: IMAGES=\(hostile)", "the character "])
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/artifacts"), "nothing written")
         // A quote alone (no other special character) is named as such.
         let quote = tmp + "/o'neil"
         try Self.makeParts(quote)
-        assertOneLineRefusal(try planImages(tmp, images: quote), ["IMAGES=\(quote)", "the character ' cannot be carried"])
+        assertMakeRefusal(try planImages(tmp, images: quote), ["IMAGES=\(quote)", "the character ' cannot be carried"])
     }
 
     /// Each character Make cannot carry, in IMAGES, NAME and ARTIFACTS: one
@@ -123,15 +123,15 @@ final class HostilePathTests: XCTestCase {
         for (name, said) in cases {
             let dir = tmp + "/" + name
             try Self.makeParts(dir)
-            assertOneLineRefusal(try planImages(tmp, images: dir), ["make images: IMAGES=", said])
-            assertOneLineRefusal(try planImages(tmp, images: tmp + "/ok", ["NAME=\(name)"]), ["NAME=", said])
+            assertMakeRefusal(try planImages(tmp, images: dir), ["make images: IMAGES=", said])
+            assertMakeRefusal(try planImages(tmp, images: tmp + "/ok", ["NAME=\(name)"]), ["NAME=", said])
         }
         let artifacts = try ToolRunner.run("make", ["-n", "images", "-C", ToolRunner.repoRoot, "BIN=\(ToolRunner.binDirectory)",
                                                     "ARTIFACTS=\(tmp)/out:put", "IMAGES=\(tmp)/ok"])
-        assertOneLineRefusal(artifacts, ["ARTIFACTS=\(tmp)/out:put", "the character :"])
+        assertMakeRefusal(artifacts, ["ARTIFACTS=\(tmp)/out:put", "the character :"])
         // The same check guards the other pipelines' roots.
         let visa = try ToolRunner.run("make", ["-n", "visa"] + makeArgs(tmp, ["VISA_MAPS=\(tmp)/maps#1"]))
-        assertOneLineRefusal(visa, ["make visa: VISA_MAPS=\(tmp)/maps#1", "the character #"])
+        assertMakeRefusal(visa, ["make visa: VISA_MAPS=\(tmp)/maps#1", "the character #"])
     }
 
     /// NAME names the artifacts folder: `..` wrote into the checkout root (and
@@ -142,7 +142,7 @@ final class HostilePathTests: XCTestCase {
         try Self.makeParts(parts)
         for bad in ["..", ".", ".hidden", "-rf", "a/b", "a\u{2603}b"] {
             let r = try planImages(tmp, images: parts, ["NAME=\(bad)"])
-            assertOneLineRefusal(r, ["make images: NAME='\(bad)'", "a name may hold letters"])
+            assertMakeRefusal(r, ["make images: NAME='\(bad)'", "a name may hold letters"])
         }
         // IMAGES=DIR/.. names DIR's parent (here the temporary folder), never '..'.
         let up = try planImages(tmp, images: parts + "/..", ["NAME="])
@@ -156,12 +156,12 @@ final class HostilePathTests: XCTestCase {
         // A default name that is not plain: refused with the hint to set NAME.
         let odd = tmp + "/teile-\u{E4}"
         try Self.makeParts(odd)
-        assertOneLineRefusal(try planImages(tmp, images: odd), ["NAME='teile-\u{E4}' holds '\u{E4}'", "set NAME="])
+        assertMakeRefusal(try planImages(tmp, images: odd), ["NAME='teile-\u{E4}' holds '\u{E4}'", "set NAME="])
         XCTAssertEqual(try planImages(tmp, images: odd, ["NAME=teile"]).status, 0)
         // The default NAME of `make pipeline` (the manifest's file name) is checked the same way.
         let pipeline = try ToolRunner.run("make", ["-n", "pipeline"] + makeArgs(tmp, ["MANIFEST=\(tmp)/-x.json", "DETECTORS=a",
                                                                                      "SEGMENTATION=per-item", "SEGMENTS=2"]))
-        assertOneLineRefusal(pipeline, ["make pipeline: NAME='-x' starts with '-'", "set NAME="])
+        assertMakeRefusal(pipeline, ["make pipeline: NAME='-x' starts with '-'", "set NAME="])
     }
 
     func testSeedsAreWholeNumbers() throws {
@@ -169,11 +169,11 @@ final class HostilePathTests: XCTestCase {
         let parts = tmp + "/parts"
         try Self.makeParts(parts)
         for (seeds, bad) in [("-1", "-1"), ("0 x", "x"), ("1.5", "1.5"), ("07", "07")] {
-            assertOneLineRefusal(try planImages(tmp, images: parts, ["SEEDS=\(seeds)"]),
+            assertMakeRefusal(try planImages(tmp, images: parts, ["SEEDS=\(seeds)"]),
                                  ["make images: SEEDS='\(seeds)': '\(bad)' is not a seed"])
         }
         let vad = try ToolRunner.run("make", ["-n", "vad-highshot"] + makeArgs(tmp, ["VAD_ROOT=\(tmp)/vad", "VAD_SEEDS=0 -1"]))
-        assertOneLineRefusal(vad, ["make vad-highshot: VAD_SEEDS='0 -1': '-1' is not a seed"])
+        assertMakeRefusal(vad, ["make vad-highshot: VAD_SEEDS='0 -1': '-1' is not a seed"])
     }
 
     // MARK: - The folder stamp

@@ -7,6 +7,11 @@ import _TestSupport
 extension XCTestCase {
     /// Exit status non-zero, exactly one line on stderr, containing each of `parts`.
     func assertOneLineRefusal(_ r: ToolRunner.Result, _ parts: String..., file: StaticString = #filePath, line: UInt = #line) {
+        assertOneLineRefusal(r, parts, file: file, line: line)
+    }
+
+    /// `assertOneLineRefusal` with the parts as an array.
+    func assertOneLineRefusal(_ r: ToolRunner.Result, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertNotEqual(r.status, 0, "accepted; stderr: \(r.stderr)", file: file, line: line)
         let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertTrue(lines.count == 2 && lines[1].isEmpty && !lines[0].isEmpty,
