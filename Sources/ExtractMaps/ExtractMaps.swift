@@ -2,19 +2,31 @@ import ArgumentParser
 import SegAD
 import SegADCLI
 import SegADNative
+import SegADDetectors
 
 @main
 struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, DeriveSegmentation.self, VisAManifestCommand.self,
+        subcommands: [Import.self, Fit.self, Apply.self, DetectorsCommand.self, DeriveSegmentation.self, VisAManifestCommand.self,
                       ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self, ELPVScoreInputsCommand.self]
                       + ExtractMaps.vadSubcommands + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }
 
-extension NativeDetectors.Kind: ExpressibleByArgument {}
+/// `--kind`: a native detector kind of the registry (help lists them; an
+/// unknown name fails before `run()`).
+struct DetectorKindArgument: ExpressibleByArgument {
+    let name: String
+    let type: any NativeDetector.Type
+    init?(argument: String) {
+        guard let type = DetectorRegistry.kind(named: argument) else { return nil }
+        self.name = argument
+        self.type = type
+    }
+    static var allValueStrings: [String] { DetectorRegistry.names }
+}
 extension ELPVManifest.CellType: ExpressibleByArgument {}
 
 extension ExtractMaps {
@@ -49,8 +61,8 @@ extension ExtractMaps {
             abstract: "Fits a native detector on a seed's detector-train images into a detector-state artifact.")
 
         @OptionGroup var manifest: ManifestOptions
-        @Option(help: "Detector kind: \(NativeDetectors.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var kind: NativeDetectors.Kind
+        @Option(help: "Detector kind: \(DetectorRegistry.names.joined(separator: ", ")).")
+        var kind: DetectorKindArgument
         @Option(help: "The detector's name in features and tables (default: the kind).") var name: String?
         @Option(help: "The seed whose detector-train images to fit on.", parse: Bounded.integer(0...Bounds.maxSeed)) var seed: Int
         @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.",
@@ -65,16 +77,34 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
         func validate() throws {
-            if kind != .goldenTemplate && weights == nil { throw ValidationError("--weights is required for \(kind.rawValue)") }
+            if kind.type.needsBackbone && weights == nil { throw ValidationError("--weights is required for \(kind.name)") }
         }
 
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--weights", weights ?? "")], manifests: [manifest.path])
-                try NativeDetectors.fit(.init(manifestPath: manifest.path, kind: kind, name: name ?? kind.rawValue, seed: seed,
+                try NativeDetectors.fit(.init(manifestPath: manifest.path, kind: kind.name, name: name ?? kind.name, seed: seed,
                                               size: size?.tuple, weightsPath: weights, coresetRatio: coresetRatio,
                                               output: output, limit: limit))
+            }
+        }
+    }
+
+    struct DetectorsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "detectors",
+            abstract: "Lists the native detector kinds: name, whether it needs backbone weights, its fit options.",
+            discussion: "With --make, prints the same facts as the Make variables of pipelines/detectors.mk.")
+
+        @Flag(help: "Print pipelines/detectors.mk (Make variable assignments).") var make = false
+
+        func run() throws {
+            if make { print(DetectorRegistry.makeFacts, terminator: ""); return }
+            for kind in DetectorRegistry.kinds {
+                let options = kind.fitOptions.map { "--\($0.rawValue)" }.joined(separator: " ")
+                print([kind.kindName, kind.needsBackbone ? "needs-weights" : "no-weights", options.isEmpty ? "-" : options]
+                    .joined(separator: "\t"))
             }
         }
     }

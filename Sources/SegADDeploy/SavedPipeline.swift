@@ -250,23 +250,19 @@ extension SavedPipeline {
     public func restoredDetectors() throws -> [PixelDetector] {
         var networks: [String: EfficientNetLite0] = [:]
         return try detectors.map { d in
-            switch d.state.kind {
-            case NativeDetectors.Kind.goldenTemplate.rawValue:
-                return try GoldenTemplate(state: d.state)
-            case NativeDetectors.Kind.patchcore.rawValue, NativeDetectors.Kind.padim.rawValue:
-                guard let sha = d.backbone, let weights = backbones[sha] else {
-                    throw PipelineError.noEmbeddedBackbone("pipeline", detector: d.name)
-                }
-                guard d.state.config["backbone"] == "efficientnet-lite0" else {
-                    throw PipelineError.unsupportedBackbone("pipeline", detector: d.name, backbone: d.state.config["backbone"] ?? "?")
-                }
-                let net = try networks[sha] ?? EfficientNetLite0(weights: weights, source: "pipeline backbone \(sha.prefix(12))")
-                networks[sha] = net
-                return d.state.kind == "patchcore" ? try PatchCore(state: d.state, backbone: net)
-                                                    : try PaDiM(state: d.state, backbone: net)
-            default:
+            guard let kind = DetectorRegistry.kind(named: d.state.kind) else {
                 throw PipelineError.unknownDetectorKind("pipeline", kind: d.state.kind)
             }
+            guard kind.needsBackbone else { return try kind.restore(d.state, backbone: nil) }
+            guard let sha = d.backbone, let weights = backbones[sha] else {
+                throw PipelineError.noEmbeddedBackbone("pipeline", detector: d.name)
+            }
+            guard d.state.config["backbone"] == "efficientnet-lite0" else {
+                throw PipelineError.unsupportedBackbone("pipeline", detector: d.name, backbone: d.state.config["backbone"] ?? "?")
+            }
+            let net = try networks[sha] ?? EfficientNetLite0(weights: weights, source: "pipeline backbone \(sha.prefix(12))")
+            networks[sha] = net
+            return try kind.restore(d.state, backbone: net)
         }
     }
 

@@ -31,7 +31,7 @@ final class DetectorStateTests: XCTestCase {
         let gt = try GoldenTemplate.fit(train)
         for d in [pc, pd, gt] as [PixelDetector] {
             let state = d.state()
-            let restored = try Detectors.restore(state)
+            let restored = try DetectorRegistry.restore(state)
             XCTAssertEqual(restored.state(), state, d.kind)
             let a = try d.apply(test, progress: nil), b = try restored.apply(test, progress: nil)
             XCTAssertEqual(a, b, d.kind)
@@ -44,13 +44,13 @@ final class DetectorStateTests: XCTestCase {
     func testBadStateNamesTheFault() throws {
         var s = try GoldenTemplate.fit(images(3, seed: 3)).state()
         s.tensors["std"] = Tensor(shape: [2], values: [1, 1])
-        XCTAssertThrowsError(try Detectors.restore(s)) { e in
+        XCTAssertThrowsError(try DetectorRegistry.restore(s)) { e in
             XCTAssertEqual(e as? DetectorError, .tensorShape(kind: "golden-template", name: "std", expected: [64, 64], found: [2]))
             XCTAssertEqual("\(e)", "golden-template state: tensor std: expected shape [64, 64], found [2]")  // the printed line
         }
         s.kind = "nope"
-        XCTAssertThrowsError(try Detectors.restore(s)) { e in
-            XCTAssertEqual(e as? DetectorError, .unknownKind(kind: "nope", known: Detectors.kinds))
+        XCTAssertThrowsError(try DetectorRegistry.restore(s)) { e in
+            XCTAssertEqual(e as? DetectorError, .unknownKind(kind: "nope", known: DetectorRegistry.names))
         }
     }
 }

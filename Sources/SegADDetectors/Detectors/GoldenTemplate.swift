@@ -5,7 +5,7 @@ import SegADNative
 /// standard deviation σ (population, ddof 0) of the gray good images; an
 /// image's map is |x − μ| / (σ + ε), blurred with a Gaussian of σ_blur = 4
 /// (reflect padding, as the other detectors). No backbone.
-public struct GoldenTemplate: PixelDetector {
+public struct GoldenTemplate: NativeDetector {
     public struct Config: Sendable, Equatable {
         public var eps: Float = 0.01
         public var sigma: Float = 4
@@ -62,6 +62,21 @@ public struct GoldenTemplate: PixelDetector {
         guard m.shape.count == 2 else { throw DetectorError.tensorLayout(kind: "golden-template", name: "mean", expected: "2 dimensions") }
         let s = try state.tensor("std", shape: m.shape)
         self.init(config: c, mean: m.values, std: s.values, height: m.shape[0], width: m.shape[1])
+    }
+
+    // MARK: - Registry (NativeDetector)
+
+    public static let kindName = "golden-template"
+    public static let needsBackbone = false
+    public static let fitOptions: [DetectorFitOption] = []
+
+    public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
+                           progress: StageProgress?) throws -> GoldenTemplate {
+        try fit(images, progress: progress)
+    }
+
+    public static func restore(_ state: DetectorState, backbone: Backbone?) throws -> GoldenTemplate {
+        try GoldenTemplate(state: state)
     }
 
     public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {

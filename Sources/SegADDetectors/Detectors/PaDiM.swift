@@ -15,7 +15,7 @@ internal import COpenBLAS
 /// 3. Apply: the Mahalanobis distance √((x−μ)ᵀΣ⁻¹(x−μ)) = ‖L⁻¹(x−μ)‖ (a
 ///    triangular solve) per position; the grid is resized bilinearly to the
 ///    image size and blurred with a Gaussian of σ = 4.
-public struct PaDiM: PixelDetector {
+public struct PaDiM: NativeDetector {
     public struct Config: Sendable, Equatable {
         public var stages: [Int] = [2, 3, 4]
         public var features: Int = 100
@@ -228,5 +228,25 @@ public struct PaDiM: PixelDetector {
             }
         }
         return out
+    }
+}
+
+// MARK: - Registry (NativeDetector)
+
+extension PaDiM {
+    public static let kindName = "padim"
+    public static let needsBackbone = true
+    public static let fitOptions: [DetectorFitOption] = []
+
+    public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
+                           progress: StageProgress?) throws -> PaDiM {
+        guard let backbone else { throw DetectorError.backboneMissing(kind: kindName) }
+        var c = Config()
+        c.seed = options.seed
+        return try fit(images, backbone: backbone.network, weightsPath: backbone.weightsPath, config: c, progress: progress)
+    }
+
+    public static func restore(_ state: DetectorState, backbone: Backbone?) throws -> PaDiM {
+        try backbone.map { try PaDiM(state: state, backbone: $0) } ?? PaDiM(state: state)
     }
 }

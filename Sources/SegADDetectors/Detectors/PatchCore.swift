@@ -25,7 +25,7 @@ internal import COpenBLAS
 ///    a Gaussian of σ = 4 (kernel 2⌊4σ+½⌋+1, reflect padding).
 ///
 /// The image score is the maximum of the map.
-public struct PatchCore: PixelDetector {
+public struct PatchCore: NativeDetector {
     public struct Config: Sendable, Equatable {
         public var stages: [Int] = [2, 4]
         public var coresetRatio: Float = 0.1
@@ -239,5 +239,26 @@ public struct PatchCore: PixelDetector {
             let u = Float(rng.next() >> 40) / Float(1 << 24)
             return u < density / 2 ? -v : (u < density ? v : 0)
         }
+    }
+}
+
+// MARK: - Registry (NativeDetector)
+
+extension PatchCore {
+    public static let kindName = "patchcore"
+    public static let needsBackbone = true
+    public static let fitOptions: [DetectorFitOption] = [.coresetRatio]
+
+    public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
+                           progress: StageProgress?) throws -> PatchCore {
+        guard let backbone else { throw DetectorError.backboneMissing(kind: kindName) }
+        var c = Config()
+        c.seed = options.seed
+        if let r = options.coresetRatio { c.coresetRatio = r }
+        return try fit(images, backbone: backbone.network, weightsPath: backbone.weightsPath, config: c, progress: progress)
+    }
+
+    public static func restore(_ state: DetectorState, backbone: Backbone?) throws -> PatchCore {
+        try backbone.map { try PatchCore(state: state, backbone: $0) } ?? PatchCore(state: state)
     }
 }

@@ -8,14 +8,10 @@ import SegADCore
 /// images into a maps artifact. Swapping a detector reruns only its own fit
 /// and apply; the later stages read the maps artifact alone.
 public enum NativeDetectors {
-    public enum Kind: String, CaseIterable, Sendable {
-        case patchcore, padim
-        case goldenTemplate = "golden-template"
-    }
-
     public struct FitOptions {
         public var manifestPath: String
-        public var kind: Kind
+        /// A registered kind's name (`DetectorRegistry.names`).
+        public var kind: String
         /// The detector's name in feature names and tables (default: the kind).
         public var name: String
         public var seed: Int
@@ -26,7 +22,7 @@ public enum NativeDetectors {
         public var output: String
         /// Fit on at most this many detector-train images (the first ones in the manifest's order).
         public var limit: Int?
-        public init(manifestPath: String, kind: Kind, name: String, seed: Int, size: (height: Int, width: Int)?,
+        public init(manifestPath: String, kind: String, name: String, seed: Int, size: (height: Int, width: Int)?,
                     weightsPath: String?, coresetRatio: Float? = nil, output: String, limit: Int? = nil) {
             self.manifestPath = manifestPath; self.kind = kind; self.name = name; self.seed = seed
             self.size = size; self.weightsPath = weightsPath; self.coresetRatio = coresetRatio
@@ -35,6 +31,12 @@ public enum NativeDetectors {
     }
 
     public static func fit(_ o: FitOptions) throws {
+        guard let kind = DetectorRegistry.kind(named: o.kind) else {
+            throw InputError("--kind", "unknown detector kind \(o.kind) (known: \(DetectorRegistry.names.joined(separator: ", ")))")
+        }
+        if o.coresetRatio != nil, !kind.fitOptions.contains(.coresetRatio) {
+            throw InputError("--coreset-ratio", "\(o.kind) takes no coreset ratio (only \(DetectorRegistry.kinds.filter { $0.fitOptions.contains(.coresetRatio) }.map { $0.kindName }.joined(separator: ", ")))")
+        }
         let manifest = try Manifest.load(path: o.manifestPath)
         let (ids, paths) = try manifest.images(.detectorTrain, seed: o.seed, limit: o.limit)
         let size: (height: Int, width: Int)
@@ -45,28 +47,17 @@ public enum NativeDetectors {
         }
         let images = try loadImages(paths, size: size, label: "load \(o.name) training images")
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
-        let detector: PixelDetector
         let progress = StageProgress("fit \(o.name)", total: images.count)
-        switch o.kind {
-        case .goldenTemplate:
-            detector = try GoldenTemplate.fit(images, progress: progress)
-        case .patchcore, .padim:
+        var backbone: FittingBackbone?
+        if kind.needsBackbone {
             guard let weights = o.weightsPath else {
-                throw InputError("--weights", "\(o.kind.rawValue) needs backbone weights (EfficientNet-Lite0 .pth)")
+                throw InputError("--weights", "\(o.kind) needs backbone weights (EfficientNet-Lite0 .pth)")
             }
             inputs.append(try .hashing(role: "weights", path: weights))
-            let backbone = try EfficientNetLite0(path: weights)
-            if o.kind == .patchcore {
-                var c = PatchCore.Config()
-                c.seed = UInt64(o.seed)
-                if let r = o.coresetRatio { c.coresetRatio = r }
-                detector = try PatchCore.fit(images, backbone: backbone, weightsPath: weights, config: c, progress: progress)
-            } else {
-                var c = PaDiM.Config()
-                c.seed = UInt64(o.seed)
-                detector = try PaDiM.fit(images, backbone: backbone, weightsPath: weights, config: c, progress: progress)
-            }
+            backbone = FittingBackbone(network: try EfficientNetLite0(path: weights), weightsPath: weights)
         }
+        let detector = try kind.fit(images, backbone: backbone, options: DetectorFitOptions(seed: UInt64(o.seed), coresetRatio: o.coresetRatio),
+                                    progress: progress)
         try DetectorStateArtifact.write(detector.state(), name: o.name, path: o.output,
                                         config: ["seed": o.seed, "size": [size.height, size.width],
                                                  "training_images": ids.count],
