@@ -10,5 +10,8 @@ void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *inf
 void dtrtrs_(const char *uplo, const char *trans, const char *diag, const int *n,
              const int *nrhs, const double *a, const int *lda, double *b,
              const int *ldb, int *info);
+// Symmetric eigendecomposition (DFM's principal components).
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+            double *w, double *work, const int *lwork, int *info);
 static inline void segad_openblas_set_threads(int n) { openblas_set_num_threads(n); }
 #endif

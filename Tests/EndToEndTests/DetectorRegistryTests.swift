@@ -15,8 +15,8 @@ final class DetectorRegistryTests: XCTestCase {
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let committed = try String(contentsOfFile: ToolRunner.repoRoot + "/pipelines/detectors.mk", encoding: .utf8)
         XCTAssertEqual(generated.stdout, committed, "pipelines/detectors.mk is stale: regenerate it with extract-maps detectors --make")
-        XCTAssertTrue(committed.contains("DETECTOR_KINDS := patchcore padim golden-template\n"))
-        XCTAssertTrue(committed.contains("DETECTOR_KINDS_NEEDING_WEIGHTS := patchcore padim\n"))
+        XCTAssertTrue(committed.contains("DETECTOR_KINDS := patchcore padim golden-template dfm\n"))
+        XCTAssertTrue(committed.contains("DETECTOR_KINDS_NEEDING_WEIGHTS := patchcore padim dfm\n"))
     }
 
     /// The listing names each kind once with its weights need and options.
@@ -24,7 +24,7 @@ final class DetectorRegistryTests: XCTestCase {
         let r = try ToolRunner.run("extract-maps", ["detectors"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout.split(separator: "\n"),
-                       ["patchcore\tneeds-weights\t--coreset-ratio", "padim\tneeds-weights\t-", "golden-template\tno-weights\t-"])
+                       ["patchcore\tneeds-weights\t--coreset-ratio", "padim\tneeds-weights\t-", "golden-template\tno-weights\t-", "dfm\tneeds-weights\t-"])
     }
 
     /// An option a kind does not read is refused with one line, not ignored.

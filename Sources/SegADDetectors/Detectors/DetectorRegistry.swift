@@ -56,7 +56,7 @@ public protocol NativeDetector: PixelDetector {
 /// Every native detector kind, by name.
 public enum DetectorRegistry {
     /// The kinds, in the order help texts list them.
-    public static let kinds: [any NativeDetector.Type] = [PatchCore.self, PaDiM.self, GoldenTemplate.self]
+    public static let kinds: [any NativeDetector.Type] = [PatchCore.self, PaDiM.self, GoldenTemplate.self, DFM.self]
 
     /// The kinds' names: `patchcore`, `padim`, `golden-template`.
     public static var names: [String] { kinds.map { $0.kindName } }
