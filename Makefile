@@ -75,6 +75,7 @@ test:
 clean:
 	rm -rf $(call shq,$(ARTIFACTS))
 
+include pipelines/detectors.mk
 include pipelines/segad.mk
 include pipelines/native.mk
 include pipelines/pipeline.mk

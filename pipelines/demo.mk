@@ -10,7 +10,8 @@
 #
 # Knobs (each lives in a parameter stamp, so changing one reruns only what
 # depends on it): DEMO_SIZE, DEMO_SEEDS, DEMO_DETECTORS, PATCHCORE_ARGS,
-# PADIM_ARGS, BRF_ARGS.
+# PADIM_ARGS, BRF_ARGS (DEMO_DETECTORS: any of DETECTOR_KINDS, pipelines/detectors.mk,
+# e.g. "golden-template patchcore padim dfm"; a kind's own flags: KIND_ARGS).
 
 DEMO := $(ARTIFACTS)/demo
 .PHONY: demo
@@ -62,6 +63,10 @@ $(DEMO)/manifests/poly.json: $(ELPV_LABELS) $(DEMO)/params/manifest.txt | $(STAG
 $(DEMO)/segmentation/poly/segmentation.json: $(DEMO)/manifests/poly.json $(DEMO)/params/segment-elpv.txt | $(STAGES)
 	$(BIN)/extract-maps segment-elpv --manifest $< --size $(DEMO_SIZE) -o $(DEMO)/segmentation/poly
 
+ifneq ($(filter-out $(DETECTOR_KINDS),$(DEMO_DETECTORS)),)
+$(error make demo: DEMO_DETECTORS may name $(DETECTOR_KINDS), not '$(filter-out $(DETECTOR_KINDS),$(DEMO_DETECTORS))')
+endif
+
 # Detectors: fitted on the fixed detector pool (seed 0's detector-train,
 # the same for every seed), applied to every other cell of the class.
 demo_fit := --seed $(firstword $(DEMO_SEEDS)) --size $(DEMO_SIZE)
@@ -71,21 +76,13 @@ demo-$(1).class := $(1)
 demo-$(1).manifest := $(DEMO)/manifests/$(1).json
 demo-$(1).detectors := $(DEMO_DETECTORS)
 demo-$(1).seeds := $(DEMO_SEEDS)
-demo-$(1).golden-template.kind := golden-template
-demo-$(1).golden-template.fit := $(demo_fit)
-demo-$(1).patchcore.kind := patchcore
-demo-$(1).patchcore.fit := $(demo_fit) --weights $(ELPV_WEIGHTS) $(PATCHCORE_ARGS)
-demo-$(1).patchcore.needs := $(ELPV_WEIGHTS)
-demo-$(1).padim.kind := padim
-demo-$(1).padim.fit := $(demo_fit) --weights $(ELPV_WEIGHTS) $(PADIM_ARGS)
-demo-$(1).padim.needs := $(ELPV_WEIGHTS)
 endef
 $(eval $(call demo_class,mono))
 $(eval $(call demo_class,poly))
 demo-mono.segmentation := --segmentation $(MONO_SEGMENTATION) --segments $(ELPV_SEGMENTS)
 demo-poly.segmentation := --per-item-segmentation --segments $(ELPV_SEGMENTS)
 
-$(foreach c,mono poly,$(foreach d,golden-template patchcore padim,$(call native_detector,demo-$(c),$(d))))
+$(foreach c,mono poly,$(call native_detectors,demo-$(c),$(DEMO_DETECTORS),$(demo_fit),$(ELPV_WEIGHTS)))
 $(call segad_class,demo-mono)
 $(call segad_class,demo-poly)
 

@@ -5,7 +5,7 @@
 # For class P (its P.bench, P.class, P.manifest as in pipelines/segad.mk) and
 # a detector NAME, set by name, then make the rules:
 #
-#   demo-mono.patchcore.kind  := patchcore                 golden-template | patchcore | padim
+#   demo-mono.patchcore.kind  := patchcore                 a kind of DETECTOR_KINDS (pipelines/detectors.mk)
 #   demo-mono.patchcore.fit   := --seed 0 --size 160 --weights W   extract-maps fit flags
 #   demo-mono.patchcore.needs := W                          files the fit reads besides the manifest
 #   $(call native_detector,demo-mono,patchcore)
@@ -29,3 +29,20 @@ $(call segad_path,$(1),maps,$(2).h5): $(call segad_path,$(1),detectors,$(2).h5) 
 	$$(BIN)/extract-maps apply --manifest $($(1).manifest) --state $$< --skip-detector-train -o $$@
 endef
 native_detector = $(eval $(call native_detector_rules,$(1),$(2)))
+
+# Every native detector of a class from one template:
+#   $(call native_detectors,P,KINDS,FIT_FLAGS,WEIGHTS)
+# sets P.KIND.kind/.fit/.needs for each KIND (named after it) and makes its
+# rules. The fit gets FIT_FLAGS, `--weights WEIGHTS` when the kind needs
+# backbone weights (DETECTOR_KINDS_NEEDING_WEIGHTS, pipelines/detectors.mk,
+# from the registry), and the kind's own flags KIND_ARGS (PATCHCORE_ARGS,
+# PADIM_ARGS, DFM_ARGS, GOLDEN_TEMPLATE_ARGS).
+native_needs_weights = $(filter $(1),$(DETECTOR_KINDS_NEEDING_WEIGHTS))
+native_upper = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,$(subst f,F,$(subst g,G,$(subst h,H,$(subst i,I,$(subst j,J,$(subst k,K,$(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,$(subst y,Y,$(subst z,Z,$(subst -,_,$(1))))))))))))))))))))))))))))
+native_kind_args = $($(call native_upper,$(1))_ARGS)
+define native_detectors_rules # P KIND FIT_FLAGS WEIGHTS
+$(1).$(2).kind := $(2)
+$(1).$(2).fit := $(3)$(if $(call native_needs_weights,$(2)), --weights $(4) $(call native_kind_args,$(2)),$(if $(call native_kind_args,$(2)), $(call native_kind_args,$(2))))
+$(1).$(2).needs := $(if $(call native_needs_weights,$(2)),$(4))
+endef
+native_detectors = $(foreach d,$(2),$(eval $(call native_detectors_rules,$(1),$(d),$(3),$(4)))$(call native_detector,$(1),$(d)))
