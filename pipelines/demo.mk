@@ -82,7 +82,7 @@ $(eval $(call demo_class,poly))
 demo-mono.segmentation := --segmentation $(MONO_SEGMENTATION) --segments $(ELPV_SEGMENTS)
 demo-poly.segmentation := --per-item-segmentation --segments $(ELPV_SEGMENTS)
 
-$(foreach c,mono poly,$(call native_detectors,demo-$(c),$(DEMO_DETECTORS),$(demo_fit),$(ELPV_WEIGHTS)))
+$(foreach c,mono poly,$(call native_detectors,demo-$(c),$(DEMO_DETECTORS),demo_fit,ELPV_WEIGHTS))
 $(call segad_class,demo-mono)
 $(call segad_class,demo-poly)
 

@@ -62,8 +62,8 @@ images_seed_list := $(subst $(space),$(comma),$(strip $(IMAGES_SEEDS)))
 images_seed0 := $(firstword $(IMAGES_SEEDS))
 images_all := $(call join_plus,$(IMAGES_DETECTORS))
 
-ifneq ($(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS)),)
-$(error make images: DETECTORS may name patchcore, padim and golden-template, not '$(filter-out patchcore padim golden-template,$(IMAGES_DETECTORS))')
+ifneq ($(filter-out $(DETECTOR_KINDS),$(IMAGES_DETECTORS)),)
+$(error make images: DETECTORS may name $(DETECTOR_KINDS) (pipelines/detectors.mk), not '$(filter-out $(DETECTOR_KINDS),$(IMAGES_DETECTORS))')
 endif
 ifeq ($(filter derive per-image,$(IMAGES_SEGMENTATION)),)
 $(call safe_paths,make images,SEGMENTATION)
@@ -116,16 +116,7 @@ images.manifest := $(IMAGES_MANIFEST)
 images.detectors := $(IMAGES_DETECTORS)
 images.seeds := $(IMAGES_SEEDS)
 images_fit_args := --seed $(images_seed0) --size $$(images_size)
-images.golden-template.kind := golden-template
-images.golden-template.fit := $(images_fit_args)
-images.golden-template.needs := $(IMG)/size.txt
-images.patchcore.kind := patchcore
-images.patchcore.fit := $(images_fit_args) --weights $(WEIGHTS) $(PATCHCORE_ARGS)
-images.patchcore.needs := $(IMG)/size.txt $(WEIGHTS)
-images.padim.kind := padim
-images.padim.fit := $(images_fit_args) --weights $(WEIGHTS) $(PADIM_ARGS)
-images.padim.needs := $(IMG)/size.txt $(WEIGHTS)
-$(foreach d,golden-template patchcore padim,$(call native_detector,images,$(d)))
+$(call native_detectors,images,$(IMAGES_DETECTORS),images_fit_args,WEIGHTS,$(IMG)/size.txt)
 $(IMAGES_NAME)_MAPS := native
 
 # Segmentation: derived from the pool's good images (L = SEGMENTS), and the

@@ -31,18 +31,20 @@ endef
 native_detector = $(eval $(call native_detector_rules,$(1),$(2)))
 
 # Every native detector of a class from one template:
-#   $(call native_detectors,P,KINDS,FIT_FLAGS,WEIGHTS)
+#   $(call native_detectors,P,KINDS,FIT_FLAGS_VAR,WEIGHTS_VAR[,NEEDS])
 # sets P.KIND.kind/.fit/.needs for each KIND (named after it) and makes its
-# rules. The fit gets FIT_FLAGS, `--weights WEIGHTS` when the kind needs
-# backbone weights (DETECTOR_KINDS_NEEDING_WEIGHTS, pipelines/detectors.mk,
-# from the registry), and the kind's own flags KIND_ARGS (PATCHCORE_ARGS,
-# PADIM_ARGS, DFM_ARGS, GOLDEN_TEMPLATE_ARGS).
+# rules. The fit gets $(FIT_FLAGS_VAR), `--weights $(WEIGHTS_VAR)` when the
+# kind needs backbone weights (DETECTOR_KINDS_NEEDING_WEIGHTS,
+# pipelines/detectors.mk, from the registry) and the kind's own flags
+# KIND_ARGS (PATCHCORE_ARGS, PADIM_ARGS, DFM_ARGS, GOLDEN_TEMPLATE_ARGS);
+# the fit also waits for NEEDS. Flags are passed by variable name so that a
+# `$$(…)` they hold (images.mk's size, read when the fit runs) stays unexpanded.
 native_needs_weights = $(filter $(1),$(DETECTOR_KINDS_NEEDING_WEIGHTS))
 native_upper = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,$(subst f,F,$(subst g,G,$(subst h,H,$(subst i,I,$(subst j,J,$(subst k,K,$(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,$(subst y,Y,$(subst z,Z,$(subst -,_,$(1))))))))))))))))))))))))))))
-native_kind_args = $($(call native_upper,$(1))_ARGS)
-define native_detectors_rules # P KIND FIT_FLAGS WEIGHTS
+native_args_var = $(call native_upper,$(1))_ARGS
+define native_detectors_rules # P KIND FIT_FLAGS_VAR WEIGHTS_VAR NEEDS
 $(1).$(2).kind := $(2)
-$(1).$(2).fit := $(3)$(if $(call native_needs_weights,$(2)), --weights $(4) $(call native_kind_args,$(2)),$(if $(call native_kind_args,$(2)), $(call native_kind_args,$(2))))
-$(1).$(2).needs := $(if $(call native_needs_weights,$(2)),$(4))
+$(1).$(2).fit := $$($(3))$(if $(call native_needs_weights,$(2)), --weights $$($(4)) $$($(call native_args_var,$(2))),$(if $($(call native_args_var,$(2))), $$($(call native_args_var,$(2)))))
+$(1).$(2).needs := $(5) $(if $(call native_needs_weights,$(2)),$$($(4)))
 endef
-native_detectors = $(foreach d,$(2),$(eval $(call native_detectors_rules,$(1),$(d),$(3),$(4)))$(call native_detector,$(1),$(d)))
+native_detectors = $(foreach d,$(2),$(eval $(call native_detectors_rules,$(1),$(d),$(3),$(4),$(5)))$(call native_detector,$(1),$(d)))

@@ -120,9 +120,9 @@ $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json: $(ARTIFACTS)/vad/params/roo
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps vad-manifest --root $(call shq,$(VAD_ROOT)) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
 $(foreach d,$(VAD_DETECTORS),
-$(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt $(if $(filter golden-template,$(d)),,$(VAD_WEIGHTS)) | $$(STAGES)
+$(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt $(if $(call native_needs_weights,$(d)),$(VAD_WEIGHTS)) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps fit --manifest $$< --kind $(d) --seed $(1) --size $(VAD_SIZE) $(if $(filter golden-template,$(d)),,--weights $(VAD_WEIGHTS)) $(VAD_FIT_ARGS) $(VAD_FIT_ARGS_$(d)) -o $$@
+	$$(BIN)/extract-maps fit --manifest $$< --kind $(d) --seed $(1) --size $(VAD_SIZE) $(if $(call native_needs_weights,$(d)),--weights $(VAD_WEIGHTS)) $(VAD_FIT_ARGS) $(VAD_FIT_ARGS_$(d)) -o $$@
 )
 endef
 

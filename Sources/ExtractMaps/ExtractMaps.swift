@@ -68,7 +68,7 @@ extension ExtractMaps {
         @Option(help: "Working size HxW (or N), e.g. 256x640; images are resized bilinearly. Default: the first image's aspect, short side 256, sides multiples of 32.",
                 parse: ImageSize.parse)
         var size: ImageSize?
-        @Option(help: "Backbone weights (EfficientNet-Lite0 .pth) for patchcore and padim.") var weights: String?
+        @Option(help: "Backbone weights (EfficientNet-Lite0 .pth), for the kinds that need them (\(DetectorRegistry.kinds.filter { $0.needsBackbone }.map { $0.kindName }.joined(separator: ", "))).") var weights: String?
         @Option(help: "PatchCore coreset ratio (default 0.1).", parse: Bounded.decimal(0...1, excluding: .lower))
         var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.", parse: Bounded.integer(1...Int(Int32.max)))
