@@ -54,38 +54,38 @@ public enum StateBounds {
                 throw refuse("stages", text, "distinct stage indices in 0…\(Bounds.maxStages - 1)")
             }
         }
-        switch state.kind {
-        case "golden-template":
-            try decimal("eps", "a number in (0, \(Int(Bounds.maxStateDecimal))]") { $0 > 0 && $0 <= Bounds.maxStateDecimal }
-            try finite("mean", shape: [size.height, size.width])
-            try finite("std", shape: [size.height, size.width])
-            if let std = state.tensors["std"], let i = std.values.firstIndex(where: { $0 < 0 }) {
-                throw refuse("tensor std", "\(std.values[i]) at element \(i)", "values ≥ 0")
-            }
-        case "padim":
-            try decimal("regularization", "a number in [0, \(Int(Bounds.maxStateDecimal))]") {
-                $0 >= 0 && $0 <= Bounds.maxStateDecimal
-            }
-            try whole("features", 1...Bounds.maxChannels)
-            if let channels = state.tensors["channels"] {
+        // The kind's own values, as its registry entry declares them; an
+        // unknown kind is refused when the detector is restored.
+        for bound in DetectorRegistry.kind(named: state.kind)?.stateBounds ?? [] {
+            switch bound {
+            case .decimal(let key, let positive):
+                try decimal(key, "a number in \(positive ? "(" : "[")0, \(Int(Bounds.maxStateDecimal))]") {
+                    (positive ? $0 > 0 : $0 >= 0) && $0 <= Bounds.maxStateDecimal
+                }
+            case .channelCount(let key):
+                try whole(key, 1...Bounds.maxChannels)
+            case .channelIndices(let name):
+                guard let channels = state.tensors[name] else { break }
                 guard channels.shape.count == 1, !channels.values.isEmpty else {
-                    throw refuse("tensor channels", "of shape \(channels.shape)", "one dimension, not empty")
+                    throw refuse("tensor \(name)", "of shape \(channels.shape)", "one dimension, not empty")
                 }
                 if let bad = channels.values.first(where: { v in
                     !(v >= 0 && v < Float(Bounds.maxChannels) && v == v.rounded())
                 }) {
-                    throw refuse("tensor channels", "holding \(bad)", "whole channel indices in 0…\(Bounds.maxChannels - 1)")
+                    throw refuse("tensor \(name)", "holding \(bad)", "whole channel indices in 0…\(Bounds.maxChannels - 1)")
                 }
                 guard Set(channels.values).count == channels.values.count else {
-                    throw refuse("tensor channels", "holding a channel twice", "distinct channel indices")
+                    throw refuse("tensor \(name)", "holding a channel twice", "distinct channel indices")
+                }
+            case .imageTensor(let name):
+                try finite(name, shape: [size.height, size.width])
+            case .finiteTensor(let name, let rank):
+                try finite(name, rank: rank)
+            case .nonNegativeTensor(let name):
+                if let t = state.tensors[name], let i = t.values.firstIndex(where: { $0 < 0 }) {
+                    throw refuse("tensor \(name)", "\(t.values[i]) at element \(i)", "values ≥ 0")
                 }
             }
-            try finite("mean", rank: 3)
-            try finite("cholesky", rank: 3)
-        case "patchcore":
-            try finite("memory_bank", rank: 2)
-        default:
-            break  // an unknown kind is refused when the detector is restored
         }
     }
 }

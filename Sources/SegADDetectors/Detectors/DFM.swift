@@ -229,6 +229,7 @@ extension DFM {
     public static let kindName = "dfm"
     public static let needsBackbone = true
     public static let fitOptions: [DetectorFitOption] = []
+    public static let stateBounds: [StateBound] = [.finiteTensor("mean", rank: 1), .finiteTensor("components", rank: 2)]
 
     public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                            progress: StageProgress?) throws -> DFM {

@@ -47,10 +47,32 @@ public protocol NativeDetector: PixelDetector {
     /// `needsBackbone`.
     static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                     progress: StageProgress?) throws -> Self
+    /// What the artifact gate checks in this kind's state beyond what every
+    /// state shares (σ, sizes, stages), before the state reaches this module
+    /// (built -Ounchecked): `StateBounds` in SegADCore reads these with the
+    /// command line's own bounds (docs/reliability.md, "One artifact gate").
+    static var stateBounds: [StateBound] { get }
     /// Restores a fitted detector from its state. A kind that needs a backbone
     /// uses `backbone` when given (it must be the state's backbone), else loads
     /// the weights the state records.
     static func restore(_ state: DetectorState, backbone: Backbone?) throws -> Self
+}
+
+/// One check of a state value, named by what it means; the numbers are the
+/// artifact gate's (`Bounds` in SegADCore, the CLI's table).
+public enum StateBound: Sendable, Equatable {
+    /// A configuration decimal in (0, max] (`positive`) or [0, max].
+    case decimal(String, positive: Bool)
+    /// A configuration whole number of channels, 1…the channel bound.
+    case channelCount(String)
+    /// A tensor of distinct whole channel indices (one dimension, not empty).
+    case channelIndices(String)
+    /// A tensor of finite values shaped as the state's image (H × W).
+    case imageTensor(String)
+    /// A tensor of finite values of this many dimensions.
+    case finiteTensor(String, rank: Int)
+    /// A tensor whose values are ≥ 0.
+    case nonNegativeTensor(String)
 }
 
 /// Every native detector kind, by name.

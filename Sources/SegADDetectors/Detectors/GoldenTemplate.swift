@@ -69,6 +69,8 @@ public struct GoldenTemplate: NativeDetector {
     public static let kindName = "golden-template"
     public static let needsBackbone = false
     public static let fitOptions: [DetectorFitOption] = []
+    public static let stateBounds: [StateBound] = [.decimal("eps", positive: true), .imageTensor("mean"), .imageTensor("std"),
+                                                   .nonNegativeTensor("std")]
 
     public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                            progress: StageProgress?) throws -> GoldenTemplate {

@@ -237,6 +237,9 @@ extension PaDiM {
     public static let kindName = "padim"
     public static let needsBackbone = true
     public static let fitOptions: [DetectorFitOption] = []
+    public static let stateBounds: [StateBound] = [.decimal("regularization", positive: false), .channelCount("features"),
+                                                   .channelIndices("channels"), .finiteTensor("mean", rank: 3),
+                                                   .finiteTensor("cholesky", rank: 3)]
 
     public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                            progress: StageProgress?) throws -> PaDiM {

@@ -248,6 +248,7 @@ extension PatchCore {
     public static let kindName = "patchcore"
     public static let needsBackbone = true
     public static let fitOptions: [DetectorFitOption] = [.coresetRatio]
+    public static let stateBounds: [StateBound] = [.finiteTensor("memory_bank", rank: 2)]
 
     public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                            progress: StageProgress?) throws -> PatchCore {
