@@ -223,17 +223,23 @@ func benchNN(_ args: [String]) {
           + " ratio=\(String(format: "%.2f", nnRate / max(gemmRate, tiledRate))) checksum=\(checksum) load=\(load0)/\(loadAverage())")
 }
 
-func benchNNPruned(_ args: [String]) throws {
-    let nFit = option(args, "--fit", 100), nApply = option(args, "--images", 16), size = option(args, "--size", 256)
-    let width = option(args, "--width", size)
-    var config = PatchCore.Config()
-    if let r = ratioOption(args) { config.coresetRatio = r }
+/// The first `fit` good mono cells, and every other mono cell (at least `apply`).
+func splitMonoCells(fit nFit: Int, apply nApply: Int) throws -> (fit: [String], rest: [String]) {
     let cells = try monoCells()
     let good = cells.filter(\.good).map(\.path)
     guard good.count >= nFit else { fail("ELPV labels.csv: \(good.count) good mono cells, --fit \(nFit)") }
     let fitPaths = Array(good.prefix(nFit))
     let rest = cells.map(\.path).filter { !fitPaths.contains($0) }
     guard rest.count >= nApply else { fail("ELPV labels.csv: \(rest.count) other mono cells, --images \(nApply)") }
+    return (fitPaths, rest)
+}
+
+func benchNNPruned(_ args: [String]) throws {
+    let nFit = option(args, "--fit", 100), nApply = option(args, "--images", 16), size = option(args, "--size", 256)
+    let width = option(args, "--width", size)
+    var config = PatchCore.Config()
+    if let r = ratioOption(args) { config.coresetRatio = r }
+    let (fitPaths, rest) = try splitMonoCells(fit: nFit, apply: nApply)
     let net = try EfficientNetLite0(path: weights())
     let fitImages = try fitPaths.map { try DetectorImage.load(path: $0, height: size, width: width) }
     let pc = try PatchCore.fit(fitImages, backbone: net, weightsPath: weights(), config: config)
@@ -321,12 +327,7 @@ func benchBackbone(_ args: [String]) throws {
 
 func benchApply(_ args: [String]) throws {
     let nFit = option(args, "--fit", 100), nApply = option(args, "--images", 200), size = option(args, "--size", 256)
-    let cells = try monoCells()
-    let good = cells.filter(\.good).map(\.path)
-    guard good.count >= nFit else { fail("ELPV labels.csv: \(good.count) good mono cells, --fit \(nFit)") }
-    let fitPaths = Array(good.prefix(nFit))
-    let rest = cells.map(\.path).filter { !fitPaths.contains($0) }
-    guard rest.count >= nApply else { fail("ELPV labels.csv: \(rest.count) other mono cells, --images \(nApply)") }
+    let (fitPaths, rest) = try splitMonoCells(fit: nFit, apply: nApply)
     let fitImages = try fitPaths.map { try DetectorImage.load(path: $0, height: size, width: size) }
     let applyImages = try rest.prefix(nApply).map { try DetectorImage.load(path: $0, height: size, width: size) }
     let net = try EfficientNetLite0(path: weights())

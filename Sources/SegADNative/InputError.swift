@@ -19,7 +19,9 @@ public struct InputError: SegADFault, Equatable {
     /// shown as `\u{…}` escapes.
     public var description: String { "\(file): \(InputError.printable(fault))" }
 
-    static func printable(_ text: String) -> String {
+    /// `text` with every control character written as a `\u{…}` escape
+    /// (one-line errors, CSV cells).
+    public static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

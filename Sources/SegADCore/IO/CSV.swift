@@ -114,16 +114,8 @@ public enum CSV {
     /// A text cell made safe for spreadsheets (see the type's documentation):
     /// `'` before a formula start, control characters as `\u{…}`.
     public static func text(_ s: String) -> String {
-        var out = ""
-        if let first = s.unicodeScalars.first, formulaStarts.contains(first) { out = "'" }
-        for scalar in s.unicodeScalars {
-            if scalar.properties.generalCategory == .control {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        let formula = s.unicodeScalars.first.map { formulaStarts.contains($0) } ?? false
+        return (formula ? "'" : "") + InputError.printable(s)
     }
 
     /// `text`'s prefix removed: for cells the tools wrote and read back (a
