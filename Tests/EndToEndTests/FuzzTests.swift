@@ -173,6 +173,10 @@ final class FuzzTests: XCTestCase {
                 let mutations = 1 + Int(rng.next() % 4)
                 for _ in 0..<mutations { Mutator.mutate(&input, &rng, fieldEdit: fieldEdit) }
             }
+            if let keep = Self.environment["SEGAD_FUZZ_KEEP_CURRENT"] {
+                // Each input is written before it runs, so a crash leaves it behind.
+                try? Data(input).write(to: URL(fileURLWithPath: keep))
+            }
             let t0 = Date()
             do {
                 try body(input, n)

@@ -103,6 +103,8 @@ final class XGBModelGateTests: XCTestCase {
         }), "multi-class")
         assertRefused(try editTree { t in t["split_type"] = (t["split_type"] as! [Any]).map { _ in 1 } }, "categorical")
         assertRefused("[1, 2]", "not a JSON object")
+        // A tree id given twice left XGBoost an empty slot: scoring crashed (release fuzz run).
+        assertRefused(try editTree(1) { $0["id"] = 0 }, "tree 1 of the model: its id is 0, not 1")
         // A key given twice: Foundation and XGBoost might keep different values.
         let twice = model.replacingOccurrences(of: "\"left_children\":", with: "\"left_children\":[7],\"left_children\":")
         XCTAssertNotEqual(twice, model)

@@ -95,6 +95,11 @@ enum XGBModelCheck {
             guard let tree = tree as? [String: Any] else {
                 throw XGBModelError.tree(source, tree: index, fault: "not a JSON object")
             }
+            // XGBoost places each tree at its `id`: a repeated id leaves a
+            // slot empty, and scoring dereferences it (found by the fuzzing).
+            guard let id = tree["id"].flatMap(integer), id == index else {
+                throw XGBModelError.tree(source, tree: index, fault: "its id is \(tree["id"].map { "\($0)" } ?? "missing"), not \(index)")
+            }
             if let fault = treeFault(tree, features: features, maxDepth: limits.maxDepth) {
                 throw XGBModelError.tree(source, tree: index, fault: fault)
             }
