@@ -28,7 +28,6 @@ public struct DFM: NativeDetector {
         public init() {}
     }
 
-    public let kind = "dfm"
     public let config: Config
     public let backbone: Backbone
     public let weightsPath: String
@@ -46,8 +45,8 @@ public struct DFM: NativeDetector {
 
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> DFM {
-        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "dfm") }
-        guard images.count >= 2 else { throw DetectorError.tooFewTrainingImages(kind: "dfm", minimum: 2) }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: Self.kindName) }
+        guard images.count >= 2 else { throw DetectorError.tooFewTrainingImages(kind: Self.kindName, minimum: 2) }
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width,
                                           stages: config.stages, progress: progress)
@@ -91,11 +90,11 @@ public struct DFM: NativeDetector {
     }
 
     public init(state: DetectorState, backbone: Backbone) throws {
-        try state.check(kind: "dfm", backbone: backbone)
+        try state.check(kind: Self.kindName, backbone: backbone)
         var c = Config()
         c.stages = try state.stages()
         guard c.stages.allSatisfy({ backbone.stages.indices.contains($0) }) else {
-            throw DetectorError.configValue(kind: "dfm", key: "stages", value: state.config["stages"] ?? "")
+            throw DetectorError.configValue(kind: Self.kindName, key: "stages", value: state.config["stages"] ?? "")
         }
         c.varianceLevel = try state.value("variance_level") { Double($0).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil } }
         c.sigma = try state.value("sigma") { Float($0).flatMap { $0.isFinite && $0 > 0 && $0 <= 64 ? $0 : nil } }
@@ -103,7 +102,7 @@ public struct DFM: NativeDetector {
         let mean = try state.tensor("mean", shape: [expected])
         let comp = try state.tensor("components")
         guard comp.shape.count == 2, comp.shape[1] == expected, comp.shape[0] >= 1, comp.shape[0] <= expected else {
-            throw DetectorError.tensorLayout(kind: "dfm", name: "components", expected: "shape [k, \(expected)], 1 ≤ k ≤ \(expected)")
+            throw DetectorError.tensorLayout(kind: Self.kindName, name: "components", expected: "shape [k, \(expected)], 1 ≤ k ≤ \(expected)")
         }
         // Sides within the working-size limit (8192, Bounds.maxSide of SegADCore).
         let side = { (key: String) in try state.value(key) { Int($0).flatMap { (1...8192).contains($0) ? $0 : nil } } }
@@ -120,7 +119,7 @@ public struct DFM: NativeDetector {
         for (i, f) in feats.enumerated() {
             let e = Self.embed(f)
             guard e.h == gridHeight, e.w == gridWidth else {
-                throw DetectorError.featureGrid(kind: "dfm", index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
+                throw DetectorError.featureGrid(kind: Self.kindName, index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
             }
             let error = Self.reconstructionError(e.values, mean: mean, components: components, dim: dim)
             let up = MapOps.bilinear(error, channels: 1, height: gridHeight, width: gridWidth,
@@ -147,7 +146,7 @@ public struct DFM: NativeDetector {
     /// its largest-magnitude entry is positive (the error does not depend on it).
     static func principalComponents(_ samples: [[Float]], dim: Int, level: Double) throws -> (mean: [Float], components: [Float]) {
         let n = samples.reduce(0) { $0 + $1.count / dim }
-        guard n >= 2 else { throw DetectorError.tooFewTrainingImages(kind: "dfm", minimum: 2) }
+        guard n >= 2 else { throw DetectorError.tooFewTrainingImages(kind: Self.kindName, minimum: 2) }
         var sum = [Double](repeating: 0, count: dim)
         for s in samples { for i in 0..<s.count { sum[i % dim] += Double(s[i]) } }
         let mu = sum.map { $0 / Double(n) }
@@ -181,7 +180,7 @@ public struct DFM: NativeDetector {
         lwork = Int32(query)
         var work = [Double](repeating: 0, count: max(1, Int(lwork)))
         "V".withCString { v in "U".withCString { u in dsyev_(v, u, &nn, &cov, &lda, &values, &work, &lwork, &info) } }
-        guard info == 0 else { throw DetectorError.configValue(kind: "dfm", key: "covariance", value: "eigendecomposition failed (info \(info))") }
+        guard info == 0 else { throw DetectorError.configValue(kind: Self.kindName, key: "covariance", value: "eigendecomposition failed (info \(info))") }
         let order = Array((0..<dim).reversed())
         let total = values.reduce(0) { $0 + max($1, 0) }
         var kept = 0, cumulative = 0.0

@@ -75,6 +75,11 @@ public enum StateBound: Sendable, Equatable {
     case nonNegativeTensor(String)
 }
 
+extension NativeDetector {
+    /// A native detector's kind is its registry name.
+    public var kind: String { Self.kindName }
+}
+
 /// Every native detector kind, by name.
 public enum DetectorRegistry {
     /// The kinds, in the order help texts list them.

@@ -12,7 +12,6 @@ public struct GoldenTemplate: NativeDetector {
         public init() {}
     }
 
-    public let kind = "golden-template"
     public let config: Config
     public let mean: [Float]
     public let std: [Float]
@@ -20,12 +19,12 @@ public struct GoldenTemplate: NativeDetector {
     public let width: Int
 
     public static func fit(_ images: [DetectorImage], config: Config = Config(), progress: StageProgress? = nil) throws -> GoldenTemplate {
-        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "golden-template") }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: Self.kindName) }
         let (h, w) = (first.height, first.width)
         var sum = [Double](repeating: 0, count: h * w), sq = sum
         for (i, im) in images.enumerated() {
             guard im.height == h, im.width == w else {
-                throw DetectorError.imageSize(kind: "golden-template", index: i, height: im.height, width: im.width, expectedHeight: h, expectedWidth: w)
+                throw DetectorError.imageSize(kind: Self.kindName, index: i, height: im.height, width: im.width, expectedHeight: h, expectedWidth: w)
             }
             let g = im.gray
             for j in 0..<(h * w) { let v = Double(g[j]); sum[j] += v; sq[j] += v * v }
@@ -52,14 +51,14 @@ public struct GoldenTemplate: NativeDetector {
     }
 
     public init(state: DetectorState) throws {
-        guard state.kind == "golden-template" else {
-            throw DetectorError.wrongKind(kind: state.kind, expected: "golden-template")
+        guard state.kind == Self.kindName else {
+            throw DetectorError.wrongKind(kind: state.kind, expected: Self.kindName)
         }
         var c = Config()
         c.eps = try state.value("eps") { Float($0) }
         c.sigma = try state.value("sigma") { Float($0) }
         let m = try state.tensor("mean")
-        guard m.shape.count == 2 else { throw DetectorError.tensorLayout(kind: "golden-template", name: "mean", expected: "2 dimensions") }
+        guard m.shape.count == 2 else { throw DetectorError.tensorLayout(kind: Self.kindName, name: "mean", expected: "2 dimensions") }
         let s = try state.tensor("std", shape: m.shape)
         self.init(config: c, mean: m.values, std: s.values, height: m.shape[0], width: m.shape[1])
     }
@@ -84,7 +83,7 @@ public struct GoldenTemplate: NativeDetector {
     public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         try images.enumerated().map { i, im in
             guard im.height == height, im.width == width else {
-                throw DetectorError.templateSize(kind: "golden-template", index: i, height: im.height, width: im.width, templateHeight: height, templateWidth: width)
+                throw DetectorError.templateSize(kind: Self.kindName, index: i, height: im.height, width: im.width, templateHeight: height, templateWidth: width)
             }
             let g = im.gray
             var z = [Float](repeating: 0, count: height * width)

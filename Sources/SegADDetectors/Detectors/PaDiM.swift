@@ -25,7 +25,6 @@ public struct PaDiM: NativeDetector {
         public init() {}
     }
 
-    public let kind = "padim"
     public let config: Config
     public let backbone: Backbone
     public let weightsPath: String
@@ -44,8 +43,8 @@ public struct PaDiM: NativeDetector {
 
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PaDiM {
-        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "padim") }
-        guard images.count >= 2 else { throw DetectorError.tooFewTrainingImages(kind: "padim", minimum: 2) }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: Self.kindName) }
+        guard images.count >= 2 else { throw DetectorError.tooFewTrainingImages(kind: Self.kindName, minimum: 2) }
         let total = config.stages.map { backbone.stages[$0].channels }.reduce(0, +)
         let d = min(config.features, total)
         var rng = SplitMix64(seed: config.seed)
@@ -97,7 +96,7 @@ public struct PaDiM: NativeDetector {
     }
 
     public init(state: DetectorState, backbone: Backbone) throws {
-        try state.check(kind: "padim", backbone: backbone)
+        try state.check(kind: Self.kindName, backbone: backbone)
         var c = Config()
         c.stages = try state.stages(of: backbone)
         c.features = try state.value("features") { Int($0) }
@@ -107,7 +106,7 @@ public struct PaDiM: NativeDetector {
         let ch = try state.tensor("channels")
         let d = ch.count
         let mean = try state.tensor("mean")
-        guard mean.shape.count == 3, mean.shape[2] == d else { throw DetectorError.tensorLayout(kind: "padim", name: "mean", expected: "shape [H, W, \(d)]") }
+        guard mean.shape.count == 3, mean.shape[2] == d else { throw DetectorError.tensorLayout(kind: Self.kindName, name: "mean", expected: "shape [H, W, \(d)]") }
         let p = mean.shape[0] * mean.shape[1]
         let chol = try state.tensor("cholesky", shape: [p, d, d])
         // Channel indices select from the concatenated stages (`embed`):
@@ -118,7 +117,7 @@ public struct PaDiM: NativeDetector {
         channels.reserveCapacity(d)
         for v in ch.values {
             guard v >= 0, v < Float(total), let index = Int(exactly: v) else {
-                throw DetectorError.tensorLayout(kind: "padim", name: "channels",
+                throw DetectorError.tensorLayout(kind: Self.kindName, name: "channels",
                                                  expected: "whole channel indices in 0…\(total - 1), found \(v)")
             }
             channels.append(index)
@@ -138,7 +137,7 @@ public struct PaDiM: NativeDetector {
         for (i, f) in feats.enumerated() {
             let e = Self.embed(f, channels: channels)
             guard e.h == gridHeight, e.w == gridWidth else {
-                throw DetectorError.featureGrid(kind: "padim", index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
+                throw DetectorError.featureGrid(kind: Self.kindName, index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
             }
             maps.append(map(embedding: e.values, height: images[i].height, width: images[i].width))
             progress?.advance(i + 1)
@@ -206,7 +205,7 @@ public struct PaDiM: NativeDetector {
                 }
             }
         }
-        if failed.current > 0 { throw DetectorError.notPositiveDefinite(kind: "padim") }
+        if failed.current > 0 { throw DetectorError.notPositiveDefinite(kind: Self.kindName) }
         var flat = [Float]()
         flat.reserveCapacity(p * d * d)
         for i in 0..<p { flat += chol[i] }

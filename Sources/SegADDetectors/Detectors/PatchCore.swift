@@ -37,7 +37,6 @@ public struct PatchCore: NativeDetector {
         public init() {}
     }
 
-    public let kind = "patchcore"
     public let config: Config
     public let backbone: Backbone
     /// Path of the backbone weights (kept in the state so `init(state:)` can reload them).
@@ -60,7 +59,7 @@ public struct PatchCore: NativeDetector {
     /// Fits on good images (all of one size).
     public static func fit(_ images: [DetectorImage], backbone: Backbone, weightsPath: String,
                            config: Config = Config(), progress: StageProgress? = nil) throws -> PatchCore {
-        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: "patchcore") }
+        guard let first = images.first else { throw DetectorError.noTrainingImages(kind: Self.kindName) }
         let input = coresetInput(images, backbone: backbone, config: config, progress: progress)
         let (all, n, c, count) = (input.patches, input.count, input.dim, input.select)
         let coresetProgress = progress.map { _ in
@@ -149,7 +148,7 @@ public struct PatchCore: NativeDetector {
 
     /// Restores a fitted PatchCore with an already loaded backbone.
     public init(state: DetectorState, backbone: Backbone) throws {
-        try state.check(kind: "patchcore", backbone: backbone)
+        try state.check(kind: Self.kindName, backbone: backbone)
         var c = Config()
         c.stages = try state.stages(of: backbone)
         c.coresetRatio = try state.value("coreset_ratio") { Float($0) }
@@ -158,10 +157,10 @@ public struct PatchCore: NativeDetector {
         c.sigma = try state.value("sigma") { Float($0) }
         c.upsample = try state.value("upsample") { ["bilinear", "nearest"].contains($0) ? $0 : nil }
         let bank = try state.tensor("memory_bank")
-        guard bank.shape.count == 2, bank.shape[0] > 0 else { throw DetectorError.tensorLayout(kind: "patchcore", name: "memory_bank", expected: "2 dimensions") }
+        guard bank.shape.count == 2, bank.shape[0] > 0 else { throw DetectorError.tensorLayout(kind: Self.kindName, name: "memory_bank", expected: "2 dimensions") }
         let expected = c.stages.map { backbone.stages[$0].channels }.reduce(0, +)
         guard bank.shape[1] == expected else {
-            throw DetectorError.tensorChannels(kind: "patchcore", name: "memory_bank", channels: bank.shape[1], expected: expected)
+            throw DetectorError.tensorChannels(kind: Self.kindName, name: "memory_bank", channels: bank.shape[1], expected: expected)
         }
         self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
                   memoryBank: bank.values, dim: bank.shape[1],
