@@ -2,13 +2,15 @@
 // SegAD in Swift: supervised anomaly detection for complex industrial images.
 //
 // Layers (one-way): C modules → SegADNative (thin Swift wrappers over HDF5,
-// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) → SegADKernels (numerical
-// kernels, no I/O) → SegADDetectors (backbones and pixel detectors) →
-// SegADCore (manifest, artifacts, file I/O) → SegADFigures (raster figures) →
-// SegADMethod (maps, segmentation, features, BRF, scores, report tables) →
-// SegADDeploy (saved pipelines) and SegADDatasets (benchmark builders,
-// classifier) → the umbrella SegAD → four thin executables (sharing the option
-// types of SegADCLI, which depends on ArgumentParser only).
+// XGBoost, libpng, libjpeg-turbo, libtiff, OpenBLAS, plus .npy) and SegADKernels
+// (numerical kernels and pure image operations, no dependency) → two siblings:
+// SegADCore (manifest, artifacts, file I/O) and SegADDetectors (backbones and
+// pixel detectors), neither importing the other; SegADFigures (raster figures)
+// on SegADNative alone → SegADMethod (maps, the detector-state artifact,
+// segmentation, features, BRF, scores, report tables) → SegADDeploy (saved
+// pipelines) and SegADDatasets (benchmark builders, classifier) → the umbrella
+// SegAD → four thin executables (sharing the option types of SegADCLI, which
+// depends on ArgumentParser only).
 // See docs/architecture.md.
 import PackageDescription
 
@@ -83,13 +85,13 @@ let package = Package(
         // never apply.
         .target(name: "CConvKernels",
                 cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-Wno-psabi"])]),
-        .target(name: "SegADKernels", dependencies: ["SegADNative"],
+        .target(name: "SegADKernels",
                 swiftSettings: swiftSettings),
         .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels"],
                 swiftSettings: uncheckedSettings),
-        .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels", "SegADDetectors"],
+        .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels"],
                 swiftSettings: swiftSettings),
-        .target(name: "SegADFigures", dependencies: ["SegADNative", "SegADCore"],
+        .target(name: "SegADFigures", dependencies: ["SegADNative"],
                 swiftSettings: swiftSettings),
         .target(name: "SegADMethod",
                 dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures"],
@@ -118,10 +120,10 @@ let package = Package(
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
-        .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "SegADDetectors", "_TestSupport"]),
+        .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "_TestSupport"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",
-                    dependencies: ["SegADMethod", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),
+                    dependencies: ["SegADMethod", "SegADDetectors", "SegADCore", "SegADNative", "SegADKernels", "_TestSupport"]),
         .testTarget(name: "SegADDeployTests",
                     dependencies: ["_TestSupport", "SegAD", "SegADDeploy", "SegADDatasets", "SegADMethod", "SegADFigures", "SegADCore",
                                    "SegADNative", "SegADDetectors"]),

@@ -95,7 +95,7 @@ public enum NewImageScoring {
         defer { files.discard() }
         if o.overlays {
             try OutputSet.checkReplaceable(overlayDir, option: "-o")  // OUT/overlays is replaced as a whole
-            ArtifactWriter.removeStaleTemporaries(of: overlayDir)
+            TemporaryLock.removeStale(of: overlayDir)
             try? FileManager.default.removeItem(atPath: temporaryOverlays)
             TemporaryLock.claim(temporaryOverlays)
             try FileManager.default.createDirectory(atPath: temporaryOverlays, withIntermediateDirectories: true)

@@ -2,7 +2,6 @@
 // one per sample kind (good, bad, unseen, uncertain), drawn on a `Canvas`.
 import Foundation
 import SegADNative
-import SegADCore
 
 /// Overlaid, semi-transparent density histograms of scores per series.
 ///
@@ -236,7 +235,7 @@ public enum Histogram {
                              bins: Int = 40, width: Int = 720, height: Int = 420) throws {
         let canvas = render(title: title, subtitle: subtitle, series: series.map { (name: $0.0, values: $0.1) },
                             bins: bins, width: width, height: height)
-        ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
+        TemporaryLock.removeStale(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         TemporaryLock.claim(temporary)
         defer { TemporaryLock.release(temporary) }

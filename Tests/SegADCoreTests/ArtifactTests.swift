@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 import _TestSupport
 import SegADNative
-import SegADDetectors
 @testable import SegADCore
 
 /// Every artifact kind of SegADCore written and read back (maps, features,
@@ -163,23 +162,6 @@ final class ArtifactTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: nan))
     }
 
-    func testDetectorStateRoundTrip() throws {
-        let path = dir + "/state.h5"
-        let state = DetectorState(kind: "padim", config: ["backbone": "none", "stages": "1,2"],
-                                  tensors: ["mean": Tensor(shape: [1, 2, 2], values: [1, 2, 3, 4]), "cov": Tensor(shape: [1], values: [0.5])])
-        try DetectorStateArtifact.write(state, name: "padim-a", path: path, config: ["size": [8, 16]], inputs: try inputs(),
-                                        trainingIds: ["g0", "g1"])
-        try assertProvenance(path, kind: .detectorState, stage: "extract-maps fit",
-                             config: ["size": [8, 16], "kind": "padim", "name": "padim-a",
-                                      "detector_config": ["backbone": "none", "stages": "1,2"], "tensors": ["cov", "mean"]])
-        let a = try DetectorStateArtifact(path: path)
-        XCTAssertEqual(a.state, state)
-        XCTAssertEqual(a.name, "padim-a")
-        XCTAssertEqual([a.size.height, a.size.width], [8, 16])
-        XCTAssertEqual(a.trainingIds, ["g0", "g1"])
-        assertKindRefused(path, is: .detectorState)
-    }
-
     // MARK: Refusals
 
     /// Writes an HDF5 file with provenance attributes set by hand.
@@ -257,7 +239,7 @@ final class ArtifactTests: XCTestCase {
         // A temporary of a process that no longer runs (pid 2^22 + 1 is above Linux's pid_max default).
         let stale = path + ".tmp-4194305"
         try Data("x".utf8).write(to: URL(fileURLWithPath: stale))
-        ArtifactWriter.removeStaleTemporaries(of: path)
+        TemporaryLock.removeStale(of: path)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import _TestSupport
-import SegADNative
+@testable import SegADNative
 @testable import SegADCore
 
 /// Outputs that delete only what the tool wrote, temporaries owned by a
@@ -130,10 +130,10 @@ final class OutputSafetyTests: XCTestCase {
         try write("", path + ".tmp-2.lock")
         let held = open(path + ".tmp-2.lock", O_RDWR)
         XCTAssertEqual(flock(held, LOCK_EX), 0)
-        ArtifactWriter.removeStaleTemporaries(of: path)
+        TemporaryLock.removeStale(of: path)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["model.h5.tmp-2", "model.h5.tmp-2.lock"])
         close(held)
-        ArtifactWriter.removeStaleTemporaries(of: path)
+        TemporaryLock.removeStale(of: path)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import SegADNative
 @testable import SegADDetectors
+@testable import SegADKernels
 
 /// PatchCore, PaDiM and the golden template against plain numpy (float64)
 /// computations of the same definitions on small random cases, from

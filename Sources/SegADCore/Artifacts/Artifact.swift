@@ -75,7 +75,7 @@ public final class ArtifactWriter {
         let folder = (path as NSString).deletingLastPathComponent
         if path.isEmpty { throw OutputError.emptyPath("-o", what: "artifact") }
         if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
-        ArtifactWriter.removeStaleTemporaries(of: path)
+        TemporaryLock.removeStale(of: path)
         temporaryPath = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         TemporaryLock.claim(temporaryPath)
         do {
@@ -132,36 +132,6 @@ public final class ArtifactWriter {
             file.close()
             unlink(temporaryPath)
             TemporaryLock.release(temporaryPath)
-        }
-    }
-
-    /// Removes `PATH.tmp-PID…` files and folders whose writer is gone (left
-    /// by a killed stage): their lock can be taken (`TemporaryLock`), or,
-    /// without a lock file, no process PID runs (a zombie counts as gone).
-    /// A symlink named so is removed itself, never what it points to.
-    public static func removeStaleTemporaries(of path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent + ".tmp-"
-        let dir = folder.isEmpty ? "." : folder
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        let present = Set(names)
-        for name in names where name.hasPrefix(base) && !name.hasSuffix(".lock") {
-            let pid = Int32(name.dropFirst(base.count).prefix(while: \.isNumber))
-            let full = (dir as NSString).appendingPathComponent(name)
-            guard case .abandoned(let lock) = TemporaryLock.owner(of: full, pid: pid) else { continue }
-            try? FileManager.default.removeItem(atPath: full)
-            if let lock {
-                unlink(TemporaryLock.lockPath(of: full))
-                close(lock)
-            }
-        }
-        // Lock files whose temporary is gone and whose writer is too.
-        for name in names where name.hasPrefix(base) && name.hasSuffix(".lock") && !present.contains(String(name.dropLast(5))) {
-            let full = (dir as NSString).appendingPathComponent(String(name.dropLast(5)))
-            if case .abandoned(let lock?) = TemporaryLock.owner(of: full, pid: nil) {
-                unlink(TemporaryLock.lockPath(of: full))
-                close(lock)
-            }
         }
     }
 }

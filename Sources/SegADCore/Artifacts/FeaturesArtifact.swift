@@ -26,6 +26,25 @@ public final class FeaturesArtifact {
             : Array(repeating: [], count: ids.count)
     }
 
+    /// Writes a features artifact (stage `segment-stats`): `features` is
+    /// N×F row-major with F = `names.count`; `tags` are comma-joined; each
+    /// `trainedOn` entry lists the ids a learned column was fitted on
+    /// (LeakageGuard), written only when not empty.
+    public static func write(path: String, config: [String: Any], inputs: [ArtifactInput], features: [Float],
+                             names: [String], ids: [String], labels: [Label], tags: [String],
+                             trainedOn: [(name: String, ids: [String])]) throws {
+        let writer = try ArtifactWriter(path: path, kind: .features, stage: "segment-stats", config: config, inputs: inputs)
+        for (name, trained) in trainedOn where !trained.isEmpty {
+            try writer.file.write("\(LeakageGuard.featuresGroup)/\(name)", strings: trained)
+        }
+        try writer.file.write("features", floats: features, shape: [ids.count, names.count])
+        try writer.file.write("feature_names", strings: names)
+        try writer.file.write("ids", strings: ids)
+        try writer.file.write("labels", int8s: labels.map(\.code), shape: [ids.count])
+        try writer.file.write("tags", strings: tags)
+        try writer.commit()
+    }
+
     public var rowCount: Int { ids.count }
     public var columnCount: Int { names.count }
 

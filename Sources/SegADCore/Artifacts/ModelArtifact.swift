@@ -22,4 +22,15 @@ public final class ModelArtifact {
     public func booster() throws -> XGBBooster {
         try XGBBooster(json: json, source: reader.path, limits: Bounds.xgboostModel)
     }
+
+    /// Writes a model artifact at `path` (stage `train-brf`) and stages it in
+    /// `files`, the output set it commits with (the model's `.json` beside it).
+    public static func stage(in files: inout OutputSet, path: String, json: String, featureNames: [String],
+                             trainingIds: [String], config: [String: Any], inputs: [ArtifactInput]) throws {
+        let writer = try ArtifactWriter(path: path, kind: .model, stage: "train-brf", config: config, inputs: inputs)
+        try writer.file.write("model_json", strings: [json])
+        try writer.file.write("feature_names", strings: featureNames)
+        try writer.file.write("training_ids", strings: trainingIds)
+        try writer.stage(in: &files)
+    }
 }

@@ -7,7 +7,7 @@ public enum AtomicFile {
         if path.isEmpty { throw OutputError.emptyPath("-o", what: "file") }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try OutputPaths.prepareFolder(folder) }
-        ArtifactWriter.removeStaleTemporaries(of: path)  // left by a killed writer
+        TemporaryLock.removeStale(of: path)  // left by a killed writer
         let temporary = "\(path).tmp-\(getpid())"
         TemporaryLock.claim(temporary)
         defer { TemporaryLock.release(temporary) }

@@ -39,7 +39,7 @@ public struct OutputSet {
     public mutating func stage(_ path: String, _ write: (String) throws -> Void) throws {
         try Self.makeParent(of: path)
         if staged.contains(where: { $0.final == path }) { throw OutputError.collision(path) }
-        ArtifactWriter.removeStaleTemporaries(of: path)
+        TemporaryLock.removeStale(of: path)
         let t = Self.temporary(for: path)
         TemporaryLock.claim(t)
         do { try write(t) } catch {

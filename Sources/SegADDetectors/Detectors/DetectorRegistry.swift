@@ -49,7 +49,7 @@ public protocol NativeDetector: PixelDetector {
                     progress: StageProgress?) throws -> Self
     /// What the artifact gate checks in this kind's state beyond what every
     /// state shares (σ, sizes, stages), before the state reaches this module
-    /// (built -Ounchecked): `StateBounds` in SegADCore reads these with the
+    /// (built -Ounchecked): `StateBounds` in SegADMethod reads these with the
     /// command line's own bounds (docs/reliability.md, "One artifact gate").
     static var stateBounds: [StateBound] { get }
     /// Restores a fitted detector from its state. A kind that needs a backbone

@@ -1,5 +1,6 @@
 import Foundation
 import SegADNative
+import SegADKernels
 
 /// The golden-template baseline for aligned parts: the per-pixel mean μ and
 /// standard deviation σ (population, ddof 0) of the gray good images; an

@@ -60,19 +60,15 @@ public enum BRFTraining {
         for (k, v) in parameters.xgboostParameters { parameterObject[k] = v }
         config["parameters"] = parameterObject
         config["only"] = options.only
-        let writer = try ArtifactWriter(
-            path: options.output, kind: .model, stage: "train-brf", config: config,
-            inputs: [try .hashing(role: "manifest", path: options.manifestPath),
-                     try .hashing(role: "features", path: options.featuresPath)])
-        try writer.file.write("model_json", strings: [json])
-        try writer.file.write("feature_names", strings: columns.map { features.names[$0] })
-        try writer.file.write("training_ids", strings: trainIds)
         // The .h5 and the .json are one set, the .h5 (Make's target) its marker.
         let jsonPath = options.jsonOutput ?? ((options.output as NSString).deletingPathExtension + ".json")
         var files = OutputSet(marker: options.output)
         defer { files.discard() }
         try files.data(jsonPath, Data(json.utf8))
-        try writer.stage(in: &files)
+        try ModelArtifact.stage(in: &files, path: options.output, json: json,
+                                featureNames: columns.map { features.names[$0] }, trainingIds: trainIds, config: config,
+                                inputs: [try .hashing(role: "manifest", path: options.manifestPath),
+                                         try .hashing(role: "features", path: options.featuresPath)])
         try files.commit()
     }
 

@@ -170,20 +170,11 @@ public enum FeatureExtraction {
         config["classifier_score"] = classifier != nil
         trainedOn = trainedOn.filter { !$0.ids.isEmpty }
         if !trainedOn.isEmpty { config[LeakageGuard.featuresGroup] = trainedOn.map(\.name) }
-        let writer = try ArtifactWriter(path: options.output, kind: .features, stage: "segment-stats",
-                                        config: config, inputs: inputs)
-        for (name, ids) in trainedOn where !ids.isEmpty {
-            try writer.file.write("\(LeakageGuard.featuresGroup)/\(name)", strings: ids)
-        }
-        try writer.file.write("features", floats: features, shape: [n, F])
-        try writer.file.write("feature_names", strings: layout.names)
-        try writer.file.write("ids", strings: first.ids)
-        try writer.file.write("labels", int8s: first.labels.map(\.code), shape: [n])
         let index = manifest.index
-        try writer.file.write("tags", strings: first.ids.map { id in
-            index[id].map { manifest.items[$0].tags.joined(separator: ",") } ?? ""
-        })
-        try writer.commit()
+        try FeaturesArtifact.write(path: options.output, config: config, inputs: inputs, features: features,
+                                   names: layout.names, ids: first.ids, labels: first.labels,
+                                   tags: first.ids.map { id in index[id].map { manifest.items[$0].tags.joined(separator: ",") } ?? "" },
+                                   trainedOn: trainedOn.map { ($0.name, $0.ids) })
     }
 }
 

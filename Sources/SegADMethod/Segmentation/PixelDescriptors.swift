@@ -1,5 +1,5 @@
 import Foundation
-import SegADDetectors
+import SegADKernels
 
 /// Per-pixel descriptors that a set of good images defines, one H×W plane
 /// each: what static segmentation clusters.

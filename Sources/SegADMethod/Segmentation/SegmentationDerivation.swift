@@ -166,7 +166,7 @@ public enum SegmentationDerivation {
             while !used.insert(name).inserted { k += 1; name = "\(base)-\(k).png" }
             names.append(name)
         }
-        ArtifactWriter.removeStaleTemporaries(of: folder)
+        TemporaryLock.removeStale(of: folder)
         let staging = OutputSet.temporary(for: folder)
         try? FileManager.default.removeItem(atPath: staging)
         TemporaryLock.claim(staging)

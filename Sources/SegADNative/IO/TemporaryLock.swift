@@ -7,7 +7,7 @@ import Foundation
 /// dies — also while it is a zombie not yet reaped, for which `kill(pid, 0)`
 /// still succeeds, and whatever process later reuses its PID — so a
 /// temporary whose lock can be taken is abandoned and may be removed
-/// (`ArtifactWriter.removeStaleTemporaries`).
+/// (`TemporaryLock.removeStale`).
 ///
 /// Temporaries without a lock file (written by code that does not claim
 /// one, or by an older version) fall back to the writer's PID: removed when
@@ -73,5 +73,35 @@ public enum TemporaryLock {
         }
         #endif
         return true
+    }
+
+    /// Removes `PATH.tmp-PID…` files and folders whose writer is gone (left
+    /// by a killed stage): their lock can be taken (`TemporaryLock`), or,
+    /// without a lock file, no process PID runs (a zombie counts as gone).
+    /// A symlink named so is removed itself, never what it points to.
+    public static func removeStale(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent + ".tmp-"
+        let dir = folder.isEmpty ? "." : folder
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        let present = Set(names)
+        for name in names where name.hasPrefix(base) && !name.hasSuffix(".lock") {
+            let pid = Int32(name.dropFirst(base.count).prefix(while: \.isNumber))
+            let full = (dir as NSString).appendingPathComponent(name)
+            guard case .abandoned(let lock) = owner(of: full, pid: pid) else { continue }
+            try? FileManager.default.removeItem(atPath: full)
+            if let lock {
+                unlink(lockPath(of: full))
+                close(lock)
+            }
+        }
+        // Lock files whose temporary is gone and whose writer is too.
+        for name in names where name.hasPrefix(base) && name.hasSuffix(".lock") && !present.contains(String(name.dropLast(5))) {
+            let full = (dir as NSString).appendingPathComponent(String(name.dropLast(5)))
+            if case .abandoned(let lock?) = owner(of: full, pid: nil) {
+                unlink(lockPath(of: full))
+                close(lock)
+            }
+        }
     }
 }

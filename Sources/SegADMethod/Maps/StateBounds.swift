@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import SegADDetectors
+import SegADCore
 
 /// Bounds on every value of a detector state that configures computation,
 /// checked where a state is read from an artifact (a detector state or a

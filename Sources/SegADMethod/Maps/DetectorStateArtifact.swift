@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import SegADDetectors
+import SegADCore
 
 /// A fitted detector as an artifact: `segad_config` holds the detector's own
 /// string configuration (`detector_config`), its name, kind and working size;

@@ -1,7 +1,8 @@
 import XCTest
 import SegADNative
 import SegADDetectors
-@testable import SegADCore
+import SegADCore
+import SegADMethod
 
 /// Values of a detector state that configure computation are bounded before
 /// they reach SegADDetectors (built -Ounchecked; docs/reliability.md, "One

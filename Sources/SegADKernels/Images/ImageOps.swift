@@ -1,5 +1,4 @@
 import Foundation
-import SegADDetectors
 
 public enum ImageOps {
     /// Sobel gradient magnitude √(gx² + gy²) of an H×W image, with the
