@@ -5,7 +5,7 @@
 #   make visa        the reference VisA protocol from cached maps (pipelines/visa.mk)
 #   make vad-highshot VAD_ROOT=DIR   the VAD benchmarks (also vad-lowshot, vad-oneclass, vad-ablation; pipelines/vad.mk)
 #   make images IMAGES=DIR   your own folder of good/ and bad/ images (pipelines/images.mk)
-#   make install [PREFIX=/usr/local]   the four executables into PREFIX/bin
+#   make install [PREFIX=/usr/local]   the five executables into PREFIX/bin
 #   make weights     the EfficientNet-Lite0 backbone weights only
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
@@ -47,7 +47,7 @@ $(SETUP_STAMP):
 # The stage binaries, rebuilt when a source changes (so a `git pull` never
 # runs stale binaries); stage rules depend on them order-only, so a rebuilt
 # tool reruns no stage. A BIN given on the command line (tests) is used as is.
-STAGE_BINARIES := $(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate
+STAGE_BINARIES := $(BIN)/extract-maps $(BIN)/segment-stats $(BIN)/train-brf $(BIN)/evaluate $(BIN)/build-dataset
 ifeq ($(origin BIN),file)
 STAGE_SOURCES := Package.swift $(shell find Sources -type f 2>/dev/null)
 endif

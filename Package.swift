@@ -65,6 +65,7 @@ let package = Package(
         .executable(name: "segment-stats", targets: ["SegmentStats"]),
         .executable(name: "train-brf", targets: ["TrainBRF"]),
         .executable(name: "evaluate", targets: ["Evaluate"]),
+        .executable(name: "build-dataset", targets: ["BuildDataset"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -108,8 +109,10 @@ let package = Package(
         // Command-line option types the four executables share (--manifest, ImageSize, Seeds, Bounded).
         .target(name: "SegADCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
-        // extract-maps spans maps, segmentation and the benchmark builders: the umbrella.
+        // extract-maps: maps (import, fit, apply), derived segmentation, working size.
         executable("ExtractMaps", "ExtractMaps", ["SegAD"]),
+        // build-dataset: the data-set builders (manifests, VAD layout, synthetic defects, classifier).
+        executable("BuildDataset", "BuildDataset", ["SegAD"]),
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),

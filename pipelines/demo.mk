@@ -1,9 +1,9 @@
 # `make demo`: SegAD on the ELPV solar cells (docs/elpv.md), end to end.
 #
 #   fetch      scripts/fetch-data.sh → .cache/elpv/, .cache/weights/
-#   manifests  extract-maps elpv-manifest → artifacts/demo/manifests/{mono,poly}.json
+#   manifests  build-dataset elpv-manifest → artifacts/demo/manifests/{mono,poly}.json
 #   segment    mono: the committed static map pipelines/elpv/mono_segmentation.png
-#              poly: extract-maps segment-elpv → artifacts/demo/segmentation/poly/
+#              poly: build-dataset segment-elpv → artifacts/demo/segmentation/poly/
 #   detectors  extract-maps fit (once per class) and apply   (pipelines/native.mk)
 #   SegAD      segment-stats → train-brf (5 seeds) → evaluate (pipelines/segad.mk)
 #   report     artifacts/demo/report/ (results.md, metrics.json, figures/), evaluate report its one writer
@@ -38,7 +38,7 @@ MONO_SEGMENTATION := pipelines/elpv/mono_segmentation.png
 else
 MONO_SEGMENTATION := $(DEMO)/segmentation/mono-$(DEMO_SIZE).png
 $(MONO_SEGMENTATION): pipelines/elpv/mono_segmentation.png | $(STAGES)
-	$(BIN)/extract-maps vad-segmentation --input $< --segments $(ELPV_SEGMENTS) --size $(DEMO_SIZE) -o $@
+	$(BIN)/build-dataset vad-segmentation --input $< --segments $(ELPV_SEGMENTS) --size $(DEMO_SIZE) -o $@
 endif
 demo_MAPS := native
 
@@ -54,14 +54,14 @@ $(eval $(call param_stamp,$(DEMO)/params/manifest.txt,$(demo_seed_list)))
 $(eval $(call param_stamp,$(DEMO)/params/segment-elpv.txt,--size $(DEMO_SIZE)))
 
 $(DEMO)/manifests/mono.json: $(ELPV_LABELS) $(DEMO)/params/manifest.txt | $(STAGES)
-	$(BIN)/extract-maps elpv-manifest --labels $(ELPV_LABELS) --type mono --seeds $(demo_seed_list) -o $@
+	$(BIN)/build-dataset elpv-manifest --labels $(ELPV_LABELS) --type mono --seeds $(demo_seed_list) -o $@
 $(DEMO)/manifests/poly.json: $(ELPV_LABELS) $(DEMO)/params/manifest.txt | $(STAGES)
-	$(BIN)/extract-maps elpv-manifest --labels $(ELPV_LABELS) --type poly --seeds $(demo_seed_list) \
+	$(BIN)/build-dataset elpv-manifest --labels $(ELPV_LABELS) --type poly --seeds $(demo_seed_list) \
 	  --segmentation-dir $(DEMO)/segmentation/poly -o $@
 
 # Poly cells: one label map per cell (the folder is replaced as a whole).
 $(DEMO)/segmentation/poly/segmentation.json: $(DEMO)/manifests/poly.json $(DEMO)/params/segment-elpv.txt | $(STAGES)
-	$(BIN)/extract-maps segment-elpv --manifest $< --size $(DEMO_SIZE) -o $(DEMO)/segmentation/poly
+	$(BIN)/build-dataset segment-elpv --manifest $< --size $(DEMO_SIZE) -o $(DEMO)/segmentation/poly
 
 ifneq ($(filter-out $(DETECTOR_KINDS),$(DEMO_DETECTORS)),)
 $(error make demo: DEMO_DETECTORS may name $(DETECTOR_KINDS), not '$(filter-out $(DETECTOR_KINDS),$(DEMO_DETECTORS))')
@@ -94,11 +94,11 @@ $(foreach c,$(call combos,$(DEMO_DETECTORS)),$(DEMO)/features/poly/$(c).h5): $(D
 # and copied into report/figures/ by the report rule (its one writer).
 $(DEMO)/figures/segmentation_mono.png: $(DEMO)/manifests/mono.json $(MONO_SEGMENTATION) | $(STAGES)
 	@mkdir -p $(@D)
-	$(BIN)/extract-maps overlay-segmentation --manifest $< --segmentation $(MONO_SEGMENTATION) --size $(DEMO_SIZE) \
+	$(BIN)/build-dataset overlay-segmentation --manifest $< --segmentation $(MONO_SEGMENTATION) --size $(DEMO_SIZE) \
 	  --title 'ELPV mono: static label map' -o $@
 $(DEMO)/figures/segmentation_poly.png: $(DEMO)/manifests/poly.json $(DEMO)/segmentation/poly/segmentation.json | $(STAGES)
 	@mkdir -p $(@D)
-	$(BIN)/extract-maps overlay-segmentation --manifest $< --size $(DEMO_SIZE) \
+	$(BIN)/build-dataset overlay-segmentation --manifest $< --size $(DEMO_SIZE) \
 	  --title 'ELPV poly: per-cell label map' -o $@
 
 demo.title := SegAD on ELPV solar cells ($(words $(DEMO_SEEDS)) seeds; mono and poly)

@@ -9,7 +9,7 @@
 # (default: DIR's own name) is a plain name; DIR and every path knob are
 # checked for characters Make or the shell cannot carry (pipelines/safe.mk).
 #
-#   manifest   extract-maps images-manifest → artifacts/NAME/manifest.json: one fixed
+#   manifest   build-dataset images-manifest → artifacts/NAME/manifest.json: one fixed
 #              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)
 #   size       extract-maps working-size → artifacts/NAME/size.txt: SIZE, or the first
 #              image's aspect with the short side 256 (said once)
@@ -88,7 +88,7 @@ $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segm
 
 $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt | $(STAGES)
 	@mkdir -p $(@D)
-	$(BIN)/extract-maps images-manifest --images $(call shq,$(IMAGES_DIR)) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
+	$(BIN)/build-dataset images-manifest --images $(call shq,$(IMAGES_DIR)) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
 	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $@
 
 # Per-image segmentation: a manifest copy naming each item's label map; every

@@ -17,7 +17,7 @@
 #
 # File names found inside user folders never reach Make at all: the scripts
 # and tools list folders themselves (scripts/folder-stamp.sh,
-# scripts/working-size.sh, extract-maps images-manifest).
+# scripts/working-size.sh, build-dataset images-manifest).
 
 empty :=
 space := $(empty) $(empty)

@@ -5,7 +5,7 @@
 #                        operating point, then score a folder of held-out cells
 #
 # Artifacts under $(ARTIFACTS)/score-elpv/:
-#   inputs/{manifest.json,segmentation.png,new/*.png,new-labels.csv}   extract-maps elpv-score-inputs
+#   inputs/{manifest.json,segmentation.png,new/*.png,new-labels.csv}   build-dataset elpv-score-inputs
 #   states/DET.h5        extract-maps fit          maps/DET.h5     extract-maps apply
 #   features/golden+patchcore.h5  segment-stats    models/seed-0.h5  train-brf
 #   pipeline.h5          evaluate save-pipeline (the only file score-new reads)
@@ -38,7 +38,7 @@ endif
 
 # The inputs: manifest, held-out new/ cells with new-labels.csv, and the label map.
 $(SCORE_IN)/manifest.json $(SCORE_IN)/segmentation.png &: $(SCORE_ELPV)/labels.csv $(SCORE_DIR)/params/inputs.txt | $(STAGES)
-	$(BIN)/extract-maps elpv-score-inputs --labels $(SCORE_ELPV)/labels.csv --size $(SCORE_SIZE) $(SCORE_INPUT_ARGS) -o $(SCORE_IN)
+	$(BIN)/build-dataset elpv-score-inputs --labels $(SCORE_ELPV)/labels.csv --size $(SCORE_SIZE) $(SCORE_INPUT_ARGS) -o $(SCORE_IN)
 
 $(SCORE_DIR)/states/golden.h5: $(SCORE_IN)/manifest.json | $(STAGES)
 	$(BIN)/extract-maps fit --manifest $< --kind golden-template --name golden --seed 0 --size $(SCORE_SIZE) -o $@

@@ -27,7 +27,7 @@
 # maps and features; the report merges the seeds of class "vad"):
 #   artifacts/vad/manifests/detectors-seed-S.json      the seed's detector-train half
 #   artifacts/vad/detectors/seed-S/DET.h5              extract-maps fit (shared by the three)
-#   artifacts/vad-MODE/manifests/seed-S.json           extract-maps vad-manifest
+#   artifacts/vad-MODE/manifests/seed-S.json           build-dataset vad-manifest
 #   artifacts/vad-oneclass/synthetic/seed-S/           synthesize-defects (PNGs + list.csv)
 #   artifacts/vad-MODE/maps/seed-S/DET.h5              extract-maps apply
 #   artifacts/vad-MODE/classifier/seed-S.{h5,csv}      classifier-fit / classifier-apply
@@ -55,7 +55,7 @@ $(call safe_paths,make vad-elpv-tree,VAD_ELPV)
 endif
 vad-elpv-tree: $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json
 $(ARTIFACTS)/vad-elpv/tree/low_shot_train.json: | $(STAGES) $(VAD_ELPV)/labels.csv
-	$(BIN)/extract-maps vad-from-elpv --elpv $(VAD_ELPV) -o $(ARTIFACTS)/vad-elpv/tree
+	$(BIN)/build-dataset vad-from-elpv --elpv $(VAD_ELPV) -o $(ARTIFACTS)/vad-elpv/tree
 	@echo "vad-elpv-tree: now e.g. make vad-highshot VAD_ROOT=$(ARTIFACTS)/vad-elpv/tree VAD_SEGMENTS=4"
 
 ifneq ($(filter $(VAD_GOALS),$(MAKECMDGOALS)),)
@@ -104,7 +104,7 @@ ifneq ($(VAD_SEGMENTATION),)
 $(VAD_SEG): $(VAD_SEGMENTATION) $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
 	@rm -f $(VAD_SEG:.png=_overlay.png)
-	$(BIN)/extract-maps vad-segmentation --input $(call shq,$(VAD_SEGMENTATION)) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
+	$(BIN)/build-dataset vad-segmentation --input $(call shq,$(VAD_SEGMENTATION)) --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) -o $@
 else
 $(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).json $(ARTIFACTS)/vad/params/segmentation.txt | $(STAGES)
 	@mkdir -p $(@D)
@@ -112,13 +112,13 @@ $(VAD_SEG): $(ARTIFACTS)/vad/manifests/detectors-seed-$(firstword $(VAD_SEEDS)).
 	$(VAD_DERIVE_SEGMENTATION)
 endif
 $(VAD_SEG_ONE): $(VAD_SEG) | $(STAGES)
-	$(BIN)/extract-maps vad-segmentation --input $< --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) --one-segment -o $@
+	$(BIN)/build-dataset vad-segmentation --input $< --segments $(VAD_SEGMENTS) --size $(VAD_SIZE) --one-segment -o $@
 
 # Per seed: the detector-train manifest and the fitted detectors, shared by all modes.
 define vad_detector_rules # SEED
 $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json: $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps vad-manifest --root $(call shq,$(VAD_ROOT)) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
+	$$(BIN)/build-dataset vad-manifest --root $(call shq,$(VAD_ROOT)) --mode detectors --seed $(1) --seeds '$(VAD_SEEDS)' -o $$@
 $(foreach d,$(VAD_DETECTORS),
 $(ARTIFACTS)/vad/detectors/seed-$(1)/$(d).h5: $(ARTIFACTS)/vad/manifests/detectors-seed-$(1).json $(ARTIFACTS)/vad/params/fit-$(d).txt $(if $(call native_needs_weights,$(d)),$(VAD_WEIGHTS)) | $$(STAGES)
 	@mkdir -p $$(@D)
@@ -138,7 +138,7 @@ vad-$(1)-seed-$(2).seeds := $(2)
 vad-$(1)_MAPS := native
 $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json: $(ARTIFACTS)/vad/params/root.txt $(if $(filter oneclass,$(1)),$(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps vad-manifest --root $(call shq,$(VAD_ROOT)) --mode $(1) --seed $(2) --seeds '$(VAD_SEEDS)' $(if $(filter oneclass,$(1)),--synthetic $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) -o $$@
+	$$(BIN)/build-dataset vad-manifest --root $(call shq,$(VAD_ROOT)) --mode $(1) --seed $(2) --seeds '$(VAD_SEEDS)' $(if $(filter oneclass,$(1)),--synthetic $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(2)/list.csv) -o $$@
 $(foreach d,$(VAD_DETECTORS),
 $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/detectors/seed-$(2)/$(d).h5 | $$(STAGES)
 	@mkdir -p $$(@D)
@@ -163,9 +163,9 @@ vad_rows = $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(firstword $(VAD_DETECTORS)).h5
 define vad_classifier_rules # MODE SEED
 $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(ARTIFACTS)/vad/params/classifier.txt $(VAD_WEIGHTS) | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) --folds $(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS) -o $$@
+	$$(BIN)/build-dataset classifier-fit --manifest $$< --seed $(2) --weights $(VAD_WEIGHTS) --size $(VAD_SIZE) --folds $(VAD_CLASSIFIER_FOLDS) $(VAD_CLASSIFIER_ARGS) -o $$@
 $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv: $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).h5 $(VAD_WEIGHTS) | $$(STAGES)
-	$$(BIN)/extract-maps classifier-apply --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --state $$< -o $$@
+	$$(BIN)/build-dataset classifier-apply --manifest $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json --state $$< -o $$@
 $(ARTIFACTS)/vad-$(1)/features/seed-$(2)/classifier+$(VAD_ALL).h5: $(ARTIFACTS)/vad-$(1)/manifests/seed-$(2).json $(foreach d,$(VAD_DETECTORS),$(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv $(VAD_SEG) $(ARTIFACTS)/vad-$(1)/params/segmentation-seed-$(2).txt | $$(STAGES)
 	$$(BIN)/segment-stats --manifest $$< $(foreach d,$(VAD_DETECTORS),--maps $(ARTIFACTS)/vad-$(1)/maps/seed-$(2)/$(d).h5) $(VAD_SEG_ARGS) --classifier-scores $(ARTIFACTS)/vad-$(1)/classifier/seed-$(2).csv -o $$@
 $(eval $(call model_rule,vad-$(1)-seed-$(2),classifier+$(VAD_ALL),$(2)))
@@ -204,7 +204,7 @@ endef
 # One-class mode: synthetic defects on the seed's good images (PNGs + list.csv).
 define vad_synthetic_rule # SEED
 $(ARTIFACTS)/vad-oneclass/synthetic/seed-$(1)/list.csv: $(VAD_SEG) $(ARTIFACTS)/vad/params/root.txt | $$(STAGES)
-	$$(BIN)/extract-maps synthesize-defects --root $(call shq,$(VAD_ROOT)) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
+	$$(BIN)/build-dataset synthesize-defects --root $(call shq,$(VAD_ROOT)) --seed $(1) --segmentation $(VAD_SEG) --segments $(VAD_SEGMENTS) -o $$(@D)
 endef
 
 # Table 6 (on high-shot, all detectors): max of map only; one segment; boosted

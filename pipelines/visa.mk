@@ -23,7 +23,7 @@ $(eval $(call param_stamp,$(ARTIFACTS)/visa/params/models.txt,$(MODELS)))
 define visa_manifest_rule # CLASS
 $(ARTIFACTS)/visa/manifests/$(1).json: $(foreach m,$(MODELS),$(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_training.csv $(VISA_MAPS)/anomaly_maps/$(m)/$(1)/df_test.csv) $(ARTIFACTS)/visa/params/models.txt | $$(STAGES)
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps visa-manifest --root $(call shq,$(VISA_MAPS)) --class $(1) --models '$(MODELS)' \
+	$$(BIN)/build-dataset visa-manifest --root $(call shq,$(VISA_MAPS)) --class $(1) --models '$(MODELS)' \
 	  --scores-dir $(ARTIFACTS)/visa/base-scores/$(1) -o $$@
 $(foreach m,$(MODELS),$(ARTIFACTS)/visa/base-scores/$(1)/$(m).csv): $(ARTIFACTS)/visa/manifests/$(1).json
 endef

@@ -9,9 +9,8 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, DetectorsCommand.self, DeriveSegmentation.self, VisAManifestCommand.self,
-                      ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self, ELPVScoreInputsCommand.self]
-                      + ExtractMaps.vadSubcommands + ExtractMaps.imagesSubcommands,
+        subcommands: [Import.self, Fit.self, Apply.self, DetectorsCommand.self, DeriveSegmentation.self]
+                      + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }
 
@@ -27,7 +26,6 @@ struct DetectorKindArgument: ExpressibleByArgument {
     }
     static var allValueStrings: [String] { DetectorRegistry.names }
 }
-extension ELPVManifest.CellType: ExpressibleByArgument {}
 
 extension ExtractMaps {
     struct Import: ParsableCommand {
@@ -125,29 +123,6 @@ extension ExtractMaps {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
                                                 skipDetectorTrain: skipDetectorTrain))
-            }
-        }
-    }
-}
-
-extension ExtractMaps {
-    struct VisAManifestCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "visa-manifest",
-            abstract: "Writes the manifest of one VisA class from the reference's cached-map layout (ten seeds, 10 bad training rows).")
-
-        @Option(help: "The cached-map root holding anomaly_maps/ and visa_segm/.") var root: String
-        @Option(name: .customLong("class"), help: "The VisA class, e.g. pcb1.") var className: String
-        @Option(help: "Models (folders under anomaly_maps/), space- or comma-separated.") var models: String
-        @Option(help: "Also write each model's own image scores (prediction_an_det) as DIR/MODEL.csv.") var scoresDir: String?
-        @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
-
-        func run() throws {
-            StageMain.run("extract-maps visa-manifest") {
-                try OutputPaths.check(outputs: [.init("-o", output)] + (scoresDir.map { [.init("--scores-dir", $0, folder: true)] } ?? []), inputs: [("--root", root)])
-                let list = models.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-                try VisAManifest.build(.init(root: root, className: className, models: list, output: output,
-                                             scoresOutput: scoresDir))
             }
         }
     }

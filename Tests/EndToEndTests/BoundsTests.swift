@@ -56,9 +56,9 @@ final class BoundsTests: XCTestCase {
              Bounds.maxSegments, Bounds.segmentsWhy),
             ("extract-maps", ["derive-segmentation", "--manifest", "m.json", "--seed", "0", "-o", "o.png"],
              Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
-            ("extract-maps", ["vad-segmentation", "--input", "i.png", "-o", "o.png"],
+            ("build-dataset", ["vad-segmentation", "--input", "i.png", "-o", "o.png"],
              Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
-            ("extract-maps", ["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"],
+            ("build-dataset", ["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"],
              Bounds.maxGray8Segments, Bounds.gray8SegmentsWhy),
         ]
         XCTAssertEqual(Bounds.maxSegments, 702)

@@ -29,7 +29,7 @@ struct GoldenPipelineFixture {
         try ImagesTests.writePart(newImages + "/ok-1.png", n: 301, bad: false)
         try ImagesTests.writePart(newImages + "/scratch-1.png", n: 304, bad: true)
         let steps: [(String, [String])] = [
-            ("extract-maps", ["images-manifest", "--images", parts, "--seeds", "0", "-o", manifest]),
+            ("build-dataset", ["images-manifest", "--images", parts, "--seeds", "0", "-o", manifest]),
             ("extract-maps", ["fit", "--manifest", manifest, "--kind", "golden-template", "--name", "golden",
                               "--seed", "0", "--size", "16x16", "-o", state]),
             ("extract-maps", ["derive-segmentation", "--manifest", manifest, "--seed", "0", "--segments", "2",

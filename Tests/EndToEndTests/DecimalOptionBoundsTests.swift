@@ -18,9 +18,9 @@ final class DecimalOptionBoundsTests: XCTestCase {
         let cases: [(String, [String], String, String, String)] = [
             ("extract-maps", ["--manifest", "m.json", "--detector", "d", "-o", "o.h5"], "--png-scale", "0", "(0, ∞)"),
             ("extract-maps", fit, "--coreset-ratio", "1.5", "(0, 1]"),
-            ("extract-maps", images, "--pool-fraction", "1", "(0, 1)"),
-            ("extract-maps", images, "--test-fraction", "0", "(0, 1)"),
-            ("extract-maps", ["classifier-fit", "--manifest", "m.json", "--seed", "0", "--weights", "w.pth", "-o", "o.h5"],
+            ("build-dataset", images, "--pool-fraction", "1", "(0, 1)"),
+            ("build-dataset", images, "--test-fraction", "0", "(0, 1)"),
+            ("build-dataset", ["classifier-fit", "--manifest", "m.json", "--seed", "0", "--weights", "w.pth", "-o", "o.h5"],
              "--c", "0", "(0, ∞), or auto"),
             ("train-brf", brf, "--eta", "0", "(0, 1]"),
             ("train-brf", brf, "--subsample", "1.01", "(0, 1]"),
@@ -49,7 +49,7 @@ final class DecimalOptionBoundsTests: XCTestCase {
         for (_, arguments) in cases {
             for (value, reason) in [("4294967296", "out of bounds 0…4294967295"), ("-1", "out of bounds 0…4294967295"),
                                     ("seven", "not a whole number; expected one in 0…4294967295")] {
-                let r = try ToolRunner.run("extract-maps", arguments + ["--seed=" + value])
+                let r = try ToolRunner.run("build-dataset", arguments + ["--seed=" + value])
                 assertOneLineRefusal(r, "The value '\(value)' is invalid for '--seed <seed>'", reason)
             }
         }
@@ -59,16 +59,16 @@ final class DecimalOptionBoundsTests: XCTestCase {
     /// derive-segmentation, --segments of synthesize-defects, --low-shot of
     /// vad-from-elpv.
     func testRemainingWholeNumberOptionsSayWhy() throws {
-        let cases: [([String], String, String, String)] = [
-            (["fit", "--manifest", "m.json", "--kind", "golden-template", "--seed", "0", "-o", "o.h5"], "--limit", "0", "1…2147483647"),
-            (["derive-segmentation", "--manifest", "m.json", "--seed", "0", "-o", "o.png"], "--limit", "0", "1…2147483647"),
-            (["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"], "--segments", "257", "1…256"),
-            (["vad-from-elpv", "-o", "o"], "--low-shot", "0", "1…1000000"),
+        let cases: [(String, [String], String, String, String)] = [
+            ("extract-maps", ["fit", "--manifest", "m.json", "--kind", "golden-template", "--seed", "0", "-o", "o.h5"], "--limit", "0", "1…2147483647"),
+            ("extract-maps", ["derive-segmentation", "--manifest", "m.json", "--seed", "0", "-o", "o.png"], "--limit", "0", "1…2147483647"),
+            ("build-dataset", ["synthesize-defects", "--root", "r", "--seed", "0", "--segmentation", "s.png", "-o", "o"], "--segments", "257", "1…256"),
+            ("build-dataset", ["vad-from-elpv", "-o", "o"], "--low-shot", "0", "1…1000000"),
         ]
-        for (before, option, outside, bounds) in cases {
-            let outOfRange = try ToolRunner.run("extract-maps", before + [option, outside])
+        for (tool, before, option, outside, bounds) in cases {
+            let outOfRange = try ToolRunner.run(tool, before + [option, outside])
             assertOneLineRefusal(outOfRange, "The value '\(outside)' is invalid for '\(option) <", "out of bounds \(bounds)")
-            let notNumber = try ToolRunner.run("extract-maps", before + [option, "many"])
+            let notNumber = try ToolRunner.run(tool, before + [option, "many"])
             assertOneLineRefusal(notNumber, "The value 'many' is invalid for '\(option) <", "not a whole number; expected one in \(bounds)")
         }
     }

@@ -43,7 +43,7 @@ final class DemoTests: XCTestCase {
 
     func buildManifest(_ root: String, type: String, seeds: String = "0,1,2,3,4", extra: [String] = []) throws -> (String, Manifest) {
         let out = root + "/manifests/\(type).json"
-        let r = try ToolRunner.run("extract-maps", ["elpv-manifest", "--labels", root + "/labels.csv", "--type", type,
+        let r = try ToolRunner.run("build-dataset", ["elpv-manifest", "--labels", root + "/labels.csv", "--type", type,
                                                     "--seeds", seeds, "-o", out] + extra)
         XCTAssertEqual(r.status, 0, r.stderr)
         return (out, try Manifest.load(path: out))
@@ -93,7 +93,7 @@ final class DemoTests: XCTestCase {
         text += "images/cell0001.png  0.5  mono\n"
         try text.write(toFile: root + "/labels.csv", atomically: true, encoding: .utf8)
         let out = root + "/manifests/mono.json"
-        let r = try ToolRunner.run("extract-maps", ["elpv-manifest", "--labels", root + "/labels.csv", "--type", "mono", "-o", out])
+        let r = try ToolRunner.run("build-dataset", ["elpv-manifest", "--labels", root + "/labels.csv", "--type", "mono", "-o", out])
         XCTAssertNotEqual(r.status, 0)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, r.stderr)
@@ -127,7 +127,7 @@ final class DemoTests: XCTestCase {
         let root = try makeFakeELPV()
         let segDir = root + "/segmentation/poly"
         let (path, manifest) = try buildManifest(root, type: "poly", extra: ["--segmentation-dir", segDir])
-        let r = try ToolRunner.run("extract-maps", ["segment-elpv", "--manifest", path, "--size", "30", "-o", segDir])
+        let r = try ToolRunner.run("build-dataset", ["segment-elpv", "--manifest", path, "--size", "30", "-o", segDir])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(manifest.items.count, 16)
         for item in manifest.items {

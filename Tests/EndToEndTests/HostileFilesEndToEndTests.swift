@@ -94,7 +94,7 @@ final class HostileFilesEndToEndTests: XCTestCase {
         let dir = try temporaryFolder()
         try ImagesTests.makeFolder(dir + "/parts", good: 8, bad: 4, uncertain: 0)
         let manifest = dir + "/manifest.json"
-        XCTAssertEqual(try ToolRunner.run("extract-maps", ["images-manifest", "--images", dir + "/parts", "--seeds", "0",
+        XCTAssertEqual(try ToolRunner.run("build-dataset", ["images-manifest", "--images", dir + "/parts", "--seeds", "0",
                                                            "-o", manifest]).status, 0)
         let mine = dir + "/photos"
         try FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: true)
@@ -165,7 +165,7 @@ final class HostileFilesEndToEndTests: XCTestCase {
         try ImagesTests.writePart(dir + "/parts/good/cafe\u{301}.png", n: 51, bad: false)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/parts/good")
         XCTAssertEqual(names.filter { $0.hasPrefix("caf") }.count, 2, "the file system merged the twins")
-        let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", dir + "/parts", "--seeds", "0",
+        let r = try ToolRunner.run("build-dataset", ["images-manifest", "--images", dir + "/parts", "--seeds", "0",
                                                     "-o", dir + "/m.json"])
         assertOneLineRefusal(r, "caf", "after Unicode normalization (NFC/NFD")
     }

@@ -243,7 +243,7 @@ final class HostilePathTests: XCTestCase {
         try fm.createSymbolicLink(atPath: parts + "/good/up", withDestinationPath: "..")             // a loop to the root
         try fm.createSymbolicLink(atPath: parts + "/good/broken.png", withDestinationPath: tmp + "/nowhere.png")
         let out = tmp + "/m.json"
-        let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", parts, "--seeds", "0", "-o", out])
+        let r = try ToolRunner.run("build-dataset", ["images-manifest", "--images", parts, "--seeds", "0", "-o", out])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
         let ids = (json["items"] as! [[String: Any]]).map { $0["id"] as! String }

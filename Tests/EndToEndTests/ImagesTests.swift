@@ -144,7 +144,7 @@ final class ImagesTests: XCTestCase {
         let tmp = try temporaryFolder()
         try Self.makeFolder(tmp + "/parts", good: 10, bad: 4, uncertain: 2)
         let out = tmp + "/m/manifest.json"
-        let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", tmp + "/parts", "--seeds", "0,1", "-o", out])
+        let r = try ToolRunner.run("build-dataset", ["images-manifest", "--images", tmp + "/parts", "--seeds", "0,1", "-o", out])
         XCTAssertEqual(r.status, 0, r.stderr)
         let m = try Manifest.load(path: out)
         XCTAssertEqual(m.name, "parts")
@@ -182,7 +182,7 @@ final class ImagesTests: XCTestCase {
         }
         try lines.joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
         let fromCSV = tmp + "/m/csv.json"
-        let c = try ToolRunner.run("extract-maps", ["images-manifest", "--csv", csv, "--seeds", "0,1", "-o", fromCSV])
+        let c = try ToolRunner.run("build-dataset", ["images-manifest", "--csv", csv, "--seeds", "0,1", "-o", fromCSV])
         XCTAssertEqual(c.status, 0, c.stderr)
         let m2 = try Manifest.load(path: fromCSV)
         XCTAssertEqual(m2.items.map(\.id), m.items.map(\.id))
@@ -193,7 +193,7 @@ final class ImagesTests: XCTestCase {
         let tmp = try temporaryFolder()
         func refuse(_ dir: String, _ expected: String, extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
             let out = tmp + "/out-\(UUID().uuidString.prefix(6)).json"
-            let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", dir, "-o", out] + extra)
+            let r = try ToolRunner.run("build-dataset", ["images-manifest", "--images", dir, "-o", out] + extra)
             XCTAssertNotEqual(r.status, 0, file: file, line: line)
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, file: file, line: line)
             XCTAssertTrue(r.stderr.contains(expected), r.stderr, file: file, line: line)
@@ -228,7 +228,7 @@ final class ImagesTests: XCTestCase {
     func leakyPair(_ tmp: String) throws -> (a: String, b: String, leaked: String) {
         try Self.makeFolder(tmp + "/parts", good: 12, bad: 4, uncertain: 0)
         let a = tmp + "/a.json", b = tmp + "/b.json"
-        let r = try ToolRunner.run("extract-maps", ["images-manifest", "--images", tmp + "/parts", "--seeds", "0,1", "-o", a])
+        let r = try ToolRunner.run("build-dataset", ["images-manifest", "--images", tmp + "/parts", "--seeds", "0,1", "-o", a])
         XCTAssertEqual(r.status, 0, r.stderr)
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a))) as! [String: Any]
         var seeds = json["seeds"] as! [String: [String: [String]]]

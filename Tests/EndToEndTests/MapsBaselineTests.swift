@@ -7,7 +7,7 @@ import _TestSupport
 /// docs/architecture.md, "Make": a base detector's row is scored from its maps artifact
 /// (`evaluate score --maps`), so a segmentation change does not rerun it —
 /// with the same numbers as the features path it replaces; the report is the
-/// one writer of its folder; `extract-maps elpv-score-inputs` replaces the
+/// one writer of its folder; `build-dataset elpv-score-inputs` replaces the
 /// Python that made score-elpv's inputs.
 final class MapsBaselineTests: XCTestCase {
     @discardableResult
@@ -137,7 +137,7 @@ final class MapsBaselineTests: XCTestCase {
         let out = tmp + "/inputs"
         let args = ["elpv-score-inputs", "--labels", elpv + "/labels.csv", "--size", "96", "--detector-train", "3",
                     "--good", "4", "--bad", "2", "--test", "1", "--new", "5", "-o", out]
-        try run("extract-maps", args)
+        try run("build-dataset", args)
 
         let m = try Manifest.load(path: out + "/manifest.json")
         XCTAssertEqual(m.ids(.detectorTrain, seed: 0), Array(good[0..<3]))
@@ -159,13 +159,13 @@ final class MapsBaselineTests: XCTestCase {
         // outputs and CSV cells").
         XCTAssertEqual(symlink(elpv + "/images/\(bad[5]).png", out + "/new/stray.png"), 0)
         try Data().write(to: URL(fileURLWithPath: out + "/new/notes.txt"))
-        try run("extract-maps", args.map { $0 == "5" ? "2" : $0 })
+        try run("build-dataset", args.map { $0 == "5" ? "2" : $0 })
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: out + "/new")),
                        [good[8] + ".png", bad[3] + ".png", "notes.txt"])
 
         // Too few cells: one line naming labels.csv, nothing written.
         let empty = tmp + "/none"
-        let r = try ToolRunner.run("extract-maps", ["elpv-score-inputs", "--labels", elpv + "/labels.csv", "--size", "32",
+        let r = try ToolRunner.run("build-dataset", ["elpv-score-inputs", "--labels", elpv + "/labels.csv", "--size", "32",
                                                     "--good", "100", "-o", empty])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)

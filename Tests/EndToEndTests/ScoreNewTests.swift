@@ -40,7 +40,7 @@ final class ScoreNewTests: XCTestCase {
         let train = tmp + "/train", inputs = train + "/inputs"
         try fm.createDirectory(atPath: train, withIntermediateDirectories: true)
         try fm.copyItem(atPath: Self.weights, toPath: train + "/weights.pth")
-        try run("extract-maps", ["elpv-score-inputs", "--labels", Self.elpv + "/labels.csv", "--size", "64",
+        try run("build-dataset", ["elpv-score-inputs", "--labels", Self.elpv + "/labels.csv", "--size", "64",
                                  "--detector-train", "12", "--good", "24", "--bad", "12", "--test", "8", "--new", "0", "-o", inputs])
         let manifest = inputs + "/manifest.json", seg = inputs + "/segmentation.png"
         try run("extract-maps", ["fit", "--manifest", manifest, "--kind", "golden-template", "--name", "golden",

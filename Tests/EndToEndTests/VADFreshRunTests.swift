@@ -88,7 +88,7 @@ final class VADFreshRunTests: XCTestCase {
             manifest["seeds"] = ["3": r]
             let path = "\(tmp)/\(name).json"
             try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
-            let refused = try ToolRunner.run("extract-maps", ["classifier-apply", "--manifest", path, "--state",
+            let refused = try ToolRunner.run("build-dataset", ["classifier-apply", "--manifest", path, "--state",
                                                               artifacts + "/vad-highshot/classifier/seed-3.h5", "-o", "\(tmp)/\(name).csv"])
             XCTAssertNotEqual(refused.status, 0, name)
             let expected = name == "tested" ? "a test row of seed 3" : "has no out-of-fold model for it"

@@ -116,7 +116,7 @@ final class VADTests: XCTestCase {
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.stderr.contains("missing train/bad/ test/good/ test/bad/ test/bad_unseen_defects/ low_shot_train.json"), wrong.stderr)
         // The stage itself says the same when run directly.
-        let direct = try ToolRunner.run("extract-maps", ["vad-manifest", "--root", tmp + "/notvad", "--mode", "highshot",
+        let direct = try ToolRunner.run("build-dataset", ["vad-manifest", "--root", tmp + "/notvad", "--mode", "highshot",
                                                          "--seed", "0", "-o", tmp + "/m.json"])
         XCTAssertNotEqual(direct.status, 0)
         XCTAssertTrue(direct.stderr.contains("is not a VAD folder: missing train/good/ images (.png .jpg .jpeg .tif .tiff), train/bad/"), direct.stderr)

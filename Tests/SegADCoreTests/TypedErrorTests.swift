@@ -108,7 +108,7 @@ final class LeakageErrorTests: XCTestCase {
                                                                  what: "detector 'x' was fitted on", manifest: "/data/manifest.json"))
             XCTAssertEqual("\($0)", "s.h5: seed 0: test id 'd' is among the 2 images detector 'x' was fitted on "
                            + "(/data/manifest.json); fit on one fixed pool that is never tested in any seed, "
-                           + "e.g. as `extract-maps images-manifest` splits")
+                           + "e.g. as `build-dataset images-manifest` splits")
         }
     }
 

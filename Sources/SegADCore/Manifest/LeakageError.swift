@@ -24,7 +24,7 @@ public enum LeakageError: SegADFault, Equatable {
     public var fault: String {
         switch self {
         case .testIdTrainedOn(_, let seed, let id, let count, let what, let manifest):
-            return "seed \(seed): test id '\(id)' is among the \(count) images \(what) (\(manifest)); fit on one fixed pool that is never tested in any seed, e.g. as `extract-maps images-manifest` splits"
+            return "seed \(seed): test id '\(id)' is among the \(count) images \(what) (\(manifest)); fit on one fixed pool that is never tested in any seed, e.g. as `build-dataset images-manifest` splits"
         case .idInTrainAndTest(_, let seed, let id, let role):
             return "seed \(seed): id '\(id)' is both in '\(role)' and in 'test'"
         case .sidecarDescribesAnotherPNG(_, let png):

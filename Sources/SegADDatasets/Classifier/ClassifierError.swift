@@ -1,6 +1,6 @@
 import SegADNative
 
-/// A fault of the supervised classifier g(I) (`extract-maps classifier-fit`
+/// A fault of the supervised classifier g(I) (`build-dataset classifier-fit`
 /// and `classifier-score`, `ClassifierCrossFit`): a split without both
 /// classes, training rows that are test rows, a state file that is not a
 /// classifier state or lacks its fold models. `file` is the manifest or the
@@ -34,7 +34,7 @@ public enum ClassifierError: SegADFault, Equatable {
         case .needsBothClasses(_, let what): return "\(what) needs good and bad rows"
         case .seedNeedsBothClasses(_, let seed): return "seed \(seed): 'classifier-train' needs good and bad rows"
         case .trainingRowIsTestRow(_, let id, let seed): return "'\(id)' is a classifier training row and a test row of seed \(seed)"
-        case .notAClassifierState: return "is not a classifier state from `extract-maps classifier-fit`"
+        case .notAClassifierState: return "is not a classifier state from `build-dataset classifier-fit`"
         case .noFoldModels: return "has no cross-fitted fold models (made by an older classifier-fit); refit it"
         case .datasetShape(_, let dataset): return "dataset '\(dataset)' has the wrong shape"
         case .foldsMismatch: return "datasets 'fold_ids' and 'fold_of' do not match"

@@ -74,7 +74,7 @@ public enum SupervisedClassifier {
                                      "stage": stage, "weights": o.weightsPath, "training_rows": ids.count,
                                      "cross_fit": ["folds": o.folds, "seed": o.seed, "rows": forest.count,
                                                    "method": "StratifiedKFold(shuffle=True, random_state=seed) over segad-train"]]
-        let writer = try ArtifactWriter(path: o.output, kind: .model, stage: "extract-maps classifier-fit",
+        let writer = try ArtifactWriter(path: o.output, kind: .model, stage: "build-dataset classifier-fit",
                                         config: config, inputs: inputs)
         func put(_ m: [StandardizedLogistic], _ prefix: String) throws {
             try writer.file.write(prefix + "weights", doubles: m.flatMap(\.model.weights), shape: m.count == 1 ? [d] : [m.count, d])

@@ -131,7 +131,7 @@ public enum ELPVManifest {
         public var seeds: [Int]
         public var output: String
         /// When set, every item names `DIR/ID.png` as its segmentation
-        /// (written later by `extract-maps segment-elpv`).
+        /// (written later by `build-dataset segment-elpv`).
         public var segmentationDirectory: String?
         public var checkImages: Bool
         public init(labelsPath: String, type: CellType, seeds: [Int], output: String,

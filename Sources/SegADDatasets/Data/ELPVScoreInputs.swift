@@ -4,7 +4,7 @@ import SegADCore
 
 /// Inputs of `make score-elpv` (docs/scoring.md): a small training manifest of
 /// ELPV mono cells, a folder of held-out "new" cells, their labels kept apart,
-/// and a static three-segment label map. `extract-maps elpv-score-inputs`.
+/// and a static three-segment label map. `build-dataset elpv-score-inputs`.
 ///
 /// Mono cells only; defect probability 0 is good, 1 is bad (⅓ and ⅔ are left
 /// out). In labels.csv order: the first `detectorTrain` good cells fit the

@@ -3,7 +3,7 @@ import SegADNative
 import SegADKernels
 import SegADCore
 
-/// `extract-maps segment-elpv`: one label PNG per manifest item, written where
+/// `build-dataset segment-elpv`: one label PNG per manifest item, written where
 /// the manifest's `items[].segmentation` says (all in one folder), plus
 /// `segmentation.json` (provenance and what was found per item). The folder
 /// is built as `DIR.tmp-PID` and renamed into place, so a killed run leaves
@@ -59,7 +59,7 @@ public enum ELPVSegmentationStage {
             }
             let s = o.segmenter
             let record: [String: Any] = [
-                "stage": "extract-maps segment-elpv",
+                "stage": "build-dataset segment-elpv",
                 "tool_version": Provenance.toolVersion,
                 "config": ["size": [o.size.height, o.size.width], "labels": ELPVSegmenter.labelNames,
                            "bounds_level": s.boundsLevel, "border_fraction": s.borderFraction,

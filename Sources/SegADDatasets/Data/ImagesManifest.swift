@@ -3,7 +3,7 @@ import SegADNative
 import SegADKernels
 import SegADCore
 
-/// The manifest of a user's own images (`extract-maps images-manifest`): from
+/// The manifest of a user's own images (`build-dataset images-manifest`): from
 /// a folder with `good/`, `bad/` and optionally `uncertain/` (each searched
 /// recursively), or from a CSV of `path,label` lines.
 ///

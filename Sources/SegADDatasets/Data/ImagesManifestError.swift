@@ -1,7 +1,7 @@
 import SegADNative
 
 /// A fault of a folder or `path,label` CSV of images turned into a manifest
-/// (`extract-maps images-manifest`, `ImagesManifest`): a missing folder, a
+/// (`build-dataset images-manifest`, `ImagesManifest`): a missing folder, a
 /// bad CSV line, a file name that gives no usable id, or too few images for
 /// the split. `file` is the folder, CSV or image at fault; `description` is
 /// the stage's one line, `FILE: FAULT`. Option values stay `InputError`.

@@ -3,7 +3,7 @@ import ArgumentParser
 import SegAD
 import SegADCLI
 
-extension ExtractMaps {
+extension BuildDataset {
     struct ELPVManifestCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "elpv-manifest",
@@ -23,7 +23,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps elpv-manifest") {
+            StageMain.run("build-dataset elpv-manifest") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--labels", labels)])
                 try ELPVManifest.write(.init(labelsPath: labels, type: type, seeds: seeds.values, output: output,
                                              segmentationDirectory: segmentationDir))
@@ -32,7 +32,7 @@ extension ExtractMaps {
     }
 }
 
-extension ExtractMaps {
+extension BuildDataset {
     struct SegmentELPV: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "segment-elpv",
@@ -49,7 +49,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The folder the label PNGs go to (replaced as a whole).") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps segment-elpv") {
+            StageMain.run("build-dataset segment-elpv") {
                 // The manifest names this folder's label PNGs as items' segmentations: outputs here, not inputs.
                 try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--manifest", manifest.path)])
                 try ELPVSegmentationStage.run(.init(manifestPath: manifest.path, output: output, size: size.tuple))
@@ -71,7 +71,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The PNG to write.") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps overlay-segmentation") {
+            StageMain.run("build-dataset overlay-segmentation") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--segmentation", segmentation ?? "")], manifests: [manifest.path])
                 try SegmentationFigure.write(.init(manifestPath: manifest.path, staticSegmentation: segmentation, item: item,
                                                    size: size.tuple,
@@ -82,7 +82,7 @@ extension ExtractMaps {
     }
 }
 
-extension ExtractMaps {
+extension BuildDataset {
     struct ELPVScoreInputsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "elpv-score-inputs",
@@ -113,7 +113,7 @@ extension ExtractMaps {
         }
 
         func run() throws {
-            StageMain.run("extract-maps elpv-score-inputs") {
+            StageMain.run("build-dataset elpv-score-inputs") {
                 try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--labels", labels)])
                 var o = ELPVScoreInputs.Options(labelsPath: labels, output: output, size: size)
                 (o.detectorTrain, o.good, o.bad, o.test, o.new) = (detectorTrain, good, bad, test, new)

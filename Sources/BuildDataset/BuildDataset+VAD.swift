@@ -3,7 +3,7 @@ import SegAD
 import SegADCLI
 
 // The VAD benchmark's data stages (pipelines/vad.mk, docs/vad.md).
-extension ExtractMaps {
+extension BuildDataset {
     static let vadSubcommands: [ParsableCommand.Type] = [
         VADManifestCommand.self, VADSegmentationCommand.self, SynthesizeDefectsCommand.self,
         VADFromELPVCommand.self, ClassifierFitCommand.self, ClassifierApplyCommand.self,
@@ -12,7 +12,7 @@ extension ExtractMaps {
 
 extension VADManifest.Mode: ExpressibleByArgument {}
 
-extension ExtractMaps {
+extension BuildDataset {
     struct VADManifestCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "vad-manifest",
@@ -36,7 +36,7 @@ extension ExtractMaps {
         }
 
         func run() throws {
-            StageMain.run("extract-maps vad-manifest") {
+            StageMain.run("build-dataset vad-manifest") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--root", root), ("--synthetic", synthetic ?? "")])
                 try VADManifest.build(.init(root: root, mode: mode, seed: seed, seeds: seeds.values,
                                             synthetic: synthetic, output: output))
@@ -58,7 +58,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The label PNG to write.") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps vad-segmentation") {
+            StageMain.run("build-dataset vad-segmentation") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--input", input)])
                 var o = VADSegmentation.Options(input: input, segments: segments, size: size.tuple, output: output)
                 o.oneSegment = oneSegment
@@ -82,7 +82,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "Folder for the defect PNGs and list.csv.") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps synthesize-defects") {
+            StageMain.run("build-dataset synthesize-defects") {
                 try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--root", root), ("--segmentation", segmentation)])
                 try SyntheticDefects.run(.init(root: root, seed: seed, segmentation: segmentation, segments: segments,
                                                count: count, outputDirectory: output))
@@ -100,7 +100,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The tree to write (replaced).") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps vad-from-elpv") {
+            StageMain.run("build-dataset vad-from-elpv") {
                 try OutputPaths.check(outputs: [.init("-o", output, folder: true)], inputs: [("--elpv", elpv)])
                 var o = VADFromELPV.Options(elpv: elpv, output: output)
                 o.lowShot = lowShot
@@ -110,7 +110,7 @@ extension ExtractMaps {
     }
 }
 
-extension ExtractMaps {
+extension BuildDataset {
     struct ClassifierFitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "classifier-fit",
@@ -127,7 +127,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The classifier state artifact to write (.h5).") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps classifier-fit") {
+            StageMain.run("build-dataset classifier-fit") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--weights", weights)], manifests: [manifest.path])
                 var o = SupervisedClassifier.FitOptions(manifestPath: manifest.path, seed: seed, weightsPath: weights,
                                                         size: size.tuple, output: output)
@@ -148,7 +148,7 @@ extension ExtractMaps {
         @Option(name: .shortAndLong, help: "The CSV to write.") var output: String
 
         func run() throws {
-            StageMain.run("extract-maps classifier-apply") {
+            StageMain.run("build-dataset classifier-apply") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try SupervisedClassifier.apply(manifestPath: manifest, statePath: state, output: output)
             }

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SegAD
+import SegADCLI
+import SegADNative
+
+// Your own images (pipelines/images.mk, docs/manifest.md).
+extension BuildDataset {
+    struct ImagesManifestCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "images-manifest",
+            abstract: "Writes the manifest of a folder of good/ and bad/ images (or a CSV of path,label), split per seed.",
+            discussion: """
+            DIR/good and DIR/bad (searched recursively; optional DIR/uncertain: scored and reported \
+            apart, never trained on). Files with an image extension (.png .jpg .jpeg .tif .tiff) are \
+            taken, others skipped and listed once. Ids are the relative paths without extension, '/' \
+            replaced by '_'. Split (docs/manifest.md): one fixed detector pool of --pool-fraction of \
+            the good images (seeded by --pool-seed) is detector-train in every seed; per seed the \
+            other good and all bad images are each split into segad-train and test (--test-fraction \
+            of each label tested).
+            """)
+
+        @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
+        @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
+        @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
+        @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "Share of the good images in the fixed detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
+        var poolFraction = 0.4
+        @Option(help: "Share of each label's remaining images tested per seed.", parse: Bounded.decimal(0...1, excluding: .both))
+        var testFraction = 0.5
+        @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
+        @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
+
+        func validate() throws {
+            if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
+        }
+
+        func run() throws {
+            StageMain.run("build-dataset images-manifest") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? "")])
+                try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
+                                               seeds: seeds.values, poolFraction: poolFraction,
+                                               testFraction: testFraction, poolSeed: poolSeed))
+            }
+        }
+    }
+}
