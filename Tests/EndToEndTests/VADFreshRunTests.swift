@@ -65,7 +65,7 @@ final class VADFreshRunTests: XCTestCase {
             XCTAssertTrue(md.contains(row), md)
         }
         // The classifier state records its cross-fitting.
-        let state = try ArtifactReader(path: artifacts + "/vad-highshot/classifier/seed-3.h5", expecting: .model)
+        let state = try ArtifactReader(path: artifacts + "/vad-highshot/classifier/seed-3.h5", expecting: .classifier)
         let crossFit = state.config["cross_fit"] as! [String: Any]
         XCTAssertEqual(crossFit["folds"] as? Int, 5)
         XCTAssertEqual(crossFit["seed"] as? Int, 3)

@@ -179,6 +179,19 @@ final class ArtifactTests: XCTestCase {
         return path
     }
 
+    /// The classifier has its own kind; its reader still takes a state written
+    /// as kind `model` before, while a model reader refuses a classifier.
+    func testClassifierKindAndItsOlderName() throws {
+        let older = try handMade("older.h5", kind: "model", config: "{\"classifier\":\"logistic-regression\"}")
+        XCTAssertEqual(try ArtifactReader(path: older, expecting: .classifier, alsoAccepting: [.model]).kind, .model)
+        XCTAssertThrowsError(try ArtifactReader(path: older, expecting: .classifier))
+        let current = try handMade("current.h5", kind: "classifier", config: "{\"classifier\":\"logistic-regression\"}")
+        XCTAssertEqual(try ArtifactReader(path: current, expecting: .classifier).kind, .classifier)
+        XCTAssertThrowsError(try ModelArtifact(path: current)) {
+            XCTAssertEqual("\($0)", "\(current): is a classifier artifact; expected model")
+        }
+    }
+
     func testDamagedConfigIsAnErrorNotAnEmptyConfig() throws {
         for (name, config) in [("truncated.h5", "{\"detector\":\"ea"), ("array.h5", "[1,2]"), ("empty.h5", "")] {
             let path = try handMade(name, config: config)

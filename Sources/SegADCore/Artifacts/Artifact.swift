@@ -9,6 +9,11 @@ public enum ArtifactKind: String, Sendable, CaseIterable {
     case segmentation
     /// A saved pipeline: detector states, segmentation, model and operating point (Scoring/).
     case pipeline
+    /// The supervised classifier g(I) of build-dataset classifier-fit
+    /// (SegADDatasets/Classifier/): full and per-fold logistic models.
+    /// Written as kind `model` before it had its own kind; its reader still
+    /// takes those files (their `classifier` config tells them apart).
+    case classifier
 }
 
 /// One input an artifact was made from: a role (e.g. "manifest", "maps:rd4ad"),
@@ -145,7 +150,9 @@ public final class ArtifactReader {
     public let config: [String: Any]
     public let inputs: [ArtifactInput]
 
-    public init(path: String, expecting expected: ArtifactKind) throws {
+    /// `alsoAccepting`: older kinds the reader still takes for `expected`
+    /// (it tells them apart by their config).
+    public init(path: String, expecting expected: ArtifactKind, alsoAccepting older: Set<ArtifactKind> = []) throws {
         self.path = path
         if !FileManager.default.fileExists(atPath: path) { throw ArtifactError.noSuchFile(path) }
         file = try HDF5File(path: path, mode: .readOnly)
@@ -158,7 +165,7 @@ public final class ArtifactReader {
         }
         let kindName = try file.stringAttribute(Provenance.kindAttribute)
         guard let kind = ArtifactKind(rawValue: kindName) else { throw ArtifactError.unknownKind(path, kind: kindName) }
-        guard kind == expected else {
+        guard kind == expected || older.contains(kind) else {
             throw ArtifactError.wrongKind(path, found: kind, expected: expected)
         }
         self.kind = kind

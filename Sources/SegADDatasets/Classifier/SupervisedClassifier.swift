@@ -74,7 +74,7 @@ public enum SupervisedClassifier {
                                      "stage": stage, "weights": o.weightsPath, "training_rows": ids.count,
                                      "cross_fit": ["folds": o.folds, "seed": o.seed, "rows": forest.count,
                                                    "method": "StratifiedKFold(shuffle=True, random_state=seed) over segad-train"]]
-        let writer = try ArtifactWriter(path: o.output, kind: .model, stage: "build-dataset classifier-fit",
+        let writer = try ArtifactWriter(path: o.output, kind: .classifier, stage: "build-dataset classifier-fit",
                                         config: config, inputs: inputs)
         func put(_ m: [StandardizedLogistic], _ prefix: String) throws {
             try writer.file.write(prefix + "weights", doubles: m.flatMap(\.model.weights), shape: m.count == 1 ? [d] : [m.count, d])
@@ -109,7 +109,7 @@ public enum SupervisedClassifier {
     /// for (an in-sample score).
     public static func apply(manifestPath: String, statePath: String, output: String) throws {
         let manifest = try Manifest.load(path: manifestPath)
-        let reader = try ArtifactReader(path: statePath, expecting: .model)
+        let reader = try ArtifactReader(path: statePath, expecting: .classifier, alsoAccepting: [.model])
         guard reader.config["classifier"] as? String == "logistic-regression",
               let weightsPath = reader.config["weights"] as? String,
               let size = reader.config["size"] as? [Int], size.count == 2 else {
