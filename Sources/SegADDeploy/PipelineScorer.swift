@@ -30,16 +30,24 @@ public final class PipelineScorer {
         public var maps: [[Float]]
     }
 
-    public init(_ pipeline: SavedPipeline) throws {
+    public init(_ pipeline: SavedPipeline, booster: XGBBooster? = nil) throws {
         self.pipeline = pipeline
         detectors = try pipeline.restoredDetectors()
-        booster = try XGBBooster(json: pipeline.modelJSON, source: "model_json", limits: Bounds.xgboostModel)
+        self.booster = try booster ?? XGBBooster(json: pipeline.modelJSON, source: "model_json", limits: Bounds.xgboostModel)
         columns = pipeline.modelColumns
     }
 
+    /// Reads the pipeline at `path` and restores it. The forest (its model
+    /// check and XGBoost's own parse, about half the load of a pipeline with
+    /// a large forest) is loaded on another thread while the detectors'
+    /// tensors are read (docs/patchcore.md, "Pipeline load").
     public convenience init(path: String) throws {
-        let p = try SavedPipeline(path: path)
-        do { try self.init(p) } catch let e as any SegADFault {
+        let forest = BackgroundBooster()
+        let p = try SavedPipeline(path: path, modelRead: { forest.start(json: $0) })
+        do {
+            let booster = try forest.wait()
+            try self.init(p, booster: booster.flatMap { p.modelJSON == $0.json ? $0.booster : nil })
+        } catch let e as any SegADFault {
             throw PipelineError.cannotRestore(path, fault: e.fault)
         }
     }

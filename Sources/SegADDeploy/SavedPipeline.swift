@@ -131,7 +131,10 @@ extension SavedPipeline {
 
     /// Reads a pipeline artifact. Any fault — not HDF5, not a SegAD artifact,
     /// another kind, a missing dataset or key — is one `SegADFault` naming the file.
-    public init(path: String) throws {
+    /// `modelRead` is handed the model's JSON as soon as it is read, before
+    /// the detectors' tensors, so a caller can load the forest meanwhile
+    /// (`PipelineScorer(path:)`; docs/patchcore.md, "Pipeline load").
+    public init(path: String, modelRead: ((String) -> Void)? = nil) throws {
         let reader: ArtifactReader
         do { reader = try ArtifactReader(path: path, expecting: .pipeline) } catch let e as any SegADFault {
             throw e
@@ -175,6 +178,9 @@ extension SavedPipeline {
             throw refuse("heat_ranges.\(bad.key)", bad.value, "finite numbers")
         }
         do {
+            guard let json = try reader.file.readStrings("model_json").first, !json.isEmpty else { throw PipelineError.noModel(path) }
+            modelJSON = json
+            modelRead?(json)
             var backbones: [String: [String: Tensor]] = [:]
             for (sha, keys) in backboneKeys {
                 var weights: [String: Tensor] = [:]
@@ -223,8 +229,6 @@ extension SavedPipeline {
                 }
                 segmentNames = names
             }
-            guard let json = try reader.file.readStrings("model_json").first, !json.isEmpty else { throw PipelineError.noModel(path) }
-            modelJSON = json
             featureNames = try reader.file.readStrings("feature_names")
             layout = FeatureLayout(segmentCount: segments, detectors: layoutDetectors, hasClassifierScore: false)
             let known = Set(layout.names)

@@ -41,6 +41,35 @@ final class DetectorStateTests: XCTestCase {
         XCTAssertEqual(pc.state().tensors["memory_bank"]?.shape, [Int(Float(6 * 8 * 8) * 0.25), 8 + 16])
     }
 
+    /// PaDiM's state stores the Cholesky factors' lower triangles only
+    /// (docs/patchcore.md, "Pipeline load"): the restored factor is the
+    /// fitted one bit for bit, so are the maps; a state that holds the full
+    /// factor (written before) restores to the same detector.
+    func testPaDiMStoresThePackedLowerTriangleAndRestoresItExactly() throws {
+        let net = try Backbones.load(name: "resnet18", path: path)
+        var config = PaDiM.Config()
+        config.stages = Backbones.padimStages(net)
+        config.features = 10
+        let pd = try PaDiM.fit(images(6, seed: 4), backbone: net, weightsPath: path, config: config)
+        let state = pd.state()
+        let p = pd.gridHeight * pd.gridWidth, d = 10
+        XCTAssertNil(state.tensors["cholesky"])
+        XCTAssertEqual(state.tensors["cholesky_packed"]?.shape, [p, d * (d + 1) / 2])
+        let restored = try PaDiM(state: state, backbone: net)
+        XCTAssertEqual(restored.cholesky.map(\.bitPattern), pd.cholesky.map(\.bitPattern))
+        var older = state
+        older.tensors["cholesky_packed"] = nil
+        older.tensors["cholesky"] = Tensor(shape: [p, d, d], values: pd.cholesky)
+        let fromOlder = try PaDiM(state: older, backbone: net)
+        XCTAssertEqual(fromOlder.cholesky.map(\.bitPattern), pd.cholesky.map(\.bitPattern))
+        let test = images(2, seed: 5)
+        let a = try pd.apply(test, progress: nil)
+        XCTAssertEqual(try restored.apply(test, progress: nil), a)
+        XCTAssertEqual(try fromOlder.apply(test, progress: nil), a)
+        // Rows beyond the diagonal are zero in the fitted factor: packing drops nothing.
+        XCTAssertEqual(PaDiM.unpackLower(PaDiM.packLower(pd.cholesky, positions: p, d: d), positions: p, d: d), pd.cholesky)
+    }
+
     func testBadStateNamesTheFault() throws {
         var s = try GoldenTemplate.fit(images(3, seed: 3)).state()
         s.tensors["std"] = Tensor(shape: [2], values: [1, 1])

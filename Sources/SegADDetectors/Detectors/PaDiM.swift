@@ -87,8 +87,55 @@ public struct PaDiM: NativeDetector {
         ], tensors: [
             "channels": Tensor(shape: [d], values: channels.map(Float.init)),
             "mean": Tensor(shape: [gridHeight, gridWidth, d], values: mean),
-            "cholesky": Tensor(shape: [p, d, d], values: cholesky),
+            // The lower triangle only, row by row (docs/patchcore.md, "Pipeline
+            // load"): half the bytes to store, read and checksum; restored
+            // to the full factor, upper part zero, bit for bit.
+            "cholesky_packed": Tensor(shape: [p, d * (d + 1) / 2], values: Self.packLower(cholesky, positions: p, d: d)),
         ])
+    }
+
+    /// The lower triangles of `p` row-major d×d matrices, each row i's
+    /// entries 0…i in turn.
+    static func packLower(_ full: [Float], positions p: Int, d: Int) -> [Float] {
+        let n = d * (d + 1) / 2
+        var out = [Float](repeating: 0, count: p * n)
+        full.withUnsafeBufferPointer { f in
+            out.withUnsafeMutableBufferPointer { o in
+                for pos in 0..<p {
+                    var k = pos * n
+                    for i in 0..<d {
+                        let row = pos * d * d + i * d
+                        for j in 0...i { o[k] = f[row + j]; k += 1 }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The full row-major d×d matrices (upper part zero) of `packLower`'s
+    /// output. Each element is written once (no zero-fill pass first): at a
+    /// pipeline's load this is the largest tensor (docs/patchcore.md,
+    /// "Pipeline load").
+    static func unpackLower(_ packed: [Float], positions p: Int, d: Int) -> [Float] {
+        let n = d * (d + 1) / 2
+        return packed.withUnsafeBufferPointer { q in
+            [Float](unsafeUninitializedCapacity: p * d * d) { o, count in
+                LargePages.advise(UnsafeMutableRawPointer(o.baseAddress!), bytes: p * d * d * MemoryLayout<Float>.stride)
+                var src = q.baseAddress!
+                var dst = o.baseAddress!
+                for _ in 0..<p {
+                    for i in 0..<d {
+                        dst.initialize(from: src, count: i + 1)
+                        (dst + i + 1).initialize(repeating: 0, count: d - i - 1)
+                        src += i + 1
+                        dst += d
+                    }
+                }
+                precondition(src == q.baseAddress! + p * n)
+                count = p * d * d
+            }
+        }
     }
 
     public init(state: DetectorState) throws {
@@ -108,7 +155,15 @@ public struct PaDiM: NativeDetector {
         let mean = try state.tensor("mean")
         guard mean.shape.count == 3, mean.shape[2] == d else { throw DetectorError.tensorLayout(kind: Self.kindName, name: "mean", expected: "shape [H, W, \(d)]") }
         let p = mean.shape[0] * mean.shape[1]
-        let chol = try state.tensor("cholesky", shape: [p, d, d])
+        // The packed lower triangle (states written now), or the full
+        // factor (states and pipelines written before it was packed).
+        let cholesky: [Float]
+        if state.tensors["cholesky_packed"] != nil {
+            cholesky = Self.unpackLower(try state.tensor("cholesky_packed", shape: [p, d * (d + 1) / 2]).values,
+                                        positions: p, d: d)
+        } else {
+            cholesky = try state.tensor("cholesky", shape: [p, d, d]).values
+        }
         // Channel indices select from the concatenated stages (`embed`):
         // whole numbers below their channel count, checked before any
         // conversion (a NaN or out-of-range Float → Int is undefined here).
@@ -123,7 +178,7 @@ public struct PaDiM: NativeDetector {
             channels.append(index)
         }
         self.init(config: c, backbone: backbone, weightsPath: state.config["weights"] ?? "",
-                  channels: channels, mean: mean.values, cholesky: chol.values,
+                  channels: channels, mean: mean.values, cholesky: cholesky,
                   gridHeight: mean.shape[0], gridWidth: mean.shape[1],
                   imageHeight: try state.value("image_height") { Int($0) },
                   imageWidth: try state.value("image_width") { Int($0) })
@@ -238,7 +293,7 @@ extension PaDiM {
     public static let fitOptions: [DetectorFitOption] = []
     public static let stateBounds: [StateBound] = [.decimal("regularization", positive: false), .channelCount("features"),
                                                    .channelIndices("channels"), .finiteTensor("mean", rank: 3),
-                                                   .finiteTensor("cholesky", rank: 3)]
+                                                   .finiteTensor("cholesky", rank: 3), .finiteTensor("cholesky_packed", rank: 2)]
 
     public static func fit(_ images: [DetectorImage], backbone: FittingBackbone?, options: DetectorFitOptions,
                            progress: StageProgress?) throws -> PaDiM {

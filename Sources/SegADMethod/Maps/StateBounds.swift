@@ -40,7 +40,7 @@ public enum StateBounds {
             if let rank, t.shape.count != rank {
                 throw refuse("tensor \(tensor)", "of shape \(t.shape)", "\(rank) dimensions")
             }
-            if let i = t.values.firstIndex(where: { !$0.isFinite }) {
+            if let i = firstNonFinite(t.values) {
                 throw refuse("tensor \(tensor)", "\(t.values[i]) at element \(i)", "finite values")
             }
         }
@@ -87,6 +87,24 @@ public enum StateBounds {
                     throw refuse("tensor \(name)", "\(t.values[i]) at element \(i)", "values ≥ 0")
                 }
             }
+        }
+    }
+
+    /// The index of the first NaN or infinity in `values`, by a scan the
+    /// compiler vectorizes (blocks of 4096 tested by exponent bits; the block
+    /// that holds one searched again): a pipeline's tensors are checked at
+    /// every load (docs/patchcore.md, "Pipeline load").
+    static func firstNonFinite(_ values: [Float]) -> Int? {
+        values.withUnsafeBufferPointer { b in
+            var start = 0
+            while start < b.count {
+                let end = min(start + 4096, b.count)
+                var found: UInt32 = 0
+                for j in start..<end { found |= (b[j].bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+                if found != 0 { return (start..<end).first { !b[$0].isFinite } }
+                start = end
+            }
+            return nil
         }
     }
 }

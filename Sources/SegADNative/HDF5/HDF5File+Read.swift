@@ -37,6 +37,7 @@ extension HDF5File {
         try checkReadBudget(name, shape: shape, count: count, elementBytes: MemoryLayout<Element>.size)
         let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
+                LargePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: count * MemoryLayout<Element>.stride)
                 try check(H5Dread(dataset.id, memoryType, segad_h5s_all(), segad_h5s_all(),
                                   segad_h5p_default(), buffer.baseAddress), "H5Dread", name)
             }
