@@ -4,6 +4,7 @@
 //     segad-bench hash FILE [FILE …]
 //     segad-bench patchcore-fit | nn | nn-pruned | backbone | apply [options]   (Detectors.swift)
 //     segad-bench pipeline-load PIPELINE.h5 [--repeat N]                       (PipelineLoad.swift)
+//     segad-bench score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]       (Score.swift)
 //
 // read-floor: the floor under segment-stats' throughput. It opens the maps
 // artifacts as segment-stats does (MapsArtifact), reads their maps block by
@@ -35,7 +36,7 @@ func refuseDebugBuild() {
 refuseDebugBuild()
 
 func usage() -> Never {
-    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N] | score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]\n".data(using: .utf8)!)
     exit(64)
 }
 
@@ -139,6 +140,8 @@ case "backbone":
     do { try benchBackbone(arguments) } catch { fail("\(error)") }
 case "apply":
     do { try benchApply(arguments) } catch { fail("\(error)") }
+case "score":
+    do { try benchScore(arguments) } catch { fail("\(error)") }
 case "pipeline-load":
     do { try benchPipelineLoad(arguments) } catch { fail("\(error)") }
 default:

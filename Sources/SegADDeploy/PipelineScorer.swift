@@ -58,9 +58,22 @@ public final class PipelineScorer {
     }
 
     /// Scores images already at the working size and channel count.
-    public func score(_ images: [DetectorImage]) throws -> [Result] {
+    /// `timings`, when given, gets the seconds of each step (each detector's
+    /// apply, the segment features, the forest); nil costs nothing.
+    public func score(_ images: [DetectorImage], timings: ScoreTimings? = nil) throws -> [Result] {
         guard !images.isEmpty else { return [] }
-        let maps = try detectors.map { try $0.apply(images, progress: nil) }
+        var clock = timings.map { _ in ContinuousClock().now }
+        func lap(_ step: String) {
+            guard let timings, let began = clock else { return }
+            let now = ContinuousClock().now
+            timings.add(step, began.duration(to: now))
+            clock = now
+        }
+        let maps = try zip(detectors, pipeline.detectors).map { detector, entry in
+            let m = try detector.apply(images, progress: nil)
+            lap("detector \(entry.name)")
+            return m
+        }
         let layout = pipeline.layout
         let F = layout.count, L = pipeline.segments
         let (h, w) = pipeline.size
@@ -90,9 +103,11 @@ public final class PipelineScorer {
             }
             for (c, col) in columns.enumerated() { matrix[i * columns.count + c] = row[col] }
         }
+        lap("segment features")
         let dmatrix = try XGBDMatrix(values: matrix, rows: images.count, columns: columns.count)
         let margins = try booster.predictMargins(dmatrix)
         let contribs = try booster.contributions(dmatrix)
+        lap("forest and contributions")
         let threshold = pipeline.operatingPoint.threshold
         return images.indices.map { i in
             let base = i * contribs.columns
@@ -120,6 +135,20 @@ public final class PipelineScorer {
             let name = pipeline.layout.displayName(pipeline.featureNames[$0], segmentNames: pipeline.segmentNames)
             return "\(name) (\(String(format: "%+.2f", Double(contributions[$0]))))"
         }
+    }
+}
+
+/// Seconds per step of `PipelineScorer.score`, summed over calls, in the
+/// order the steps first ran (segad-bench score; BENCHMARKS.md, "Line speed").
+public final class ScoreTimings {
+    public private(set) var steps: [String] = []
+    public private(set) var seconds: [String: Double] = [:]
+
+    public init() {}
+
+    public func add(_ step: String, _ duration: Duration) {
+        if seconds[step] == nil { steps.append(step) }
+        seconds[step, default: 0] += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 
