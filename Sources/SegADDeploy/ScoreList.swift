@@ -1,0 +1,53 @@
+import Foundation
+import SegADNative
+import SegADCore
+
+/// `score-new --list FILE`: the images of a text file, one path per line
+/// (UTF-8; LF or CRLF; blank lines skipped), a relative path taken from the
+/// list's own folder (as a manifest's paths are). Id = the file name
+/// without its extension, as for a folder; ids must be unique.
+///
+/// An archive is scored from such a list (`find /archive -name '*.png' >
+/// list.txt`): the folder itself is never listed again by each shard.
+public enum ScoreList {
+    public static func read(_ path: String) throws -> [(id: String, path: String)] {
+        guard let data = try RegularFile.contents(atPath: path) else {
+            throw FileManager.default.fileExists(atPath: path) ? FileReadError.cannotOpen(path, reason: "not a readable file")
+                                                               : FileReadError.noSuchFile(path)
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ScoreListError.notUTF8(path) }
+        let folder = (path as NSString).deletingLastPathComponent
+        var images: [(id: String, path: String)] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            if line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw ScoreListError.controlCharacter(path, line: number + 1)
+            }
+            let resolved = line.hasPrefix("/") || folder.isEmpty ? line : (folder as NSString).appendingPathComponent(line)
+            let name = (line as NSString).lastPathComponent
+            images.append(((name as NSString).deletingPathExtension, resolved))
+        }
+        guard !images.isEmpty else { throw ScoreListError.empty(path) }
+        return images
+    }
+}
+
+/// A fault of a `--list` file; `description` is the stage's one line.
+public enum ScoreListError: SegADFault, Equatable {
+    case empty(String)
+    case notUTF8(String)
+    case controlCharacter(String, line: Int)
+
+    public var file: String {
+        switch self { case .empty(let f), .notUTF8(let f), .controlCharacter(let f, _): return f }
+    }
+
+    public var fault: String {
+        switch self {
+        case .empty: return "the list names no image (one path per line)"
+        case .notUTF8: return "the list is not UTF-8 text"
+        case .controlCharacter(_, let line): return "line \(line) holds a control character; a path per line, nothing else"
+        }
+    }
+}
