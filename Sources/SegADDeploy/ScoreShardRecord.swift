@@ -27,6 +27,12 @@ public struct ScoreShardRecord: Codable, Equatable {
     public var ids: [String]
     public var positions: [Int]
 
+    public init(pipelineSHA256: String, shard: Int, shards: Int, listSHA256: String, images: Int,
+                skipUnreadable: Bool, ids: [String], positions: [Int]) {
+        self.pipelineSHA256 = pipelineSHA256; self.shard = shard; self.shards = shards; self.listSHA256 = listSHA256
+        self.images = images; self.skipUnreadable = skipUnreadable; self.ids = ids; self.positions = positions
+    }
+
     enum CodingKeys: String, CodingKey {
         case pipelineSHA256 = "pipeline_sha256", shard, shards, listSHA256 = "list_sha256", images
         case skipUnreadable = "skip_unreadable", ids, positions
