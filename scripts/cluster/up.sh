@@ -78,7 +78,15 @@ dd if=/dev/urandom of="$state/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$state/munge/munge.key"
 start() {  # NAME COMMAND…: in the background, its own session, PID in pids/NAME
     local n=$1; shift
-    setsid "$@" >"$state/$n.out" 2>&1 < /dev/null &
+    # Descriptors beyond 0-2 are closed: a daemon holding one its caller
+    # waits on (a pipe, the socket Foundation's Process watches for its
+    # child's exit) would keep the caller waiting until the daemon ends.
+    (
+        for fd in $(ls "/proc/$BASHPID/fd"); do
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+        done 2>/dev/null
+        exec setsid "$@" >"$state/$n.out" 2>&1 < /dev/null
+    ) &
     echo $! > "$state/pids/$n"
 }
 start munged munged --foreground --force --key-file="$state/munge/munge.key" --socket="$state/munge/munge.socket" \

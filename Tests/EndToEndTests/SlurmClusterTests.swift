@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+import SegAD
+import _TestSupport
+
+/// A real two-node Slurm cluster on this host (scripts/cluster/up.sh:
+/// slurmctld and `slurmd -N nodea|nodeb`, munge with its own key, a private
+/// state folder), brought up and down by the test (docs/cluster.md). Runs as
+/// root (CI); elsewhere it skips, saying why.
+///
+/// - `make images CLUSTER=slurm SHARDS=2 -j2`: both nodes ran steps; maps
+///   (applied as shards, joined by extract-maps merge), models, report and
+///   pipeline.h5 byte-identical to the local unsharded run; then nothing to do.
+/// - scripts/cluster/score-array.sh over 4 shards with one corrupt image:
+///   with --skip-unreadable errors.csv names it and the merged files equal one
+///   local run; without, only its shard fails and the merge refuses; after
+///   the image is replaced, the same command reruns that shard alone and the
+///   merge equals one local run.
+final class SlurmClusterTests: XCTestCase {
+    func testMakeImagesAndScoringArrayOnTwoNodes() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: ClusterFixture.weights), "weights not fetched (make weights)")
+        try XCTSkipUnless(getuid() == 0, "not root: the two-node Slurm cluster test runs as root (as in CI)")
+        let installed = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/srun", "/usr/sbin/munged"]
+            .allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+        try XCTSkipUnless(installed || FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-get"),
+                          "Slurm is not installed and there is no apt-get to install it")
+        try ClusterFixture.localRun()
+        let tmp = try temporaryFolder()
+        let state = tmp + "/slurm"
+        let scripts = ToolRunner.repoRoot + "/scripts/cluster"
+        let up = try ToolRunner.run("bash", [scripts + "/up.sh", state])
+        addTeardownBlock { _ = try? ToolRunner.run("bash", [scripts + "/down.sh", state]) }
+        if up.status == 2 { throw XCTSkip(up.stderr) }
+        XCTAssertEqual(up.status, 0, up.stderr)
+        guard up.status == 0 else { return }
+        let env = ["SLURM_CONF": state + "/slurm.conf"]
+
+        // make images on the cluster, in the same ARTIFACTS path as the local run.
+        let cluster = ClusterFixture.root + "/cluster"
+        try FileManager.default.createDirectory(atPath: cluster, withIntermediateDirectories: true)
+        try ClusterFixture.pointArtifacts(at: cluster)
+        defer { try? ClusterFixture.pointArtifacts(at: ClusterFixture.local) }
+        let args = ClusterFixture.makeArgs + ["CLUSTER=slurm", "SHARDS=2"]
+        let made = try ToolRunner.run("make", ["-j2"] + args, environment: env)
+        XCTAssertEqual(made.status, 0, made.stdout + made.stderr)
+        let log = (try? String(contentsOfFile: state + "/slurmctld.log", encoding: .utf8)) ?? ""
+        XCTAssertTrue(log.contains("NodeList=nodea") && log.contains("NodeList=nodeb"), "not both nodes ran steps: \(log)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cluster + "/parts/maps-shards/parts/padim/2-of-2.h5"))
+        var compared = 0
+        let local = ClusterFixture.local + "/parts"
+        for folder in ["maps", "models", "report", "detectors"] {
+            let files = FileManager.default.enumerator(atPath: local + "/" + folder)!.compactMap { $0 as? String }
+            for f in files where !f.hasSuffix("/") {
+                var isDir: ObjCBool = false
+                FileManager.default.fileExists(atPath: local + "/\(folder)/\(f)", isDirectory: &isDir)
+                if isDir.boolValue { continue }
+                XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/\(folder)/\(f)"), ClusterFixture.bytes(local + "/\(folder)/\(f)"), "\(folder)/\(f)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 10)
+        XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/pipeline.h5"), ClusterFixture.bytes(local + "/pipeline.h5"))
+        let again = try ToolRunner.run("make", ["-q"] + args, environment: env)
+        XCTAssertEqual(again.status, 0, "make -q after the cluster run: \(again.stdout)\(again.stderr)")
+        try ClusterFixture.pointArtifacts(at: ClusterFixture.local)
+
+        // Scoring as a job array.
+        let list = try ClusterFixture.newImages(tmp)
+        let ids = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n")
+            .map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        let bad = ClusterFixture.shard(of: "broken", ids: ids, count: 4)
+        let pipeline = local + "/pipeline.h5"
+        let evaluate = ToolRunner.binDirectory + "/evaluate"
+        func array(_ out: String, _ extra: [String] = []) throws -> ToolRunner.Result {
+            try ToolRunner.run("bash", [scripts + "/score-array.sh", "--pipeline", pipeline, "--list", list, "--shards", "4",
+                                        "-o", out, "--evaluate", evaluate, "--wait"] + extra, cwd: tmp, environment: env)
+        }
+        func single(_ out: String, _ extra: [String] = []) throws {
+            let r = try ToolRunner.run(evaluate, ["score-new", "--pipeline", pipeline, "--list", list, "--no-overlays", "-o", out] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+
+        let skip = try array(tmp + "/skip", ["--skip-unreadable"])
+        XCTAssertEqual(skip.status, 0, skip.stderr)
+        try single(tmp + "/one-skip", ["--skip-unreadable"])
+        XCTAssertTrue((try? String(contentsOfFile: tmp + "/skip/errors.csv", encoding: .utf8))?.contains("broken,\(tmp)/new/broken.png,") == true)
+        XCTAssertEqual(ClusterFixture.bytes(tmp + "/skip/scores.csv"), ClusterFixture.bytes(tmp + "/one-skip/scores.csv"))
+        XCTAssertEqual(ClusterFixture.bytes(tmp + "/skip/errors.csv"), ClusterFixture.bytes(tmp + "/one-skip/errors.csv"))
+
+        let strict = try array(tmp + "/strict")
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("shards \(bad) of 4 did not finish"), strict.stderr)
+        XCTAssertTrue((try? String(contentsOfFile: tmp + "/strict/logs/shard-\(bad).out", encoding: .utf8))?.contains("broken.png") == true)
+        let shardFolders = (1...4).map { tmp + "/strict/shards/\($0)" }
+        assertOneLineRefusal(try ToolRunner.run(evaluate, ["merge-scores"] + shardFolders + ["-o", tmp + "/strict"]),
+                             shardFolders[bad - 1], "no shard.json")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/strict/scores.csv"))
+        func stamp(_ k: Int) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: shardFolders[k - 1] + "/shard.json"))?[.modificationDate] as? Date
+        }
+        let before = (1...4).map(stamp)
+        try ImagesTests.writePart(tmp + "/new/broken.png", n: 496, bad: true)  // 496 mod 4 = 0: a PNG
+        let rerun = try array(tmp + "/strict")
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertTrue(rerun.stderr.contains("submitting shards \(bad) of 4\n"), rerun.stderr)
+        for k in 1...4 where k != bad { XCTAssertEqual(stamp(k), before[k - 1], "shard \(k) ran again") }
+        try single(tmp + "/one")
+        XCTAssertNotNil(ClusterFixture.bytes(tmp + "/strict/scores.csv"))
+        XCTAssertEqual(ClusterFixture.bytes(tmp + "/strict/scores.csv"), ClusterFixture.bytes(tmp + "/one/scores.csv"))
+    }
+}
