@@ -24,6 +24,13 @@ endif
 ifeq ($(shell command -v srun 2>/dev/null),)
 $(error make: CLUSTER=slurm but srun is not on PATH: install the Slurm client (slurm-client) or run without CLUSTER (docs/cluster.md))
 endif
+# SLURM_ARGS reaches srun as words only: no character a shell or Make would
+# act on (docs/reliability.md, 7.1).
+cluster_bad_chars := $$ ' " ` ; | & < > ( ) { } \ $(hash)
+cluster_bad_char = $(if $(findstring $(newline),$(1)),a newline,$(addprefix the character ,$(firstword $(foreach c,$(cluster_bad_chars),$(if $(findstring $(c),$(1)),$(c))))))
+ifneq ($(call cluster_bad_char,$(call safe_raw,SLURM_ARGS)),)
+$(error make: SLURM_ARGS=$(call safe_shown,$(call safe_raw,SLURM_ARGS)): $(call cluster_bad_char,$(call safe_raw,SLURM_ARGS)) is not allowed; give plain srun options such as --partition batch --time 60)
+endif
 export SEGAD_CLUSTER_BIN := $(BIN)
 export SEGAD_SLURM_ARGS := $(SLURM_ARGS)
 $(ARTIFACTS)/%: private SHELL := $(abspath scripts/cluster/srun-shell.sh)

@@ -17,6 +17,42 @@ import _TestSupport
 ///   the image is replaced, the same command reruns that shard alone and the
 ///   merge equals one local run.
 final class SlurmClusterTests: XCTestCase {
+    /// CLUSTER=slurm without srun on PATH, another CLUSTER, SLURM_ARGS a shell
+    /// or Make would act on, SHARDS=0: one line each, nothing run.
+    func testClusterBadInputIsOneLine() throws {
+        let tmp = try temporaryFolder()
+        try HostilePathTests.makeParts(tmp + "/parts")
+        let base = ["-n", "-C", ToolRunner.repoRoot, "images", "IMAGES=\(tmp)/parts", "BIN=\(ToolRunner.binDirectory)", "ARTIFACTS=\(tmp)/a"]
+        // make itself by its path, with a PATH that holds no srun.
+        let noSrun = try ToolRunner.run("/usr/bin/make", base + ["CLUSTER=slurm"], environment: ["PATH": tmp + "/empty"])
+        assertMakeRefusal(noSrun, ["CLUSTER=slurm but srun is not on PATH"])
+        assertMakeRefusal(try ToolRunner.run("make", base + ["CLUSTER=pbs"]), ["CLUSTER=pbs: the only cluster is slurm"])
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/srun") {
+            assertMakeRefusal(try ToolRunner.run("make", base + ["CLUSTER=slurm", "SLURM_ARGS=--time 5; touch \(tmp)/ran"]),
+                              ["SLURM_ARGS=--time 5; touch", "the character ; is not allowed"])
+            assertMakeRefusal(try ToolRunner.run("make", base + ["CLUSTER=slurm", "SLURM_ARGS=$(shell touch \(tmp)/ran)"]),
+                              ["the character $ is not allowed"])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/ran"))
+        }
+        assertMakeRefusal(try ToolRunner.run("make", base + ["SHARDS=0"]), ["SHARDS=0"])
+        assertMakeRefusal(try ToolRunner.run("make", base + ["SHARDS=two"]), ["'two' is not a seed"])
+        // SHARDS=2: each detector's apply as two shards and a merge, nothing else changed.
+        let sharded = try ToolRunner.run("make", base + ["SHARDS=2", "DETECTORS=padim"])
+        XCTAssertEqual(sharded.status, 0, sharded.stderr)
+        XCTAssertTrue(sharded.stdout.contains("--shard 1/2 -o \(tmp)/a/parts/maps-shards/parts/padim/1-of-2.h5"), sharded.stdout)
+        XCTAssertTrue(sharded.stdout.contains("extract-maps merge \(tmp)/a/parts/maps-shards/parts/padim/1-of-2.h5 \(tmp)/a/parts/maps-shards/parts/padim/2-of-2.h5 -o \(tmp)/a/parts/maps/parts/padim.h5"), sharded.stdout)
+        let plain = try ToolRunner.run("make", base + ["DETECTORS=padim"])
+        XCTAssertFalse(plain.stdout.contains("--shard") || plain.stdout.contains("extract-maps merge"), plain.stdout)
+    }
+
+    /// Make refused at parse time: non-zero, one line on stderr naming `expected`, no stage command printed.
+    private func assertMakeRefusal(_ r: ToolRunner.Result, _ expected: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(r.status, 0, r.stdout, file: file, line: line)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, file: file, line: line)
+        for text in expected { XCTAssertTrue(r.stderr.contains(text), "\(text) not in: \(r.stderr)", file: file, line: line) }
+        XCTAssertFalse(r.stdout.contains("extract-maps"), r.stdout, file: file, line: line)
+    }
+
     func testMakeImagesAndScoringArrayOnTwoNodes() throws {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: ClusterFixture.weights), "weights not fetched (make weights)")
         try XCTSkipUnless(getuid() == 0, "not root: the two-node Slurm cluster test runs as root (as in CI)")
