@@ -199,7 +199,7 @@ extension Evaluate {
                                                 .init("-o", (output as NSString).appendingPathComponent(ScoreShardRecord.errorsName)),
                                                 .init("-o", (output as NSString).appendingPathComponent(ScoreShardRecord.fileName))],
                                       inputs: [("--pipeline", pipeline), ("--images", images ?? ""), ("--manifest", manifest ?? ""),
-                                               ("--list", list ?? "")] + listedImages(),
+                                               ("--list", list ?? "")],
                                       manifests: manifest.map { [$0] } ?? [])
                 let source: NewImageScoring.Source = images.map { .folder($0) } ?? list.map { .list($0) } ?? .manifest(manifest!)
                 let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,
@@ -213,13 +213,6 @@ extension Evaluate {
                 if skipUnreadable { line += "; \(s.unreadable) unreadable in errors.csv" }
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
-        }
-
-        /// The images a --list names, as inputs no output may overwrite
-        /// (its faults are reported by the stage itself).
-        func listedImages() -> [(option: String, path: String)] {
-            guard let list, let images = try? ScoreList.read(list) else { return [] }
-            return images.map { ("--list", $0.path) }
         }
     }
 }

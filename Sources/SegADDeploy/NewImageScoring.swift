@@ -99,6 +99,16 @@ public enum NewImageScoring {
         // (docs/cluster.md, "Shards"); `positions` place its rows in the whole.
         let positions = o.shard.map { $0.positions(of: all.map(\.id)) } ?? Array(all.indices)
         var list = positions.map { all[$0] }
+        if case .list = o.source {
+            // The listed images this run reads are inputs no output may
+            // overwrite (docs/reliability.md, section 6, class 2); only the
+            // shard's, so a task of a 10⁷-line list resolves its own paths.
+            try OutputPaths.check(outputs: [.init("-o", (o.output as NSString).appendingPathComponent("scores.csv")),
+                                            .init("-o", (o.output as NSString).appendingPathComponent(ScoreShardRecord.errorsName)),
+                                            .init("-o", (o.output as NSString).appendingPathComponent(ScoreShardRecord.fileName)),
+                                            .init("-o", (o.output as NSString).appendingPathComponent("overlays"), folder: true)],
+                                  inputs: list.map { ("--list", $0.path) })
+        }
         // Every image is checked before any is scored (header, pixel limit,
         // regular file, whole file; `ImageFile.precheck`): a bad file last
         // among thousands is refused in seconds, not after scoring the rest

@@ -31,6 +31,14 @@ final class ShardTests: XCTestCase {
                              "exactly one of")
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/o/scores.csv"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/o/shard.json"))
+        // A listed file that an output would replace: refused before anything is read or written.
+        try FileManager.default.createDirectory(atPath: tmp + "/out", withIntermediateDirectories: true)
+        try "keep".write(toFile: tmp + "/out/scores.csv", atomically: true, encoding: .utf8)
+        let own = tmp + "/own.txt"
+        try "a.png\nout/scores.csv\n".write(toFile: own, atomically: true, encoding: .utf8)
+        assertOneLineRefusal(try ToolRunner.run("evaluate", ["score-new", "--pipeline", tmp + "/p.h5", "--list", own, "--skip-unreadable", "-o", tmp + "/out"]),
+                             "would overwrite the input")
+        XCTAssertEqual(try String(contentsOfFile: tmp + "/out/scores.csv", encoding: .utf8), "keep")
     }
 
     /// merge-scores on shard folders written by hand: the rows go back to
