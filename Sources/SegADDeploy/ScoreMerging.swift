@@ -42,7 +42,10 @@ public enum ScoreMerging {
         var scoreRows: [(Int, [String])] = [], errorRows: [(Int, [String])] = []
         var seen = Set<Int>()
         for (dir, r) in zip(shardFolders, records) {
-            let position = Dictionary(uniqueKeysWithValues: zip(r.ids.map(CSV.text), r.positions))
+            let position = Dictionary(zip(r.ids.map(CSV.text), r.positions), uniquingKeysWith: { a, _ in a })
+            guard position.count == r.ids.count else {
+                throw ShardMergeError.rowsDiffer((dir as NSString).appendingPathComponent(ScoreShardRecord.fileName), detail: "an id is named twice")
+            }
             var covered = Set<String>()
             func rows(_ name: String, header: [String]) throws -> [(Int, [String])] {
                 let path = (dir as NSString).appendingPathComponent(name)

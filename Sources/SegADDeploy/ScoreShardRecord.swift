@@ -49,7 +49,7 @@ public struct ScoreShardRecord: Codable, Equatable {
         let path = (dir as NSString).appendingPathComponent(fileName)
         guard let data = try RegularFile.contents(atPath: path) else { throw ShardMergeError.unfinished(dir) }
         guard let r = try? JSONDecoder().decode(ScoreShardRecord.self, from: data), r.ids.count == r.positions.count,
-              r.shards >= 1, (1...r.shards).contains(r.shard) else { throw ShardMergeError.damagedRecord(path) }
+              r.shards >= 1, (1...r.shards).contains(r.shard), r.images >= 0 else { throw ShardMergeError.damagedRecord(path) }
         return r
     }
 }

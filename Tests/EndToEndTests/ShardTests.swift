@@ -72,6 +72,11 @@ final class ShardTests: XCTestCase {
         assertOneLineRefusal(try ToolRunner.run("evaluate", ["merge-scores", s1, try shard(2, list: ids + ["e"]), "-o", out]),
                              "another list")
         assertOneLineRefusal(try ToolRunner.run("evaluate", ["merge-scores", s1, tmp, "-o", out]), tmp, "no shard.json")
+        // A record naming an id twice (hand-edited): refused, not trusted.
+        let twice = try shard(2, list: ["c", "a", "d", "b"])
+        let text = try String(contentsOfFile: twice + "/shard.json", encoding: .utf8).replacingOccurrences(of: "\"ids\":[\"c\",\"d\"]", with: "\"ids\":[\"c\",\"c\"]")
+        try text.write(toFile: twice + "/shard.json", atomically: true, encoding: .utf8)
+        assertOneLineRefusal(try ToolRunner.run("evaluate", ["merge-scores", s1, twice, "-o", out]), "an id is named twice")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/scores.csv"))
     }
 
@@ -154,5 +159,31 @@ final class ShardTests: XCTestCase {
         assertOneLineRefusal(try ToolRunner.run("extract-maps", ["merge", shards[0], tmp + "/g2.h5", shards[2], "-o", out]), "another run")
         assertOneLineRefusal(try ToolRunner.run("extract-maps", ["merge", shards[0], tmp + "/one.h5", "-o", out]), "not written by extract-maps apply --shard")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// Maps shards whose positions overlap, or whose maps do not add up to
+    /// the items they name: refused before anything is allocated or written.
+    func testMapsMergeRefusesOverlapsAndCounts() throws {
+        let tmp = try temporaryFolder()
+        func write(_ name: String, k: Int, items: Int, positions: [Int64]) throws -> String {
+            let path = tmp + "/\(name).h5"
+            let w = try MapsArtifactWriter(path: path, detector: "d", count: positions.count, height: 2, width: 2,
+                                           config: ["mode": "native", "kind": "golden-template", ShardKeys.shard: k, ShardKeys.shards: 2,
+                                                    ShardKeys.items: items, ShardKeys.itemsDigest: "x"], inputs: [])
+            w.int64s[ShardKeys.positions] = positions
+            for p in positions { try [Float](repeating: Float(p), count: 4).withUnsafeBufferPointer { try w.append(id: "i\(p)", label: .good, map: $0) } }
+            try w.commit()
+            return path
+        }
+        let a = try write("a", k: 1, items: 3, positions: [0, 2]), b = try write("b", k: 2, items: 3, positions: [2])
+        XCTAssertThrowsError(try NativeDetectors.merge(shards: [a, b], output: tmp + "/out.h5")) {
+            XCTAssertTrue("\($0)".contains("position 2 is outside the 3 items or overlaps another shard"), "\($0)")
+        }
+        let big = try write("big", k: 2, items: 1_000_000_000_000, positions: [1])
+        let small = try write("small", k: 1, items: 1_000_000_000_000, positions: [0])
+        XCTAssertThrowsError(try NativeDetectors.merge(shards: [small, big], output: tmp + "/out.h5")) {
+            XCTAssertTrue("\($0)".contains("the shards hold 2 maps; their records name 1000000000000 items"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/out.h5"))
     }
 }

@@ -44,15 +44,27 @@ extension NativeDetectors {
         let n = try number(first, ShardKeys.shards), total = try number(first, ShardKeys.items)
         let reference = try common(first)
         var owner: [Int: String] = [:]
-        var slots = [(shard: Int, row: Int)?](repeating: nil, count: total)
         for (i, m) in shards.enumerated() {
-            let k = try number(m, ShardKeys.shard)
-            if try number(m, ShardKeys.shards) != n { throw ShardMergeError.foreign(paths[i], first: firstPath, what: "\(try number(m, ShardKeys.shards)) shards, not \(n)") }
+            let k = try number(m, ShardKeys.shard), mn = try number(m, ShardKeys.shards)
+            guard mn >= 1, (1...mn).contains(k) else {
+                throw ShardMergeError.foreign(paths[i], first: firstPath, what: "shard \(k)/\(mn) is not a shard K/N with K in 1…N")
+            }
+            if mn != n { throw ShardMergeError.foreign(paths[i], first: firstPath, what: "\(mn) shards, not \(n)") }
             if try number(m, ShardKeys.items) != total || common(m) != reference {
                 throw ShardMergeError.foreign(paths[i], first: firstPath, what: "another detector, state, manifest, size or list of items")
             }
             if let other = owner[k] { throw ShardMergeError.duplicate(paths[i], other: other, k: k, n: n) }
             owner[k] = paths[i]
+        }
+        if let k = (1...n).first(where: { owner[$0] == nil }) { throw ShardMergeError.missing(k: k, n: n) }
+        // The shards' maps add up to the items their records name before
+        // anything is allocated by that count (docs/reliability.md, "One artifact gate").
+        let held = shards.reduce(0) { $0 + $1.count }
+        guard held == total else {
+            throw ShardMergeError.rowsDiffer(firstPath, detail: "the shards hold \(held) maps; their records name \(total) items")
+        }
+        var slots = [(shard: Int, row: Int)?](repeating: nil, count: total)
+        for (i, m) in shards.enumerated() {
             let positions = try m.reader.file.readInt64s(ShardKeys.positions).values
             guard positions.count == m.count else {
                 throw ShardMergeError.rowsDiffer(paths[i], detail: "\(positions.count) positions for \(m.count) maps")
@@ -64,7 +76,6 @@ extension NativeDetectors {
                 slots[Int(p)] = (i, row)
             }
         }
-        if let k = (1...max(n, 1)).first(where: { owner[$0] == nil }) { throw ShardMergeError.missing(k: k, n: n) }
         if let gap = slots.firstIndex(where: { $0 == nil }) {
             throw ShardMergeError.rowsDiffer(firstPath, detail: "no shard holds item \(gap) of \(total)")
         }
