@@ -164,7 +164,7 @@ public enum NewImageScoring {
                     }
                 }
             }
-            let kept = range.indices.filter { loaded[$0] != nil }
+            let kept = loaded.indices.filter { loaded[$0] != nil }  // offsets within the batch
             let part = kept.map { list[range.lowerBound + $0] }
             let images = kept.map { loaded[$0]! }
             let results = images.isEmpty ? [] : try scorer.score(images)

@@ -112,6 +112,11 @@ final class ShardTests: XCTestCase {
                              tmp + "/strict/\(bad)", "no shard.json")
 
         let one = try score(["--skip-unreadable"], tmp + "/one")
+        // Batches of 2 (the corrupt image inside one): the same rows as one batch of 32.
+        let small = try score(["--skip-unreadable", "--batch", "2"], tmp + "/small")
+        XCTAssertEqual(small.status, 0, small.stderr)
+        XCTAssertEqual(ClusterFixture.bytes(tmp + "/small/scores.csv"), ClusterFixture.bytes(tmp + "/one/scores.csv"))
+        XCTAssertEqual(ClusterFixture.bytes(tmp + "/small/errors.csv"), ClusterFixture.bytes(tmp + "/one/errors.csv"))
         XCTAssertEqual(one.status, 0, one.stderr)
         let errors = try String(contentsOfFile: tmp + "/one/errors.csv", encoding: .utf8)
         XCTAssertTrue(errors.hasPrefix("id,path,fault\nbroken,\(tmp)/new/broken.png,"), errors)
