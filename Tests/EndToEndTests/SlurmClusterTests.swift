@@ -83,29 +83,44 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertTrue(log.contains("NodeList=nodea") && log.contains("NodeList=nodeb"), "not both nodes ran steps: \(log)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: cluster + "/parts/maps-shards/parts/padim/2-of-2.h5"))
         var compared = 0
-        let local = ClusterFixture.local + "/parts"
+        let localRun = ClusterFixture.local + "/parts"
         for folder in ["maps", "models", "report", "detectors"] {
-            let files = FileManager.default.enumerator(atPath: local + "/" + folder)!.compactMap { $0 as? String }
+            let files = FileManager.default.enumerator(atPath: localRun + "/" + folder)!.compactMap { $0 as? String }
             for f in files where !f.hasSuffix("/") {
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: local + "/\(folder)/\(f)", isDirectory: &isDir)
+                FileManager.default.fileExists(atPath: localRun + "/\(folder)/\(f)", isDirectory: &isDir)
                 if isDir.boolValue { continue }
-                XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/\(folder)/\(f)"), ClusterFixture.bytes(local + "/\(folder)/\(f)"), "\(folder)/\(f)")
+                XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/\(folder)/\(f)"), ClusterFixture.bytes(localRun + "/\(folder)/\(f)"), "\(folder)/\(f)")
                 compared += 1
             }
         }
         XCTAssertGreaterThan(compared, 10)
-        XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/pipeline.h5"), ClusterFixture.bytes(local + "/pipeline.h5"))
+        XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/pipeline.h5"), ClusterFixture.bytes(localRun + "/pipeline.h5"))
         let again = try ToolRunner.run("make", ["-q"] + args, environment: env)
         XCTAssertEqual(again.status, 0, "make -q after the cluster run: \(again.stdout)\(again.stderr)")
         try ClusterFixture.pointArtifacts(at: ClusterFixture.local)
+
+        // The wrapper: a failing stage's status and one-line error come back
+        // through srun as a step; a recipe without a stage runs here, no job.
+        let wrapper = scripts + "/srun-shell.sh"
+        let wrapEnv = env.merging(["SEGAD_CLUSTER_BIN": ToolRunner.binDirectory, "SEGAD_SLURM_ARGS": "--job-name segad-wrap-test"]) { $1 }
+        let failed = try ToolRunner.run(wrapper, ["-c", "\(ToolRunner.binDirectory)/evaluate score-new --pipeline \(tmp)/none.h5 --images \(tmp) -o \(tmp)/x"],
+                                        environment: wrapEnv)
+        XCTAssertEqual(failed.status, 1, failed.stderr)
+        XCTAssertTrue(failed.stderr.hasPrefix("evaluate score-new: error: "), failed.stderr)
+        let jobs = { (try? String(contentsOfFile: state + "/slurmctld.log", encoding: .utf8))?.components(separatedBy: "_slurm_rpc_allocate_resources").count ?? 0 }
+        let jobsBefore = jobs()
+        let local = try ToolRunner.run(wrapper, ["-c", "echo here; exit 3"], environment: wrapEnv)
+        XCTAssertEqual(local.status, 3)
+        XCTAssertEqual(local.stdout, "here\n")
+        XCTAssertEqual(jobs(), jobsBefore, "a recipe without a stage went to Slurm")
 
         // Scoring as a job array.
         let list = try ClusterFixture.newImages(tmp)
         let ids = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n")
             .map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
         let bad = ClusterFixture.shard(of: "broken", ids: ids, count: 4)
-        let pipeline = local + "/pipeline.h5"
+        let pipeline = localRun + "/pipeline.h5"
         let evaluate = ToolRunner.binDirectory + "/evaluate"
         func array(_ out: String, _ extra: [String] = []) throws -> ToolRunner.Result {
             try ToolRunner.run("bash", [scripts + "/score-array.sh", "--pipeline", pipeline, "--list", list, "--shards", "4",
