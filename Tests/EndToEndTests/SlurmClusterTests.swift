@@ -41,6 +41,14 @@ final class SlurmClusterTests: XCTestCase {
         XCTAssertEqual(sharded.status, 0, sharded.stderr)
         XCTAssertTrue(sharded.stdout.contains("--shard 1/2 -o \(tmp)/a/parts/maps-shards/parts/padim/1-of-2.h5"), sharded.stdout)
         XCTAssertTrue(sharded.stdout.contains("extract-maps merge \(tmp)/a/parts/maps-shards/parts/padim/1-of-2.h5 \(tmp)/a/parts/maps-shards/parts/padim/2-of-2.h5 -o \(tmp)/a/parts/maps/parts/padim.h5"), sharded.stdout)
+        // score-array.sh checks its arguments before it submits anything.
+        let script = ToolRunner.repoRoot + "/scripts/cluster/score-array.sh"
+        for (args, says) in [(["--pipeline", "p.h5", "--list", "l.txt", "--shards", "0", "-o", "o"], "--shards '0'"),
+                             (["--pipeline", "p.h5", "--shards", "2", "-o", "o"], "--list is missing"),
+                             (["--pipeline", tmp + "/none.h5", "--list", "l.txt", "--shards", "2", "-o", "o"], "\(tmp)/none.h5: no such file")] {
+            assertOneLineRefusal(try ToolRunner.run("bash", [script] + args, cwd: tmp), says)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp + "/o"))
         let plain = try ToolRunner.run("make", base + ["DETECTORS=padim"])
         XCTAssertFalse(plain.stdout.contains("--shard") || plain.stdout.contains("extract-maps merge"), plain.stdout)
     }
