@@ -1,8 +1,8 @@
 #!/bin/bash
 # Make's SHELL for stage recipes when CLUSTER=slurm (pipelines/cluster.mk).
-# Called as `srun-shell.sh -c RECIPE`: a recipe that runs one of the four
-# stage executables ($SEGAD_CLUSTER_BIN/extract-maps, segment-stats,
-# train-brf, evaluate) runs as a Slurm step, `srun --quiet --nodes=1
+# Called as `srun-shell.sh -c RECIPE`: a recipe that runs a stage
+# executable ($SEGAD_CLUSTER_BIN/extract-maps, evaluate, …: Make's BIN) runs
+# as a Slurm step, `srun --quiet --nodes=1
 # --ntasks=1 --input=none $SEGAD_SLURM_ARGS bash -c RECIPE`; any other
 # (mkdir, echo) runs here. srun exits with the recipe's status and forwards
 # its output (a failed step adds srun's own line "srun: error: NODE: task 0:
@@ -10,8 +10,7 @@
 set -f   # SEGAD_SLURM_ARGS: split into words, never globbed
 if [ "$1" = -c ] && [ -n "$SEGAD_CLUSTER_BIN" ]; then
     case "$2" in
-        *"$SEGAD_CLUSTER_BIN/extract-maps "*|*"$SEGAD_CLUSTER_BIN/segment-stats "*|\
-        *"$SEGAD_CLUSTER_BIN/train-brf "*|*"$SEGAD_CLUSTER_BIN/evaluate "*)
+        *"$SEGAD_CLUSTER_BIN/"*)
             # shellcheck disable=SC2086
             exec srun --quiet --nodes=1 --ntasks=1 --input=none $SEGAD_SLURM_ARGS /bin/bash -c "$2" ;;
     esac
