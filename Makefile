@@ -26,6 +26,8 @@ FETCH_DATA ?= bash scripts/fetch-data.sh
 # Paths never reach a shell as code: shq, and the checks of user paths
 # (docs/reliability.md, 7.1), before any rule names a path.
 include pipelines/safe.mk
+# CLUSTER=slurm: stage recipes as Slurm steps (docs/cluster.md).
+include pipelines/cluster.mk
 $(DATA_CACHE)/elpv/labels.csv:
 	$(FETCH_DATA) elpv
 $(DATA_CACHE)/weights/efficientnet-lite0.pth:

@@ -24,9 +24,37 @@ $(call param_stamp,$(call segad_dir,$(1))/params/fit-$($(1).class)-$(2).txt,--ki
 $(call segad_path,$(1),detectors,$(2).h5): $($(1).manifest) $($(1).$(2).needs) $(call segad_dir,$(1))/params/fit-$($(1).class)-$(2).txt | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps fit --manifest $($(1).manifest) --kind $($(1).$(2).kind) --name $(2) $($(1).$(2).fit) -o $$@
+ifeq ($(SHARDS),)
 $(call segad_path,$(1),maps,$(2).h5): $(call segad_path,$(1),detectors,$(2).h5) $($(1).manifest) | $$(STAGES)
 	@mkdir -p $$(@D)
 	$$(BIN)/extract-maps apply --manifest $($(1).manifest) --state $$< --skip-detector-train -o $$@
+else
+$(foreach k,$(native_shard_list),$(call native_shard_rule,$(1),$(2),$(k))
+)
+$(call segad_path,$(1),maps,$(2).h5): $(foreach k,$(native_shard_list),$(call native_shard_path,$(1),$(2),$(k))) | $$(STAGES)
+	@mkdir -p $$(@D)
+	$$(BIN)/extract-maps merge $$^ -o $$@
+endif
+endef
+
+# SHARDS=N: each detector's apply as N shards (extract-maps apply --shard
+# K/N), joined by extract-maps merge into the maps artifact one apply writes,
+# byte for byte (docs/cluster.md, "Shards"). With CLUSTER=slurm the shards
+# run as N steps on any nodes; fits, segmentation and the report are not
+# sharded. Shards: artifacts/BENCH/maps-shards/CLASS/NAME/K-of-N.h5.
+SHARDS ?=
+ifneq ($(SHARDS),)
+$(call safe_seeds,make,SHARDS,SHARDS)
+ifeq ($(SHARDS),0)
+$(error make: SHARDS=0: give the number of shards, 1 or more)
+endif
+native_shard_list := $(shell seq $(SHARDS))
+endif
+native_shard_path = $(call segad_dir,$(1))/maps-shards/$($(1).class)/$(2)/$(3)-of-$(SHARDS).h5
+define native_shard_rule
+$(call native_shard_path,$(1),$(2),$(3)): $(call segad_path,$(1),detectors,$(2).h5) $($(1).manifest) | $$(STAGES)
+	@mkdir -p $$(@D)
+	$$(BIN)/extract-maps apply --manifest $($(1).manifest) --state $$< --skip-detector-train --shard $(3)/$(SHARDS) -o $$@
 endef
 native_detector = $(eval $(call native_detector_rules,$(1),$(2)))
 

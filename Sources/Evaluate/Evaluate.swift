@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, BestMethod.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self])
 }
 
 extension Evaluate {
@@ -165,7 +165,10 @@ extension Evaluate {
             discussion: """
             PNG, JPEG or TIFF images (told apart by content; JPEG Exif orientation applied) of any size \
             are resized bilinearly to the pipeline's working size; samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
-            pipeline and gray is replicated for a color one. Unreadable files stop the run with one line. \
+            pipeline and gray is replicated for a color one. Unreadable files stop the run with one line \
+            (with --skip-unreadable they become rows of OUT/errors.csv: id,path,fault). \
+            --shard K/N scores block K of the ids sorted by their UTF-8 bytes, cut into N (docs/cluster.md); \
+            OUT/shard.json then records the pipeline's SHA-256, K, N and the ids, and merge-scores joins the shards. \
             scores.csv: id,score,decision,top_features (decision: anomalous when score ≥ the threshold; \
             top features by |XGBoost contribution|, e.g. c_patchcore_kurtosis (+0.83)).
             """)
@@ -173,6 +176,11 @@ extension Evaluate {
         @Option(help: "The pipeline artifact (evaluate save-pipeline).") var pipeline: String
         @Option(help: "A folder of PNG, JPEG or TIFF images (id = file name without extension).") var images: String?
         @Option(help: "A manifest; every item naming an image is scored (id = item id).") var manifest: String?
+        @Option(help: "A text file naming one image per line, relative paths from its folder (id = file name without extension).")
+        var list: String?
+        @Option(help: "Score only shard K of N (K = 1…N) of the sorted ids; OUT/shard.json records it.", parse: ShardOption.parse)
+        var shard: ShardOption?
+        @Flag(help: "Write unreadable images to OUT/errors.csv (id,path,fault) and go on.") var skipUnreadable = false
         @Flag(help: "Skip the overlay PNGs.") var noOverlays = false
         @Option(help: "Top contributing features per image.", parse: Bounded.integer(0...1000)) var top = 3
         @Option(help: "Images per detector batch.", parse: Bounded.integer(1...4096)) var batch = 32
@@ -180,22 +188,29 @@ extension Evaluate {
         @Option(name: .shortAndLong, help: "The output folder.") var output: String
 
         func validate() throws {
-            if (images == nil) == (manifest == nil) { throw ValidationError("give exactly one of --images or --manifest") }
+            if [images, manifest, list].compactMap({ $0 }).count != 1 { throw ValidationError("give exactly one of --images, --manifest or --list") }
         }
 
         func run() throws {
             StageProgress.quiet = quiet
             StageMain.run("evaluate score-new") {
                 try OutputPaths.check(outputs: [.init("-o", output, folder: false), .init("-o", (output as NSString).appendingPathComponent("scores.csv")),
-                                                .init("-o", (output as NSString).appendingPathComponent("overlays"), folder: true)],
-                                      inputs: [("--pipeline", pipeline), ("--images", images ?? ""), ("--manifest", manifest ?? "")],
+                                                .init("-o", (output as NSString).appendingPathComponent("overlays"), folder: true),
+                                                .init("-o", (output as NSString).appendingPathComponent(ScoreShardRecord.errorsName)),
+                                                .init("-o", (output as NSString).appendingPathComponent(ScoreShardRecord.fileName))],
+                                      inputs: [("--pipeline", pipeline), ("--images", images ?? ""), ("--manifest", manifest ?? ""),
+                                               ("--list", list ?? "")],
                                       manifests: manifest.map { [$0] } ?? [])
-                let source: NewImageScoring.Source = images.map { .folder($0) } ?? .manifest(manifest!)
+                let source: NewImageScoring.Source = images.map { .folder($0) } ?? list.map { .list($0) } ?? .manifest(manifest!)
                 let s = try NewImageScoring.run(.init(pipelinePath: pipeline, source: source, output: output,
-                                                      overlays: !noOverlays, batch: batch, topFeatures: top))
-                let line = String(format: "score-new: %d images, %d anomalous; %.2f s (%.1f images/s, pipeline load %.2f s) -> %@",
+                                                      overlays: !noOverlays, batch: batch, topFeatures: top,
+                                                      shard: shard.map { Shard(index: $0.index, count: $0.count) },
+                                                      skipUnreadable: skipUnreadable))
+                var line = String(format: "score-new: %d images, %d anomalous; %.2f s (%.1f images/s, pipeline load %.2f s) -> %@",
                                   s.images, s.anomalous, s.seconds, Double(s.images) / max(s.seconds, 1e-9),
                                   s.loadSeconds, output)
+                if let shard { line += " (shard \(shard))" }
+                if skipUnreadable { line += "; \(s.unreadable) unreadable in errors.csv" }
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }

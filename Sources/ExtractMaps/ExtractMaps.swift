@@ -9,7 +9,7 @@ struct ExtractMaps: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract-maps",
         abstract: "Pixel anomaly maps for the items of a manifest: import precomputed maps, or fit and apply a native detector.",
-        subcommands: [Import.self, Fit.self, Apply.self, DetectorsCommand.self, DeriveSegmentation.self]
+        subcommands: [Import.self, Fit.self, Apply.self, Merge.self, DetectorsCommand.self, DeriveSegmentation.self]
                       + ExtractMaps.imagesSubcommands,
         defaultSubcommand: Import.self)
 }
@@ -114,6 +114,9 @@ extension ExtractMaps {
         @Option(help: "The manifest whose images to map (any manifest).") var manifest: String
         @Option(help: "The detector-state artifact from `extract-maps fit`.") var state: String
         @Flag(help: "Skip images that are detector-train in every seed.") var skipDetectorTrain = false
+        @Option(help: "Map only shard K of N (K = 1…N) of the items' sorted ids; join the shards with `extract-maps merge`.",
+                parse: ShardOption.parse)
+        var shard: ShardOption?
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
 
@@ -122,7 +125,30 @@ extension ExtractMaps {
             StageMain.run("extract-maps apply") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest), ("--state", state)], manifests: [manifest])
                 try NativeDetectors.apply(.init(manifestPath: manifest, statePath: state, output: output,
-                                                skipDetectorTrain: skipDetectorTrain))
+                                                skipDetectorTrain: skipDetectorTrain,
+                                                shard: shard.map { Shard(index: $0.index, count: $0.count) }))
+            }
+        }
+    }
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Joins the maps artifacts of `apply --shard 1/N … N/N` into the artifact one unsharded apply writes.",
+            discussion: """
+            Byte for byte the unsharded artifact: the same config, the inputs hashed again, every map at its \
+            position. Refused with one line, nothing written: a shard missing or given twice, a shard of another \
+            detector, state, manifest or N, overlapping positions, an input file changed since (docs/cluster.md).
+            """)
+
+        @Argument(help: "The shards' maps artifacts.") var shards: [String] = []
+        @Flag(help: "No progress lines on stderr.") var quiet = false
+        @Option(name: .shortAndLong, help: "The maps artifact to write (.h5).") var output: String
+
+        func run() throws {
+            StageProgress.quiet = quiet
+            StageMain.run("extract-maps merge") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: shards.map { ("shard", $0) })
+                try NativeDetectors.merge(shards: shards, output: output)
             }
         }
     }

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 import _TestSupport
 
-/// extract-maps keeps map extraction (import, fit, apply, the detector
-/// registry, derived segmentation, working size); the data-set builders are
+/// extract-maps keeps map extraction (import, fit, apply and merging sharded
+/// applies, the detector registry, derived segmentation, working size); the data-set builders are
 /// build-dataset's (docs/architecture.md, "Stages and artifacts"). A builder
 /// asked of extract-maps, where it used to live, is refused in one line that
 /// names the tool that has it.
@@ -22,7 +22,7 @@ final class ToolSplitTests: XCTestCase {
 
     func testExtractMapsKeepsMapExtractionAndBuildDatasetTheBuilders() throws {
         XCTAssertEqual(Set(try subcommands("extract-maps")),
-                       ["import", "fit", "apply", "detectors", "derive-segmentation", "working-size"])
+                       ["import", "fit", "apply", "merge", "detectors", "derive-segmentation", "working-size"])
         XCTAssertEqual(Set(try subcommands("build-dataset")),
                        ["images-manifest", "elpv-manifest", "segment-elpv", "overlay-segmentation", "elpv-score-inputs",
                         "visa-manifest", "vad-manifest", "vad-segmentation", "synthesize-defects", "vad-from-elpv",

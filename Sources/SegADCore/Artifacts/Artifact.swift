@@ -204,20 +204,20 @@ public final class ArtifactReader {
 
 /// JSON helpers for configuration attributes: sorted keys, so equal
 /// configurations give equal bytes.
-enum JSONText {
-    static func encode(_ object: [String: Any]) throws -> String {
+public enum JSONText {
+    public static func encode(_ object: [String: Any]) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
         return String(decoding: data, as: UTF8.self)
     }
 
     /// The JSON object `text` holds, or nil when it is not one.
-    static func decodeObject(_ text: String) -> [String: Any]? {
+    public static func decodeObject(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 }
 
 extension JSONEncoder {
-    static var sorted: JSONEncoder {
+    public static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e

@@ -71,6 +71,8 @@ public final class MapsArtifactWriter {
     private let capacity: Int
     /// Extra string datasets written on commit (e.g. LeakageGuard's ids).
     public var strings: [String: [String]] = [:]
+    /// Extra int64 datasets written on commit after `strings` (a shard's positions).
+    public var int64s: [String: [Int64]] = [:]
 
     public init(path: String, detector: String, count: Int, height: Int, width: Int,
                 config: [String: Any], inputs: [ArtifactInput], stage: String = "extract-maps") throws {
@@ -99,6 +101,9 @@ public final class MapsArtifactWriter {
         try writer.file.write("max_scores", floats: maxima, shape: [maxima.count])
         for (name, values) in strings.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
             try writer.file.write(name, strings: values)
+        }
+        for (name, values) in int64s.sorted(by: { $0.key < $1.key }) {
+            try writer.file.write(name, int64s: values, shape: [values.count])
         }
         try writer.commit()
     }

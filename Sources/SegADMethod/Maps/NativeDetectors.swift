@@ -73,10 +73,14 @@ public enum NativeDetectors {
         public var roles: [Manifest.Role]
         /// Skip items that are `detector-train` in every seed (their maps are never used).
         public var skipDetectorTrain: Bool
+        /// Map only this shard of the items (docs/cluster.md, "Shards"):
+        /// `merge` joins the shards into the artifact one run writes.
+        public var shard: Shard?
         public init(manifestPath: String, statePath: String, output: String, seed: Int? = nil,
-                    roles: [Manifest.Role] = [], skipDetectorTrain: Bool = false) {
+                    roles: [Manifest.Role] = [], skipDetectorTrain: Bool = false, shard: Shard? = nil) {
             self.manifestPath = manifestPath; self.statePath = statePath; self.output = output
             self.seed = seed; self.roles = roles; self.skipDetectorTrain = skipDetectorTrain
+            self.shard = shard
         }
     }
 
@@ -100,6 +104,22 @@ public enum NativeDetectors {
             items = items.filter { !(always ?? []).contains($0.id) }
         }
         guard !items.isEmpty else { throw StageInputError.noItemsToApply(o.manifestPath) }
+        var config: [String: Any] = ["mode": "native", "kind": state.state.kind]
+        var positions: [Int]? = nil
+        if let shard = o.shard {
+            // The shard's block of the sorted ids, in manifest order; the
+            // config and `shard_positions` let `merge` check and reorder.
+            let all = items.map(\.id)
+            positions = shard.positions(of: all)
+            guard !positions!.isEmpty else {
+                throw InputError("--shard", "shard \(shard) of \(all.count) items is empty; choose N ≤ \(all.count)")
+            }
+            items = positions!.map { items[$0] }
+            config[ShardKeys.shard] = shard.index
+            config[ShardKeys.shards] = shard.count
+            config[ShardKeys.items] = all.count
+            config[ShardKeys.itemsDigest] = Shard.listDigest(all)
+        }
         let paths = try items.map { item -> String in
             guard let image = item.image else { throw ManifestError.noImage(o.manifestPath, id: item.id) }
             return manifest.resolve(image)
@@ -109,8 +129,9 @@ public enum NativeDetectors {
                       try ArtifactInput.hashing(role: "detector-state", path: o.statePath)]
         if let weights = state.state.config["weights"] { inputs.append(try .hashing(role: "weights", path: weights)) }
         let writer = try MapsArtifactWriter(path: o.output, detector: state.name, count: items.count, height: h, width: w,
-                                            config: ["mode": "native", "kind": state.state.kind], inputs: inputs)
+                                            config: config, inputs: inputs)
         writer.strings[LeakageGuard.mapsDataset] = state.trainingIds
+        if let positions { writer.int64s[ShardKeys.positions] = positions.map(Int64.init) }
         let progress = StageProgress("extract-maps \(state.name)", total: items.count, unit: "images")
         let batch = 32
         for start in stride(from: 0, to: items.count, by: batch) {
