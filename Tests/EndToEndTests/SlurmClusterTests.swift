@@ -96,7 +96,7 @@ final class SlurmClusterTests: XCTestCase {
             let files = FileManager.default.enumerator(atPath: localRun + "/" + folder)!.compactMap { $0 as? String }
             for f in files where !f.hasSuffix("/") {
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: localRun + "/\(folder)/\(f)", isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: localRun + "/\(folder)/\(f)", isDirectory: &isDir)
                 if isDir.boolValue { continue }
                 XCTAssertEqual(ClusterFixture.bytes(cluster + "/parts/\(folder)/\(f)"), ClusterFixture.bytes(localRun + "/\(folder)/\(f)"), "\(folder)/\(f)")
                 compared += 1
