@@ -141,8 +141,10 @@ public enum Overlay {
         return lines.map { (text: $0.0, color: $0.1, scale: $0.2) }
     }
 
-    /// Writes the overlay as an RGB PNG.
+    /// Writes the overlay as an RGB PNG, compressed for speed: one is
+    /// written per scored part, and at libpng's default level writing it
+    /// cost more than all three detectors together (BENCHMARKS.md, "Line speed").
     public static func write(_ canvas: Canvas, path: String) throws {
-        try canvas.writePNG(path: path)
+        try canvas.writePNG(path: path, fast: true)
     }
 }

@@ -209,7 +209,8 @@ public struct Canvas: Sendable {
     }
 
     /// Writes the canvas as an 8-bit RGB PNG at `path`.
-    public func writePNG(path: String) throws {
-        try PNG.writeRGB8(path: path, width: width, height: height, pixels: pixels)
+    /// `fast`: see `PNG.writeRGB8`.
+    public func writePNG(path: String, fast: Bool = false) throws {
+        try PNG.writeRGB8(path: path, width: width, height: height, pixels: pixels, fast: fast)
     }
 }

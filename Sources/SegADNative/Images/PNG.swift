@@ -139,14 +139,16 @@ public enum PNG {
     }
 
     /// Writes an 8-bit RGB PNG; `pixels` holds `height * width * 3` values,
-    /// interleaved R, G, B.
-    public static func writeRGB8(path: String, width: Int, height: Int, pixels: [UInt8]) throws {
+    /// interleaved R, G, B. `fast`: zlib level 1 and one filter, a few times
+    /// faster to write and somewhat larger — for images written per scored
+    /// part (score-new's overlays; BENCHMARKS.md, "Line speed").
+    public static func writeRGB8(path: String, width: Int, height: Int, pixels: [UInt8], fast: Bool = false) throws {
         try write(path: path, width: width, height: height, channels: 3, color: PNG_COLOR_TYPE_RGB,
-                  bitDepth: 8, bytes: pixels, count: pixels.count)
+                  bitDepth: 8, bytes: pixels, count: pixels.count, fast: fast)
     }
 
     private static func write(path: String, width: Int, height: Int, channels: Int, color: Int32,
-                              bitDepth: Int, bytes: [UInt8], count: Int) throws {
+                              bitDepth: Int, bytes: [UInt8], count: Int, fast: Bool = false) throws {
         guard width > 0, height > 0, width <= maxSide, height <= maxSide else {
             throw ImageError.cannotWrite(path, detail: "cannot write PNG: size \(height)×\(width) is not in 1…\(maxSide)")
         }
@@ -156,7 +158,7 @@ public enum PNG {
         var status = segad_png_status()
         let rc = bytes.withUnsafeBufferPointer { buf in
             segad_png_write(path, png_uint_32(width), png_uint_32(height), color, Int32(bitDepth),
-                            buf.baseAddress, width * channels * bitDepth / 8, &status)
+                            buf.baseAddress, width * channels * bitDepth / 8, fast ? 1 : 0, &status)
         }
         guard rc == 0 else {
             let m = message(&status)
