@@ -69,10 +69,13 @@ public final class PipelineScorer {
             timings.add(step, began.duration(to: now))
             clock = now
         }
-        let maps = try zip(detectors, pipeline.detectors).map { detector, entry in
-            let m = try detector.apply(images, progress: nil)
-            lap("detector \(entry.name)")
-            return m
+        // Detectors on the same backbone share its pass (SharedForward).
+        let maps = try SharedForward.sharing {
+            try zip(detectors, pipeline.detectors).map { detector, entry in
+                let m = try detector.apply(images, progress: nil)
+                lap("detector \(entry.name)")
+                return m
+            }
         }
         let layout = pipeline.layout
         let F = layout.count, L = pipeline.segments

@@ -70,6 +70,34 @@ final class DetectorStateTests: XCTestCase {
         XCTAssertEqual(PaDiM.unpackLower(PaDiM.packLower(pd.cholesky, positions: p, d: d), positions: p, d: d), pd.cholesky)
     }
 
+    /// PatchCore and PaDiM on one backbone share its pass inside
+    /// `SharedForward.sharing` (as a saved pipeline scores): the second
+    /// detector's pass is answered from the first's, and both maps are the
+    /// ones their own passes give, bit for bit.
+    func testDetectorsOnOneBackboneShareItsPassWithTheSameMaps() throws {
+        let net = try Backbones.load(name: "resnet18", path: path)
+        let train = images(6, seed: 6), test = images(3, seed: 7)
+        var pcc = PatchCore.Config()
+        pcc.stages = Backbones.patchCoreStages(net)
+        pcc.coresetRatio = 0.25
+        let pc = try PatchCore.fit(train, backbone: net, weightsPath: path, config: pcc)
+        var pdc = PaDiM.Config()
+        pdc.stages = Backbones.padimStages(net)
+        pdc.features = 10
+        let pd = try PaDiM.fit(train, backbone: net, weightsPath: path, config: pdc)
+        let alone = [try pc.apply(test, progress: nil), try pd.apply(test, progress: nil)]
+        let shared = SharedForward()
+        let together = try SharedForward.sharing(in: shared) {
+            [try pc.apply(test, progress: nil), try pd.apply(test, progress: nil)]
+        }
+        XCTAssertEqual(shared.hits, 1)
+        XCTAssertEqual(together.map { $0.map { $0.map(\.bitPattern) } }, alone.map { $0.map { $0.map(\.bitPattern) } })
+        // Other images are not answered from the kept pass.
+        let other = images(3, seed: 8)
+        let again = try SharedForward.sharing(in: shared) { [try pc.apply(test, progress: nil), try pd.apply(other, progress: nil)] }
+        XCTAssertEqual(again[1], try pd.apply(other, progress: nil))
+    }
+
     func testBadStateNamesTheFault() throws {
         var s = try GoldenTemplate.fit(images(3, seed: 3)).state()
         s.tensors["std"] = Tensor(shape: [2], values: [1, 1])

@@ -51,8 +51,24 @@ extension Backbone {
     /// work), else on cores/images threads. OpenBLAS is set to one thread for
     /// the duration, restored to `ProcessInfo.activeProcessorCount` after.
     /// `images[i]` is a normalized 3×H×W image; the result is indexed like it.
+    /// Inside `SharedForward.sharing`, a pass is kept and shared (see there).
     public func forwardBatch(_ images: [[Float]], height: Int, width: Int, stages: [Int],
                              progress: StageProgress? = nil) -> [[FeatureMap]] {
+        // Shared only for backbones that are objects: a value's identity
+        // would be a temporary box's.
+        guard let shared = SharedForward.current, type(of: self) is AnyObject.Type, let deepest = stages.max() else {
+            return forwardBatchUnshared(images, height: height, width: width, stages: stages, progress: progress)
+        }
+        let id = ObjectIdentifier(self as AnyObject)
+        if let maps = shared.answer(id, images, height: height, width: width, stages: stages) { return maps }
+        let all = Array(0...deepest)
+        let maps = forwardBatchUnshared(images, height: height, width: width, stages: all, progress: progress)
+        shared.keep(id, images, height: height, width: width, stages: all, maps: maps)
+        return maps.map { m in stages.map { m[$0] } }
+    }
+
+    func forwardBatchUnshared(_ images: [[Float]], height: Int, width: Int, stages: [Int],
+                              progress: StageProgress?) -> [[FeatureMap]] {
         let n = images.count
         if n == 0 { return [] }
         let workers = max(1, min(n, Parallel.cores))
