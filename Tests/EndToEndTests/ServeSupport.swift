@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import _TestSupport
+import SegADCore
 
 /// A running `evaluate serve` a test started (on loopback, any free port);
 /// stopped by its PID, never by name.
@@ -92,5 +93,56 @@ extension HTTPAnswer {
         let gathered = Gathered<(Int, HTTPAnswer?)>()
         DispatchQueue.concurrentPerform(iterations: count) { i in gathered.append((i, request(i))) }
         return gathered.all.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+/// A saved pipeline whose scores differ between images (golden template at
+/// 16×16, a forest of 3 rounds × 20 trees; GoldenPipelineFixture's single
+/// tiny round scores every image alike), and six new parts, PNG and JPEG,
+/// good and scratched.
+struct ServeFixture {
+    let dir: String
+    var pipeline: String { dir + "/pipeline.h5" }
+    var newImages: String { dir + "/new" }
+    /// The new images' file names.
+    let names: [String]
+
+    init(_ test: XCTestCase, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try test.temporaryFolder()
+        self.dir = dir
+        let pipeline = dir + "/pipeline.h5"
+        let parts = dir + "/parts", manifest = dir + "/manifest.json", state = dir + "/golden.state.h5"
+        let seg = dir + "/seg/labels.png", maps = dir + "/golden.maps.h5", features = dir + "/features.h5", model = dir + "/model.h5"
+        try ImagesTests.makeFolder(parts, good: 16, bad: 8, uncertain: 0)
+        let newImages = dir + "/new"
+        for n in 301...306 { try ImagesTests.writePart(newImages + "/new-\(n).png", n: n, bad: n % 2 == 0) }
+        names = try FileManager.default.contentsOfDirectory(atPath: newImages).sorted()
+        let steps: [(String, [String])] = [
+            ("build-dataset", ["images-manifest", "--images", parts, "--seeds", "0", "-o", manifest]),
+            ("extract-maps", ["fit", "--manifest", manifest, "--kind", "golden-template", "--name", "golden",
+                              "--seed", "0", "--size", "16x16", "-o", state]),
+            ("extract-maps", ["derive-segmentation", "--manifest", manifest, "--seed", "0", "--segments", "2",
+                              "--size", "16x16", "-o", seg]),
+            ("extract-maps", ["apply", "--manifest", manifest, "--state", state, "--skip-detector-train", "-o", maps]),
+            ("segment-stats", ["--manifest", manifest, "--maps", maps, "--segmentation", seg,
+                               "--segments", "2", "-o", features, "--threads", "1"]),
+            ("train-brf", ["--features", features, "--manifest", manifest, "--seed", "0", "-o", model,
+                           "--rounds", "3", "--num-parallel-tree", "20"]),
+            ("evaluate", ["save-pipeline", "--manifest", manifest, "--seed", "0", "--features", features,
+                          "--model", model, "--state", state, "--segmentation", seg, "--folds", "2",
+                          "-o", pipeline]),
+        ]
+        for (tool, args) in steps {
+            let r = try ToolRunner.run(tool, args)
+            XCTAssertEqual(r.status, 0, "\(tool) \(args.first ?? ""): \(r.stderr)", file: file, line: line)
+        }
+    }
+
+    /// score-new's scores.csv rows by id (file name without extension): [id, score, decision, top_features].
+    func scoreNew(output: String) throws -> [String: [String]] {
+        let r = try ToolRunner.run("evaluate", ["score-new", "--pipeline", pipeline, "--images", newImages, "-o", output])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try CSV.read(path: output + "/scores.csv").dropFirst().map(\.fields)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0) })
     }
 }

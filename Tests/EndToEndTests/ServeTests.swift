@@ -8,15 +8,6 @@ import _TestSupport
 /// lines while the server goes on, the token, the bounded queue, and the
 /// record surviving kill -9.
 final class ServeTests: XCTestCase {
-    /// score-new's scores.csv of the fixture's new images: id → (score cell, decision, top_features cell).
-    func scoreNew(_ f: GoldenPipelineFixture) throws -> [String: [String]] {
-        let out = f.dir + "/batch"
-        let r = try f.scoreNew(output: out)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let rows = try CSV.read(path: out + "/scores.csv").dropFirst().map(\.fields)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], $0) })
-    }
-
     func export(_ record: String, _ output: String, since: String? = nil) throws -> [[String]] {
         let r = try ToolRunner.run("evaluate", ["record", "export", "--record", record, "-o", output]
                                    + (since.map { ["--since", $0] } ?? []))
@@ -36,8 +27,8 @@ final class ServeTests: XCTestCase {
     }
 
     func testScoresAreScoreNewsBytesRefusalsAreJSONAndEveryDecisionIsRecorded() throws {
-        let f = try GoldenPipelineFixture(self)
-        let batch = try scoreNew(f)
+        let f = try ServeFixture(self)
+        let batch = try f.scoreNew(output: f.dir + "/batch")
         let record = f.dir + "/inspections.sqlite", kept = f.dir + "/kept"
         let server = try ServeProcess(["--pipeline", f.pipeline, "--record", record, "--keep-images", kept,
                                        "--max-body", "200000"], log: f.dir + "/serve.log")
@@ -46,12 +37,12 @@ final class ServeTests: XCTestCase {
         XCTAssertEqual(health.json["pipeline_sha256"] as? String,
                        try ToolRunner.run("/usr/bin/sha256sum", [f.pipeline]).stdout.split(separator: " ").first.map(String.init))
 
-        // Both new images at once (one batch), each with its part id.
-        let names = ["ok-1", "scratch-1"]
+        // Every new image at once (scored in batches), each with its part id.
+        let files = f.names, names = files.map { ($0 as NSString).deletingPathExtension }
+        XCTAssertGreaterThan(Set(batch.values.map { $0[1] }).count, 2, "the fixture's scores differ: \(batch)")
         let base = server.base, folder = f.newImages
-        let answers = HTTPAnswer.burst(names.count) { i in
-            try? HTTPAnswer.request(base + "/v1/score", bodyFile: folder + "/\(names[i]).png",
-                                    headers: ["X-Part-Id: part-\(names[i])"])
+        let answers = HTTPAnswer.burst(files.count) { i in
+            try? HTTPAnswer.request(base + "/v1/score", bodyFile: folder + "/" + files[i], headers: ["X-Part-Id: part-\(names[i])"])
         }
         var ids: [String: String] = [:]
         for (name, answer) in zip(names, answers) {
@@ -63,7 +54,8 @@ final class ServeTests: XCTestCase {
             XCTAssertEqual(a.json["part_id"] as? String, "part-\(name)")
             let top = try XCTUnwrap(a.json["top_features"] as? [[String: Any]])
             XCTAssertEqual(top.count, 3)
-            XCTAssertTrue(batch[name]![3].contains("[\(top[0]["name"] as? String ?? "?")]"), batch[name]![3])
+            XCTAssertTrue(batch[name]![3].hasPrefix("\(top[0]["readable"] as? String ?? "?") [\(top[0]["name"] as? String ?? "?")]"),
+                          batch[name]![3])
             let id = try XCTUnwrap(a.json["id"] as? String)
             ids[name] = id
             XCTAssertEqual(a.json["overlay"] as? String, "/v1/overlays/\(id).png")
@@ -73,7 +65,8 @@ final class ServeTests: XCTestCase {
         }
 
         // Refusals: one JSON line each, and the server goes on.
-        let good = try Data(contentsOf: URL(fileURLWithPath: f.newImages + "/ok-1.png"))
+        let first = try XCTUnwrap(files.first { $0.hasSuffix(".png") }), firstName = (first as NSString).deletingPathExtension
+        let good = try Data(contentsOf: URL(fileURLWithPath: f.newImages + "/" + first))
         func body(_ name: String, _ data: Data) throws -> String {
             let path = f.dir + "/" + name
             try data.write(to: URL(fileURLWithPath: path))
@@ -92,19 +85,20 @@ final class ServeTests: XCTestCase {
                           413, "--max-body")
         assertJSONRefusal(try HTTPAnswer.request(server.base + "/v1/overlays/..%2Fx.png"), 404)
         assertJSONRefusal(try HTTPAnswer.request(server.base + "/nowhere"), 404)
-        let again = try HTTPAnswer.request(server.base + "/v1/score", bodyFile: f.newImages + "/ok-1.png")
+        let again = try HTTPAnswer.request(server.base + "/v1/score", bodyFile: f.newImages + "/" + first)
         XCTAssertEqual(again.status, 200, again.body)
-        XCTAssertEqual(again.rawNumber("score"), batch["ok-1"]?[1])
+        XCTAssertEqual(again.rawNumber("score"), batch[firstName]?[1])
         let metrics = try HTTPAnswer.request(server.base + "/metrics").body
-        XCTAssertTrue(metrics.contains("segad_decisions_total{decision=\"\(batch["ok-1"]![2])\"}"), metrics)
+        let anomalous = batch.values.filter { $0[2] == "anomalous" }.count + (batch[firstName]![2] == "anomalous" ? 1 : 0)
+        XCTAssertTrue(metrics.contains("segad_decisions_total{decision=\"anomalous\"} \(anomalous)"), metrics)
         XCTAssertTrue(metrics.contains("segad_requests_total{route=\"/v1/score\",status=\"413\"} 1"), metrics)
-        XCTAssertTrue(metrics.contains("segad_score_seconds_count 3"), metrics)
+        XCTAssertTrue(metrics.contains("segad_score_seconds_count \(files.count + 1)"), metrics)
         let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
         XCTAssertEqual(server.stop(), 0, log)
 
-        // The record: the three decisions, with score-new's cells; each kept image has its hash.
+        // The record: every decision, with score-new's cells; each kept image has its hash.
         let rows = try export(record, f.dir + "/export.csv")
-        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows.count, files.count + 1)
         for name in names {
             let row = try XCTUnwrap(rows.first { $0[0] == ids[name] })
             XCTAssertEqual(row[2], "part-\(name)")
@@ -112,7 +106,7 @@ final class ServeTests: XCTestCase {
             XCTAssertEqual(row[4], batch[name]?[2])
             XCTAssertEqual(row[6], batch[name]?[3])
             XCTAssertEqual(row[7], health.json["pipeline_sha256"] as? String)
-            XCTAssertEqual(row[9], kept + "/\(ids[name]!).png")
+            XCTAssertTrue(row[9].hasPrefix(kept + "/\(ids[name]!)."), row[9])
             XCTAssertEqual(try ToolRunner.run("/usr/bin/sha256sum", [row[9]]).stdout.split(separator: " ").first.map(String.init), row[8])
         }
         XCTAssertEqual(try export(record, f.dir + "/later.csv", since: "2999-01-01T00:00:00Z").count, 0)
