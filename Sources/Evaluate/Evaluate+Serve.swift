@@ -32,6 +32,8 @@ extension Evaluate {
         @Option(help: "Images scored together when requests arrive together.", parse: Bounded.integer(1...256))
         var batch = 8
         @Option(help: "Top contributing features per answer.", parse: Bounded.integer(0...1000)) var top = 3
+        @Option(help: "Overlays kept for GET /v1/overlays (the newest; older ones are removed).",
+                parse: Bounded.integer(1...1_000_000)) var keepOverlays = 1000
 
         func run() throws {
             StageMain.run("evaluate serve") {
@@ -40,7 +42,8 @@ extension Evaluate {
                                       inputs: [("--pipeline", pipeline), ("--token-file", tokenFile ?? "")])
                 try Server.run(ServeOptions(pipelinePath: pipeline, bind: bind, port: port, recordPath: record,
                                             tokenFile: tokenFile, keepImages: keepImages, reviewFolder: reviewFolder,
-                                            queue: queue, maxBody: maxBody, batch: batch, topFeatures: top))
+                                            queue: queue, maxBody: maxBody, batch: batch, topFeatures: top,
+                                            overlaysKept: keepOverlays))
             }
         }
     }

@@ -36,8 +36,9 @@ public final class InspectionRecord: Sendable {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ServeError.folderUnusable(path, reason: "no such record")
         }
+        // Opened for writing even to export: a record left by a killed
+        // server may need its WAL recovered, which a read-only connection cannot do.
         var config = Configuration()
-        config.readonly = !create
         config.prepareDatabase { db in
             // Every commit is on disk before write() returns (WAL + FULL).
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -106,6 +107,12 @@ public final class InspectionRecord: Sendable {
 
     /// Every decision at or after `since` (all when nil), in time order.
     public func all(since: Date?) throws -> [Row] {
+        do { return try allRows(since: since) } catch let e as DatabaseError {
+            throw ServeError.folderUnusable(path, reason: "not an inspection record (\(e.message ?? "SQLite error \(e.resultCode)"))")
+        }
+    }
+
+    private func allRows(since: Date?) throws -> [Row] {
         try pool.read { db in
             if let since {
                 return try Row.fetch(db, sql: "SELECT * FROM decisions WHERE time >= ? ORDER BY time, id",

@@ -47,12 +47,18 @@ public final class ScoringQueue: @unchecked Sendable {
     let incoming: String
     let overlays: String
     let keepImages: String?
+    /// Overlays kept on disk (the newest); older ones are removed, so a
+    /// server running for months does not fill its temporary folder.
+    let overlaysKept: Int
+    private var overlayOrder: [String] = []  // worker thread only
     private let condition = NSCondition()
     private var pending: [Job] = []  // guarded by condition
     private var admitted = 0         // guarded by condition
 
-    init(scorer: PipelineScorer, capacity: Int, batch: Int, topFeatures: Int, work: String, keepImages: String?) throws {
+    init(scorer: PipelineScorer, capacity: Int, batch: Int, topFeatures: Int, work: String, keepImages: String?,
+         overlaysKept: Int) throws {
         self.scorer = scorer
+        self.overlaysKept = max(1, overlaysKept)
         self.capacity = max(1, capacity)
         self.batch = max(1, batch)
         self.topFeatures = topFeatures
@@ -161,6 +167,10 @@ public final class ScoringQueue: @unchecked Sendable {
                 let overlay = overlayPath(id: item.job.id)
                 try Overlay.write(canvas, path: overlay + ".tmp")
                 try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+                overlayOrder.append(overlay)
+                if overlayOrder.count > overlaysKept {
+                    try? FileManager.default.removeItem(atPath: overlayOrder.removeFirst())
+                }
                 var hasher = SHA256()
                 hasher.update(item.job.body)
                 let digest = SHA256.hex(of: hasher.finalize())

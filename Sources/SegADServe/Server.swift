@@ -34,7 +34,7 @@ public enum Server {
         let work = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let queue = try ScoringQueue(scorer: scorer, capacity: o.queue, batch: o.batch, topFeatures: o.topFeatures,
-                                     work: work, keepImages: o.keepImages)
+                                     work: work, keepImages: o.keepImages, overlaysKept: o.overlaysKept)
         let op = scorer.pipeline.operatingPoint
         let health = JSONText.object([
             ("status", .string("ok")),
