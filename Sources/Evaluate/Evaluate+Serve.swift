@@ -34,6 +34,8 @@ extension Evaluate {
         @Option(help: "Top contributing features per answer.", parse: Bounded.integer(0...1000)) var top = 3
         @Option(help: "Overlays kept for GET /v1/overlays (the newest; older ones are removed).",
                 parse: Bounded.integer(1...1_000_000)) var keepOverlays = 1000
+        @Option(help: "Seconds a connection may stay silent (also in the middle of a request) before it is closed.",
+                parse: Bounded.integer(1...3600)) var idleTimeout = 30
 
         func run() throws {
             StageMain.run("evaluate serve") {
@@ -43,7 +45,7 @@ extension Evaluate {
                 try Server.run(ServeOptions(pipelinePath: pipeline, bind: bind, port: port, recordPath: record,
                                             tokenFile: tokenFile, keepImages: keepImages, reviewFolder: reviewFolder,
                                             queue: queue, maxBody: maxBody, batch: batch, topFeatures: top,
-                                            overlaysKept: keepOverlays))
+                                            overlaysKept: keepOverlays, idleTimeout: idleTimeout))
             }
         }
     }

@@ -166,11 +166,21 @@ final class ServeTests: XCTestCase {
         small.stop()
 
         // --keep-overlays 2: the third decision's overlay removes the first's.
-        let few = try ServeProcess(["--pipeline", f.pipeline, "--keep-overlays", "2"], log: f.dir + "/few.log")
+        let few = try ServeProcess(["--pipeline", f.pipeline, "--keep-overlays", "2", "--idle-timeout", "1"], log: f.dir + "/few.log")
         let overlays = try (0..<3).map { _ in
             try XCTUnwrap(try HTTPAnswer.request(few.base + "/v1/score", bodyFile: image).json["overlay"] as? String)
         }
         XCTAssertEqual(try overlays.map { try HTTPAnswer.request(few.base + $0, output: "/dev/null").status }, [404, 200, 200])
+        // A client that stops in the middle of its body is cut off after --idle-timeout, not held for ever.
+        let t0 = Date()
+        let stalled = try ToolRunner.run("bash", ["-c", """
+            exec 3<>/dev/tcp/127.0.0.1/\(few.port)
+            printf 'POST /v1/score HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 1000\\r\\n\\r\\nabc' >&3
+            timeout 20 cat <&3 >/dev/null
+            """])
+        XCTAssertEqual(stalled.status, 0, "the stalled connection was not closed: \(stalled.stderr)")
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 10)
+        XCTAssertEqual(try HTTPAnswer.request(few.base + "/v1/health").status, 200)
         few.stop()
 
         // kill -9 in the middle of a burst; every answered decision is in the record after a restart.
