@@ -32,7 +32,7 @@ public enum Server {
         let sha = try SHA256.hexOfFile(atPath: o.pipelinePath)
         let record = try o.recordPath.map { try InspectionRecord(path: $0) }
         let work = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        defer { try? FileManager.default.removeItem(atPath: work); TemporaryLock.release(work) }
         let queue = try ScoringQueue(scorer: scorer, capacity: o.queue, batch: o.batch, topFeatures: o.topFeatures,
                                      work: work, keepImages: o.keepImages, overlaysKept: o.overlaysKept)
         let op = scorer.pipeline.operatingPoint
@@ -75,13 +75,23 @@ public enum Server {
         return line
     }
 
-    /// A private folder for received images and overlays of this run.
+    /// A private folder for received images and overlays of this run,
+    /// `TMPDIR/segad-serve.tmp-PID`, owned through `TemporaryLock`: the
+    /// folders of servers that were killed are removed at start
+    /// (docs/reliability.md, "Files, outputs and CSV cells").
     static func temporaryFolder() throws -> String {
-        var template = Array((NSTemporaryDirectory() as NSString).appendingPathComponent("segad-serve-XXXXXX").utf8CString)
-        guard let p = mkdtemp(&template) else {
-            throw ServeError.folderUnusable(NSTemporaryDirectory(), reason: "cannot create a temporary folder")
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("segad-serve")
+        TemporaryLock.removeStale(of: base)
+        let path = base + ".tmp-\(getpid())"
+        try? FileManager.default.removeItem(atPath: path)
+        TemporaryLock.claim(path)
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ServeError.folderUnusable(path, reason: "cannot create the server's temporary folder")
         }
-        return String(cString: p)
+        return path
     }
 
     /// Runs an async body to its end from synchronous code (the command's `run`).

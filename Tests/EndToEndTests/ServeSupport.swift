@@ -13,7 +13,7 @@ final class ServeProcess {
     /// Starts `evaluate serve ARGS --port 0` and waits for its "listening" line (at most 60 s).
     init(_ arguments: [String], log: String, file: StaticString = #filePath, line: UInt = #line) throws {
         self.log = log
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: ToolRunner.binDirectory + "/evaluate")
         process.arguments = ["serve", "--port", "0"] + arguments
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

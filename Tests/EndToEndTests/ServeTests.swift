@@ -198,14 +198,21 @@ final class ServeTests: XCTestCase {
             }
         }
         while outcomes.all.count < 8 { usleep(2_000) }
+        let killed = server.process.processIdentifier
+        let left = NSTemporaryDirectory() + "/segad-serve.tmp-\(killed)"
         server.stop(SIGKILL)
         group.wait()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: left), "the killed server's folder")
         let answered = outcomes.all.compactMap { $0 }, failed = outcomes.all.count - answered.count
         XCTAssertGreaterThanOrEqual(answered.count, 1)
         XCTAssertGreaterThan(failed, 0, "the kill came after the burst: \(answered.count) answered")
         let restarted = try ServeProcess(["--pipeline", f.pipeline, "--record", record], log: f.dir + "/restart.log")
         XCTAssertEqual(try HTTPAnswer.request(restarted.base + "/v1/score", bodyFile: image).status, 200)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: left), "the killed server's folder is removed at the next start")
+        let own = NSTemporaryDirectory() + "/segad-serve.tmp-\(restarted.process.processIdentifier)"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: own))
         restarted.stop()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: own), "removed on a clean stop")
         let recorded = Set(try export(record, f.dir + "/export.csv").map { $0[0] })
         XCTAssertTrue(Set(answered).isSubset(of: recorded), "answered but not recorded: \(Set(answered).subtracting(recorded))")
         print("serve kill test: \(answered.count) answered, \(failed) cut off, \(recorded.count) recorded")
