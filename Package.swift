@@ -69,6 +69,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // evaluate serve: the HTTP server, its log and the inspection record (SQLite).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: cModules + [
         .target(name: "SegADNative",
@@ -100,6 +104,14 @@ let package = Package(
         .target(name: "SegADDeploy",
                 dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
                 swiftSettings: swiftSettings),
+        // evaluate serve: one image per request scored by SegADDeploy's code
+        // path, the inspection record, the review page (docs/serving.md).
+        .target(name: "SegADServe",
+                dependencies: ["SegADNative", "SegADCore", "SegADDetectors", "SegADDeploy",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swiftSettings),
         .target(name: "SegADDatasets",
                 dependencies: ["SegADNative", "SegADKernels", "SegADDetectors", "SegADCore", "SegADFigures", "SegADMethod"],
                 swiftSettings: swiftSettings),
@@ -115,7 +127,7 @@ let package = Package(
         executable("BuildDataset", "BuildDataset", ["SegAD"]),
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
-        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
+        executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy", "SegADServe"]),
         .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.

@@ -4,7 +4,8 @@
 # golden values and parity (pip). Idempotent and quiet when nothing is missing.
 set -euo pipefail
 need=()
-for pkg in pkg-config libpng-dev libopenblas-dev libhdf5-dev libxgboost-dev libtiff-dev libjpeg62-turbo-dev libssl-dev; do
+# libsqlite3-dev: the inspection record of evaluate serve (GRDB); curl: its integration tests.
+for pkg in pkg-config libpng-dev libopenblas-dev libhdf5-dev libxgboost-dev libtiff-dev libjpeg62-turbo-dev libssl-dev libsqlite3-dev curl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if ((${#need[@]})); then

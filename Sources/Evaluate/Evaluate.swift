@@ -11,7 +11,8 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self])
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self,
+                      Serve.self, RecordCommand.self])
 }
 
 extension Evaluate {

@@ -1,0 +1,197 @@
+import Foundation
+import SegADNative
+import SegADCore
+import SegADDetectors
+import SegADDeploy
+
+/// One scored image, before it is recorded and answered.
+public struct Decision: Sendable {
+    public var id: String
+    public var partId: String?
+    public var time: Date
+    public var score: Double
+    public var anomalous: Bool
+    public var threshold: Double
+    public var top: [PipelineScorer.Contribution]
+    /// score-new's top_features cell for the same image.
+    public var topLine: String
+    public var imageSHA256: String
+    public var format: String
+    /// Where the image was kept (--keep-images), else nil.
+    public var keptImage: String?
+    public var decision: String { anomalous ? "anomalous" : "normal" }
+}
+
+/// The bounded queue in front of the pipeline: at most `capacity` requests
+/// admitted at once (waiting or being scored), more are refused at once
+/// with 429 instead of growing memory; one worker thread scores whatever
+/// has arrived together as one batch (up to `batch` images, waiting at most
+/// 2 ms for company), so concurrent requests share the backbone.
+///
+/// The scoring is score-new's own (docs/serving.md, "Same numbers"): the
+/// body is written to a file and read by `ImageFile.precheck` and
+/// `PipelineScorer.load` (the header checked before any allocation), then
+/// `PipelineScorer.score`, `topFeatures` and `Overlay.render`.
+public final class ScoringQueue: @unchecked Sendable {
+    struct Job {
+        var id: String
+        var partId: String?
+        var body: [UInt8]
+        var continuation: CheckedContinuation<Decision, any Error>
+    }
+
+    let scorer: PipelineScorer  // used by the worker thread only
+    let capacity: Int
+    let batch: Int
+    let topFeatures: Int
+    let incoming: String
+    let overlays: String
+    let keepImages: String?
+    /// Overlays kept on disk (the newest); older ones are removed, so a
+    /// server running for months does not fill its temporary folder.
+    let overlaysKept: Int
+    private var overlayOrder: [String] = []  // worker thread only
+    private let condition = NSCondition()
+    private var pending: [Job] = []  // guarded by condition
+    private var admitted = 0         // guarded by condition
+
+    init(scorer: PipelineScorer, capacity: Int, batch: Int, topFeatures: Int, work: String, keepImages: String?,
+         overlaysKept: Int) throws {
+        self.scorer = scorer
+        self.overlaysKept = max(1, overlaysKept)
+        self.capacity = max(1, capacity)
+        self.batch = max(1, batch)
+        self.topFeatures = topFeatures
+        incoming = (work as NSString).appendingPathComponent("incoming")
+        overlays = (work as NSString).appendingPathComponent("overlays")
+        self.keepImages = keepImages
+        for dir in [incoming, overlays] + (keepImages.map { [$0] } ?? []) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let thread = Thread { [unowned self] in self.work() }
+        thread.name = "segad-scoring"
+        thread.start()
+    }
+
+    /// Requests admitted now (waiting or being scored): the queue depth of /metrics.
+    public var depth: Int { condition.lock(); defer { condition.unlock() }; return admitted }
+
+    /// The overlay of a decision of this run, if it exists.
+    public func overlayPath(id: String) -> String { (overlays as NSString).appendingPathComponent(id + ".png") }
+
+    /// Scores one image; throws `ServeError.queueFull` at once when `capacity` requests are admitted.
+    public func submit(id: String, partId: String?, body: [UInt8]) async throws -> Decision {
+        try admit()
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue(Job(id: id, partId: partId, body: body, continuation: continuation))
+        }
+    }
+
+    private func admit() throws {
+        condition.lock()
+        defer { condition.unlock() }
+        guard admitted < capacity else { throw ServeError.queueFull(capacity) }
+        admitted += 1
+    }
+
+    private func enqueue(_ job: Job) {
+        condition.lock()
+        pending.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func take() -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty { condition.wait() }
+        if pending.count < batch { _ = condition.wait(until: Date().addingTimeInterval(0.002)) }
+        let jobs = Array(pending.prefix(batch))
+        pending.removeFirst(jobs.count)
+        return jobs
+    }
+
+    private func finish(_ job: Job, _ result: Result<Decision, any Error>) {
+        condition.lock()
+        admitted -= 1
+        condition.unlock()
+        job.continuation.resume(with: result)
+    }
+
+    private func work() {
+        while true {
+            let jobs = take()
+            score(jobs)
+        }
+    }
+
+    /// A reader's fault names the temporary file; the client knows its image as "image".
+    private func refusal(_ error: any Error, path: String) -> ServeError {
+        .badImage("\(error)".replacingOccurrences(of: path, with: "image").replacingOccurrences(of: "\n", with: " "))
+    }
+
+    private func score(_ jobs: [Job]) {
+        var ready: [(job: Job, path: String, format: ImageFile.Format, image: DetectorImage)] = []
+        for job in jobs {
+            let path = (incoming as NSString).appendingPathComponent(job.id + ".img")
+            do {
+                guard let format = ImageFile.format(of: Array(job.body.prefix(8))) else {
+                    throw ServeError.badImage("image: " + ImageFile.notAnImage)
+                }
+                guard FileManager.default.createFile(atPath: path, contents: Data(job.body)) else {
+                    throw ServeError.folderUnusable(incoming, reason: "cannot write the received image")
+                }
+                do {
+                    try ImageFile.precheck(path: path)
+                    ready.append((job, path, format, try scorer.load(path: path)))
+                } catch { throw refusal(error, path: path) }
+            } catch {
+                try? FileManager.default.removeItem(atPath: path)
+                finish(job, .failure(error))
+            }
+        }
+        guard !ready.isEmpty else { return }
+        let results: [PipelineScorer.Result]
+        do { results = try scorer.score(ready.map(\.image)) } catch {
+            for r in ready { try? FileManager.default.removeItem(atPath: r.path); finish(r.job, .failure(error)) }
+            return
+        }
+        let threshold = scorer.pipeline.operatingPoint.threshold
+        for (i, r) in results.enumerated() {
+            let item = ready[i]
+            do {
+                let lines = scorer.topFeatures(r, count: topFeatures)
+                let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
+                                            pipeline: scorer.pipeline, topFeatures: lines)
+                // Written under a temporary name and renamed: GET never sees half a PNG.
+                let overlay = overlayPath(id: item.job.id)
+                try Overlay.write(canvas, path: overlay + ".tmp")
+                try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+                overlayOrder.append(overlay)
+                if overlayOrder.count > overlaysKept {
+                    try? FileManager.default.removeItem(atPath: overlayOrder.removeFirst())
+                }
+                var hasher = SHA256()
+                hasher.update(item.job.body)
+                let digest = SHA256.hex(of: hasher.finalize())
+                var kept: String?
+                if let keepImages {
+                    let ext = item.format == .png ? "png" : item.format == .jpeg ? "jpg" : "tif"
+                    let target = (keepImages as NSString).appendingPathComponent("\(item.job.id).\(ext)")
+                    try FileManager.default.moveItem(atPath: item.path, toPath: target)
+                    kept = target
+                } else {
+                    try? FileManager.default.removeItem(atPath: item.path)
+                }
+                finish(item.job, .success(Decision(
+                    id: item.job.id, partId: item.job.partId, time: Date(), score: r.score, anomalous: r.anomalous,
+                    threshold: threshold, top: scorer.topContributions(r, count: topFeatures),
+                    topLine: lines.joined(separator: "; "), imageSHA256: digest, format: item.format.rawValue,
+                    keptImage: kept)))
+            } catch {
+                try? FileManager.default.removeItem(atPath: item.path)
+                finish(item.job, .failure(error))
+            }
+        }
+    }
+}
