@@ -71,8 +71,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: cModules + [
+        // OpenBLAS pinned to the Haswell kernels and a fixed thread count
+        // before main, in every executable and the test runner: the same
+        // bits on any AVX2 or AVX-512 CPU (docs/determinism.md).
+        .target(name: "CBLASPin", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto", "CBLASPin"],
                 swiftSettings: swiftSettings),
         // The backbone's C kernels (depthwise convolution, im2col, a spin-wait
         // hint): one source compiled for AVX-512, AVX2 and plain x86-64, the
@@ -88,7 +93,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "SegADKernels",
                 swiftSettings: swiftSettings),
-        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels"],
+        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels", "CBLASPin"],
                 swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels"],
                 swiftSettings: swiftSettings),
