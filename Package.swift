@@ -121,7 +121,7 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy"]),
-        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels"], path: "Benchmarks/segad-bench",
+        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels", "CBLASPin"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
