@@ -127,7 +127,7 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
+        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels", "CBLASPin"]),
         .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "_TestSupport"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",

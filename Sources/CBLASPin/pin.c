@@ -19,6 +19,7 @@ extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 // From cblas.h (declared here: its folder differs between distributions).
 extern char *openblas_get_corename(void);
 extern void openblas_set_num_threads(int num_threads);
+extern int openblas_get_num_threads(void);
 
 static char detected[32] = "unknown";
 static int pinned = 0;
@@ -26,6 +27,7 @@ static int pinned = 0;
 const char *segad_blas_detected_core(void) { return detected; }
 const char *segad_blas_core(void) { return openblas_get_corename(); }
 int segad_blas_pinned(void) { return pinned; }
+int segad_blas_thread_count(void) { return openblas_get_num_threads(); }
 
 int segad_blas_select(const char *core) {
     if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return 0;

@@ -16,6 +16,9 @@ const char *segad_blas_detected_core(void);
 /// The kernel family in use now ("Haswell" once pinned).
 const char *segad_blas_core(void);
 
+/// OpenBLAS's thread count now.
+int segad_blas_thread_count(void);
+
 /// 1 when the pin holds (AVX2 and FMA present, OpenBLAS built with
 /// DYNAMIC_ARCH), 0 when OpenBLAS keeps its own choice.
 int segad_blas_pinned(void);
