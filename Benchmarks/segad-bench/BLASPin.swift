@@ -2,7 +2,7 @@
 // BENCHMARKS.md, "The same bits on every CPU").
 //
 //     segad-bench blas-pin [--size 256] [--images 16] [--fit 40] [--apply 64] [--repeat 3]
-//         Side by side in one process, alternating round by round: the
+//         Side by side in one process, taking turns to go first, round by round: the
 //         pinned kernels (Haswell) and the family OpenBLAS itself chose for
 //         this CPU when it loaded (Zen, SkylakeX, …; the same family on a
 //         Haswell or Zen machine, so there the two must tie). Times the
@@ -37,8 +37,9 @@ func benchBLASPin(_ args: [String]) throws {
     // seconds[core][task], the best round; maps[core][detector] from the last round.
     var best: [String: [String: Double]] = [:]
     var maps: [String: [String: [[Float]]]] = [:]
-    for _ in 0..<repeats {
-        for core in [pinned, native] {
+    for round in 0..<repeats {
+        // Each family goes first every other round; the best round counts.
+        for core in round % 2 == 0 ? [pinned, native] : [native, pinned] {
             guard segad_blas_select(core) == 1 else { fail("OpenBLAS did not switch to \(core)") }
             _ = net.forward(images[0], height: size, width: size, stages: stages)  // warm-up
             let s = timed { for x in images { _ = net.forward(x, height: size, width: size, stages: stages) } }.1
