@@ -2,10 +2,10 @@
 // BENCHMARKS.md, "The same bits on every CPU").
 //
 //     segad-bench blas-pin [--size 256] [--images 16] [--fit 40] [--apply 64] [--repeat 3]
-//         Side by side in one process, taking turns to go first, round by round: the
-//         pinned kernels (Haswell) and the family OpenBLAS itself chose for
-//         this CPU when it loaded (Zen, SkylakeX, …; the same family on a
-//         Haswell or Zen machine, so there the two must tie). Times the
+//         Side by side in one process, taking turns to go first, round
+//         by round: the pinned kernels (Haswell) and the family OpenBLAS
+//         itself chose for this CPU when it loaded (Zen, SkylakeX, …; the
+//         same code on a Haswell or Zen machine, so there they must tie). Times the
 //         backbone (EfficientNet-Lite0 to stage 4, one image at a time, on
 //         --images random images at size×size) and the PatchCore and PaDiM
 //         apply (fitted once, pinned, on the first --fit good ELPV mono
