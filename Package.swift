@@ -75,8 +75,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: cModules + [
+        // OpenBLAS pinned to the Haswell kernels and a fixed thread count
+        // before main, in every executable and the test runner: the same
+        // bits on any AVX2 or AVX-512 CPU (docs/determinism.md).
+        .target(name: "CBLASPin", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "SegADNative",
-                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto"],
+                dependencies: ["CHDF5", "CXGBoost", "CPNG", "CTIFF", "CJPEG", "COpenBLAS", "CCrypto", "CBLASPin"],
                 swiftSettings: swiftSettings),
         // The backbone's C kernels (depthwise convolution, im2col, a spin-wait
         // hint): one source compiled for AVX-512, AVX2 and plain x86-64, the
@@ -92,7 +97,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-Wno-psabi"])]),
         .target(name: "SegADKernels",
                 swiftSettings: swiftSettings),
-        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels"],
+        .target(name: "SegADDetectors", dependencies: ["SegADNative", "SegADKernels", "CConvKernels", "CBLASPin"],
                 swiftSettings: uncheckedSettings),
         .target(name: "SegADCore", dependencies: ["SegADNative", "SegADKernels"],
                 swiftSettings: swiftSettings),
@@ -128,13 +133,13 @@ let package = Package(
         executable("SegmentStats", "SegmentStats", ["SegADCore", "SegADMethod"]),
         executable("TrainBRF", "TrainBRF", ["SegADCore", "SegADMethod"]),
         executable("Evaluate", "Evaluate", ["SegADCore", "SegADMethod", "SegADDeploy", "SegADServe"]),
-        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels"], path: "Benchmarks/segad-bench",
+        .executableTarget(name: "segad-bench", dependencies: ["SegAD", "SegADDetectors", "SegADNative", "COpenBLAS", "CConvKernels", "CBLASPin"], path: "Benchmarks/segad-bench",
                           swiftSettings: swiftSettings),
         // Shared test helpers (SplitMix64, ToolRunner); not a test target itself.
         .target(name: "_TestSupport", dependencies: ["SegADKernels"], path: "Tests/_TestSupport"),
         .testTarget(name: "SegADNativeTests", dependencies: ["SegADNative", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SegADKernelsTests", dependencies: ["SegADKernels"], exclude: ["Fixtures", "Golden"]),
-        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels"]),
+        .testTarget(name: "SegADDetectorsTests", dependencies: ["SegADDetectors", "SegADKernels", "CBLASPin"]),
         .testTarget(name: "SegADCoreTests", dependencies: ["SegADCore", "SegADNative", "_TestSupport"]),
         .testTarget(name: "SegADFiguresTests", dependencies: ["SegADFigures", "SegADNative"]),
         .testTarget(name: "SegADMethodTests",

@@ -3,6 +3,7 @@
 //     segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block 64]
 //     segad-bench hash FILE [FILE …]
 //     segad-bench patchcore-fit | nn | nn-pruned | backbone | apply [options]   (Detectors.swift)
+//     segad-bench blas-pin [--size PX] [--images N] [--fit N] [--apply N]       (BLASPin.swift)
 //     segad-bench pipeline-load PIPELINE.h5 [--repeat N]                       (PipelineLoad.swift)
 //     segad-bench score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]       (Score.swift)
 //
@@ -36,7 +37,7 @@ func refuseDebugBuild() {
 refuseDebugBuild()
 
 func usage() -> Never {
-    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N] | score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | blas-pin [--size PX] [--images N] [--fit N] [--apply N] [--repeat N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N] | score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]\n".data(using: .utf8)!)
     exit(64)
 }
 
@@ -140,6 +141,8 @@ case "backbone":
     do { try benchBackbone(arguments) } catch { fail("\(error)") }
 case "apply":
     do { try benchApply(arguments) } catch { fail("\(error)") }
+case "blas-pin":
+    do { try benchBLASPin(arguments) } catch { fail("\(error)") }
 case "score":
     do { try benchScore(arguments) } catch { fail("\(error)") }
 case "pipeline-load":

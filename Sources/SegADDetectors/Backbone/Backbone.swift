@@ -2,6 +2,7 @@ import Foundation
 import Dispatch
 import SegADNative
 internal import COpenBLAS
+internal import CBLASPin
 
 /// A CNN that maps a normalized 3×H×W image to feature maps at some of its
 /// stages. Stages are numbered from 0; `stages[i]` gives the channels and the
@@ -146,11 +147,14 @@ enum Parallel {
 }
 
 /// OpenBLAS's thread count is process-wide; callers that parallelize
-/// themselves set it to one around their work.
+/// themselves set it to one around their work. Afterwards it goes back to
+/// the fixed count every other BLAS call runs with, never the CPU count: a
+/// threaded sgemm's bits depend on how many threads split it
+/// (docs/determinism.md).
 enum BLASThreads {
     static func with<T>(_ n: Int, _ body: () -> T) -> T {
         segad_openblas_set_threads(Int32(n))
-        defer { segad_openblas_set_threads(Int32(Parallel.cores)) }
+        defer { segad_openblas_set_threads(SEGAD_BLAS_THREADS) }
         return body()
     }
 }
