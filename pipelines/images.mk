@@ -58,6 +58,23 @@ PATCHCORE_ARGS ?= --coreset-ratio 0.05
 PADIM_ARGS ?=
 $(call safe_paths,make images,WEIGHTS)
 
+# Knobs of the wrong form are refused here, before any stamp is touched
+# (docs/reliability.md, section 2): SIZE is HxW or N in whole pixels (or
+# auto), SEGMENTS a whole number 1, 2, ….
+images_whole = $(if $(strip $(1)),$(if $(call safe_seed_fault,$(1)),,$(filter-out 0,$(1))))
+images_size_parts = $(subst x, ,$(1))
+images_size_ok = $(and $(filter 1,$(words $(1))),$(if $(findstring xx,x$(1)x),,y),$(filter 1 2,$(words $(call images_size_parts,$(1)))),$(if $(strip $(foreach p,$(call images_size_parts,$(1)),$(if $(call images_whole,$(p)),,n))),,y))
+ifneq ($(SIZE),)
+ifneq ($(SIZE),auto)
+ifeq ($(call images_size_ok,$(SIZE)),)
+$(error make images: SIZE=$(call safe_shown,$(call safe_raw,SIZE)): give the working size as HxW (or N) in pixels, e.g. SIZE=256x512)
+endif
+endif
+endif
+ifneq ($(call images_whole,$(IMAGES_SEGMENTS)),$(IMAGES_SEGMENTS))
+$(error make images: SEGMENTS=$(call safe_shown,$(call safe_raw,SEGMENTS)): give the number of segments, a whole number 1, 2, …)
+endif
+
 images_seed_list := $(subst $(space),$(comma),$(strip $(IMAGES_SEEDS)))
 images_seed0 := $(firstword $(IMAGES_SEEDS))
 images_all := $(call join_plus,$(IMAGES_DETECTORS))
@@ -86,10 +103,18 @@ $(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --se
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
 $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
 
+# The manifest and the working size replace their file only when its bytes
+# change; otherwise the stamps that woke them are set back to the file's time
+# (scripts/replace-if-changed.sh), so a folder that gained and lost a file, or
+# a refused value followed by the right one, reruns nothing downstream.
+images_new = $(@D)/.new-$(@F)
+images_replace = bash scripts/replace-if-changed.sh $(call shq,$(images_new)) $(call shq,$@) \
+  $(if $(filter-out $(IMG)/params/%,$?),,$(foreach f,$?,$(call shq,$(f))))
 $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt | $(STAGES)
 	@mkdir -p $(@D)
 	$(BIN)/build-dataset images-manifest --images $(call shq,$(IMAGES_DIR)) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
-	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $@
+	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	@$(images_replace)
 
 # Per-image segmentation: a manifest copy naming each item's label map; every
 # later stage runs on that copy (the split is the same).
@@ -104,7 +129,8 @@ endif
 # The working size, HxW: read when a recipe runs (after size.txt is made).
 images_size = $(shell cat $(call shq,$(IMG)/size.txt) 2>/dev/null)
 $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
-	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $@
+	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	@$(images_replace)
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
 # every seed), applied to every other image.
@@ -146,7 +172,9 @@ $(foreach c,$(call combos,$(IMAGES_DETECTORS)),$(IMG)/features/$(IMAGES_CLASS)/$
 # SegAD on all detectors with one segment: the same rows and forests, the
 # segmentation's contribution removed.
 IMAGES_ONE_METHOD := SegAD($(images_all), 1 segment)
-$(IMG)/features/$(IMAGES_CLASS)/one-segment.h5: $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),$(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) $(IMAGES_ONE) | $(STAGES)
+# Its detectors live in a stamp: a shorter DETECTORS remakes it too.
+$(eval $(call param_stamp,$(IMG)/params/one-segment.txt,$(IMAGES_DETECTORS)))
+$(IMG)/features/$(IMAGES_CLASS)/one-segment.h5: $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),$(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) $(IMAGES_ONE) $(IMG)/params/one-segment.txt | $(STAGES)
 	@mkdir -p $(@D)
 	$(BIN)/segment-stats --manifest $(IMAGES_MANIFEST) $(foreach d,$(IMAGES_DETECTORS),--maps $(IMG)/maps/$(IMAGES_CLASS)/$(d).h5) \
 	  --segmentation $(IMAGES_ONE) --segments 1 -o $@

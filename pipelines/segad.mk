@@ -49,13 +49,23 @@ comma := ,
 join_plus = $(subst $(space),+,$(strip $(1)))
 combos = $(1) $(if $(word 2,$(1)),$(call join_plus,$(1)))
 
-# A file holding a parameter string, rewritten (at parse time, so `make -n`
-# is exact) only when the string changes: $(call param_stamp,FILE,VALUE).
-# Both strings reach the shell quoted (pipelines/safe.mk), so a value holding
-# a quote (BRF_ARGS="--only 'an_*'") is stamped as written.
-define param_stamp
-$(shell mkdir -p $(call shq,$(dir $(1))); printf '%s\n' $(call shq,$(2)) | cmp -s - $(call shq,$(1)) || printf '%s\n' $(call shq,$(2)) > $(call shq,$(1)))
+# A file holding a parameter string, rewritten only when the string changes:
+# $(call param_stamp,FILE,VALUE) gives FILE a rule (eval it) when FILE is
+# missing or holds another string, and nothing when it holds VALUE. Make only
+# reads FILE while it parses ($(shell cat …)); the rule's recipe writes it
+# (a temp renamed), so `make -n` and `make -q` write nothing and still list exactly
+# what a changed value reruns, and an unchanged value leaves FILE's time alone
+# (docs/reliability.md, section 2). VALUE reaches the shell quoted
+# (pipelines/safe.mk), a `$` in it doubled for the recipe, so a value holding
+# a quote (BRF_ARGS="--only 'an_*'") or `$(…)` is stamped as written.
+param_stamp_eq = $(and $(findstring $(1),$(2)),$(findstring $(2),$(1)))
+param_stamp_same = $(if $(wildcard $(1)),$(call param_stamp_eq,x$(shell cat $(call shq,$(1))),x$(2)))
+define param_stamp_rule
+$(1): param-stamp-changed
+	@mkdir -p $(call shq,$(dir $(1))) && printf '%s\n' $(subst $$,$$$$,$(call shq,$(2))) > $(call shq,$(1).tmp) && mv -f $(call shq,$(1).tmp) $(call shq,$(1))
 endef
+param_stamp = $(if $(call param_stamp_same,$(1),$(2)),,$(call param_stamp_rule,$(1),$(2)))
+.PHONY: param-stamp-changed
 
 # Paths of class P's artifacts: $(call segad_dir,P) is artifacts/BENCH, and
 # $(call segad_path,P,maps,DET.h5) is artifacts/BENCH/maps/CLASS/DET.h5.
@@ -126,9 +136,10 @@ $(call param_stamp,$(ARTIFACTS)/$(1)/params/extract.txt,$(EXTRACT_ARGS))
 endef
 
 # evaluate report: the report folder's one writer (its figures included; a
-# file it did not write goes). Title and figures live in a stamp.     $(call segad_report,BENCH)
+# file it did not write goes). Title, figures and rows live in a stamp:
+# a row dropped (a shorter DETECTORS) reruns the report.  $(call segad_report,BENCH)
 define segad_report_rules
-$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures))
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES)))
 $(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
 	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) --print
 endef

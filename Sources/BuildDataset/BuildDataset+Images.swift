@@ -14,10 +14,11 @@ extension BuildDataset {
             DIR/good and DIR/bad (searched recursively; optional DIR/uncertain: scored and reported \
             apart, never trained on). Files with an image extension (.png .jpg .jpeg .tif .tiff) are \
             taken, others skipped and listed once. Ids are the relative paths without extension, '/' \
-            replaced by '_'. Split (docs/manifest.md): one fixed detector pool of --pool-fraction of \
-            the good images (seeded by --pool-seed) is detector-train in every seed; per seed the \
-            other good and all bad images are each split into segad-train and test (--test-fraction \
-            of each label tested).
+            replaced by '_'. Split (docs/manifest.md): each image's role is a hash of its id and the \
+            seed, so adding images never moves one. A good image is in the fixed detector pool \
+            (detector-train in every seed) with probability --pool-fraction (keyed by --pool-seed); \
+            per seed every other good and every bad image is test with probability --test-fraction, \
+            else segad-train.
             """)
 
         @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?

@@ -155,15 +155,18 @@ final class ImagesTests: XCTestCase {
         let bad = m.items.filter { $0.label == .bad }.map(\.id)
         XCTAssertEqual(bad, ["bad_b0", "bad_b1", "bad_b2", "bad_b3"])
         for item in m.items { XCTAssertTrue(FileManager.default.fileExists(atPath: m.resolve(item.image!)), item.id) }
-        // numpy: np.random.RandomState(0).permutation(10) = [2 8 4 9 1 6 7 3 0 5];
-        // the pool is the first ⌊0.4·10⌋ = 4, the same in every seed.
-        let pool = [2, 8, 4, 9].map { good[$0] }
+        // The split (docs/manifest.md, "The split"): an image's role is a hash of
+        // the seed and its id. Python: int.from_bytes(sha256(key)[:8], "big") >> 11 over 2^53.
+        let pool = good.filter { ImagesManifest.unit("pool:0:\($0)") < 0.4 }
         let rest = good.filter { !pool.contains($0) }
-        for seed in [0, 1] { XCTAssertEqual(m.ids(.detectorTrain, seed: seed), pool) }
-        // numpy: RandomState(1).permutation(6) = [2 1 4 0 3 5], permutation(4) = [3 2 0 1];
-        // the last ⌈0.5·n⌉ of each are tested, uncertain items are tested in every seed.
-        XCTAssertEqual(m.ids(.segadTrain, seed: 1), [2, 1, 4].map { rest[$0] } + [3, 2].map { bad[$0] })
-        XCTAssertEqual(m.ids(.test, seed: 1), [0, 3, 5].map { rest[$0] } + [0, 1].map { bad[$0] } + ["uncertain_u0", "uncertain_u1"])
+        XCTAssertEqual(ImagesManifest.unit("0:good_p4"), 0.4531707164195088)
+        for seed in [0, 1] {
+            XCTAssertEqual(m.ids(.detectorTrain, seed: seed), pool)
+            let tested = { (id: String) in ImagesManifest.unit("\(seed):\(id)") < 0.5 }
+            XCTAssertEqual(m.ids(.segadTrain, seed: seed), rest.filter { !tested($0) } + bad.filter { !tested($0) })
+            XCTAssertEqual(m.ids(.test, seed: seed), rest.filter(tested) + bad.filter(tested) + ["uncertain_u0", "uncertain_u1"])
+        }
+        XCTAssertFalse(pool.isEmpty)
 
         // The working size: the first image (good/line 2/p0.png, 48×64 gray) → 256×352, said once.
         let size = try ToolRunner.run("extract-maps", ["working-size", "--manifest", out])

@@ -14,16 +14,16 @@ import SegADCore
 ///   listed once. The id is the relative path without its extension, `/` replaced
 ///   by `_` (`good/line 2/a.jpg` → `good_line 2_a`): unique, a valid file
 ///   name, at most 200 bytes, no control characters.
-/// - detector pool, fixed across seeds: the good items (id order) permuted by
-///   `RandomState(seed: poolSeed).permutation`; the first ⌊poolFraction·n_good⌋
-///   are `detector-train` in every seed.
-/// - per seed s: the remaining good items and all bad items (id order) are
-///   each permuted with a fresh `RandomState(seed: s)`; of each permutation
-///   the last ⌈testFraction·n⌉ are `test`, the first ones `segad-train`.
-///   `segad-train` = good part, then bad part, in permutation order; `test` =
-///   the other good, the other bad, then every uncertain item (id order).
-/// With poolFraction 0.4, testFraction 0.5 and poolSeed 0 this is the ELPV
-/// demo's rule (ELPVManifest.split).
+/// - split (docs/manifest.md, "The split"): each image's role is a function
+///   of its id and the seed alone, so adding images never moves an earlier
+///   one. A good image is in the detector pool (`detector-train` in every
+///   seed) when unit("pool:POOLSEED:ID") < poolFraction; in seed s, every
+///   other good image and every bad image is `test` when unit("s:ID") <
+///   testFraction, else `segad-train`, where unit(key) is the first 8 bytes of
+///   SHA-256(key) as a fraction of 2^64. Each role lists good, then bad, in id
+///   order; `test` ends with every uncertain item (id order). A role left
+///   empty in some seed is refused with one line.
+/// ELPV, VAD and VisA keep their reference protocols (ELPVManifest.split).
 public enum ImagesManifest {
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
     public static let maxIdBytes = 200
@@ -198,26 +198,39 @@ public enum ImagesManifest {
         guard bad.count >= 2, testCount(bad.count) >= 1, bad.count - testCount(bad.count) >= 1 else {
             throw ImagesManifestError.tooFewBad(source.bad, bad: bad.count, testFraction: testFraction)
         }
-        var poolRandom = RandomState(seed: UInt32(poolSeed))
-        let permutation = poolRandom.permutation(good.count)
-        let pool = permutation[..<poolCount].map { good[$0] }
-        let inPool = Set(permutation[..<poolCount])
-        let others = good.indices.filter { !inPool.contains($0) }.map { good[$0] }
+        // Each image's role is a function of its id and the seed alone
+        // (docs/manifest.md, "The split"): adding images never moves one.
+        let pool = good.filter { unit("pool:\(poolSeed):\($0)") < poolFraction }
+        guard !pool.isEmpty else {
+            throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
+        }
+        let inPool = Set(pool)
+        let others = good.filter { !inPool.contains($0) }
 
         var result: [Int: [Manifest.Role: [String]]] = [:]
         for seed in seeds {
-            var goodRandom = RandomState(seed: UInt32(seed))
-            let g = goodRandom.permutation(others.count).map { others[$0] }
-            var badRandom = RandomState(seed: UInt32(seed))
-            let b = badRandom.permutation(bad.count).map { bad[$0] }
-            let gTrain = g.count - testCount(g.count), bTrain = b.count - testCount(b.count)
-            result[seed] = [
-                .detectorTrain: pool,
-                .segadTrain: Array(g[..<gTrain]) + Array(b[..<bTrain]),
-                .test: Array(g[gTrain...]) + Array(b[bTrain...]) + uncertain,
-            ]
+            func isTest(_ id: String) -> Bool { unit("\(seed):\(id)") < testFraction }
+            let gTest = others.filter(isTest), bTest = bad.filter(isTest)
+            let gTrain = others.filter { !isTest($0) }, bTrain = bad.filter { !isTest($0) }
+            for (ids, label, role, src) in [(gTrain, "good", "segad-train", source.good), (gTest, "good", "test", source.good),
+                                            (bTrain, "bad", "segad-train", source.bad), (bTest, "bad", "test", source.bad)]
+            where ids.isEmpty {
+                throw ImagesManifestError.emptyRole(src, label: label, count: label == "good" ? others.count : bad.count,
+                                                    seed: seed, role: role)
+            }
+            result[seed] = [.detectorTrain: pool, .segadTrain: gTrain + bTrain, .test: gTest + bTest + uncertain]
         }
         return result
+    }
+
+    /// A key's place in [0, 1): the first 8 bytes of SHA-256(key), big-endian,
+    /// over 2^64. Keys are "pool:POOLSEED:ID" and "SEED:ID".
+    public static func unit(_ key: String) -> Double {
+        var sha = SHA256()
+        sha.update(Array(key.utf8))
+        let digest = sha.finalize()
+        let word = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Double(word >> 11) / Double(UInt64(1) << 53)
     }
 
     /// Builds the manifest; `skipped` lists the files left out for their extension.

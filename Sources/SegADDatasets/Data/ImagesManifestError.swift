@@ -35,6 +35,7 @@ public enum ImagesManifestError: SegADFault, Equatable {
     case emptyPool(String, good: Int, poolFraction: Double)
     case tooFewOutsidePool(String, good: Int, rest: Int)
     case tooFewBad(String, bad: Int, testFraction: Double)
+    case emptyRole(String, label: String, count: Int, seed: Int, role: String)
 
     public var file: String {
         switch self {
@@ -42,7 +43,7 @@ public enum ImagesManifestError: SegADFault, Equatable {
              .noSuchFolder(let f), .noSuchSubfolder(let f, _), .cannotList(let f), .badLine(let f, _),
              .badLabel(let f, _, _), .emptyPath(let f, _), .imageMissing(let f, _, _, _),
              .noImageExtension(let f, _, _), .noRows(let f), .noImages(let f, _), .emptyPool(let f, _, _),
-             .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _):
+             .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _), .emptyRole(let f, _, _, _, _):
             return f
         }
     }
@@ -73,6 +74,8 @@ public enum ImagesManifestError: SegADFault, Equatable {
             return "\(good) images leave \(rest) outside the detector pool; the split needs at least 2 (one to train SegAD, one to test): add good images or lower --pool-fraction"
         case .tooFewBad(_, let bad, let fraction):
             return "\(bad) image\(bad == 1 ? "" : "s"); the split needs at least one bad image to train SegAD and one to test at --test-fraction \(fraction): add bad images"
+        case .emptyRole(_, let label, let count, let seed, let role):
+            return "\(count) \(label) image\(count == 1 ? "" : "s") (outside the detector pool) leave \(role) empty in seed \(seed) (an image's role is a hash of the seed and its id, docs/manifest.md): add \(label) images or choose other seeds"
         }
     }
 }
