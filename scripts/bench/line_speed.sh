@@ -12,8 +12,8 @@
 #                                   --export of the bank and queries
 #   4. scripts/bench/nn_peers.py    faiss flat + HNSW (recall@1) and
 #                                   torch.cdist + min on the same arrays
-#   5. the floors: segad-bench nn (sgemm peak on the bank's shape) and
-#                                   backbone (docs/patchcore.md, "Per-stage floors")
+#   5. the floors: segad-bench nn (sgemm on the bank's shape), bandwidth
+#                                   and backbone (docs/patchcore.md, "Per-stage floors")
 #
 #     scripts/bench/line_speed.sh [--no-build]
 #
@@ -84,5 +84,6 @@ for size in $SIZES; do
     bank=$(grep -o 'bank=[0-9]*' "$log" | tail -1 | cut -d= -f2)
     run "$bin/segad-bench" nn --queries $((8 * h * w / 64)) --bank "$bank" --dim 152
 done
+run "$bin/segad-bench" bandwidth --mb 512
 run "$bin/segad-bench" backbone --size 256 --images 32 --repeat 3
 echo "RESULT line-speed done load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' /)" | tee -a "$log"
