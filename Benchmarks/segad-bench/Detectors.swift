@@ -26,6 +26,9 @@
 //         search evaluated in full, the fraction it tested against the
 //         k-dimensional projection bound, and its clusters (--clusters:
 //         default ≈ 2√bank; --lloyd: k-means steps, default 4).
+//         --export DIR writes the bank (bank.npy, bank × dim), the queries
+//         (queries.npy, queries × dim) and the exact nearest distances
+//         (nearest.npy) as float32 .npy for scripts/bench/nn_peers.py.
 //     segad-bench backbone [--size 256] [--images 16]
 //         EfficientNet-Lite0 forward to stage 4 (PatchCore's stages 2+4):
 //         images/s one image at a time (both cores through the spinning
@@ -288,6 +291,16 @@ func benchNNPruned(_ args: [String]) throws {
             }
         }.1)
         identical = identical && zip(brute, pruned).allSatisfy { $0.map(\.bitPattern) == $1.map(\.bitPattern) }
+    }
+    if let i = args.firstIndex(of: "--export") {
+        guard i + 1 < args.count else { fail("--export: expected a folder") }
+        let dir = args[i + 1]
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let all = batches.flatMap { $0 }
+        let nearest = PatchCore.nearestDistances(all, count: queries, bank: bank, bankNorms: norms, bankCount: bankCount, dim: dim)
+        try NPY.write(bank, shape: [bankCount, dim], to: dir + "/bank.npy")
+        try NPY.write(all, shape: [queries, dim], to: dir + "/queries.npy")
+        try NPY.write(nearest, shape: [queries], to: dir + "/nearest.npy")
     }
     let line = "RESULT nn-pruned fit=\(nFit) images=\(nApply) size=\(size)\(width == size ? "" : "x\(width)") bank=\(bankCount) dim=\(dim)"
         + " queries=\(queries) clusters=\(index.clusters) lloyd=\(lloyd) fraction_evaluated=\(String(format: "%.4f", Double(evaluated) / Double(queries * bankCount)))"

@@ -9,7 +9,11 @@ import SegADDetectors
 /// - latency, batch 1: each image alone through the whole path — read and
 ///   resize, every detector, segment features, forest and contributions,
 ///   top features, overlay render and PNG write — p50 and p99 over images;
-/// - per step: the mean seconds per image of each step at batch 1;
+/// - per step: the mean seconds per image of each step at batch 1, and
+///   inside each detector its stages (StageClock: backbone, embedding,
+///   PatchCore's nearest-neighbour search — brute or, with
+///   SEGAD_NN_SEARCH=pruned, pruned — PaDiM's Mahalanobis distances,
+///   upsample and blur, the golden template's deviation and blur);
 /// - throughput, batch B (default 32): images/s through the same path,
 ///   with overlays and without.
 ///
@@ -42,6 +46,9 @@ func benchScore(_ arguments: [String]) throws {
     _ = try scorer.score([try scorer.load(path: list[0].path)])
 
     let timings = ScoreTimings()
+    // The detectors' stages land in the same table; only for the batch-1
+    // pass (the sink is removed before the throughput runs).
+    StageClock.sink = { timings.add("  " + $0, $1) }
     var latencies: [Double] = []
     for (id, path) in list {
         let t0 = ContinuousClock().now
@@ -59,6 +66,7 @@ func benchScore(_ arguments: [String]) throws {
         step("overlay write")
         latencies.append(seconds(since: t0))
     }
+    StageClock.sink = nil
     let sorted = latencies.sorted()
     func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))] }
     for name in timings.steps {

@@ -6,6 +6,7 @@
 //     segad-bench blas-pin [--size PX] [--images N] [--fit N] [--apply N]       (BLASPin.swift)
 //     segad-bench pipeline-load PIPELINE.h5 [--repeat N]                       (PipelineLoad.swift)
 //     segad-bench score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]       (Score.swift)
+//     segad-bench bandwidth [--mb 512] [--repeat 5]                           (Bandwidth.swift)
 //
 // read-floor: the floor under segment-stats' throughput. It opens the maps
 // artifacts as segment-stats does (MapsArtifact), reads their maps block by
@@ -37,7 +38,7 @@ func refuseDebugBuild() {
 refuseDebugBuild()
 
 func usage() -> Never {
-    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | blas-pin [--size PX] [--images N] [--fit N] [--apply N] [--repeat N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N] | score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: segad-bench read-floor MAPS.h5 [MAPS.h5 …] [--block ROWS] | hash FILE [FILE …] | patchcore-fit [--images N] [--size PX] [--ratio R] [--check-plain] | nn [--queries Q] [--bank M] [--dim D] | nn-pruned [--fit N] [--images N] [--size PX] [--width PX] [--ratio R] [--clusters K] | backbone [--size PX] [--images N] | apply [--fit N] [--images N] [--size PX] | pipeline-load PIPELINE.h5 [--repeat N] | score PIPELINE.h5 IMAGES_DIR [--images N] [--batch B] | bandwidth [--mb MIB] [--repeat N] | blas-pin [--size PX] [--images N] [--fit N] [--apply N] [--repeat N]\n".data(using: .utf8)!)
     exit(64)
 }
 
@@ -145,6 +146,8 @@ case "blas-pin":
     do { try benchBLASPin(arguments) } catch { fail("\(error)") }
 case "score":
     do { try benchScore(arguments) } catch { fail("\(error)") }
+case "bandwidth":
+    benchBandwidth(arguments)
 case "pipeline-load":
     do { try benchPipelineLoad(arguments) } catch { fail("\(error)") }
 default:

@@ -82,7 +82,8 @@ public struct GoldenTemplate: NativeDetector {
     }
 
     public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
-        try images.enumerated().map { i, im in
+        var mark = StageClock.now()  // nil unless segad-bench times the stages
+        return try images.enumerated().map { i, im in
             guard im.height == height, im.width == width else {
                 throw DetectorError.templateSize(kind: Self.kindName, index: i, height: im.height, width: im.width, templateHeight: height, templateWidth: width)
             }
@@ -90,7 +91,10 @@ public struct GoldenTemplate: NativeDetector {
             var z = [Float](repeating: 0, count: height * width)
             for j in z.indices { z[j] = abs(g[j] - mean[j]) / (std[j] + config.eps) }
             progress?.advance(i + 1)
-            return MapOps.gaussianBlur(z, height: height, width: width, sigma: config.sigma)
+            StageClock.lap("golden-template deviation", &mark)
+            let blurred = MapOps.gaussianBlur(z, height: height, width: width, sigma: config.sigma)
+            StageClock.lap("golden-template blur", &mark)
+            return blurred
         }
     }
 }

@@ -186,24 +186,30 @@ public struct PaDiM: NativeDetector {
 
     public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
+        var mark = StageClock.now()  // nil unless segad-bench times the stages
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)
-        var maps: [[Float]] = []
+        StageClock.lap("padim backbone", &mark)
+        var embeddings: [[Float]] = []
         for (i, f) in feats.enumerated() {
             let e = Self.embed(f, channels: channels)
             guard e.h == gridHeight, e.w == gridWidth else {
                 throw DetectorError.featureGrid(kind: Self.kindName, index: i, height: e.h, width: e.w, fittedHeight: gridHeight, fittedWidth: gridWidth)
             }
-            maps.append(map(embedding: e.values, height: images[i].height, width: images[i].width))
+            embeddings.append(e.values)
+        }
+        StageClock.lap("padim embed", &mark)
+        let distances = Self.mahalanobis(batch: embeddings, mean: mean, cholesky: cholesky, positions: gridHeight * gridWidth, d: d)
+        StageClock.lap("padim mahalanobis", &mark)
+        var maps: [[Float]] = []
+        for (i, dist) in distances.enumerated() {
+            let (height, width) = (images[i].height, images[i].width)
+            let up = MapOps.bilinear(dist, channels: 1, height: gridHeight, width: gridWidth, toHeight: height, toWidth: width)
+            maps.append(MapOps.gaussianBlur(up, height: height, width: width, sigma: config.sigma))
             progress?.advance(i + 1)
         }
+        StageClock.lap("padim upsample and blur", &mark)
         return maps
-    }
-
-    func map(embedding: [Float], height: Int, width: Int) -> [Float] {
-        let dist = Self.mahalanobis(embedding, mean: mean, cholesky: cholesky, positions: gridHeight * gridWidth, d: d)
-        let up = MapOps.bilinear(dist, channels: 1, height: gridHeight, width: gridWidth, toHeight: height, toWidth: width)
-        return MapOps.gaussianBlur(up, height: height, width: width, sigma: config.sigma)
     }
 
     // MARK: - Steps (internal, tested against numpy)
@@ -271,17 +277,71 @@ public struct PaDiM: NativeDetector {
     static func mahalanobis(_ x: [Float], mean: [Float], cholesky: [Float], positions p: Int, d: Int) -> [Float] {
         var out = [Float](repeating: 0, count: p)
         var v = [Float](repeating: 0, count: d)
-        cholesky.withUnsafeBufferPointer { cp in
-            for pos in 0..<p {
-                for j in 0..<d { v[j] = x[pos * d + j] - mean[pos * d + j] }
-                cblas_strsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(d),
-                            cp.baseAddress! + pos * d * d, Int32(d), &v, 1)
-                var s: Float = 0
-                for j in 0..<d { s += v[j] * v[j] }
-                out[pos] = s.squareRoot()
+        x.withUnsafeBufferPointer { xp in
+            mean.withUnsafeBufferPointer { mp in
+                cholesky.withUnsafeBufferPointer { cp in
+                    v.withUnsafeMutableBufferPointer { vp in
+                        for pos in 0..<p {
+                            out[pos] = distance(xp.baseAddress! + pos * d, mp.baseAddress! + pos * d,
+                                                cp.baseAddress! + pos * d * d, d: d, scratch: vp.baseAddress!)
+                        }
+                    }
+                }
             }
         }
         return out
+    }
+
+    /// `mahalanobis` of each embedding of a batch, with the same values bit
+    /// for bit: the loop runs over positions outside and images inside, so
+    /// each position's factor (d² floats; 100 MB for all positions at
+    /// 640×256, far beyond any cache) is read from memory once per batch
+    /// instead of once per image, and the positions are split over the cores
+    /// in contiguous ranges. Every (image, position) pair runs `distance` on
+    /// the same operands as `mahalanobis` does, so nothing depends on the
+    /// batch or the thread count (docs/patchcore.md, "Per-stage floors").
+    static func mahalanobis(batch xs: [[Float]], mean: [Float], cholesky: [Float], positions p: Int, d: Int) -> [[Float]] {
+        let n = xs.count
+        guard n > 0, p > 0 else { return xs.map { _ in [] } }
+        var out = [Float](repeating: 0, count: n * p)
+        let workers = min(Parallel.cores, p)
+        BLASThreads.with(1) {
+            mean.withUnsafeBufferPointer { mp in
+                cholesky.withUnsafeBufferPointer { cp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        // Workers read the batch, the means and the factors and
+                        // write only their own positions' slots of `out`.
+                        let mean = SharedPointer(mp), factors = SharedPointer(cp), o = SharedPointer(op)
+                        DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            let v = UnsafeMutablePointer<Float>.allocate(capacity: d)
+                            defer { v.deallocate() }
+                            for pos in (p * w / workers)..<(p * (w + 1) / workers) {
+                                for (k, x) in xs.enumerated() {
+                                    o[k * p + pos] = x.withUnsafeBufferPointer { xp in
+                                        distance(xp.baseAddress! + pos * d, mean + pos * d, factors + pos * d * d, d: d, scratch: v)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<n).map { Array(out[($0 * p)..<(($0 + 1) * p)]) }
+    }
+
+    /// ‖L⁻¹(x − μ)‖ at one position: the difference into `scratch`, forward
+    /// substitution by strsv on the row-major lower factor, then the sum of
+    /// squares in index order. The one place this arithmetic is written, so
+    /// both `mahalanobis` give the same bits.
+    @inline(__always)
+    static func distance(_ x: UnsafePointer<Float>, _ mu: UnsafePointer<Float>, _ factor: UnsafePointer<Float>,
+                         d: Int, scratch v: UnsafeMutablePointer<Float>) -> Float {
+        for j in 0..<d { v[j] = x[j] - mu[j] }
+        cblas_strsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(d), factor, Int32(d), v, 1)
+        var s: Float = 0
+        for j in 0..<d { s += v[j] * v[j] }
+        return s.squareRoot()
     }
 }
 

@@ -172,8 +172,10 @@ public struct PatchCore: NativeDetector {
 
     public func apply(_ images: [DetectorImage], progress: StageProgress? = nil) throws -> [[Float]] {
         guard let first = images.first else { return [] }
+        var mark = StageClock.now()  // nil unless segad-bench times the stages
         let inputs = images.map { backbone.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
         let feats = backbone.forwardBatch(inputs, height: first.height, width: first.width, stages: config.stages)
+        StageClock.lap("patchcore backbone", &mark)
         let bankCount = memoryBank.count / dim
         let bankNorms = memoryBank.withUnsafeBufferPointer { Self.squaredNorms($0.baseAddress!, count: bankCount, dim: dim) }
         // Images in batches: one search over the batch's patches keeps both cores busy.
@@ -184,7 +186,9 @@ public struct PatchCore: NativeDetector {
             var queries: [Float] = []
             queries.reserveCapacity(batch.reduce(0) { $0 + $1.values.count })
             for e in batch { queries += e.values }
-            let scores = nearestDistances(queries, count: queries.count / dim, bankNorms: bankNorms).distances
+            StageClock.lap("patchcore embed", &mark)
+            let (scores, evaluated) = nearestDistances(queries, count: queries.count / dim, bankNorms: bankNorms)
+            StageClock.lap(evaluated == nil ? "patchcore nn (brute)" : "patchcore nn (pruned)", &mark)
             var offset = 0
             for (k, e) in batch.enumerated() {
                 let p = e.h * e.w
@@ -194,6 +198,7 @@ public struct PatchCore: NativeDetector {
                 offset += p
                 progress?.advance(i0 + k + 1)
             }
+            StageClock.lap("patchcore upsample and blur", &mark)
             i0 += batch.count
         }
         return maps
