@@ -103,8 +103,12 @@ endif
 
 # The working size, HxW: read when a recipe runs (after size.txt is made).
 images_size = $(shell cat $(call shq,$(IMG)/size.txt) 2>/dev/null)
+ifeq ($(SIZE),auto)
+include pipelines/size-auto.mk
+else
 $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
 	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $@
+endif
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
 # every seed), applied to every other image.
@@ -158,7 +162,7 @@ $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 
 # The report, with (derive) the derived segments over a good image as figures/segmentation.png.
 $(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
-$(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png)
+$(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
 $(call segad_report,$(IMAGES_NAME))
 
 # The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
