@@ -175,7 +175,7 @@ $(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
 	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
 	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
 	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
-	  "$${states[@]}" --segmentation "$$seg" -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  "$${states[@]}" --segmentation "$$seg" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
 	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
 	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"

@@ -40,5 +40,8 @@ $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt $(IMG)/params/size-
 	  --work $(call shq,$(IMG)/size-auto) -o $@
 
 $(IMG)/size-auto/choice.png: $(IMG)/size.txt
-# images.mk adds it to the report's figures.
+# images.mk adds the figure to the report and the record to pipeline.h5's
+# config (size_choice).
 images_size_auto_figure := size-choice.png=$(IMG)/size-auto/choice.png
+images_size_auto_pipeline_args := --size-choice $(call shq,$(IMG)/size-auto/choice.json)
+$(IMG)/size-auto/choice.json: $(IMG)/size.txt

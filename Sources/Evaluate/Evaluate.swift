@@ -138,6 +138,8 @@ extension Evaluate {
         var foldSeed: Int?
         @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
         var segmentNames: String?
+        @Option(help: "The working-size record of `extract-maps choose-size` (SIZE=auto), kept in the pipeline's config.")
+        var sizeChoice: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -147,13 +149,13 @@ extension Evaluate {
         func run() throws {
             StageMain.run("evaluate save-pipeline") {
                 try OutputPaths.check(outputs: [.init("-o", output)],
-                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation)] + states.map { ("--state", $0) },
+                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation), ("--size-choice", sizeChoice ?? "")] + states.map { ("--state", $0) },
                                       manifests: [manifest.path])
                 try PipelineSaving.run(.init(manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
                                              foldSeed: foldSeed, output: output,
                                              segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
-                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }))
+                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }, sizeChoicePath: sizeChoice))
             }
         }
     }

@@ -45,3 +45,21 @@ extension SizeChoice {
         return s + "\nms/image was measured while the grid ran (load and resize included); a loaded machine inflates it.\n"
     }
 }
+
+extension SizeChoice {
+    /// The record as the saved pipeline's `size_choice` config value: the
+    /// chosen HxW, the fallback (if any), and per candidate its OOF AUROC,
+    /// FPR@95TPR and ms/image.
+    public static func configValue(record path: String) throws -> [String: Any] {
+        guard let data = try RegularFile.contents(atPath: path) else { throw InputError(path, "cannot read") }
+        guard let c = try? JSONDecoder().decode(Choice.self, from: data) else {
+            throw InputError(path, "not a working-size record of extract-maps choose-size (choice.json)")
+        }
+        var out: [String: Any] = ["chosen": c.chosen.name, "folds": c.folds, "tolerance": c.tolerance, "seed": c.seed,
+                                  "candidates": c.results.map { r -> [String: Any] in
+                                      ["candidate": r.candidate.name, "oof_auroc": r.auroc, "fpr95": r.fpr95, "ms_per_image": r.msPerImage]
+                                  }]
+        if let why = c.fallback { out["fallback"] = why }
+        return out
+    }
+}

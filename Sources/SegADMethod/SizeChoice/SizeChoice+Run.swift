@@ -43,7 +43,7 @@ extension SizeChoice {
             for candidate in grid {
                 let key = SizeChoice.key(common, candidate)
                 let cache = "\(o.work)/candidates/\(candidate.name).json"
-                if let data = FileManager.default.contents(atPath: cache),
+                if let data = try RegularFile.contents(atPath: cache),
                    let cached = try? JSONDecoder().decode(Result.self, from: data), cached.key == key {
                     results.append(cached); reused += 1
                     continue

@@ -46,6 +46,10 @@ public enum SizeChoice {
         public var bad: Int
         /// The cache key: everything the result depends on (`SizeChoice.key`).
         public var key: String
+        public init(candidate: Candidate, auroc: Double, fpr95: Double, msPerImage: Double, rows: Int, bad: Int, key: String) {
+            self.candidate = candidate; self.auroc = auroc; self.fpr95 = fpr95; self.msPerImage = msPerImage
+            self.rows = rows; self.bad = bad; self.key = key
+        }
     }
 
     public struct Options {
