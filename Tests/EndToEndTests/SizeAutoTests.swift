@@ -151,4 +151,39 @@ final class SizeAutoTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("over the 8192 px bound"), "\($0)")
         }
     }
+
+    /// `make images SIZE=auto`: the chosen size drives the run, the report
+    /// shows the grid's figure, pipeline.h5 records the choice; rerun: nothing
+    /// to do; a new tolerance reruns only the choice (from the cache);
+    /// SIZE=HxW still fixes the size by hand.
+    func testMakeImagesSizeAuto() throws {
+        try requireData()
+        let tmp = try temporaryFolder()
+        try Self.elpvFolder(tmp + "/cells", good: 30, bad: 24)
+        let artifacts = tmp + "/artifacts"
+        let args = ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(tmp)/cells", "BIN=\(ToolRunner.binDirectory)",
+                    "ARTIFACTS=\(artifacts)", "SIZE=auto", "SIZE_AUTO_SIDES=32 64", "SIZE_AUTO_FOLDS=3",
+                    "DETECTORS=padim golden-template", "SEGMENTS=2", "SEEDS=0 1", "BRF_ARGS=--num-parallel-tree 10 --rounds 3"]
+        let run = try ToolRunner.run("make", ["-j2"] + args)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let a = artifacts + "/cells"
+        XCTAssertTrue(run.stdout.contains("extract-maps choose-size") && run.stdout.contains("--num-parallel-tree 10 --rounds 3"), run.stdout)
+        let choice = try Self.record(a + "/size-auto")
+        let state = try DetectorStateArtifact(path: a + "/detectors/cells/padim.h5")
+        XCTAssertEqual(state.size.height, choice.chosen.height)
+        XCTAssertEqual(state.size.width, choice.chosen.width)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/report/figures/size-choice.png"))
+        let pipeline = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
+        let recorded = pipeline.config["size_choice"] as? [String: Any]
+        XCTAssertEqual(recorded?["chosen"] as? String, choice.chosen.name, "\(pipeline.config)")
+        XCTAssertEqual((recorded?["candidates"] as? [Any])?.count, 2)
+
+        let again = try ToolRunner.run("make", ["-n"] + args)
+        XCTAssertTrue(again.stdout.contains("Nothing to be done for 'images'"), again.stdout)
+        let tolerance = try ToolRunner.run("make", ["-n"] + args + ["SIZE_AUTO_TOLERANCE=0.5"])
+        XCTAssertTrue(tolerance.stdout.contains("extract-maps choose-size") && tolerance.stdout.contains("--tolerance 0.5"), tolerance.stdout)
+        let fixed = try ToolRunner.run("make", ["-n"] + args.map { $0 == "SIZE=auto" ? "SIZE=32x32" : $0 })
+        XCTAssertTrue(fixed.stdout.contains("extract-maps working-size") && fixed.stdout.contains("--size 32x32"), fixed.stdout)
+        XCTAssertFalse(fixed.stdout.contains("choose-size"), fixed.stdout)
+    }
 }
