@@ -35,7 +35,7 @@ extension SizeChoice {
             return s + "Fell back to the fixed rule: \(why).\n"
         }
         s += "Chosen: **\(c.chosen.name)**, the fewest pixels within \(String(format: "%.2f", c.tolerance)) AUROC points of the best "
-        s += "(\(c.folds)-fold out-of-fold SegAD on seed \(c.seed)'s SegAD-training images; no test image read).\n\n"
+        s += "(\(c.folds)-fold out-of-fold SegAD on seed \(c.seed)'s SegAD-training images, detectors fitted on its pool; no other image read).\n\n"
         s += "| candidate | OOF AUROC | FPR@95TPR | ms/image | rows (bad) |\n|---|---|---|---|---|\n"
         for r in c.results {
             let mark = r.candidate == c.chosen ? " ←" : ""
