@@ -186,4 +186,40 @@ final class SizeAutoTests: XCTestCase {
         XCTAssertTrue(fixed.stdout.contains("extract-maps working-size") && fixed.stdout.contains("--size 32x32"), fixed.stdout)
         XCTAssertFalse(fixed.stdout.contains("choose-size"), fixed.stdout)
     }
+
+    /// VAD_SIZE=auto: `make -q` remakes the generated include (the choice on
+    /// the first seed's high-shot manifest, train/ only) and restarts on it;
+    /// the detectors then fit at the chosen size; a second look chooses nothing again.
+    func testVADSizeAutoChoosesIntoTheGeneratedInclude() throws {
+        try requireData()
+        let tmp = try temporaryFolder()
+        let artifacts = tmp + "/artifacts"
+        let base = ["-C", ToolRunner.repoRoot, "BIN=\(ToolRunner.binDirectory)", "ARTIFACTS=\(artifacts)"]
+        let tree = try ToolRunner.run("make", base + ["vad-elpv-tree"])
+        XCTAssertEqual(tree.status, 0, tree.stderr)
+        // A small tree: the first cells of each folder (test/ is never read by the choice).
+        let root = artifacts + "/vad-elpv/tree"
+        for (folder, keep) in [("train/good", 40), ("train/bad", 24), ("test/good", 4), ("test/bad", 4), ("test/bad_unseen_defects", 2)] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)").sorted()
+            for f in files.dropFirst(keep) { try FileManager.default.removeItem(atPath: "\(root)/\(folder)/\(f)") }
+        }
+        // The low-shot lists name only kept train/bad cells.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: root + "/train/bad").sorted()
+        let lowShot = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/low_shot_train.json"))) as! [String: [String]]
+        let pruned = lowShot.mapValues { _ in Array(kept.prefix(3)) }
+        try JSONSerialization.data(withJSONObject: pruned).write(to: URL(fileURLWithPath: root + "/low_shot_train.json"))
+        let args = base + ["vad-highshot", "VAD_ROOT=\(root)", "VAD_SEGMENTS=2", "VAD_SIZE=auto", "SIZE_AUTO_SIDES=32 64",
+                           "SIZE_AUTO_SHAPES=square", "SIZE_AUTO_FOLDS=3", "VAD_DETECTORS=padim golden-template", "VAD_SEEDS=0",
+                           "VAD_CLASSIFIER=0", "BRF_ARGS=--num-parallel-tree 10 --rounds 3"]
+        let q = try ToolRunner.run("make", ["-q"] + args)
+        XCTAssertTrue(q.stdout.contains("extract-maps choose-size") || q.stderr.contains("extract-maps choose-size:"), q.stdout + q.stderr)
+        let include = try String(contentsOfFile: artifacts + "/vad/size-auto/size.mk", encoding: .utf8)
+        let choice = try Self.record(artifacts + "/vad/size-auto")
+        XCTAssertNil(choice.fallback)
+        XCTAssertEqual(include, "override VAD_SIZE := \(choice.chosen.height)x\(choice.chosen.width)\n")
+        let n = try ToolRunner.run("make", ["-n"] + args)
+        XCTAssertEqual(n.status, 0, n.stderr)
+        XCTAssertFalse(n.stdout.contains("choose-size"), n.stdout)
+        XCTAssertTrue(n.stdout.contains("--kind padim --seed 0 --size \(choice.chosen.height)x\(choice.chosen.width)"), n.stdout)
+    }
 }
