@@ -163,6 +163,7 @@ $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 # The report, with (derive) the derived segments over a good image as figures/segmentation.png.
 $(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
 $(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
+$(IMAGES_NAME).sections := $(images_size_auto_section)
 $(call segad_report,$(IMAGES_NAME))
 
 # The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),

@@ -65,9 +65,11 @@ $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt $(IMG)/params/size-
 	  --work $(call shq,$(IMG)/size-auto) -o $@
 
 $(IMG)/size-auto/choice.png: $(IMG)/size.txt
-# images.mk adds the figure to the report and the record to pipeline.h5's
-# config (size_choice).
+# images.mk adds the table and figure to the report and the record to
+# pipeline.h5's config (size_choice).
 images_size_auto_figure := size-choice.png=$(IMG)/size-auto/choice.png
+images_size_auto_section := $(IMG)/size-auto/choice.md
+$(IMG)/size-auto/choice.md: $(IMG)/size.txt
 images_size_auto_pipeline_args := --size-choice $(call shq,$(IMG)/size-auto/choice.json)
 $(IMG)/size-auto/choice.json: $(IMG)/size.txt
 endif

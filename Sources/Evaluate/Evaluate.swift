@@ -83,6 +83,9 @@ extension Evaluate {
         @Option(name: .customLong("figure"), parsing: .singleValue,
                 help: "NAME.png=PATH: copy the figure PATH into figures/NAME.png (repeatable). Every other file in figures/ that this report did not write is removed.")
         var figures: [String] = []
+        @Option(name: .customLong("section"), parsing: .singleValue,
+                help: "A Markdown file appended to results.md (repeatable), e.g. SIZE=auto's choice.md.")
+        var sections: [String] = []
 
         func figurePairs() -> [(name: String, path: String)] {
             figures.map { f in
@@ -99,9 +102,10 @@ extension Evaluate {
             StageMain.run("evaluate report") {
                 try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
-                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) })
-                let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
+                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) })
+                var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
+                options.sections = sections
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)

@@ -173,6 +173,8 @@ final class SizeAutoTests: XCTestCase {
         XCTAssertEqual(state.size.height, choice.chosen.height)
         XCTAssertEqual(state.size.width, choice.chosen.width)
         XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/report/figures/size-choice.png"))
+        let results = try String(contentsOfFile: a + "/report/results.md", encoding: .utf8)
+        XCTAssertTrue(results.contains("## Working size (SIZE=auto)") && results.contains("| \(choice.chosen.name) ← |"), results)
         let pipeline = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
         let recorded = pipeline.config["size_choice"] as? [String: Any]
         XCTAssertEqual(recorded?["chosen"] as? String, choice.chosen.name, "\(pipeline.config)")
