@@ -13,6 +13,7 @@
 #              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)
 #   size       extract-maps working-size → artifacts/NAME/size.txt: SIZE, or the first
 #              image's aspect with the short side 256 (said once)
+#              (SIZE=auto: extract-maps choose-size, pipelines/size-auto.mk)
 #   detectors  extract-maps fit, once, on the pool; apply to every other image (pipelines/native.mk)
 #   segment    derive (default): extract-maps derive-segmentation from the pool's good images
 #              (never a test image) → artifacts/NAME/segmentation/derived.png;

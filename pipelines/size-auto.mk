@@ -28,6 +28,9 @@ SIZE_AUTO_TOLERANCE ?= 0.3
 # The forest options choose-size takes, picked out of BRF_ARGS (flag and value pairs).
 size_auto_brf_pick = $(if $(word 2,$(1)),$(if $(filter --rounds --num-parallel-tree --max-depth,$(word 1,$(1))),$(word 1,$(1)) $(word 2,$(1)) )$(call size_auto_brf_pick,$(wordlist 2,$(words $(1)),$(1))))
 SIZE_AUTO_BRF_ARGS ?= $(strip $(call size_auto_brf_pick,$(BRF_ARGS)))
+# The value after flag $(1) in the words $(2) (`--flag=value` too), or nothing.
+size_auto_after = $(call size_auto_after_words,$(1),$(subst =, ,$(2)))
+size_auto_after_words = $(if $(word 2,$(2)),$(if $(filter $(1),$(word 1,$(2))),$(word 2,$(2)),$(call size_auto_after_words,$(1),$(wordlist 2,$(words $(2)),$(2)))))
 ifeq ($(size_auto_for),vad)
 
 # VAD_SIZE=auto: VAD_SIZE names targets, so it is needed when Make reads the
@@ -39,7 +42,7 @@ ifeq ($(size_auto_for),vad)
 # is never read).
 vad_size_auto := $(ARTIFACTS)/vad/size-auto
 vad_size_auto_seed := $(firstword $(VAD_SEEDS))
-vad_size_auto_ratio := $(word 2,$(filter --coreset-ratio %,$(VAD_FIT_ARGS) $(VAD_FIT_ARGS_patchcore)))
+vad_size_auto_ratio := $(call size_auto_after,--coreset-ratio,$(VAD_FIT_ARGS) $(VAD_FIT_ARGS_patchcore))
 vad_size_auto_args := --seed $(vad_size_auto_seed) --short-sides $(subst $(space),$(comma),$(strip $(SIZE_AUTO_SIDES))) \
   --shapes $(subst $(space),$(comma),$(strip $(SIZE_AUTO_SHAPES))) --folds $(SIZE_AUTO_FOLDS) --tolerance $(SIZE_AUTO_TOLERANCE) \
   --detectors $(subst $(space),$(comma),$(strip $(VAD_DETECTORS))) --segments $(VAD_SEGMENTS) \
@@ -51,7 +54,7 @@ $(vad_size_auto)/size.mk: $(ARTIFACTS)/vad-highshot/manifests/seed-$(vad_size_au
 	  --work $(call shq,$(vad_size_auto)) -o $(call shq,$(vad_size_auto)/size.txt)
 	@printf 'override VAD_SIZE := %s\n' "$$(cat $(call shq,$(vad_size_auto)/size.txt))" > $(call shq,$@.tmp) && mv $(call shq,$@.tmp) $(call shq,$@)
 else
-size_auto_ratio := $(word 2,$(filter --coreset-ratio %,$(PATCHCORE_ARGS)))
+size_auto_ratio := $(call size_auto_after,--coreset-ratio,$(PATCHCORE_ARGS))
 size_auto_args := --seed $(images_seed0) --short-sides $(subst $(space),$(comma),$(strip $(SIZE_AUTO_SIDES))) \
   --shapes $(subst $(space),$(comma),$(strip $(SIZE_AUTO_SHAPES))) --folds $(SIZE_AUTO_FOLDS) --tolerance $(SIZE_AUTO_TOLERANCE) \
   --detectors $(subst $(space),$(comma),$(strip $(IMAGES_DETECTORS))) --segments $(IMAGES_SEGMENTS) \
