@@ -13,6 +13,7 @@
 #              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)
 #   size       extract-maps working-size → artifacts/NAME/size.txt: SIZE, or the first
 #              image's aspect with the short side 256 (said once)
+#              (SIZE=auto: extract-maps choose-size, pipelines/size-auto.mk)
 #   detectors  extract-maps fit, once, on the pool; apply to every other image (pipelines/native.mk)
 #   segment    derive (default): extract-maps derive-segmentation from the pool's good images
 #              (never a test image) → artifacts/NAME/segmentation/derived.png;
@@ -128,9 +129,13 @@ endif
 
 # The working size, HxW: read when a recipe runs (after size.txt is made).
 images_size = $(shell cat $(call shq,$(IMG)/size.txt) 2>/dev/null)
+ifeq ($(SIZE),auto)
+include pipelines/size-auto.mk
+else
 $(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
 	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
 	@$(images_replace)
+endif
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
 # every seed), applied to every other image.
@@ -186,7 +191,8 @@ $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 
 # The report, with (derive) the derived segments over a good image as figures/segmentation.png.
 $(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
-$(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png)
+$(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
+$(IMAGES_NAME).sections := $(images_size_auto_section)
 $(call segad_report,$(IMAGES_NAME))
 
 # The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
@@ -199,7 +205,7 @@ $(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
 	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
 	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
 	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
-	  "$${states[@]}" --segmentation "$$seg" -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  "$${states[@]}" --segmentation "$$seg" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
 	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
 	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"

@@ -139,8 +139,8 @@ endef
 # file it did not write goes). Title, figures and rows live in a stamp:
 # a row dropped (a shorter DETECTORS) reruns the report.  $(call segad_report,BENCH)
 define segad_report_rules
-$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES)))
-$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
-	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) --print
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures)$(if $($(1).sections), $($(1).sections)) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES)))
+$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $($(1).sections) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
+	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) $(addprefix --section ,$($(1).sections)) --print
 endef
 segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1)))

@@ -76,7 +76,11 @@ endif
 # time, before any tool is built (the same rule; WorkingSizeRuleTests). The
 # script picks the first PNG itself: a file name never becomes Make or shell
 # text (docs/reliability.md, 7.1).
-ifeq ($(origin VAD_SIZE),undefined)
+ifeq ($(VAD_SIZE),auto)
+size_auto_for := vad
+include pipelines/size-auto.mk
+size_auto_for :=
+else ifeq ($(origin VAD_SIZE),undefined)
 VAD_SIZE := $(shell bash scripts/working-size.sh --first-png $(call shq,$(VAD_ROOT)/train/good))
 ifeq ($(VAD_SIZE),)
 $(error make $(filter $(VAD_GOALS),$(MAKECMDGOALS)): cannot take the working size from the first PNG of $(VAD_ROOT)/train/good (message above); set VAD_SIZE=HxW)

@@ -84,6 +84,9 @@ extension Evaluate {
         @Option(name: .customLong("figure"), parsing: .singleValue,
                 help: "NAME.png=PATH: copy the figure PATH into figures/NAME.png (repeatable). Every other file in figures/ that this report did not write is removed.")
         var figures: [String] = []
+        @Option(name: .customLong("section"), parsing: .singleValue,
+                help: "A Markdown file appended to results.md (repeatable), e.g. SIZE=auto's choice.md.")
+        var sections: [String] = []
 
         func figurePairs() -> [(name: String, path: String)] {
             figures.map { f in
@@ -100,9 +103,10 @@ extension Evaluate {
             StageMain.run("evaluate report") {
                 try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
-                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) })
-                let options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
+                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) })
+                var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
+                options.sections = sections
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)
@@ -139,6 +143,8 @@ extension Evaluate {
         var foldSeed: Int?
         @Option(help: "Comma-separated names of the segments 0…L-1, shown beside feature names in score-new's output.")
         var segmentNames: String?
+        @Option(help: "The working-size record of `extract-maps choose-size` (SIZE=auto), kept in the pipeline's config.")
+        var sizeChoice: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -148,13 +154,13 @@ extension Evaluate {
         func run() throws {
             StageMain.run("evaluate save-pipeline") {
                 try OutputPaths.check(outputs: [.init("-o", output)],
-                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation)] + states.map { ("--state", $0) },
+                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation), ("--size-choice", sizeChoice ?? "")] + states.map { ("--state", $0) },
                                       manifests: [manifest.path])
                 try PipelineSaving.run(.init(manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
                                              statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
                                              foldSeed: foldSeed, output: output,
                                              segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
-                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }))
+                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }, sizeChoicePath: sizeChoice))
             }
         }
     }

@@ -6,7 +6,7 @@ import SegADNative
 
 // Your own images (pipelines/images.mk, docs/manifest.md).
 extension ExtractMaps {
-    static let imagesSubcommands: [ParsableCommand.Type] = [WorkingSizeCommand.self]
+    static let imagesSubcommands: [ParsableCommand.Type] = [WorkingSizeCommand.self, ChooseSize.self]
 }
 
 extension ExtractMaps {

@@ -30,14 +30,16 @@ public enum PipelineSaving {
         public var output: String
         /// Names of the segments 0…L−1, shown to people beside the feature names.
         public var segmentNames: [String]?
+        /// `extract-maps choose-size`'s record (SIZE=auto), kept in the config as `size_choice`.
+        public var sizeChoicePath: String?
 
         public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
                     segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String,
-                    segmentNames: [String]? = nil) {
+                    segmentNames: [String]? = nil, sizeChoicePath: String? = nil) {
             self.manifestPath = manifestPath; self.seed = seed; self.featuresPath = featuresPath
             self.modelPath = modelPath; self.statePaths = statePaths; self.segmentationPath = segmentationPath
             self.tpr = tpr; self.folds = folds; self.foldSeed = foldSeed; self.output = output
-            self.segmentNames = segmentNames
+            self.segmentNames = segmentNames; self.sizeChoicePath = sizeChoicePath
         }
     }
 
@@ -170,8 +172,12 @@ public enum PipelineSaving {
                                   oofAUROC: auroc, oofTPR: keptTPR, oofFPR: fpr),
             oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
         pipeline.segmentNames = o.segmentNames
-        try pipeline.write(path: o.output, inputs: inputs,
-                           extraConfig: ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"])
+        var extra: [String: Any] = ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"]
+        if let path = o.sizeChoicePath {
+            extra["size_choice"] = try SizeChoice.configValue(record: path)
+            inputs.append(try .hashing(role: "size-choice", path: path))
+        }
+        try pipeline.write(path: o.output, inputs: inputs, extraConfig: extra)
         var line = String(format: "save-pipeline: threshold %.6g for TPR %.1f%% on %d-fold out-of-fold scores (OOF: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)",
                           threshold, o.tpr * 100, o.folds, keptTPR * 100, fpr * 100, auroc * 100)
         if let why = OperatingPointSelection.whyTPRDiffers(badScores: badScores, threshold: threshold, target: o.tpr) {

@@ -22,7 +22,7 @@ final class ToolSplitTests: XCTestCase {
 
     func testExtractMapsKeepsMapExtractionAndBuildDatasetTheBuilders() throws {
         XCTAssertEqual(Set(try subcommands("extract-maps")),
-                       ["import", "fit", "apply", "merge", "detectors", "derive-segmentation", "working-size"])
+                       ["import", "fit", "apply", "merge", "detectors", "derive-segmentation", "working-size", "choose-size"])
         XCTAssertEqual(Set(try subcommands("build-dataset")),
                        ["images-manifest", "elpv-manifest", "segment-elpv", "overlay-segmentation", "elpv-score-inputs",
                         "visa-manifest", "vad-manifest", "vad-segmentation", "synthesize-defects", "vad-from-elpv",

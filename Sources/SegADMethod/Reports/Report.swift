@@ -17,6 +17,9 @@ public enum Report {
         /// figures/NAME as members of the report: the report is the one
         /// writer of its folder.
         public var figures: [(name: String, path: String)]
+        /// Markdown files made elsewhere (e.g. the SIZE=auto table,
+        /// docs/size-auto.md), appended to results.md in order.
+        public var sections: [String] = []
         public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil,
                     figures: [(name: String, path: String)] = []) {
             self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
@@ -206,7 +209,14 @@ public enum Report {
         try files.data(options.output + "/results.csv", Data(csv.utf8))
 
         // results.md
-        try files.data(options.output + "/results.md", Data(markdown(results, classes: classes, options: options).utf8))
+        var md = markdown(results, classes: classes, options: options)
+        for path in options.sections {
+            guard let data = try RegularFile.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw InputError(path, "cannot read as UTF-8 text (--section)")
+            }
+            md += "\n" + text
+        }
+        try files.data(options.output + "/results.md", Data(md.utf8))
 
         // figures: a histogram per method, then the figures given, and the
         // record of what the report owns in figures/ (OutputSet.ownerMarker).
