@@ -79,9 +79,23 @@ public final class ScoringQueue: @unchecked Sendable {
     /// The overlay of a decision of this run, if it exists.
     public func overlayPath(id: String) -> String { (overlays as NSString).appendingPathComponent(id + ".png") }
 
-    /// Scores one image; throws `ServeError.queueFull` at once when `capacity` requests are admitted.
-    public func submit(id: String, partId: String?, body: [UInt8]) async throws -> Decision {
-        try admit()
+    /// Takes a place in the queue before a request's body is read, so that
+    /// at most `capacity` bodies are held at once (docs/serving.md, "Safe by default");
+    /// throws `ServeError.queueFull` at once when none is left. A place taken
+    /// is given back by `release` or by the job's end after `submit(reserved: true)`.
+    public func reserve() throws { try admit() }
+
+    /// Gives back a place taken by `reserve` whose request was refused before `submit`.
+    public func release() {
+        condition.lock()
+        admitted -= 1
+        condition.unlock()
+    }
+
+    /// Scores one image; throws `ServeError.queueFull` at once when `capacity`
+    /// requests are admitted (unless its place was taken by `reserve`).
+    public func submit(id: String, partId: String?, body: [UInt8], reserved: Bool = false) async throws -> Decision {
+        if !reserved { try admit() }
         return try await withCheckedThrowingContinuation { continuation in
             enqueue(Job(id: id, partId: partId, body: body, continuation: continuation))
         }

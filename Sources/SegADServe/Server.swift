@@ -153,6 +153,11 @@ public enum Server {
             if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > s.options.maxBody {
                 throw ServeError.bodyTooLarge(limit: s.options.maxBody)
             }
+            // The queue's place first, the body second: a full queue refuses
+            // before any body is read, so bodies held ≤ queue × --max-body.
+            try s.queue.reserve()
+            var submitted = false
+            defer { if !submitted { s.queue.release() } }
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: s.options.maxBody) } catch {
                 if let e = error as? any HTTPResponseError, e.status == .contentTooLarge {
@@ -165,7 +170,8 @@ public enum Server {
             if let partId, partId.count > 200 || partId.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                 throw ServeError.badPartId(partId)
             }
-            let d = try await s.queue.submit(id: newId(), partId: partId, body: Array(buffer.readableBytesView))
+            submitted = true
+            let d = try await s.queue.submit(id: newId(), partId: partId, body: Array(buffer.readableBytesView), reserved: true)
             // Committed before the answer: an answered decision is never lost (docs/serving.md, "The record").
             try await s.record?.append(d, pipelineSHA256: s.pipelineSHA256)
             let elapsed = ContinuousClock.now - start

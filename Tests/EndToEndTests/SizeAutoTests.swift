@@ -185,7 +185,9 @@ final class SizeAutoTests: XCTestCase {
         let tolerance = try ToolRunner.run("make", ["-n"] + args + ["SIZE_AUTO_TOLERANCE=0.5"])
         XCTAssertTrue(tolerance.stdout.contains("extract-maps choose-size") && tolerance.stdout.contains("--tolerance 0.5"), tolerance.stdout)
         let fixed = try ToolRunner.run("make", ["-n"] + args.map { $0 == "SIZE=auto" ? "SIZE=32x32" : $0 })
-        XCTAssertTrue(fixed.stdout.contains("extract-maps working-size") && fixed.stdout.contains("--size 32x32"), fixed.stdout)
+        // The size as one shell word, quoted or not (pipelines/safe.mk, shq).
+        let fixedCommands = fixed.stdout.replacingOccurrences(of: "'", with: "")
+        XCTAssertTrue(fixedCommands.contains("extract-maps working-size") && fixedCommands.contains("--size 32x32"), fixed.stdout)
         XCTAssertFalse(fixed.stdout.contains("choose-size"), fixed.stdout)
     }
 
