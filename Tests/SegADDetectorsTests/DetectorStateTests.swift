@@ -7,27 +7,13 @@ import SegADNative
 /// Fit → state → restore → apply gives the same maps, with the tiny
 /// ResNet-18-layout fixture as a fast backbone.
 final class DetectorStateTests: XCTestCase {
-    var path: String { get throws { try Golden.checkpointFixture("tiny_resnet18") } }
-
-    func images(_ n: Int, seed: UInt64) -> [DetectorImage] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<n).map { _ in
-            DetectorImage(channels: 1, height: 64, width: 64,
-                          values: (0..<(64 * 64)).map { _ in Float(rng.next() >> 40) / Float(1 << 24) })
-        }
-    }
+    func images(_ n: Int, seed: UInt64) -> [DetectorImage] { TinyDetectors.images(n, seed: seed) }
 
     func testRoundTrips() throws {
-        let net = try Backbones.load(name: "resnet18", path: path)
+        let net = try TinyDetectors.backbone()
         let train = images(6, seed: 1), test = images(2, seed: 2)
-        var pcc = PatchCore.Config()
-        pcc.stages = Backbones.patchCoreStages(net)
-        pcc.coresetRatio = 0.25
-        let pc = try PatchCore.fit(train, backbone: net, weightsPath: path, config: pcc)
-        var pdc = PaDiM.Config()
-        pdc.stages = Backbones.padimStages(net)
-        pdc.features = 10
-        let pd = try PaDiM.fit(train, backbone: net, weightsPath: path, config: pdc)
+        let pc = try TinyDetectors.patchCore(train, backbone: net)
+        let pd = try TinyDetectors.padim(train, backbone: net)
         let gt = try GoldenTemplate.fit(train)
         for d in [pc, pd, gt] as [PixelDetector] {
             let state = d.state()
@@ -46,11 +32,8 @@ final class DetectorStateTests: XCTestCase {
     /// fitted one bit for bit, so are the maps; a state that holds the full
     /// factor (written before) restores to the same detector.
     func testPaDiMStoresThePackedLowerTriangleAndRestoresItExactly() throws {
-        let net = try Backbones.load(name: "resnet18", path: path)
-        var config = PaDiM.Config()
-        config.stages = Backbones.padimStages(net)
-        config.features = 10
-        let pd = try PaDiM.fit(images(6, seed: 4), backbone: net, weightsPath: path, config: config)
+        let net = try TinyDetectors.backbone()
+        let pd = try TinyDetectors.padim(images(6, seed: 4), backbone: net)
         let state = pd.state()
         let p = pd.gridHeight * pd.gridWidth, d = 10
         XCTAssertNil(state.tensors["cholesky"])
@@ -75,16 +58,10 @@ final class DetectorStateTests: XCTestCase {
     /// detector's pass is answered from the first's, and both maps are the
     /// ones their own passes give, bit for bit.
     func testDetectorsOnOneBackboneShareItsPassWithTheSameMaps() throws {
-        let net = try Backbones.load(name: "resnet18", path: path)
+        let net = try TinyDetectors.backbone()
         let train = images(6, seed: 6), test = images(3, seed: 7)
-        var pcc = PatchCore.Config()
-        pcc.stages = Backbones.patchCoreStages(net)
-        pcc.coresetRatio = 0.25
-        let pc = try PatchCore.fit(train, backbone: net, weightsPath: path, config: pcc)
-        var pdc = PaDiM.Config()
-        pdc.stages = Backbones.padimStages(net)
-        pdc.features = 10
-        let pd = try PaDiM.fit(train, backbone: net, weightsPath: path, config: pdc)
+        let pc = try TinyDetectors.patchCore(train, backbone: net)
+        let pd = try TinyDetectors.padim(train, backbone: net)
         let alone = [try pc.apply(test, progress: nil), try pd.apply(test, progress: nil)]
         let shared = SharedForward()
         let together = try SharedForward.sharing(in: shared) {

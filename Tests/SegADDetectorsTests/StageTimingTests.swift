@@ -9,15 +9,7 @@ import SegADNative
 /// per-image ones bit for bit, and the stage clock reports each detector's
 /// stages without changing a map.
 final class StageTimingTests: XCTestCase {
-    var path: String { get throws { try Golden.checkpointFixture("tiny_resnet18") } }
-
-    func images(_ n: Int, seed: UInt64) -> [DetectorImage] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<n).map { _ in
-            DetectorImage(channels: 1, height: 64, width: 64,
-                          values: (0..<(64 * 64)).map { _ in Float(rng.next() >> 40) / Float(1 << 24) })
-        }
-    }
+    func images(_ n: Int, seed: UInt64) -> [DetectorImage] { TinyDetectors.images(n, seed: seed) }
 
     /// Random lower factors (positive diagonal, zero above it, as the fit
     /// leaves them), means and embeddings; the batch, split over the cores
@@ -46,20 +38,17 @@ final class StageTimingTests: XCTestCase {
     /// PaDiM's apply (batched distances) gives the maps of the per-image
     /// path it replaced: distances, bilinear upsampling, blur, one image at a time.
     func testPaDiMApplyEqualsThePerImagePath() throws {
-        let net = try Backbones.load(name: "resnet18", path: path)
-        var config = PaDiM.Config()
-        config.stages = Backbones.padimStages(net)
-        config.features = 10
-        let pd = try PaDiM.fit(images(6, seed: 12), backbone: net, weightsPath: path, config: config)
+        let net = try TinyDetectors.backbone()
+        let pd = try TinyDetectors.padim(images(6, seed: 12), backbone: net)
         let test = images(3, seed: 13)
         let maps = try pd.apply(test, progress: nil)
         let inputs = test.map { net.normalize($0.values, channels: $0.channels, height: $0.height, width: $0.width) }
-        let feats = net.forwardBatch(inputs, height: 64, width: 64, stages: config.stages)
+        let feats = net.forwardBatch(inputs, height: 64, width: 64, stages: pd.config.stages)
         for (i, image) in test.enumerated() {
             let e = PaDiM.embed(feats[i], channels: pd.channels)
             let dist = PaDiM.mahalanobis(e.values, mean: pd.mean, cholesky: pd.cholesky, positions: e.h * e.w, d: pd.d)
             let up = MapOps.bilinear(dist, channels: 1, height: e.h, width: e.w, toHeight: image.height, toWidth: image.width)
-            let expected = MapOps.gaussianBlur(up, height: image.height, width: image.width, sigma: config.sigma)
+            let expected = MapOps.gaussianBlur(up, height: image.height, width: image.width, sigma: pd.config.sigma)
             XCTAssertEqual(maps[i].map(\.bitPattern), expected.map(\.bitPattern), "image \(i)")
         }
     }
@@ -67,19 +56,13 @@ final class StageTimingTests: XCTestCase {
     /// With a sink, each detector reports its stages in order; the maps are
     /// the ones an untimed apply gives. Without one, nothing is reported.
     func testStageClockReportsEachDetectorsStagesWithoutChangingMaps() throws {
-        let net = try Backbones.load(name: "resnet18", path: path)
+        let net = try TinyDetectors.backbone()
         let train = images(6, seed: 14), test = images(3, seed: 15)
-        var pcc = PatchCore.Config()
-        pcc.stages = Backbones.patchCoreStages(net)
-        pcc.coresetRatio = 0.25
-        var pdc = PaDiM.Config()
-        pdc.stages = Backbones.padimStages(net)
-        pdc.features = 10
-        var pc = try PatchCore.fit(train, backbone: net, weightsPath: path, config: pcc)
+        var pc = try TinyDetectors.patchCore(train, backbone: net)
         pc.search = .bruteForce
         let detectors: [any PixelDetector] = [
             pc,
-            try PaDiM.fit(train, backbone: net, weightsPath: path, config: pdc),
+            try TinyDetectors.padim(train, backbone: net),
             try GoldenTemplate.fit(train),
         ]
         let untimed = try detectors.map { try $0.apply(test, progress: nil) }
