@@ -22,7 +22,7 @@ enum ReviewPage {
         router.get("/v1/decisions") { _, _ -> Response in
             guard let record = s.record else { throw ServeError.noRecord }
             let rows = try await record.recent(limit: 50)
-            return Server.json(200, JSONText.array(rows.map { r in
+            return Server.json(200, JSONAnswer.array(rows.map { r in
                 .object([("id", .string(r.id)), ("time", .string(r.time)), ("part_id", r.partId.map { .string($0) } ?? .null),
                          ("score", .number(r.score)), ("decision", .string(r.decision)),
                          ("verdict", r.verdict.map { .string($0) } ?? .null)])
@@ -55,7 +55,7 @@ enum ReviewPage {
             }
             let filed = try file(kept, id: id, verdict: body, folder: folder)
             try await record.setVerdict(id: id, verdict: body, reviewedImage: filed)
-            return Server.json(200, JSONText.object([("id", .string(id)), ("verdict", .string(body)),
+            return Server.json(200, JSONAnswer.object([("id", .string(id)), ("verdict", .string(body)),
                                                      ("filed", .string(filed))]).text)
         }
     }

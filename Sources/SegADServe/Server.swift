@@ -36,7 +36,7 @@ public enum Server {
         let queue = try ScoringQueue(scorer: scorer, capacity: o.queue, batch: o.batch, topFeatures: o.topFeatures,
                                      work: work, keepImages: o.keepImages, overlaysKept: o.overlaysKept)
         let op = scorer.pipeline.operatingPoint
-        let health = JSONText.object([
+        let health = JSONAnswer.object([
             ("status", .string("ok")),
             ("pipeline_sha256", .string(sha)),
             ("threshold", .number(op.threshold)),
@@ -122,7 +122,7 @@ public enum Server {
                  body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    static func decisionJSON(_ d: Decision, sha: String, elapsedMs: Double) -> JSONText {
+    static func decisionJSON(_ d: Decision, sha: String, elapsedMs: Double) -> JSONAnswer {
         .object([
             ("id", .string(d.id)),
             ("part_id", d.partId.map { .string($0) } ?? .null),
@@ -229,7 +229,7 @@ struct RefusalMiddleware: RouterMiddleware {
 
     static func refusal(_ status: Int, _ message: String) -> Response {
         let line = message.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
-        var r = Server.json(status, JSONText.object([("error", .string(line)), ("status", .int(status))]).text)
+        var r = Server.json(status, JSONAnswer.object([("error", .string(line)), ("status", .int(status))]).text)
         if status == 401 { r.headers[.wwwAuthenticate] = "Bearer" }
         return r
     }

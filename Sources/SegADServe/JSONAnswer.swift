@@ -1,16 +1,18 @@
-/// A small JSON writer: numbers are written as Swift prints them (the
-/// shortest text that reads back to the same Double), so a score in an
-/// answer has the bytes of score-new's scores.csv (docs/serving.md).
+/// A small JSON writer for the service's answers (SegADCore's `JSONText`
+/// reads and writes artifact configurations through JSONSerialization):
+/// numbers are written as Swift prints them (the shortest text that reads
+/// back to the same Double), so a score in an answer has the bytes of
+/// score-new's scores.csv (docs/serving.md).
 /// JSONSerialization's number formatting differs between platforms.
-public indirect enum JSONText: Sendable {
+public indirect enum JSONAnswer: Sendable {
     case string(String)
     case number(Double)
     case float(Float)
     case int(Int)
     case bool(Bool)
     case null
-    case array([JSONText])
-    case object([(String, JSONText)])
+    case array([JSONAnswer])
+    case object([(String, JSONAnswer)])
 
     public var text: String {
         var out = ""
