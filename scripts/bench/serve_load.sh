@@ -5,7 +5,8 @@
 #   (ii) evaluate serve (release) on a loopback port, then wrk posting the
 #        same N images in turn to /v1/score with C connections for DURATION:
 #        requests/s, p50/p99 latency, non-2xx answers, and the server's RSS
-#        (VmRSS) at the start and at the end of the run.
+#        (VmRSS) at the start and at the end of the run, 2 s later (idle),
+#        and its peak (VmHWM).
 #
 #   bash scripts/bench/serve_load.sh PIPELINE IMAGES [--no-build]
 #
@@ -86,6 +87,9 @@ wrk -t"$THREADS" -c"$C" -d"$WARMUP" -s "$WORK/post.lua" "$url" >/dev/null
 rss_start=$(rss)
 wrk -t"$THREADS" -c"$C" -d"$DURATION" --latency -s "$WORK/post.lua" "$url" | tee "$WORK/wrk.txt"
 rss_end=$(rss)
+sleep 2  # idle: the server gives its allocator's free memory back after 1 s (docs/serving.md, "Memory")
+rss_idle=$(rss)
+rss_peak=$(awk '/^VmHWM/ {print $2}' "/proc/$SERVER/status")
 serve_rate=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
@@ -99,3 +103,4 @@ awk -v n="$count" -v b="$batch_rate" -v s="$serve_rate" -v p50="$p50" -v p99="$p
     -v r0="$rss_start" -v r1="$rss_end" -v c="$C" 'BEGIN {
     printf "| %d | %.1f | %.1f | %.0f%% | %s | %s | %s | %.0f → %.0f |\n", n, b, s, 100 * s / b, p50, p99, bad, r0 / 1024, r1 / 1024
 }'
+awk -v r2="$rss_idle" -v hw="$rss_peak" 'BEGIN { printf "server RSS after 2 s idle: %.0f MiB; peak (VmHWM): %.0f MiB\n", r2 / 1024, hw / 1024 }'
