@@ -219,47 +219,60 @@ public final class ScoringQueue: @unchecked Sendable {
                 Result { try scorer.score([item.image])[0] }
             }
         }
+        // Each decision's overlay, hash and kept image, in parallel as score-new writes its overlays.
         let threshold = scorer.pipeline.operatingPoint.threshold
-        for (item, outcome) in zip(ready, results) {
-            do {
-                let r: PipelineScorer.Result
-                switch outcome {
-                case .success(let x): r = x
-                case .failure(let error):
-                    throw ServeError.badImage("image: cannot be scored (\("\(error)".replacingOccurrences(of: "\n", with: " ")))")
-                }
-                let lines = scorer.topFeatures(r, count: topFeatures)
-                let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
-                                            pipeline: scorer.pipeline, topFeatures: lines)
-                // Written under a temporary name and renamed: GET never sees half a PNG.
-                let overlay = overlayPath(id: item.job.id)
-                try Overlay.write(canvas, path: overlay + ".tmp")
-                try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
-                overlayOrder.append(overlay)
+        var decided = [Result<Decision, any Error>?](repeating: nil, count: ready.count)
+        decided.withUnsafeMutableBufferPointer { slots in
+            try? concurrentForEach(ready.count) { i in
+                slots[i] = Result { try decide(ready[i], results[i], threshold: threshold) }
+            }
+        }
+        for (item, outcome) in zip(ready, decided) {
+            switch outcome! {
+            case .success:
+                overlayOrder.append(overlayPath(id: item.job.id))
                 if overlayOrder.count > overlaysKept {
                     try? FileManager.default.removeItem(atPath: overlayOrder.removeFirst())
                 }
-                var hasher = SHA256()
-                hasher.update(item.job.body)
-                let digest = SHA256.hex(of: hasher.finalize())
-                var kept: String?
-                if let keepImages {
-                    let ext = item.format == .png ? "png" : item.format == .jpeg ? "jpg" : "tif"
-                    let target = (keepImages as NSString).appendingPathComponent("\(item.job.id).\(ext)")
-                    try FileManager.default.moveItem(atPath: item.path, toPath: target)
-                    kept = target
-                } else {
-                    try? FileManager.default.removeItem(atPath: item.path)
-                }
-                finish(item.job, .success(Decision(
-                    id: item.job.id, partId: item.job.partId, time: Date(), score: r.score, anomalous: r.anomalous,
-                    threshold: threshold, top: scorer.topContributions(r, count: topFeatures),
-                    topLine: lines.joined(separator: "; "), imageSHA256: digest, format: item.format.rawValue,
-                    keptImage: kept)))
-            } catch {
+            case .failure:
                 try? FileManager.default.removeItem(atPath: item.path)
-                finish(item.job, .failure(error))
             }
+            finish(item.job, outcome!)
         }
+    }
+
+    /// One scored image's decision: its top features, its overlay (written
+    /// under a temporary name and renamed: GET never sees half a PNG), the
+    /// SHA-256 of the bytes received, and the image kept or removed.
+    private func decide(_ item: (job: Job, path: String, format: ImageFile.Format, image: DetectorImage),
+                        _ outcome: Result<PipelineScorer.Result, any Error>, threshold: Double) throws -> Decision {
+        let r: PipelineScorer.Result
+        switch outcome {
+        case .success(let x): r = x
+        case .failure(let error):
+            throw ServeError.badImage("image: cannot be scored (\("\(error)".replacingOccurrences(of: "\n", with: " ")))")
+        }
+        let lines = scorer.topFeatures(r, count: topFeatures)
+        let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
+                                    pipeline: scorer.pipeline, topFeatures: lines)
+        let overlay = overlayPath(id: item.job.id)
+        try Overlay.write(canvas, path: overlay + ".tmp")
+        try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+        var hasher = SHA256()
+        hasher.update(item.job.body)
+        let digest = SHA256.hex(of: hasher.finalize())
+        var kept: String?
+        if let keepImages {
+            let ext = item.format == .png ? "png" : item.format == .jpeg ? "jpg" : "tif"
+            let target = (keepImages as NSString).appendingPathComponent("\(item.job.id).\(ext)")
+            try FileManager.default.moveItem(atPath: item.path, toPath: target)
+            kept = target
+        } else {
+            try? FileManager.default.removeItem(atPath: item.path)
+        }
+        return Decision(id: item.job.id, partId: item.job.partId, time: Date(), score: r.score, anomalous: r.anomalous,
+                        threshold: threshold, top: scorer.topContributions(r, count: topFeatures),
+                        topLine: lines.joined(separator: "; "), imageSHA256: digest, format: item.format.rawValue,
+                        keptImage: kept)
     }
 }
