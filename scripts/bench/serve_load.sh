@@ -44,11 +44,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The image set: the first N images of IMAGES (by name), copied so score-new sees exactly them.
+# The image set: the first N images of IMAGES (by name), copied so score-new
+# sees exactly them, as 0001.png, 0002.jpg, …: wrk's Lua script names them,
+# and a file name of the user's never becomes Lua code.
 mkdir -p "$WORK/images"
-find "$IMAGES" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) \
-    -print0 | sort -z | head -z -n "$N" | xargs -0 -I{} cp {} "$WORK/images/"
-count=$(ls "$WORK/images" | wc -l)
+count=0
+while IFS= read -r -d '' f; do
+    count=$((count + 1))
+    ext=${f##*.}
+    cp -- "$f" "$WORK/images/$(printf '%04d' "$count").${ext,,}"
+done < <(find "$IMAGES" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) \
+    -print0 | sort -z | head -z -n "$N")
 (( count > 0 )) || { echo "serve_load.sh: no images in $IMAGES" >&2; exit 1; }
 
 echo "== score-new on $count images (batch)"
@@ -68,9 +74,12 @@ url=$(grep -o 'http://[^ ]*' "$WORK/serve.log") || { cat "$WORK/serve.log" >&2; 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 
 # wrk posts the images in turn (each thread starts at another one).
+# The folder comes from the environment, the names are 0001.png and the like.
 {
-    echo 'local bodies = {}'
-    for f in "$WORK"/images/*; do echo "do local h = io.open(\"$f\", \"rb\"); bodies[#bodies + 1] = h:read(\"*a\"); h:close() end"; done
+    echo 'local dir, bodies = os.getenv("SEGAD_LOAD_IMAGES"), {}'
+    for f in "$WORK"/images/*; do
+        echo "do local h = assert(io.open(dir .. \"/${f##*/}\", \"rb\")); bodies[#bodies + 1] = h:read(\"*a\"); h:close() end"
+    done
     cat <<'LUA'
 local i = 0
 local headers = {["Content-Type"] = "application/octet-stream"}
@@ -83,6 +92,7 @@ end
 LUA
 } > "$WORK/post.lua"
 
+export SEGAD_LOAD_IMAGES=$WORK/images
 wrk -t"$THREADS" -c"$C" -d"$WARMUP" -s "$WORK/post.lua" "$url" >/dev/null
 rss_start=$(rss)
 wrk -t"$THREADS" -c"$C" -d"$DURATION" --latency -s "$WORK/post.lua" "$url" | tee "$WORK/wrk.txt"
