@@ -41,8 +41,8 @@ enum MallocTuning {
         return nil
         #endif
     }
-    private nonisolated(unsafe) static let mallopt = symbol("mallopt").map { unsafeBitCast($0, to: Mallopt.self) }
-    private nonisolated(unsafe) static let mallocTrim = symbol("malloc_trim").map { unsafeBitCast($0, to: Trim.self) }
+    private static let mallopt = symbol("mallopt").map { unsafeBitCast($0, to: Mallopt.self) }
+    private static let mallocTrim = symbol("malloc_trim").map { unsafeBitCast($0, to: Trim.self) }
 
     /// Sets the arena limit unless the environment sets the allocator; returns whether it did.
     @discardableResult
