@@ -4,11 +4,12 @@ import SegADNative
 
 /// The review page at `/` (docs/serving.md, "The review page"): a plain
 /// server-rendered page with a small inline script and nothing fetched from
-/// elsewhere. Pick or drop an image: it is posted to /v1/score and the
-/// overlay, score and decision are shown. Below, the last decisions of the
-/// record, flagged first, each with its image and "confirm good" / "confirm
-/// bad", which file the kept image into --review-folder's good/ or bad/ —
-/// the layout `make images` reads — and record the verdict.
+/// elsewhere. Pick or drop an image: it is posted to /v1/score as
+/// multipart/form-data (one file part) and the overlay, score and decision
+/// are shown. Below, the last decisions of the record, flagged first, each
+/// with its image and "confirm good" / "confirm bad", which file the kept
+/// image into --review-folder's good/ or bad/ — the layout `make images`
+/// reads — and record the verdict.
 ///
 /// Ids are the server's own (`Server.newId`); a path is never taken from a
 /// request: the image filed is the one the record names.
@@ -150,9 +151,12 @@ enum ReviewPage {
             <script>
             "use strict";
             const $ = (id) => document.getElementById(id);
+            // Sent as multipart/form-data with one file part, as a plain form would send it.
             async function score(blob) {
               $("error").textContent = "";
-              const r = await fetch("/v1/score", {method: "POST", body: blob, headers: {"Content-Type": "application/octet-stream"}});
+              const form = new FormData();
+              form.append("image", blob, blob.name || "image");
+              const r = await fetch("/v1/score", {method: "POST", body: form});
               const j = await r.json();
               if (!r.ok) { $("error").textContent = j.error; return; }
               $("score").textContent = j.score; $("decision").textContent = j.decision;

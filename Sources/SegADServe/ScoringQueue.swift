@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import SegADNative
 import SegADCore
@@ -54,6 +57,7 @@ public final class ScoringQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [Job] = []  // guarded by condition
     private var admitted = 0         // guarded by condition
+    private var workedSinceTrim = false  // guarded by condition
 
     init(scorer: PipelineScorer, capacity: Int, batch: Int, topFeatures: Int, work: String, keepImages: String?,
          overlaysKept: Int) throws {
@@ -115,10 +119,20 @@ public final class ScoringQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The next batch. Once nothing has arrived for a second after some
+    /// work, the allocator's free memory is given back (`MallocTuning`).
     private func take() -> [Job] {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty { condition.wait() }
+        while pending.isEmpty {
+            if !condition.wait(until: Date().addingTimeInterval(1)) && pending.isEmpty && workedSinceTrim {
+                workedSinceTrim = false
+                condition.unlock()
+                MallocTuning.trim()
+                condition.lock()
+            }
+        }
+        workedSinceTrim = true
         if pending.count < batch { _ = condition.wait(until: Date().addingTimeInterval(0.002)) }
         let jobs = Array(pending.prefix(batch))
         pending.removeFirst(jobs.count)
@@ -144,68 +158,121 @@ public final class ScoringQueue: @unchecked Sendable {
         .badImage("\(error)".replacingOccurrences(of: path, with: "image").replacingOccurrences(of: "\n", with: " "))
     }
 
-    private func score(_ jobs: [Job]) {
-        var ready: [(job: Job, path: String, format: ImageFile.Format, image: DetectorImage)] = []
-        for job in jobs {
-            let path = (incoming as NSString).appendingPathComponent(job.id + ".img")
+    /// A received body as a file of the run's folder, for score-new's readers.
+    private func write(_ body: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ServeError.folderUnusable(incoming, reason: "cannot write the received image") }
+        defer { close(fd) }
+        var done = 0
+        try body.withUnsafeBytes { bytes in
+            while done < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ServeError.folderUnusable(incoming, reason: "cannot write the received image") }
+                done += n
+            }
+        }
+    }
+
+    /// Reads one job's image as score-new reads a file: the header checked
+    /// before any allocation (`ImageFile.precheck`), then `PipelineScorer.load`.
+    private func load(_ job: Job) -> Result<(path: String, format: ImageFile.Format, image: DetectorImage), any Error> {
+        let path = (incoming as NSString).appendingPathComponent(job.id + ".img")
+        do {
+            guard let format = ImageFile.format(of: Array(job.body.prefix(8))) else {
+                throw ServeError.badImage("image: " + ImageFile.notAnImage)
+            }
+            try write(job.body, to: path)
             do {
-                guard let format = ImageFile.format(of: Array(job.body.prefix(8))) else {
-                    throw ServeError.badImage("image: " + ImageFile.notAnImage)
-                }
-                guard FileManager.default.createFile(atPath: path, contents: Data(job.body)) else {
-                    throw ServeError.folderUnusable(incoming, reason: "cannot write the received image")
-                }
-                do {
-                    try ImageFile.precheck(path: path)
-                    ready.append((job, path, format, try scorer.load(path: path)))
-                } catch { throw refusal(error, path: path) }
-            } catch {
-                try? FileManager.default.removeItem(atPath: path)
-                finish(job, .failure(error))
+                try ImageFile.precheck(path: path)
+                return .success((path, format, try scorer.load(path: path)))
+            } catch { throw refusal(error, path: path) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            return .failure(error)
+        }
+    }
+
+    /// Scores a batch: each image is read and checked on its own first (in
+    /// parallel, as score-new reads a batch), so a bad image is refused
+    /// alone and never enters the batch; the readable ones are scored
+    /// together. Should the batch fail all the same, each of its images is
+    /// scored alone, so a failure is answered to the request it belongs to
+    /// and the others get their scores — the same bits, as a score does
+    /// not depend on its batch (docs/serving.md, "One bad image").
+    private func score(_ jobs: [Job]) {
+        var loaded = [Result<(path: String, format: ImageFile.Format, image: DetectorImage), any Error>?](repeating: nil, count: jobs.count)
+        loaded.withUnsafeMutableBufferPointer { slots in
+            try? concurrentForEach(jobs.count) { i in slots[i] = load(jobs[i]) }
+        }
+        var ready: [(job: Job, path: String, format: ImageFile.Format, image: DetectorImage)] = []
+        for (job, outcome) in zip(jobs, loaded) {
+            switch outcome! {
+            case .success(let r): ready.append((job, r.path, r.format, r.image))
+            case .failure(let error): finish(job, .failure(error))
             }
         }
         guard !ready.isEmpty else { return }
-        let results: [PipelineScorer.Result]
-        do { results = try scorer.score(ready.map(\.image)) } catch {
-            for r in ready { try? FileManager.default.removeItem(atPath: r.path); finish(r.job, .failure(error)) }
-            return
+        var results: [Result<PipelineScorer.Result, any Error>]
+        do { results = try scorer.score(ready.map(\.image)).map { .success($0) } } catch {
+            results = ready.count == 1 ? [.failure(error)] : ready.map { item in
+                Result { try scorer.score([item.image])[0] }
+            }
         }
+        // Each decision's overlay, hash and kept image, in parallel as score-new writes its overlays.
         let threshold = scorer.pipeline.operatingPoint.threshold
-        for (i, r) in results.enumerated() {
-            let item = ready[i]
-            do {
-                let lines = scorer.topFeatures(r, count: topFeatures)
-                let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
-                                            pipeline: scorer.pipeline, topFeatures: lines)
-                // Written under a temporary name and renamed: GET never sees half a PNG.
-                let overlay = overlayPath(id: item.job.id)
-                try Overlay.write(canvas, path: overlay + ".tmp")
-                try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
-                overlayOrder.append(overlay)
+        var decided = [Result<Decision, any Error>?](repeating: nil, count: ready.count)
+        decided.withUnsafeMutableBufferPointer { slots in
+            try? concurrentForEach(ready.count) { i in
+                slots[i] = Result { try decide(ready[i], results[i], threshold: threshold) }
+            }
+        }
+        for (item, outcome) in zip(ready, decided) {
+            switch outcome! {
+            case .success:
+                overlayOrder.append(overlayPath(id: item.job.id))
                 if overlayOrder.count > overlaysKept {
                     try? FileManager.default.removeItem(atPath: overlayOrder.removeFirst())
                 }
-                var hasher = SHA256()
-                hasher.update(item.job.body)
-                let digest = SHA256.hex(of: hasher.finalize())
-                var kept: String?
-                if let keepImages {
-                    let ext = item.format == .png ? "png" : item.format == .jpeg ? "jpg" : "tif"
-                    let target = (keepImages as NSString).appendingPathComponent("\(item.job.id).\(ext)")
-                    try FileManager.default.moveItem(atPath: item.path, toPath: target)
-                    kept = target
-                } else {
-                    try? FileManager.default.removeItem(atPath: item.path)
-                }
-                finish(item.job, .success(Decision(
-                    id: item.job.id, partId: item.job.partId, time: Date(), score: r.score, anomalous: r.anomalous,
-                    threshold: threshold, top: scorer.topContributions(r, count: topFeatures),
-                    topLine: lines.joined(separator: "; "), imageSHA256: digest, format: item.format.rawValue,
-                    keptImage: kept)))
-            } catch {
+            case .failure:
                 try? FileManager.default.removeItem(atPath: item.path)
-                finish(item.job, .failure(error))
             }
+            finish(item.job, outcome!)
         }
+    }
+
+    /// One scored image's decision: its top features, its overlay (written
+    /// under a temporary name and renamed: GET never sees half a PNG), the
+    /// SHA-256 of the bytes received, and the image kept or removed.
+    private func decide(_ item: (job: Job, path: String, format: ImageFile.Format, image: DetectorImage),
+                        _ outcome: Result<PipelineScorer.Result, any Error>, threshold: Double) throws -> Decision {
+        let r: PipelineScorer.Result
+        switch outcome {
+        case .success(let x): r = x
+        case .failure(let error):
+            throw ServeError.badImage("image: cannot be scored (\("\(error)".replacingOccurrences(of: "\n", with: " ")))")
+        }
+        let lines = scorer.topFeatures(r, count: topFeatures)
+        let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
+                                    pipeline: scorer.pipeline, topFeatures: lines)
+        let overlay = overlayPath(id: item.job.id)
+        try Overlay.write(canvas, path: overlay + ".tmp")
+        try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+        var hasher = SHA256()
+        hasher.update(item.job.body)
+        let digest = SHA256.hex(of: hasher.finalize())
+        var kept: String?
+        if let keepImages {
+            let ext = item.format == .png ? "png" : item.format == .jpeg ? "jpg" : "tif"
+            let target = (keepImages as NSString).appendingPathComponent("\(item.job.id).\(ext)")
+            try FileManager.default.moveItem(atPath: item.path, toPath: target)
+            kept = target
+        } else {
+            try? FileManager.default.removeItem(atPath: item.path)
+        }
+        return Decision(id: item.job.id, partId: item.job.partId, time: Date(), score: r.score, anomalous: r.anomalous,
+                        threshold: threshold, top: scorer.topContributions(r, count: topFeatures),
+                        topLine: lines.joined(separator: "; "), imageSHA256: digest, format: item.format.rawValue,
+                        keptImage: kept)
     }
 }

@@ -11,6 +11,7 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
     case emptyBody
     case queueFull(Int)
     case badImage(String)
+    case badMultipart(String)
     case notFound(String)
     case badPartId(String)
     case badVerdict(String)
@@ -29,6 +30,7 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
         case .emptyBody: return "empty request body: send the image's bytes (PNG, JPEG or TIFF)"
         case .queueFull(let n): return "busy: \(n) requests already admitted (--queue); try again"
         case .badImage(let reason): return reason
+        case .badMultipart(let reason): return "multipart body: \(reason)"
         case .notFound(let what): return "no such resource: \(InputError.printable(what))"
         case .badPartId(let id): return "X-Part-Id \(InputError.printable(id)): at most 200 printable characters"
         case .badVerdict(let v): return "verdict \(InputError.printable(v)): expected good or bad"
@@ -46,7 +48,7 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
         case .bodyTooLarge: return 413
         case .queueFull: return 429
         case .notFound: return 404
-        case .emptyBody, .badImage, .badPartId, .badVerdict: return 400
+        case .emptyBody, .badImage, .badMultipart, .badPartId, .badVerdict: return 400
         case .noReviewFolder, .noRecord: return 409
         default: return 500
         }

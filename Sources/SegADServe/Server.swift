@@ -23,6 +23,7 @@ public enum Server {
     /// SIGINT. Prints `evaluate serve: listening on http://HOST:PORT` on
     /// stderr once requests are taken (with --port 0, the port chosen).
     public static func run(_ o: ServeOptions) throws {
+        MallocTuning.configure()  // before the threads that allocate start (docs/serving.md, "Memory")
         let token = try readToken(o)
         if token == nil && !ServeOptions.isLoopback(o.bind) { throw ServeError.nonLocalBindNeedsToken(o.bind) }
         for dir in [o.keepImages, o.reviewFolder].compactMap({ $0 }) {
@@ -140,6 +141,26 @@ public enum Server {
         ])
     }
 
+    /// The image a score request carries, read whole under `limit` (413
+    /// beyond it): the body itself, or — when it is multipart/form-data, as
+    /// the review page's form and `curl -F` send it — its one file part
+    /// (`MultipartBody`). The request's buffer is let go on return.
+    static func imageBody(_ request: Request, limit: Int) async throws -> (bytes: [UInt8], multipart: Bool) {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: limit) } catch {
+            if let e = error as? any HTTPResponseError, e.status == .contentTooLarge {
+                throw ServeError.bodyTooLarge(limit: limit)
+            }
+            throw error
+        }
+        guard buffer.readableBytes > 0 else { throw ServeError.emptyBody }
+        let body = Array(buffer.readableBytesView)
+        guard let boundary = try MultipartBody.boundary(contentType: request.headers[.contentType] ?? "") else { return (body, false) }
+        let file = try MultipartBody.filePart(body, boundary: boundary)
+        guard !file.isEmpty else { throw ServeError.badMultipart("the file part is empty") }
+        return (Array(file), true)
+    }
+
     static func router(_ s: Shared) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RefusalMiddleware(shared: s))
@@ -158,20 +179,14 @@ public enum Server {
             try s.queue.reserve()
             var submitted = false
             defer { if !submitted { s.queue.release() } }
-            let buffer: ByteBuffer
-            do { buffer = try await request.body.collect(upTo: s.options.maxBody) } catch {
-                if let e = error as? any HTTPResponseError, e.status == .contentTooLarge {
-                    throw ServeError.bodyTooLarge(limit: s.options.maxBody)
-                }
-                throw error
-            }
-            guard buffer.readableBytes > 0 else { throw ServeError.emptyBody }
+            let body = try await imageBody(request, limit: s.options.maxBody)
+            s.metrics.body(multipart: body.multipart)
             let partId = request.headers.first { $0.name.canonicalName == "x-part-id" }?.value
             if let partId, partId.count > 200 || partId.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                 throw ServeError.badPartId(partId)
             }
             submitted = true
-            let d = try await s.queue.submit(id: newId(), partId: partId, body: Array(buffer.readableBytesView), reserved: true)
+            let d = try await s.queue.submit(id: newId(), partId: partId, body: body.bytes, reserved: true)
             // Committed before the answer: an answered decision is never lost (docs/serving.md, "The record").
             try await s.record?.append(d, pipelineSHA256: s.pipelineSHA256)
             let elapsed = ContinuousClock.now - start

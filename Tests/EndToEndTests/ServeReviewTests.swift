@@ -72,8 +72,9 @@ final class ServeReviewTests: XCTestCase {
 
     /// Headless Chromium (Debian's package; installed here when missing and
     /// run as root, skipped only when it cannot be installed) loads the page,
-    /// which scores an image the server holds as if it had been picked; the
-    /// DOM shows the score and decision of the API, and the overlay loads.
+    /// which scores an image the server holds as if it had been picked (sent
+    /// as a multipart form); the DOM shows the score and decision of the API,
+    /// and the overlay loads.
     func testABrowserScoresAnImageOnThePage() throws {
         let chromium = try Self.chromium()
         let f = try GoldenPipelineFixture(self)
@@ -90,6 +91,10 @@ final class ServeReviewTests: XCTestCase {
         XCTAssertEqual(Double(Self.capture(dom.stdout, #"<b id="score">([^<]+)</b>"#) ?? ""), first["score"] as? Double)
         XCTAssertEqual(Self.capture(dom.stdout, #"<b id="decision" class="\w+">(\w+)</b>"#), first["decision"] as? String)
         XCTAssertTrue(dom.stdout.contains("src=\"/v1/overlays/\(scored).png\""), "no overlay")
+        // The page sent the image as a form's file part (multipart/form-data), as a picked or dropped file is sent.
+        let metrics = try HTTPAnswer.request(server.base + "/metrics").body
+        XCTAssertTrue(metrics.contains("segad_score_bodies_total{kind=\"multipart\"} 1\n"), metrics)
+        XCTAssertTrue(metrics.contains("segad_score_bodies_total{kind=\"raw\"} 1\n"), metrics)
         let shot = f.dir + "/serve.png"
         let s = try ToolRunner.run(chromium, flags + ["--hide-scrollbars", "--window-size=1000,760", "--screenshot=" + shot, url])
         XCTAssertEqual(s.status, 0, s.stderr)

@@ -63,12 +63,15 @@ struct HTTPAnswer {
         return String(body[r].dropFirst(key.count + 3))
     }
 
-    /// GET or POST `url` with curl; `bodyFile` is sent as the raw body (POST).
-    static func request(_ url: String, bodyFile: String? = nil, headers: [String] = [], output: String? = nil,
+    /// GET or POST `url` with curl; `bodyFile` is sent as the raw body (POST)
+    /// with `contentType`; `form` as curl's `-F` (multipart/form-data, e.g. `image=@part.png`).
+    static func request(_ url: String, bodyFile: String? = nil, contentType: String = "application/octet-stream",
+                        form: [String] = [], headers: [String] = [], output: String? = nil,
                         method: String? = nil) throws -> HTTPAnswer {
         var args = ["-sS", "--max-time", "60", "-o", output ?? "-", "-w", "\n%{http_code}"]
         for h in headers { args += ["-H", h] }
-        if let bodyFile { args += ["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + bodyFile] }
+        if let bodyFile { args += ["-H", "Content-Type: " + contentType, "--data-binary", "@" + bodyFile] }
+        for f in form { args += ["-F", f] }
         if let method { args += ["-X", method] }
         args.append(url)
         let r = try ToolRunner.run("/usr/bin/curl", args)
@@ -87,11 +90,23 @@ final class Gathered<T>: @unchecked Sendable {
     var all: [T] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
+/// Runs `body(0..<count)` on `count` threads of its own, all at once, and
+/// returns when every one has ended. (DispatchQueue.concurrentPerform runs
+/// as many at once as there are cores: two clients, not eight, on CI.)
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        Thread { body(i); group.leave() }.start()
+    }
+    group.wait()
+}
+
 extension HTTPAnswer {
     /// `count` requests at once (one thread each); answers in request order (nil: curl failed).
     static func burst(_ count: Int, _ request: @escaping @Sendable (Int) -> HTTPAnswer?) -> [HTTPAnswer?] {
         let gathered = Gathered<(Int, HTTPAnswer?)>()
-        DispatchQueue.concurrentPerform(iterations: count) { i in gathered.append((i, request(i))) }
+        onThreads(count) { i in gathered.append((i, request(i))) }
         return gathered.all.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }

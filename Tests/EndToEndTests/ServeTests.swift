@@ -124,6 +124,105 @@ final class ServeTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.dir + "/none.sqlite"))
     }
 
+    /// A multipart form (the review page, `curl -F`) scores as the raw body
+    /// does; a malformed one is refused in one JSON line; a burst mixing good
+    /// and bad images answers each request on its own: the bad ones 400, the
+    /// good ones score-new's bytes (docs/serving.md, "POST /v1/score", "One bad image").
+    func testMultipartFormsAndABadImageInABurstIsRefusedAlone() throws {
+        let f = try ServeFixture(self)
+        let batch = try f.scoreNew(output: f.dir + "/batch")
+        let server = try ServeProcess(["--pipeline", f.pipeline, "--max-body", "200000", "--batch", "8"], log: f.dir + "/serve.log")
+        let url = server.base + "/v1/score"
+        let files = f.names, names = files.map { ($0 as NSString).deletingPathExtension }
+        for (file, name) in zip(files, names) {
+            let a = try HTTPAnswer.request(url, form: ["image=@\(f.newImages)/\(file)"], headers: ["X-Part-Id: form-\(name)"])
+            XCTAssertEqual(a.status, 200, a.body)
+            XCTAssertEqual(a.rawNumber("score"), batch[name]?[1], name)
+            XCTAssertEqual(a.json["decision"] as? String, batch[name]?[2], name)
+            XCTAssertEqual(a.json["part_id"] as? String, "form-\(name)")
+        }
+        // Fields beside the file part are ignored.
+        let withField = try HTTPAnswer.request(url, form: ["note=hello", "image=@\(f.newImages)/\(files[0]);type=image/png"])
+        XCTAssertEqual(withField.status, 200, withField.body)
+        XCTAssertEqual(withField.rawNumber("score"), batch[names[0]]?[1])
+
+        // Malformed forms: one JSON line each, nothing scored.
+        let png = try XCTUnwrap(files.first { $0.hasSuffix(".png") })
+        let image = [UInt8](try Data(contentsOf: URL(fileURLWithPath: f.newImages + "/" + png)))
+        func part(_ disposition: String, _ content: [UInt8]) -> [UInt8] {
+            Array("--XyZ\r\nContent-Disposition: form-data; \(disposition)\r\nContent-Type: image/png\r\n\r\n".utf8) + content + Array("\r\n".utf8)
+        }
+        let close = Array("--XyZ--\r\n".utf8)
+        let form = "multipart/form-data; boundary=XyZ"
+        let cases: [(String, [UInt8], String, Int, String)] = [
+            ("noboundary", part("name=\"image\"; filename=\"a.png\"", image) + close, "multipart/form-data", 400, "without a boundary"),
+            ("mixed", part("name=\"image\"; filename=\"a.png\"", image) + close, "multipart/mixed; boundary=XyZ", 400, "only multipart/form-data"),
+            ("cut", Array(part("name=\"image\"; filename=\"a.png\"", image).dropLast(2)), form, 400, "closing boundary"),
+            ("two", part("name=\"a\"; filename=\"a.png\"", image) + part("name=\"b\"; filename=\"b.png\"", image) + close,
+             form, 400, "more than one file part"),
+            ("nofile", part("name=\"note\"", Array("hello".utf8)) + close, form, 400, "no file part"),
+            ("empty", part("name=\"image\"; filename=\"a.png\"", []) + close, form, 400, "empty"),
+            ("noheaders", Array("--XyZ\r\nContent-Type: image/png\r\n\r\n".utf8) + image + Array("\r\n".utf8) + close, form, 400,
+             "without a Content-Disposition"),
+            ("other", Array("hello".utf8), form, 400, "no boundary line"),
+            ("text", part("name=\"image\"; filename=\"a.png\"", Array("hello".utf8)) + close, form, 400, "not an image"),
+            ("big", part("name=\"image\"; filename=\"a.png\"", [UInt8](repeating: 7, count: 250_000)) + close, form, 413, "--max-body"),
+        ]
+        for (name, body, type, status, words) in cases {
+            let path = f.dir + "/" + name + ".form"
+            try Data(body).write(to: URL(fileURLWithPath: path))
+            let a = try HTTPAnswer.request(url, bodyFile: path, contentType: type)
+            assertJSONRefusal(a, status, words)
+            if status == 400 && name != "text" { XCTAssertTrue(a.body.contains("multipart body"), "\(name): \(a.body)") }
+        }
+
+        // A hand-made form as RFC 7578 allows it: a preamble, a quoted boundary, a
+        // field first, padding after a boundary, an epilogue: read as curl's is.
+        let fancy = Array("preamble, ignored\r\n".utf8) + part("name=\"note\"", Array("not a boundary: --XyZ".utf8))
+            + Array("--XyZ  \r\ncontent-disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n".utf8) + image
+            + Array("\r\n--XyZ--\r\nepilogue, ignored".utf8)
+        try Data(fancy).write(to: URL(fileURLWithPath: f.dir + "/fancy.form"))
+        let read = try HTTPAnswer.request(url, bodyFile: f.dir + "/fancy.form", contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"XyZ\"")
+        XCTAssertEqual(read.status, 200, read.body)
+        XCTAssertEqual(read.rawNumber("score"), batch[(png as NSString).deletingPathExtension]?[1])
+
+        // One burst mixing good and bad images: each request gets its own answer.
+        var bodies: [(path: String, good: String?)] = []
+        for (i, (file, name)) in zip(files, names).enumerated() {
+            let data = try Data(contentsOf: URL(fileURLWithPath: f.newImages + "/" + file))
+            bodies.append((f.newImages + "/" + file, name))
+            let cut = f.dir + "/cut-\(i)." + (file as NSString).pathExtension
+            try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: cut))
+            bodies.append((cut, nil))
+        }
+        let text = f.dir + "/text.png"
+        try Data("not an image at all".utf8).write(to: URL(fileURLWithPath: text))
+        bodies.insert((text, nil), at: 3)
+        let before = try HTTPAnswer.request(server.base + "/metrics").body
+        let paths = bodies.map(\.path)
+        let answers = HTTPAnswer.burst(paths.count) { i in try? HTTPAnswer.request(url, bodyFile: paths[i]) }
+        for (b, answer) in zip(bodies, answers) {
+            let a = try XCTUnwrap(answer, b.path)
+            if let name = b.good {
+                XCTAssertEqual(a.status, 200, "\(b.path): \(a.body)")
+                XCTAssertEqual(a.rawNumber("score"), batch[name]?[1], name)
+                XCTAssertEqual(a.json["decision"] as? String, batch[name]?[2], name)
+            } else {
+                assertJSONRefusal(a, 400, "image")
+            }
+        }
+        let metrics = try HTTPAnswer.request(server.base + "/metrics").body
+        func count(_ text: String, _ line: String) -> Int { Int(text.split(separator: "\n").first { $0.hasPrefix(line + " ") }?.split(separator: " ").last ?? "") ?? 0 }
+        let key = "segad_score_seconds_count"
+        XCTAssertEqual(count(metrics, key) - count(before, key), files.count, metrics)
+        XCTAssertEqual(count(metrics, "segad_requests_total{route=\"/v1/score\",status=\"400\"}")
+                       - count(before, "segad_requests_total{route=\"/v1/score\",status=\"400\"}"), files.count + 1, metrics)
+        XCTAssertEqual(count(metrics, "segad_score_bodies_total{kind=\"multipart\"}"), files.count + 3, metrics)
+        XCTAssertEqual(count(metrics, "segad_queue_depth"), 0)
+        let log = (try? String(contentsOfFile: server.log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(server.stop(), 0, log)
+    }
+
     func testTokenGuardsEveryRouteButHealthAndAnOpenBindNeedsOne() throws {
         let f = try GoldenPipelineFixture(self)
         let tokenFile = f.dir + "/token"

@@ -5,7 +5,8 @@
 #   (ii) evaluate serve (release) on a loopback port, then wrk posting the
 #        same N images in turn to /v1/score with C connections for DURATION:
 #        requests/s, p50/p99 latency, non-2xx answers, and the server's RSS
-#        (VmRSS) at the start and at the end of the run.
+#        (VmRSS) at the start and at the end of the run, 2 s later (idle),
+#        and its peak (VmHWM).
 #
 #   bash scripts/bench/serve_load.sh PIPELINE IMAGES [--no-build]
 #
@@ -43,11 +44,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The image set: the first N images of IMAGES (by name), copied so score-new sees exactly them.
+# The image set: the first N images of IMAGES (by name), copied so score-new
+# sees exactly them, as 0001.png, 0002.jpg, …: wrk's Lua script names them,
+# and a file name of the user's never becomes Lua code.
 mkdir -p "$WORK/images"
-find "$IMAGES" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) \
-    -print0 | sort -z | head -z -n "$N" | xargs -0 -I{} cp {} "$WORK/images/"
-count=$(ls "$WORK/images" | wc -l)
+count=0
+while IFS= read -r -d '' f; do
+    count=$((count + 1))
+    ext=${f##*.}
+    cp -- "$f" "$WORK/images/$(printf '%04d' "$count").${ext,,}"
+done < <(find "$IMAGES" -maxdepth 1 -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) \
+    -print0 | sort -z | head -z -n "$N")
 (( count > 0 )) || { echo "serve_load.sh: no images in $IMAGES" >&2; exit 1; }
 
 echo "== score-new on $count images (batch)"
@@ -67,9 +74,12 @@ url=$(grep -o 'http://[^ ]*' "$WORK/serve.log") || { cat "$WORK/serve.log" >&2; 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER/status"; }
 
 # wrk posts the images in turn (each thread starts at another one).
+# The folder comes from the environment, the names are 0001.png and the like.
 {
-    echo 'local bodies = {}'
-    for f in "$WORK"/images/*; do echo "do local h = io.open(\"$f\", \"rb\"); bodies[#bodies + 1] = h:read(\"*a\"); h:close() end"; done
+    echo 'local dir, bodies = os.getenv("SEGAD_LOAD_IMAGES"), {}'
+    for f in "$WORK"/images/*; do
+        echo "do local h = assert(io.open(dir .. \"/${f##*/}\", \"rb\")); bodies[#bodies + 1] = h:read(\"*a\"); h:close() end"
+    done
     cat <<'LUA'
 local i = 0
 local headers = {["Content-Type"] = "application/octet-stream"}
@@ -82,10 +92,14 @@ end
 LUA
 } > "$WORK/post.lua"
 
+export SEGAD_LOAD_IMAGES=$WORK/images
 wrk -t"$THREADS" -c"$C" -d"$WARMUP" -s "$WORK/post.lua" "$url" >/dev/null
 rss_start=$(rss)
 wrk -t"$THREADS" -c"$C" -d"$DURATION" --latency -s "$WORK/post.lua" "$url" | tee "$WORK/wrk.txt"
 rss_end=$(rss)
+sleep 2  # idle: the server gives its allocator's free memory back after 1 s (docs/serving.md, "Memory")
+rss_idle=$(rss)
+rss_peak=$(awk '/^VmHWM/ {print $2}' "/proc/$SERVER/status")
 serve_rate=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
@@ -99,3 +113,4 @@ awk -v n="$count" -v b="$batch_rate" -v s="$serve_rate" -v p50="$p50" -v p99="$p
     -v r0="$rss_start" -v r1="$rss_end" -v c="$C" 'BEGIN {
     printf "| %d | %.1f | %.1f | %.0f%% | %s | %s | %s | %.0f → %.0f |\n", n, b, s, 100 * s / b, p50, p99, bad, r0 / 1024, r1 / 1024
 }'
+awk -v r2="$rss_idle" -v hw="$rss_peak" 'BEGIN { printf "server RSS after 2 s idle: %.0f MiB; peak (VmHWM): %.0f MiB\n", r2 / 1024, hw / 1024 }'
