@@ -20,10 +20,12 @@
 #              labels.png: your static label map; per-image: Otsu per image
 #   SegAD      segment-stats → train-brf per seed → evaluate (pipelines/segad.mk), plus
 #              SegAD on all detectors with ONE segment (what the segmentation buys)
-#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
-#              figures/segmentation.png shows the derived segments over a good image)
 #   pipeline   artifacts/NAME/pipeline.h5: the best SegAD row's seed-FIRST model saved by
 #              evaluate save-pipeline, for `evaluate score-new` (static segmentations only)
+#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
+#              figures/segmentation.png shows the derived segments over a good image;
+#              a sign-off section: test counts, working size, 95% intervals, pipeline.h5's
+#              row and operating point)
 #
 # Knobs, each in a parameter stamp (changing one reruns only what depends on
 # it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
@@ -193,19 +195,30 @@ $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 $(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
 $(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
 $(IMAGES_NAME).sections := $(images_size_auto_section)
+# The sign-off section (Sources/SegADMethod/Reports/Report+SignOff.swift): test
+# counts, the working size, 95% bootstrap intervals, and (static
+# segmentations) the saved pipeline's row and operating point, so the report
+# follows pipeline.h5.
+images_static := $(if $(filter per-image,$(IMAGES_SEGMENTATION)),,y)
+$(IMAGES_NAME).report_args = --sign-off --working-size $(call shq,$(images_size))$(if $(images_static), --pipeline $(call shq,$(IMG)/pipeline.h5))
+$(IMAGES_NAME).report_deps := $(IMG)/size.txt $(if $(images_static),$(IMG)/pipeline.h5)
+$(IMAGES_NAME).report_stamp := sign-off$(if $(images_static), pipeline.h5)
 $(call segad_report,$(IMAGES_NAME))
 
-# The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
-# its first seed's model, the detector states and the label map it used.
+# The saved pipeline: the best SegAD row (highest mean Cl. AUROC, computed from
+# the scores as the report computes it), its first seed's model, the detector
+# states and the label map it used; the row's name is recorded in it.
 images_states = $(foreach d,$(1),--state $(IMG)/detectors/$(IMAGES_CLASS)/$(d).h5)
-$(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
-	@best=$$($(BIN)/evaluate best-method --metrics $< --prefix 'SegAD(') || exit 1; \
+# Its rows live in a stamp: a shorter DETECTORS chooses again.
+$(eval $(call param_stamp,$(IMG)/params/pipeline-rows.txt,$(patsubst $(IMG)/%,%,$($(IMAGES_NAME)_SCORES))))
+$(IMG)/pipeline.h5: $($(IMAGES_NAME)_SCORES) $(IMG)/params/pipeline-rows.txt $(if $(images_size_auto_pipeline_args),$(IMG)/size-auto/choice.json) | $(STAGES)
+	@best=$$($(BIN)/evaluate best-method --prefix 'SegAD(' $(foreach f,$($(IMAGES_NAME)_SCORES),$(call shq,$(f)))) || exit 1; \
 	if [ "$$best" = $(call shq,$(IMAGES_ONE_METHOD)) ]; then combo=one-segment; dets=$(call shq,$(IMAGES_DETECTORS)); seg=$(call shq,$(IMAGES_ONE)); \
 	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(call shq,$(IMAGES_SEG_PNG)); fi; \
 	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
 	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
 	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
-	  "$${states[@]}" --segmentation "$$seg" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  "$${states[@]}" --segmentation "$$seg" --method "$$best" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
 	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
 	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"

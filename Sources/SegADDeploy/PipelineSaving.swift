@@ -32,6 +32,8 @@ public enum PipelineSaving {
         public var segmentNames: [String]?
         /// `extract-maps choose-size`'s record (SIZE=auto), kept in the config as `size_choice`.
         public var sizeChoicePath: String?
+        /// The report row this is (e.g. "SegAD(patchcore+padim)"), recorded as `method`.
+        public var method: String? = nil
 
         public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
                     segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String,
@@ -172,6 +174,7 @@ public enum PipelineSaving {
                                   oofAUROC: auroc, oofTPR: keptTPR, oofFPR: fpr),
             oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
         pipeline.segmentNames = o.segmentNames
+        pipeline.method = o.method
         var extra: [String: Any] = ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"]
         if let path = o.sizeChoicePath {
             extra["size_choice"] = try SizeChoice.configValue(record: path)

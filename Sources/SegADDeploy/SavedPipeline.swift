@@ -69,6 +69,8 @@ public struct SavedPipeline {
     public var seed: Int
     /// Names of the segments 0…L−1 for people (overlays, `top_features`), if given at save time.
     public var segmentNames: [String]? = nil
+    /// The report row it was saved from (e.g. "SegAD(patchcore+padim)"), when given.
+    public var method: String? = nil
 
     /// The working size every detector and the segmentation share.
     public var size: (height: Int, width: Int) { detectors[0].size }
@@ -103,6 +105,7 @@ extension SavedPipeline {
         config["layout_detectors"] = layout.detectors
         config["seed"] = seed
         if let segmentNames { config["segment_names"] = segmentNames }
+        if let method { config["method"] = method }
         config["xgboost_version"] = XGBBooster.libraryVersion
         let op = operatingPoint
         config["operating_point"] = ["tpr": op.tpr, "threshold": op.threshold, "folds": op.folds,
@@ -228,6 +231,10 @@ extension SavedPipeline {
                     throw PipelineError.segmentNames(path, segments: segments)
                 }
                 segmentNames = names
+            }
+            if let m = c["method"] {
+                guard let m = m as? String else { throw PipelineError.lacksConfiguration(path) }
+                method = m
             }
             featureNames = try reader.file.readStrings("feature_names")
             layout = FeatureLayout(segmentCount: segments, detectors: layoutDetectors, hasClassifierScore: false)

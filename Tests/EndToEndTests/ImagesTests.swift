@@ -84,6 +84,7 @@ final class ImagesTests: XCTestCase {
         XCTAssertTrue(results.contains("| SegAD(padim+golden-template, 1 segment) |"), results)
         XCTAssertTrue(run.stdout.contains("images: \(a)/pipeline.h5 holds SegAD("), run.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/report/figures/segmentation.png"))
+        try checkSignOff(a, metrics: metrics, results: results, stdout: run.stdout)
 
         // The detectors were fitted once, on the pool, and say so in their state.
         let manifest = try Manifest.load(path: a + "/manifest.json")
@@ -115,6 +116,48 @@ final class ImagesTests: XCTestCase {
         let csv = try String(contentsOfFile: tmp + "/scored/scores.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 4, csv.joined(separator: "\n"))
         XCTAssertEqual(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }), ["ok-1", "ok-2", "scratch-1"])
+    }
+
+    /// The report's sign-off section (Report+SignOff.swift): per row the test
+    /// counts, the working size, 95% intervals and the indicative-only flag
+    /// (5 test defects per seed here); the saved row and its operating point,
+    /// as pipeline.h5 records them.
+    func checkSignOff(_ a: String, metrics: [String: Any], results: String, stdout: String) throws {
+        let signOff = try XCTUnwrap(metrics["sign_off"] as? [String: Any])
+        XCTAssertEqual(signOff["working_size_hxw"] as? String, "32x48")
+        let intervals = try XCTUnwrap(signOff["intervals"] as? [String: Any])
+        XCTAssertEqual(intervals["resamples"] as? Int, 1000)
+        XCTAssertEqual(intervals["seed"] as? Int, 0)
+        let manifest = try Manifest.load(path: a + "/manifest.json")
+        let methods = metrics["methods"] as! [String: [String: Any]]
+        for (name, m) in methods {
+            let so = try XCTUnwrap(m["sign_off"] as? [String: Any], name)
+            let counts = try XCTUnwrap(so["test_counts_per_seed"] as? [String: [String: Int]], name)
+            for seed in [0, 1] {
+                let test = manifest.ids(.test, seed: seed).compactMap { manifest.index[$0].map { manifest.items[$0].label } }
+                XCTAssertEqual(counts["\(seed)"], ["good": test.filter { $0 == .good }.count, "bad": test.filter { $0 == .bad }.count,
+                                                  "uncertain": test.filter { $0 == .uncertain }.count], name)
+            }
+            XCTAssertEqual(so["indicative_only"] as? Bool, (counts.values.map { $0["bad"]! }.min()!) < 10, name)
+            for key in ["auroc", "fpr95tpr"] {
+                let ci = try XCTUnwrap(so[key + "_ci95"] as? [Double], name)
+                XCTAssertTrue(ci.count == 2 && 0 <= ci[0] && ci[0] <= ci[1] && ci[1] <= 100, "\(name) \(key): \(ci)")
+            }
+        }
+        XCTAssertTrue(results.contains("## For sign-off") && results.contains("Working size (HxW): 32x48"), results)
+        XCTAssertTrue(results.contains("indicative only"), results)
+        // The saved row: named in the report as in pipeline.h5 and on the console.
+        let p = try XCTUnwrap(signOff["pipeline"] as? [String: Any])
+        let method = try XCTUnwrap(p["method"] as? String)
+        XCTAssertTrue(stdout.contains("holds \(method) (seed 0)"), stdout)
+        XCTAssertTrue(results.contains("holds **\(method)**") && results.contains("saved as pipeline.h5"), results)
+        let reader = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
+        defer { reader.close() }
+        let op = try XCTUnwrap(reader.config["operating_point"] as? [String: Any])
+        XCTAssertEqual(reader.config["method"] as? String, method)
+        for (k, v) in [("threshold", "threshold"), ("oof_tpr", "oof_tpr"), ("oof_fpr", "oof_fpr")] {
+            XCTAssertEqual((op[k] as? NSNumber)?.doubleValue, (p[v] as? NSNumber)?.doubleValue, k)
+        }
     }
 
     /// A truncated JPEG among the good images: the manifest takes it (by its
