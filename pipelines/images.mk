@@ -3,6 +3,7 @@
 #
 #   make images IMAGES=DIR [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
 #               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"]
+#               [RESIZE=stretch|pad|crop]
 #
 # DIR holds good/ and bad/ (searched recursively, links followed) and
 # optionally uncertain/ (scored and reported apart, never trained on). NAME
@@ -29,7 +30,12 @@
 #
 # Knobs, each in a parameter stamp (changing one reruns only what depends on
 # it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
-# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS.
+# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS, RESIZE.
+# RESIZE (default stretch): how an image of another aspect meets the working
+# size — stretch, pad (aspect kept, black borders) or crop (the centre cut to
+# the working aspect); given to fit and derive-segmentation, recorded in the
+# detector states and pipeline.h5 (score-new and serve resize the same way;
+# docs/manifest.md, "Mixed aspect ratios").
 
 .PHONY: images
 
@@ -74,6 +80,18 @@ $(error make images: SIZE=$(call safe_shown,$(call safe_raw,SIZE)): give the wor
 endif
 endif
 endif
+IMAGES_RESIZE := $(or $(RESIZE),stretch)
+ifeq ($(filter stretch pad crop,$(IMAGES_RESIZE)),)
+$(error make images: RESIZE=$(call safe_shown,$(call safe_raw,RESIZE)): give stretch, pad or crop)
+endif
+ifneq ($(words $(IMAGES_RESIZE)),1)
+$(error make images: RESIZE=$(call safe_shown,$(call safe_raw,RESIZE)): give stretch, pad or crop)
+endif
+ifeq ($(SIZE),auto)
+ifneq ($(IMAGES_RESIZE),stretch)
+$(error make images: SIZE=auto chooses among stretched sizes; give SIZE=HxW with RESIZE=$(IMAGES_RESIZE))
+endif
+endif
 ifneq ($(call images_whole,$(IMAGES_SEGMENTS)),$(IMAGES_SEGMENTS))
 $(error make images: SEGMENTS=$(call safe_shown,$(call safe_raw,SEGMENTS)): give the number of segments, a whole number 1, 2, …)
 endif
@@ -105,6 +123,12 @@ $(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
 $(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION)))
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
 $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
+# RESIZE: the fits carry it in their own stamps (images_fit_args), the
+# segmentations in this one, a prerequisite once a run used pad or crop (a
+# run that never did is byte for byte what it was before RESIZE existed).
+images_resize_arg := $(if $(filter-out stretch,$(IMAGES_RESIZE)),--resize $(IMAGES_RESIZE))
+$(eval $(call param_stamp,$(IMG)/params/resize.txt,$(IMAGES_RESIZE)))
+images_resize_stamp := $(if $(or $(images_resize_arg),$(wildcard $(IMG)/params/resize.txt)),$(IMG)/params/resize.txt)
 
 # The manifest and the working size replace their file only when its bytes
 # change; otherwise the stamps that woke them are set back to the file's time
@@ -123,8 +147,8 @@ $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.tx
 # later stage runs on that copy (the split is the same).
 ifeq ($(IMAGES_SEGMENTATION),per-image)
 IMAGES_MANIFEST := $(IMG)/manifest-segmented.json
-$(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
+$(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
 else
 IMAGES_MANIFEST := $(IMG)/manifest.json
 endif
@@ -148,7 +172,7 @@ images.class := $(IMAGES_CLASS)
 images.manifest := $(IMAGES_MANIFEST)
 images.detectors := $(IMAGES_DETECTORS)
 images.seeds := $(IMAGES_SEEDS)
-images_fit_args := --seed $(images_seed0) --size $$(images_size)
+images_fit_args := --seed $(images_seed0) --size $$(images_size)$(if $(images_resize_arg), $(images_resize_arg))
 $(call native_detectors,images,$(IMAGES_DETECTORS),images_fit_args,WEIGHTS,$(IMG)/size.txt)
 $(IMAGES_NAME)_MAPS := native
 
@@ -156,10 +180,10 @@ $(IMAGES_NAME)_MAPS := native
 # one-segment map for the comparison row.
 IMAGES_DERIVED := $(IMG)/segmentation/derived.png
 IMAGES_ONE := $(IMG)/segmentation/one-segment.png
-$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
-$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size) -o $@
+$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
+$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
 
 ifeq ($(IMAGES_SEGMENTATION),derive)
 IMAGES_SEG_PNG := $(IMAGES_DERIVED)

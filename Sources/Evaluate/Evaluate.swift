@@ -195,7 +195,7 @@ extension Evaluate {
             abstract: "Scores new images with a saved pipeline: OUT/scores.csv and OUT/overlays/ID.png.",
             discussion: """
             PNG, JPEG or TIFF images (told apart by content; JPEG Exif orientation applied) of any size \
-            are resized bilinearly to the pipeline's working size; samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
+            are resized bilinearly to the pipeline's working size (as its detectors' images were: stretched, or with --resize pad or crop, the mode the pipeline records); samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
             pipeline and gray is replicated for a color one. Unreadable files stop the run with one line \
             (with --skip-unreadable they become rows of OUT/errors.csv: id,path,fault). \
             --shard K/N scores block K of the ids sorted by their UTF-8 bytes, cut into N (docs/cluster.md); \

@@ -99,6 +99,9 @@ public enum PipelineSaving {
             throw PipelineError.stateSizeDiffers(p, height: s.size.height, width: s.size.width, first: ordered[0].0.name,
                                                  firstHeight: size.height, firstWidth: size.width)
         }
+        for (s, p) in ordered where s.resize != ordered[0].0.resize {
+            throw InputError("--state", "\(p) resized its images by '\(s.resize.rawValue)', '\(ordered[0].0.name)' by '\(ordered[0].0.resize.rawValue)'; a pipeline resizes one way")
+        }
         let labels = try LabelMap.read(path: o.segmentationPath, height: size.height, width: size.width, segments: segments)
 
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath),
@@ -175,6 +178,7 @@ public enum PipelineSaving {
             oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
         pipeline.segmentNames = o.segmentNames
         pipeline.method = o.method
+        pipeline.resize = ordered[0].0.resize
         var extra: [String: Any] = ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"]
         if let path = o.sizeChoicePath {
             extra["size_choice"] = try SizeChoice.configValue(record: path)

@@ -118,6 +118,66 @@ final class ImagesTests: XCTestCase {
         XCTAssertEqual(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }), ["ok-1", "ok-2", "scratch-1"])
     }
 
+    /// RESIZE=pad on a folder of two aspect ratios (48x64 and 48x128, HxW;
+    /// the second 1.78× off the working 32x48): the listing says how many
+    /// are off once, the detector states and pipeline.h5 record pad, a
+    /// finished run leaves Make nothing to do, and score-new scores the test
+    /// images as the stage path did — with wide images padded, not stretched.
+    /// A refused RESIZE changes nothing.
+    func testResizePadSavedInPipelineScoresAsTheStages() throws {
+        let tmp = try temporaryFolder()
+        let parts = tmp + "/mixed"
+        for i in 0..<24 { try Self.writePart(parts + "/good/g\(i).png", n: 2 * (i / 2) * 2, bad: false, width: i % 2 == 0 ? 64 : 128) }
+        for i in 0..<12 { try Self.writePart(parts + "/bad/b\(i).png", n: 100 + 4 * i, bad: true, width: i % 2 == 0 ? 64 : 128) }
+        let artifacts = tmp + "/artifacts"
+        let args = ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(parts)", "BIN=\(ToolRunner.binDirectory)",
+                    "ARTIFACTS=\(artifacts)", "SIZE=32x48", "DETECTORS=golden-template", "SEGMENTS=3",
+                    "SEEDS=0", "BRF_ARGS=--num-parallel-tree 10 --rounds 3", "RESIZE=pad"]
+        let refused = try ToolRunner.run("make", args.dropLast() + ["RESIZE=zoom"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("RESIZE=zoom: give stretch, pad or crop"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: artifacts), "a refused RESIZE wrote something")
+
+        let run = try ToolRunner.run("make", args)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("18 of 36 images are more than 1.5× off the working aspect 32x48 (HxW)"), run.stderr)
+        let a = artifacts + "/mixed"
+        let state = try DetectorStateArtifact(path: a + "/detectors/mixed/golden-template.h5")
+        XCTAssertEqual(state.resize, .pad)
+        let pipeline = try SavedPipeline(path: a + "/pipeline.h5")
+        XCTAssertEqual(pipeline.resize, .pad)
+        let again = try ToolRunner.run("make", ["-q"] + args)
+        XCTAssertEqual(again.status, 0, "make -q after a finished run: " + again.stdout + again.stderr)
+
+        // The stage path's scores of seed 0's test images, for the saved row.
+        let method = try XCTUnwrap(pipeline.method)
+        let combo = method.hasSuffix(", 1 segment)") ? "one-segment" : String(method.dropFirst("SegAD(".count).dropLast())
+        let reference = try ScoresArtifact(path: a + "/scores/mixed/segad-\(combo).h5").seeds[0]
+        let manifest = try Manifest.load(path: a + "/manifest.json")
+        let new = tmp + "/new"
+        try FileManager.default.createDirectory(atPath: new, withIntermediateDirectories: true)
+        var wide: String?
+        for id in reference.ids {
+            let source = manifest.resolve(manifest.items[manifest.index[id]!].image!)
+            try FileManager.default.copyItem(atPath: source, toPath: new + "/\(id).png")
+            if try ImageFile.header(path: source).width == 128 { wide = source }
+        }
+        let scored = try ToolRunner.run(ToolRunner.binDirectory + "/evaluate", ["score-new", "--pipeline", a + "/pipeline.h5",
+                                                                                "--images", new, "--no-overlays", "-o", tmp + "/scored"])
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        let rows = try String(contentsOfFile: tmp + "/scored/scores.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        var byId: [String: Double] = [:]
+        for r in rows { let f = r.split(separator: ","); byId[String(f[0])] = Double(f[1]) }
+        XCTAssertEqual(byId.count, reference.ids.count)
+        for (id, score) in zip(reference.ids, reference.scores) {
+            XCTAssertEqual(try XCTUnwrap(byId[id], id), score, accuracy: 1e-5, id)
+        }
+        // A wide test image is padded on the way in: black rows above and below.
+        let image = try PipelineImage.load(path: try XCTUnwrap(wide), size: (32, 48), channels: 1, resize: pipeline.resize)
+        XCTAssertTrue(image.values[0..<48].allSatisfy { $0 == 0 } && image.values[(31 * 48)...].allSatisfy { $0 == 0 })
+        XCTAssertTrue(image.values[(16 * 48)..<(17 * 48)].allSatisfy { $0 > 0 })
+    }
+
     /// The report's sign-off section (Report+SignOff.swift): per row the test
     /// counts, the working size, 95% intervals and the indicative-only flag
     /// (5 test defects per seed here); the saved row and its operating point,
