@@ -3,6 +3,7 @@
 #
 #   make images IMAGES=DIR [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
 #               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"]
+#               [RESIZE=stretch|pad|crop]
 #
 # DIR holds good/ and bad/ (searched recursively, links followed) and
 # optionally uncertain/ (scored and reported apart, never trained on). NAME
@@ -20,14 +21,21 @@
 #              labels.png: your static label map; per-image: Otsu per image
 #   SegAD      segment-stats → train-brf per seed → evaluate (pipelines/segad.mk), plus
 #              SegAD on all detectors with ONE segment (what the segmentation buys)
-#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
-#              figures/segmentation.png shows the derived segments over a good image)
 #   pipeline   artifacts/NAME/pipeline.h5: the best SegAD row's seed-FIRST model saved by
 #              evaluate save-pipeline, for `evaluate score-new` (static segmentations only)
+#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
+#              figures/segmentation.png shows the derived segments over a good image;
+#              a sign-off section: test counts, working size, 95% intervals, pipeline.h5's
+#              row and operating point)
 #
 # Knobs, each in a parameter stamp (changing one reruns only what depends on
 # it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
-# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS.
+# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS, RESIZE.
+# RESIZE (default stretch): how an image of another aspect meets the working
+# size — stretch, pad (aspect kept, black borders) or crop (the centre cut to
+# the working aspect); given to fit and derive-segmentation, recorded in the
+# detector states and pipeline.h5 (score-new and serve resize the same way;
+# docs/manifest.md, "Mixed aspect ratios").
 
 .PHONY: images
 
@@ -72,6 +80,18 @@ $(error make images: SIZE=$(call safe_shown,$(call safe_raw,SIZE)): give the wor
 endif
 endif
 endif
+IMAGES_RESIZE := $(or $(RESIZE),stretch)
+ifeq ($(filter stretch pad crop,$(IMAGES_RESIZE)),)
+$(error make images: RESIZE=$(call safe_shown,$(call safe_raw,RESIZE)): give stretch, pad or crop)
+endif
+ifneq ($(words $(IMAGES_RESIZE)),1)
+$(error make images: RESIZE=$(call safe_shown,$(call safe_raw,RESIZE)): give stretch, pad or crop)
+endif
+ifeq ($(SIZE),auto)
+ifneq ($(IMAGES_RESIZE),stretch)
+$(error make images: SIZE=auto chooses among stretched sizes; give SIZE=HxW with RESIZE=$(IMAGES_RESIZE))
+endif
+endif
 ifneq ($(call images_whole,$(IMAGES_SEGMENTS)),$(IMAGES_SEGMENTS))
 $(error make images: SEGMENTS=$(call safe_shown,$(call safe_raw,SEGMENTS)): give the number of segments, a whole number 1, 2, …)
 endif
@@ -103,6 +123,12 @@ $(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
 $(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION)))
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
 $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
+# RESIZE: the fits carry it in their own stamps (images_fit_args), the
+# segmentations in this one, a prerequisite once a run used pad or crop (a
+# run that never did is byte for byte what it was before RESIZE existed).
+images_resize_arg := $(if $(filter-out stretch,$(IMAGES_RESIZE)),--resize $(IMAGES_RESIZE))
+$(eval $(call param_stamp,$(IMG)/params/resize.txt,$(IMAGES_RESIZE)))
+images_resize_stamp := $(if $(or $(images_resize_arg),$(wildcard $(IMG)/params/resize.txt)),$(IMG)/params/resize.txt)
 
 # The manifest and the working size replace their file only when its bytes
 # change; otherwise the stamps that woke them are set back to the file's time
@@ -121,8 +147,8 @@ $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.tx
 # later stage runs on that copy (the split is the same).
 ifeq ($(IMAGES_SEGMENTATION),per-image)
 IMAGES_MANIFEST := $(IMG)/manifest-segmented.json
-$(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
+$(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
 else
 IMAGES_MANIFEST := $(IMG)/manifest.json
 endif
@@ -146,7 +172,7 @@ images.class := $(IMAGES_CLASS)
 images.manifest := $(IMAGES_MANIFEST)
 images.detectors := $(IMAGES_DETECTORS)
 images.seeds := $(IMAGES_SEEDS)
-images_fit_args := --seed $(images_seed0) --size $$(images_size)
+images_fit_args := --seed $(images_seed0) --size $$(images_size)$(if $(images_resize_arg), $(images_resize_arg))
 $(call native_detectors,images,$(IMAGES_DETECTORS),images_fit_args,WEIGHTS,$(IMG)/size.txt)
 $(IMAGES_NAME)_MAPS := native
 
@@ -154,10 +180,10 @@ $(IMAGES_NAME)_MAPS := native
 # one-segment map for the comparison row.
 IMAGES_DERIVED := $(IMG)/segmentation/derived.png
 IMAGES_ONE := $(IMG)/segmentation/one-segment.png
-$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size) -o $@
-$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size) -o $@
+$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
+$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt $(images_resize_stamp) | $(STAGES)
+	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
 
 ifeq ($(IMAGES_SEGMENTATION),derive)
 IMAGES_SEG_PNG := $(IMAGES_DERIVED)
@@ -193,19 +219,30 @@ $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 $(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
 $(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
 $(IMAGES_NAME).sections := $(images_size_auto_section)
+# The sign-off section (Sources/SegADMethod/Reports/Report+SignOff.swift): test
+# counts, the working size, 95% bootstrap intervals, and (static
+# segmentations) the saved pipeline's row and operating point, so the report
+# follows pipeline.h5.
+images_static := $(if $(filter per-image,$(IMAGES_SEGMENTATION)),,y)
+$(IMAGES_NAME).report_args = --sign-off --working-size $(call shq,$(images_size))$(if $(images_static), --pipeline $(call shq,$(IMG)/pipeline.h5))
+$(IMAGES_NAME).report_deps := $(IMG)/size.txt $(if $(images_static),$(IMG)/pipeline.h5)
+$(IMAGES_NAME).report_stamp := sign-off$(if $(images_static), pipeline.h5)
 $(call segad_report,$(IMAGES_NAME))
 
-# The saved pipeline: the report's best SegAD row (highest mean Cl. AUROC),
-# its first seed's model, the detector states and the label map it used.
+# The saved pipeline: the best SegAD row (highest mean Cl. AUROC, computed from
+# the scores as the report computes it), its first seed's model, the detector
+# states and the label map it used; the row's name is recorded in it.
 images_states = $(foreach d,$(1),--state $(IMG)/detectors/$(IMAGES_CLASS)/$(d).h5)
-$(IMG)/pipeline.h5: $(IMG)/report/metrics.json | $(STAGES)
-	@best=$$($(BIN)/evaluate best-method --metrics $< --prefix 'SegAD(') || exit 1; \
+# Its rows live in a stamp: a shorter DETECTORS chooses again.
+$(eval $(call param_stamp,$(IMG)/params/pipeline-rows.txt,$(patsubst $(IMG)/%,%,$($(IMAGES_NAME)_SCORES))))
+$(IMG)/pipeline.h5: $($(IMAGES_NAME)_SCORES) $(IMG)/params/pipeline-rows.txt $(if $(images_size_auto_pipeline_args),$(IMG)/size-auto/choice.json) | $(STAGES)
+	@best=$$($(BIN)/evaluate best-method --prefix 'SegAD(' $(foreach f,$($(IMAGES_NAME)_SCORES),$(call shq,$(f)))) || exit 1; \
 	if [ "$$best" = $(call shq,$(IMAGES_ONE_METHOD)) ]; then combo=one-segment; dets=$(call shq,$(IMAGES_DETECTORS)); seg=$(call shq,$(IMAGES_ONE)); \
 	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(call shq,$(IMAGES_SEG_PNG)); fi; \
 	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
 	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
 	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
-	  "$${states[@]}" --segmentation "$$seg" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  "$${states[@]}" --segmentation "$$seg" --method "$$best" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
 	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
 	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"

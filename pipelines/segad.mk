@@ -138,9 +138,12 @@ endef
 # evaluate report: the report folder's one writer (its figures included; a
 # file it did not write goes). Title, figures and rows live in a stamp:
 # a row dropped (a shorter DETECTORS) reruns the report.  $(call segad_report,BENCH)
+# Optional, per benchmark: BENCH.report_args (more report options, expanded
+# when the recipe runs, e.g. make images' --sign-off), BENCH.report_deps
+# (files they read) and BENCH.report_stamp (their part of the stamp).
 define segad_report_rules
-$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures)$(if $($(1).sections), $($(1).sections)) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES)))
-$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $($(1).sections) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
-	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) $(addprefix --section ,$($(1).sections)) --print
+$(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures)$(if $($(1).sections), $($(1).sections)) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES))$(if $($(1).report_stamp), $($(1).report_stamp)))
+$(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $($(1).sections) $($(1).report_deps) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
+	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) $(addprefix --section ,$($(1).sections))$$(if $$($(1).report_args), $$($(1).report_args)) --print
 endef
 segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1)))

@@ -87,6 +87,16 @@ extension Evaluate {
         @Option(name: .customLong("section"), parsing: .singleValue,
                 help: "A Markdown file appended to results.md (repeatable), e.g. SIZE=auto's choice.md.")
         var sections: [String] = []
+        @Flag(help: "Add the sign-off section (test counts, 95% bootstrap intervals, rows with few test defects flagged) to results.md and metrics.json.")
+        var signOff = false
+        @Option(help: "With --sign-off: the working size the maps were made at, HxW.", parse: ImageSize.parse)
+        var workingSize: ImageSize?
+        @Option(help: "With --sign-off: the saved pipeline (evaluate save-pipeline), whose row and operating point the report names.")
+        var pipeline: String?
+        @Option(help: "With --sign-off: bootstrap resamples for the intervals.", parse: Bounded.integer(100...100_000))
+        var resamples = 1000
+        @Option(help: "With --sign-off: SplitMix64 seed of the resampling indices.", parse: Bounded.integer(0...Bounds.maxSeed))
+        var bootstrapSeed = 0
 
         func figurePairs() -> [(name: String, path: String)] {
             figures.map { f in
@@ -97,16 +107,25 @@ extension Evaluate {
 
         func validate() throws {
             if scores.isEmpty { throw ValidationError("give at least one scores artifact") }
+            if !signOff, workingSize != nil || pipeline != nil {
+                throw ValidationError("--working-size and --pipeline belong to --sign-off")
+            }
         }
 
         func run() throws {
             StageMain.run("evaluate report") {
                 try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
-                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) })
+                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) }
+                                          + (pipeline.map { [("--pipeline", $0)] } ?? []))
                 var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
                 options.sections = sections
+                if signOff {
+                    options.signOff = Report.SignOff(workingSize: workingSize.map { "\($0.height)x\($0.width)" },
+                                                     pipeline: try pipeline.map(Self.savedRow), resamples: resamples,
+                                                     seed: UInt64(bootstrapSeed))
+                }
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)
@@ -145,6 +164,8 @@ extension Evaluate {
         var segmentNames: String?
         @Option(help: "The working-size record of `extract-maps choose-size` (SIZE=auto), kept in the pipeline's config.")
         var sizeChoice: String?
+        @Option(help: "The report row this model is, e.g. 'SegAD(patchcore+padim)', recorded in the pipeline (evaluate report --pipeline shows it).")
+        var method: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
@@ -156,11 +177,14 @@ extension Evaluate {
                 try OutputPaths.check(outputs: [.init("-o", output)],
                                       inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation), ("--size-choice", sizeChoice ?? "")] + states.map { ("--state", $0) },
                                       manifests: [manifest.path])
-                try PipelineSaving.run(.init(manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
-                                             statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
-                                             foldSeed: foldSeed, output: output,
-                                             segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
-                                                 .map { $0.trimmingCharacters(in: .whitespaces) } }, sizeChoicePath: sizeChoice))
+                var options = PipelineSaving.Options(
+                    manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
+                    statePaths: states, segmentationPath: segmentation, tpr: tpr, folds: folds,
+                    foldSeed: foldSeed, output: output,
+                    segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
+                        .map { $0.trimmingCharacters(in: .whitespaces) } }, sizeChoicePath: sizeChoice)
+                options.method = method
+                try PipelineSaving.run(options)
             }
         }
     }
@@ -171,7 +195,7 @@ extension Evaluate {
             abstract: "Scores new images with a saved pipeline: OUT/scores.csv and OUT/overlays/ID.png.",
             discussion: """
             PNG, JPEG or TIFF images (told apart by content; JPEG Exif orientation applied) of any size \
-            are resized bilinearly to the pipeline's working size; samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
+            are resized bilinearly to the pipeline's working size (as its detectors' images were: stretched, or with --resize pad or crop, the mode the pipeline records); samples are scaled to [0, 1]; alpha is dropped; color becomes gray (BT.601 luma) for a gray \
             pipeline and gray is replicated for a color one. Unreadable files stop the run with one line \
             (with --skip-unreadable they become rows of OUT/errors.csv: id,path,fault). \
             --shard K/N scores block K of the ids sorted by their UTF-8 bytes, cut into N (docs/cluster.md); \
@@ -221,5 +245,17 @@ extension Evaluate {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }
+    }
+}
+
+extension Evaluate.ReportCommand {
+    /// The saved pipeline's row and operating point, for the sign-off section.
+    static func savedRow(_ path: String) throws -> Report.SavedRow {
+        let p = try SavedPipeline(path: path)
+        let op = p.operatingPoint
+        let bad = p.oof.labels.filter { $0 == 1 }.count
+        return Report.SavedRow(path: path, method: p.method, seed: p.seed, threshold: op.threshold, targetTPR: op.tpr,
+                               folds: op.folds, foldSeed: op.foldSeed, oofTPR: op.oofTPR, oofFPR: op.oofFPR,
+                               oofAUROC: op.oofAUROC, oofGood: p.oof.labels.count - bad, oofBad: bad)
     }
 }

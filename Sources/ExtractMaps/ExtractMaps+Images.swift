@@ -24,10 +24,14 @@ extension ExtractMaps {
             StageMain.run("extract-maps working-size") {
                 if let output { try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path)], manifests: [manifest.path]) }
                 let chosen: (height: Int, width: Int)
+                let loaded = try Manifest.load(path: manifest.path)
                 if let size { chosen = size.tuple } else {
-                    let auto = try WorkingSize.auto(manifest: try Manifest.load(path: manifest.path))
+                    let auto = try WorkingSize.auto(manifest: loaded)
                     FileHandle.standardError.write(Data("extract-maps working-size: \(auto.note)\n".utf8))
                     chosen = auto.size
+                }
+                if let note = WorkingSize.offAspectNote(manifest: loaded, size: chosen) {
+                    FileHandle.standardError.write(Data("extract-maps working-size: \(note)\n".utf8))
                 }
                 let text = "\(chosen.height)x\(chosen.width)\n"
                 if let output {

@@ -3,6 +3,15 @@ import SegAD
 import SegADCLI
 import SegADNative
 import SegADDetectors
+import SegADKernels
+
+/// `--resize stretch|pad|crop` (ResizeMode): a value outside them is refused with the list.
+func parseResizeMode(_ text: String) throws -> ResizeMode {
+    guard let mode = ResizeMode(rawValue: text) else {
+        throw ValidationError("expected one of \(ResizeMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+    }
+    return mode
+}
 
 @main
 struct ExtractMaps: ParsableCommand {
@@ -71,6 +80,9 @@ extension ExtractMaps {
         var coresetRatio: Float?
         @Option(help: "Fit on at most this many detector-train images.", parse: Bounded.integer(1...Int(Int32.max)))
         var limit: Int?
+        @Option(help: "How an image of another aspect meets the working size: stretch (default), pad (aspect kept, black borders) or crop (the centre cut to the working aspect). Recorded in the state; apply and a saved pipeline do the same.",
+                transform: parseResizeMode)
+        var resize: ResizeMode = .stretch
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(name: .shortAndLong, help: "The detector-state artifact to write (.h5).") var output: String
 
@@ -82,9 +94,11 @@ extension ExtractMaps {
             StageProgress.quiet = quiet
             StageMain.run("extract-maps fit") {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--manifest", manifest.path), ("--weights", weights ?? "")], manifests: [manifest.path])
-                try NativeDetectors.fit(.init(manifestPath: manifest.path, kind: kind.name, name: name ?? kind.name, seed: seed,
-                                              size: size?.tuple, weightsPath: weights, coresetRatio: coresetRatio,
-                                              output: output, limit: limit))
+                var options = NativeDetectors.FitOptions(manifestPath: manifest.path, kind: kind.name, name: name ?? kind.name, seed: seed,
+                                                         size: size?.tuple, weightsPath: weights, coresetRatio: coresetRatio,
+                                                         output: output, limit: limit)
+                options.resize = resize
+                try NativeDetectors.fit(options)
             }
         }
     }
@@ -185,6 +199,9 @@ extension ExtractMaps {
         @Option(help: "Static: use at most this many detector-train images.", parse: Bounded.integer(1...Int(Int32.max)))
         var limit: Int?
         @Flag(help: "Segment each item's image (foreground/background) instead of one static map.") var perImage = false
+        @Option(help: "How an image of another aspect meets the working size: stretch (default), pad or crop — as the detectors were fitted (extract-maps fit --resize).",
+                transform: parseResizeMode)
+        var resize: ResizeMode = .stretch
         @Flag(help: "No progress lines on stderr.") var quiet = false
         @Option(help: "Per-image: folder for the label PNGs (default: OUTPUT without extension + _segmentation).")
         var labelFolder: String?
@@ -221,15 +238,19 @@ extension ExtractMaps {
                     var c = PerImageSegmentation.Config()
                     c.classes = segments ?? 2
                     c.minIslandArea = minIslandArea
-                    try SegmentationDerivation.runPerImage(.init(manifestPath: manifest.path, size: size.tuple,
-                                                                 output: output, labelFolder: labelFolder, config: c))
+                    var options = SegmentationDerivation.PerImageOptions(manifestPath: manifest.path, size: size.tuple,
+                                                                         output: output, labelFolder: labelFolder, config: c)
+                    options.resize = resize
+                    try SegmentationDerivation.runPerImage(options)
                 } else {
                     var c = StaticSegmentation.Config()
                     c.segments = segments ?? StaticSegmentation.defaultSegments
                     c.seed = UInt32(truncatingIfNeeded: seed!)
                     c.minIslandArea = minIslandArea
-                    try SegmentationDerivation.runStatic(.init(manifestPath: manifest.path, seed: seed!, size: size.tuple,
-                                                               mapsPaths: maps, output: output, config: c, limit: limit))
+                    var options = SegmentationDerivation.StaticOptions(manifestPath: manifest.path, seed: seed!, size: size.tuple,
+                                                                       mapsPaths: maps, output: output, config: c, limit: limit)
+                    options.resize = resize
+                    try SegmentationDerivation.runStatic(options)
                 }
             }
         }

@@ -32,6 +32,8 @@ public enum PipelineSaving {
         public var segmentNames: [String]?
         /// `extract-maps choose-size`'s record (SIZE=auto), kept in the config as `size_choice`.
         public var sizeChoicePath: String?
+        /// The report row this is (e.g. "SegAD(patchcore+padim)"), recorded as `method`.
+        public var method: String? = nil
 
         public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
                     segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String,
@@ -96,6 +98,9 @@ public enum PipelineSaving {
         for (s, p) in ordered where s.size != size {
             throw PipelineError.stateSizeDiffers(p, height: s.size.height, width: s.size.width, first: ordered[0].0.name,
                                                  firstHeight: size.height, firstWidth: size.width)
+        }
+        for (s, p) in ordered where s.resize != ordered[0].0.resize {
+            throw InputError("--state", "\(p) resized its images by '\(s.resize.rawValue)', '\(ordered[0].0.name)' by '\(ordered[0].0.resize.rawValue)'; a pipeline resizes one way")
         }
         let labels = try LabelMap.read(path: o.segmentationPath, height: size.height, width: size.width, segments: segments)
 
@@ -172,6 +177,8 @@ public enum PipelineSaving {
                                   oofAUROC: auroc, oofTPR: keptTPR, oofFPR: fpr),
             oof: OutOfFoldScores(ids: trainIds, labels: y, folds: folds, scores: oofScores), seed: o.seed)
         pipeline.segmentNames = o.segmentNames
+        pipeline.method = o.method
+        pipeline.resize = ordered[0].0.resize
         var extra: [String: Any] = ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"]
         if let path = o.sizeChoicePath {
             extra["size_choice"] = try SizeChoice.configValue(record: path)

@@ -54,7 +54,7 @@ public final class PipelineScorer {
 
     /// Loads a PNG for this pipeline (see `PipelineImage.load`).
     public func load(path: String) throws -> DetectorImage {
-        try PipelineImage.load(path: path, size: pipeline.size, channels: pipeline.channels)
+        try PipelineImage.load(path: path, size: pipeline.size, channels: pipeline.channels, resize: pipeline.resize)
     }
 
     /// Scores images already at the working size and channel count.
@@ -162,8 +162,8 @@ public enum PipelineImage {
     /// - bit depth: 8- and 16-bit samples are scaled to [0, 1] by 255 and
     ///   65535 (1/2/4-bit gray and palette images are expanded to 8-bit);
     /// - size: any size is resized bilinearly (torch align_corners=False, no
-    ///   antialiasing — as the detectors' training images were), aspect ratio
-    ///   not kept;
+    ///   antialiasing — as the detectors' training images were), by `resize`
+    ///   (the pipeline's; stretch: aspect ratio not kept; pad, crop: kept);
     /// - mode: alpha is dropped; a color image for a gray pipeline becomes
     ///   gray by ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), a gray
     ///   image for a color pipeline is replicated to three channels.
@@ -171,8 +171,9 @@ public enum PipelineImage {
     /// Files that are not PNG, JPEG or TIFF, truncated or corrupt are refused
     /// with the reader's one-line `ImageError`, as are images outside
     /// `ImageLimits` (a side below 8 or above 16384, more than `ImageLimits.maxPixels`, 2^26 by default).
-    public static func load(path: String, size: (height: Int, width: Int), channels: Int) throws -> DetectorImage {
-        let image = try DetectorImage.load(path: path, height: size.height, width: size.width)
+    public static func load(path: String, size: (height: Int, width: Int), channels: Int,
+                            resize: ResizeMode = .stretch) throws -> DetectorImage {
+        let image = try DetectorImage.load(path: path, height: size.height, width: size.width, resize: resize)
         if image.channels == channels { return image }
         let hw = size.height * size.width
         if channels == 1 {

@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import SegADDetectors
+import SegADKernels
 import SegADCore
 import SegADMethod
 
@@ -69,6 +70,11 @@ public struct SavedPipeline {
     public var seed: Int
     /// Names of the segments 0…L−1 for people (overlays, `top_features`), if given at save time.
     public var segmentNames: [String]? = nil
+    /// The report row it was saved from (e.g. "SegAD(patchcore+padim)"), when given.
+    public var method: String? = nil
+    /// How new images of another aspect meet the working size, as the
+    /// detectors' images did (config `resize`, written when not stretch).
+    public var resize: ResizeMode = .stretch
 
     /// The working size every detector and the segmentation share.
     public var size: (height: Int, width: Int) { detectors[0].size }
@@ -103,6 +109,8 @@ extension SavedPipeline {
         config["layout_detectors"] = layout.detectors
         config["seed"] = seed
         if let segmentNames { config["segment_names"] = segmentNames }
+        if let method { config["method"] = method }
+        if resize != .stretch { config["resize"] = resize.rawValue }
         config["xgboost_version"] = XGBBooster.libraryVersion
         let op = operatingPoint
         config["operating_point"] = ["tpr": op.tpr, "threshold": op.threshold, "folds": op.folds,
@@ -228,6 +236,17 @@ extension SavedPipeline {
                     throw PipelineError.segmentNames(path, segments: segments)
                 }
                 segmentNames = names
+            }
+            if let r = c["resize"] {
+                guard let text = r as? String, let mode = ResizeMode(rawValue: text) else {
+                    throw ArtifactError.configValue(path, key: "resize", value: "\(r)",
+                                                    expected: ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                resize = mode
+            }
+            if let m = c["method"] {
+                guard let m = m as? String else { throw PipelineError.lacksConfiguration(path) }
+                method = m
             }
             featureNames = try reader.file.readStrings("feature_names")
             layout = FeatureLayout(segmentCount: segments, detectors: layoutDetectors, hasClassifierScore: false)

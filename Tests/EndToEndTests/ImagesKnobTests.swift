@@ -70,7 +70,7 @@ final class ImagesKnobTests: XCTestCase {
             ("DETECTORS", "patchcore padim golden-template"), ("SEGMENTATION", "derive"), ("SEGMENTS", "3"),
             ("SIZE", "32"), ("SEEDS", "0 1"), ("POOL_FRACTION", "0.4"), ("TEST_FRACTION", "0.5"),
             ("PATCHCORE_ARGS", "--coreset-ratio 0.05"), ("PADIM_ARGS", ""),
-            ("BRF_ARGS", "--num-parallel-tree 5 --rounds 2"), ("WEIGHTS", Self.weights)]
+            ("BRF_ARGS", "--num-parallel-tree 5 --rounds 2"), ("WEIGHTS", Self.weights), ("RESIZE", "stretch")]
         func args(_ changed: [String: String] = [:]) -> [String] {
             ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(cells)", "BIN=\(ToolRunner.binDirectory)",
              "ARTIFACTS=\(artifacts)"] + knobs.map { "\($0.0)=\(changed[$0.0] ?? $0.1)" }
@@ -124,6 +124,8 @@ final class ImagesKnobTests: XCTestCase {
                        ["patchcore", "padim"].reduce(chain(all).union(oneSegment).union(end)) {
                            $0.union(detector($1)).union(chain($1)) })
         XCTAssertEqual(try planned(["SIZE": "32x64"]), afterSize.union([c + "size.txt"]))
+        // RESIZE: every fit (its stamp) and both segmentations (params/resize.txt), and all after them.
+        XCTAssertEqual(try planned(["RESIZE": "pad"]), afterSize)
         for knob in [["SEEDS": "0 1 2"], ["POOL_FRACTION": "0.5"], ["TEST_FRACTION": "0.4"]] {
             let expected = knob["SEEDS"] != nil
                 ? everything.union(Set((dets + [all, "one-segment"]).map { c + "models/cells/\($0)/seed-2.h5" }))
@@ -135,7 +137,7 @@ final class ImagesKnobTests: XCTestCase {
                        chain("padim+golden-template").union(oneSegment).union(end))
 
         // A refused value of the wrong form: one line, no stamp or artifact touched.
-        for bad in [["SIZE": "abc"], ["SEGMENTS": "0"], ["DETECTORS": "padim sift"]] {
+        for bad in [["SIZE": "abc"], ["SEGMENTS": "0"], ["DETECTORS": "padim sift"], ["RESIZE": "zoom"]] {
             let refused = try ToolRunner.run("make", args(bad))
             XCTAssertNotEqual(refused.status, 0, "\(bad)")
             XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)

@@ -84,6 +84,7 @@ final class ImagesTests: XCTestCase {
         XCTAssertTrue(results.contains("| SegAD(padim+golden-template, 1 segment) |"), results)
         XCTAssertTrue(run.stdout.contains("images: \(a)/pipeline.h5 holds SegAD("), run.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: a + "/report/figures/segmentation.png"))
+        try checkSignOff(a, metrics: metrics, results: results, stdout: run.stdout)
 
         // The detectors were fitted once, on the pool, and say so in their state.
         let manifest = try Manifest.load(path: a + "/manifest.json")
@@ -115,6 +116,108 @@ final class ImagesTests: XCTestCase {
         let csv = try String(contentsOfFile: tmp + "/scored/scores.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 4, csv.joined(separator: "\n"))
         XCTAssertEqual(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }), ["ok-1", "ok-2", "scratch-1"])
+    }
+
+    /// RESIZE=pad on a folder of two aspect ratios (48x64 and 48x128, HxW;
+    /// the second 1.78× off the working 32x48): the listing says how many
+    /// are off once, the detector states and pipeline.h5 record pad, a
+    /// finished run leaves Make nothing to do, and score-new scores the test
+    /// images as the stage path did — with wide images padded, not stretched.
+    /// A refused RESIZE changes nothing.
+    func testResizePadSavedInPipelineScoresAsTheStages() throws {
+        let tmp = try temporaryFolder()
+        let parts = tmp + "/mixed"
+        for i in 0..<24 { try Self.writePart(parts + "/good/g\(i).png", n: 2 * (i / 2) * 2, bad: false, width: i % 2 == 0 ? 64 : 128) }
+        for i in 0..<12 { try Self.writePart(parts + "/bad/b\(i).png", n: 100 + 4 * i, bad: true, width: i % 2 == 0 ? 64 : 128) }
+        let artifacts = tmp + "/artifacts"
+        let args = ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(parts)", "BIN=\(ToolRunner.binDirectory)",
+                    "ARTIFACTS=\(artifacts)", "SIZE=32x48", "DETECTORS=golden-template", "SEGMENTS=3",
+                    "SEEDS=0", "BRF_ARGS=--num-parallel-tree 10 --rounds 3", "RESIZE=pad"]
+        let refused = try ToolRunner.run("make", args.dropLast() + ["RESIZE=zoom"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("RESIZE=zoom: give stretch, pad or crop"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: artifacts), "a refused RESIZE wrote something")
+
+        let run = try ToolRunner.run("make", args)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("18 of 36 images are more than 1.5× off the working aspect 32x48 (HxW)"), run.stderr)
+        let a = artifacts + "/mixed"
+        let state = try DetectorStateArtifact(path: a + "/detectors/mixed/golden-template.h5")
+        XCTAssertEqual(state.resize, .pad)
+        let pipeline = try SavedPipeline(path: a + "/pipeline.h5")
+        XCTAssertEqual(pipeline.resize, .pad)
+        let again = try ToolRunner.run("make", ["-q"] + args)
+        XCTAssertEqual(again.status, 0, "make -q after a finished run: " + again.stdout + again.stderr)
+
+        // The stage path's scores of seed 0's test images, for the saved row.
+        let method = try XCTUnwrap(pipeline.method)
+        let combo = method.hasSuffix(", 1 segment)") ? "one-segment" : String(method.dropFirst("SegAD(".count).dropLast())
+        let reference = try ScoresArtifact(path: a + "/scores/mixed/segad-\(combo).h5").seeds[0]
+        let manifest = try Manifest.load(path: a + "/manifest.json")
+        let new = tmp + "/new"
+        try FileManager.default.createDirectory(atPath: new, withIntermediateDirectories: true)
+        var wide: String?
+        for id in reference.ids {
+            let source = manifest.resolve(manifest.items[manifest.index[id]!].image!)
+            try FileManager.default.copyItem(atPath: source, toPath: new + "/\(id).png")
+            if try ImageFile.header(path: source).width == 128 { wide = source }
+        }
+        let scored = try ToolRunner.run(ToolRunner.binDirectory + "/evaluate", ["score-new", "--pipeline", a + "/pipeline.h5",
+                                                                                "--images", new, "--no-overlays", "-o", tmp + "/scored"])
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        let rows = try String(contentsOfFile: tmp + "/scored/scores.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        var byId: [String: Double] = [:]
+        for r in rows { let f = r.split(separator: ","); byId[String(f[0])] = Double(f[1]) }
+        XCTAssertEqual(byId.count, reference.ids.count)
+        for (id, score) in zip(reference.ids, reference.scores) {
+            XCTAssertEqual(try XCTUnwrap(byId[id], id), score, accuracy: 1e-5, id)
+        }
+        // A wide test image is padded on the way in: black rows above and below.
+        let image = try PipelineImage.load(path: try XCTUnwrap(wide), size: (32, 48), channels: 1, resize: pipeline.resize)
+        XCTAssertTrue(image.values[0..<48].allSatisfy { $0 == 0 } && image.values[(31 * 48)...].allSatisfy { $0 == 0 })
+        XCTAssertTrue(image.values[(16 * 48)..<(17 * 48)].allSatisfy { $0 > 0 })
+    }
+
+    /// The report's sign-off section (Report+SignOff.swift): per row the test
+    /// counts, the working size, 95% intervals and the indicative-only flag
+    /// (5 test defects per seed here); the saved row and its operating point,
+    /// as pipeline.h5 records them.
+    func checkSignOff(_ a: String, metrics: [String: Any], results: String, stdout: String) throws {
+        let signOff = try XCTUnwrap(metrics["sign_off"] as? [String: Any])
+        XCTAssertEqual(signOff["working_size_hxw"] as? String, "32x48")
+        let intervals = try XCTUnwrap(signOff["intervals"] as? [String: Any])
+        XCTAssertEqual(intervals["resamples"] as? Int, 1000)
+        XCTAssertEqual(intervals["seed"] as? Int, 0)
+        let manifest = try Manifest.load(path: a + "/manifest.json")
+        let methods = metrics["methods"] as! [String: [String: Any]]
+        for (name, m) in methods {
+            let so = try XCTUnwrap(m["sign_off"] as? [String: Any], name)
+            let counts = try XCTUnwrap(so["test_counts_per_seed"] as? [String: [String: Int]], name)
+            for seed in [0, 1] {
+                let test = manifest.ids(.test, seed: seed).compactMap { manifest.index[$0].map { manifest.items[$0].label } }
+                XCTAssertEqual(counts["\(seed)"], ["good": test.filter { $0 == .good }.count, "bad": test.filter { $0 == .bad }.count,
+                                                  "uncertain": test.filter { $0 == .uncertain }.count], name)
+            }
+            XCTAssertEqual(so["indicative_only"] as? Bool, (counts.values.map { $0["bad"]! }.min()!) < 10, name)
+            for key in ["auroc", "fpr95tpr"] {
+                let ci = try XCTUnwrap(so[key + "_ci95"] as? [Double], name)
+                XCTAssertTrue(ci.count == 2 && 0 <= ci[0] && ci[0] <= ci[1] && ci[1] <= 100, "\(name) \(key): \(ci)")
+            }
+        }
+        XCTAssertTrue(results.contains("## For sign-off") && results.contains("Working size (HxW): 32x48"), results)
+        XCTAssertTrue(results.contains("indicative only"), results)
+        // The saved row: named in the report as in pipeline.h5 and on the console.
+        let p = try XCTUnwrap(signOff["pipeline"] as? [String: Any])
+        let method = try XCTUnwrap(p["method"] as? String)
+        XCTAssertTrue(stdout.contains("holds \(method) (seed 0)"), stdout)
+        XCTAssertTrue(results.contains("holds **\(method)**") && results.contains("saved as pipeline.h5"), results)
+        let reader = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
+        defer { reader.close() }
+        let op = try XCTUnwrap(reader.config["operating_point"] as? [String: Any])
+        XCTAssertEqual(reader.config["method"] as? String, method)
+        for (k, v) in [("threshold", "threshold"), ("oof_tpr", "oof_tpr"), ("oof_fpr", "oof_fpr")] {
+            XCTAssertEqual((op[k] as? NSNumber)?.doubleValue, (p[v] as? NSNumber)?.doubleValue, k)
+        }
     }
 
     /// A truncated JPEG among the good images: the manifest takes it (by its

@@ -58,6 +58,6 @@ final class ModuleLayersTests: XCTestCase {
             }
         }
         XCTAssertEqual(homes.sorted(), ["SegADKernels/Images/ImageOps.swift", "SegADKernels/Images/MapOps.swift",
-                                        "SegADKernels/Images/Resize.swift"])
+                                        "SegADKernels/Images/Resize.swift", "SegADKernels/Images/ResizeMode.swift"])
     }
 }

@@ -10,8 +10,10 @@ extension DetectorImage {
     /// images stay one channel, color images become RGB; samples are scaled
     /// to [0, 1] by the format's full white (`RasterImage.maxValue`).
     /// Unreadable, truncated, too large or too small files throw the reader's
-    /// one-line `ImageError`.
-    public static func load(path: String, height: Int, width: Int) throws -> DetectorImage {
+    /// one-line `ImageError`. `resize` says how another aspect ratio meets
+    /// the working size (`ResizeMode`; `.stretch`, the default, is the plain
+    /// bilinear resize above).
+    public static func load(path: String, height: Int, width: Int, resize: ResizeMode = .stretch) throws -> DetectorImage {
         let image = try ImageFile.read(path: path)
         let scale = 1 / image.maxValue
         let channels = image.channels
@@ -25,8 +27,10 @@ extension DetectorImage {
             }
             if image.height == height && image.width == width {
                 out += plane
-            } else {
+            } else if resize == .stretch {
                 out += Resize.bilinear(plane, height: image.height, width: image.width, toHeight: height, toWidth: width)
+            } else {
+                out += resize.apply(plane, height: image.height, width: image.width, toHeight: height, toWidth: width)
             }
         }
         return DetectorImage(channels: channels, height: height, width: width, values: out)

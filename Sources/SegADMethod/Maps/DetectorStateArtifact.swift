@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import SegADDetectors
+import SegADKernels
 import SegADCore
 
 /// A fitted detector as an artifact: `segad_config` holds the detector's own
@@ -13,6 +14,8 @@ public final class DetectorStateArtifact {
     public let reader: ArtifactReader
     /// The ids of the images the detector was fitted on (LeakageGuard).
     public let trainingIds: [String]
+    /// How its images met the working size (config `resize`; absent: stretch).
+    public let resize: ResizeMode
 
     public init(path: String) throws {
         reader = try ArtifactReader(path: path, expecting: .detectorState)
@@ -33,6 +36,15 @@ public final class DetectorStateArtifact {
         trainingIds = try reader.file.readStrings(LeakageGuard.stateDataset)
         let state = DetectorState(kind: kind, config: config, tensors: tensors)
         try StateBounds.check(state, name: name, size: (size[0], size[1]), file: path)
+        if let r = reader.config["resize"] {
+            guard let text = r as? String, let mode = ResizeMode(rawValue: text) else {
+                throw ArtifactError.configValue(path, key: "resize", value: "\(r)",
+                                                expected: ResizeMode.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            resize = mode
+        } else {
+            resize = .stretch
+        }
         self.name = name
         self.size = (size[0], size[1])
         self.state = state

@@ -1,6 +1,7 @@
 import Foundation
 import SegADNative
 import SegADDetectors
+import SegADKernels
 import SegADCore
 
 /// extract-maps, native mode: fit a detector on a seed's `detector-train`
@@ -22,6 +23,9 @@ public enum NativeDetectors {
         public var output: String
         /// Fit on at most this many detector-train images (the first ones in the manifest's order).
         public var limit: Int?
+        /// How images of another aspect meet the working size; recorded in
+        /// the state (key `resize`, only when not `stretch`) for apply and a saved pipeline.
+        public var resize: ResizeMode = .stretch
         public init(manifestPath: String, kind: String, name: String, seed: Int, size: (height: Int, width: Int)?,
                     weightsPath: String?, coresetRatio: Float? = nil, output: String, limit: Int? = nil) {
             self.manifestPath = manifestPath; self.kind = kind; self.name = name; self.seed = seed
@@ -45,7 +49,7 @@ public enum NativeDetectors {
             size = auto.size
             FileHandle.standardError.write(Data("extract-maps fit: \(auto.note)\n".utf8))
         }
-        let images = try loadImages(paths, size: size, label: "load \(o.name) training images")
+        let images = try loadImages(paths, size: size, label: "load \(o.name) training images", resize: o.resize)
         var inputs = [try ArtifactInput.hashing(role: "manifest", path: o.manifestPath)]
         let progress = StageProgress("fit \(o.name)", total: images.count)
         var backbone: FittingBackbone?
@@ -58,9 +62,9 @@ public enum NativeDetectors {
         }
         let detector = try kind.fit(images, backbone: backbone, options: DetectorFitOptions(seed: UInt64(o.seed), coresetRatio: o.coresetRatio),
                                     progress: progress)
-        try DetectorStateArtifact.write(detector.state(), name: o.name, path: o.output,
-                                        config: ["seed": o.seed, "size": [size.height, size.width],
-                                                 "training_images": ids.count],
+        var config: [String: Any] = ["seed": o.seed, "size": [size.height, size.width], "training_images": ids.count]
+        if o.resize != .stretch { config["resize"] = o.resize.rawValue }
+        try DetectorStateArtifact.write(detector.state(), name: o.name, path: o.output, config: config,
                                         inputs: inputs, trainingIds: ids)
     }
 
@@ -136,7 +140,7 @@ public enum NativeDetectors {
         let batch = 32
         for start in stride(from: 0, to: items.count, by: batch) {
             let n = min(batch, items.count - start)
-            let images = try loadImages(Array(paths[start ..< start + n]), size: (h, w), label: nil)
+            let images = try loadImages(Array(paths[start ..< start + n]), size: (h, w), label: nil, resize: state.resize)
             let maps = try detector.apply(images, progress: nil)
             for j in 0..<n {
                 try maps[j].withUnsafeBufferPointer {
@@ -148,12 +152,13 @@ public enum NativeDetectors {
         try writer.commit()
     }
 
-    public static func loadImages(_ paths: [String], size: (height: Int, width: Int), label: String?) throws -> [DetectorImage] {
+    public static func loadImages(_ paths: [String], size: (height: Int, width: Int), label: String?,
+                                  resize: ResizeMode = .stretch) throws -> [DetectorImage] {
         var images = [DetectorImage?](repeating: nil, count: paths.count)
         let progress = label.map { StageProgress($0, total: paths.count, unit: "images") }
         try images.withUnsafeMutableBufferPointer { slots in
             try concurrentForEach(paths.count) { i in
-                slots[i] = try DetectorImage.load(path: paths[i], height: size.height, width: size.width)
+                slots[i] = try DetectorImage.load(path: paths[i], height: size.height, width: size.width, resize: resize)
                 progress?.advance()
             }
         }

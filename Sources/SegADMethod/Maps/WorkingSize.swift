@@ -37,4 +37,41 @@ public enum WorkingSize {
         }
         return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
     }
+
+    /// An image is off the working aspect when its height/width ratio and
+    /// the working size's differ by more than this factor, either way.
+    public static let aspectFactor = 1.5
+
+    /// The manifest's images whose aspect is more than `aspectFactor` off
+    /// `size`'s, from their headers (sizes as stored: an Exif rotation is not
+    /// applied; a header that cannot be read is left to the stage that
+    /// decodes the image), and the first of them.
+    public static func offAspect(manifest: Manifest, size: (height: Int, width: Int))
+        -> (count: Int, total: Int, first: (path: String, height: Int, width: Int)?) {
+        let target = Double(size.height) / Double(size.width)
+        var count = 0, total = 0
+        var first: (path: String, height: Int, width: Int)?
+        for item in manifest.items {
+            guard let image = item.image else { continue }
+            let path = manifest.resolve(image)
+            guard let header = try? ImageFile.header(path: path), header.height > 0, header.width > 0 else { continue }
+            total += 1
+            let ratio = Double(header.height) / Double(header.width) / target
+            if ratio > aspectFactor || ratio < 1 / aspectFactor {
+                count += 1
+                if first == nil { first = (path, header.height, header.width) }
+            }
+        }
+        return (count, total, first)
+    }
+
+    /// The one line `extract-maps working-size` says when some images are off
+    /// the working aspect; nil when none is.
+    public static func offAspectNote(manifest: Manifest, size: (height: Int, width: Int)) -> String? {
+        let off = offAspect(manifest: manifest, size: size)
+        guard off.count > 0, let f = off.first else { return nil }
+        return "\(off.count) of \(off.total) images are more than \(aspectFactor)× off the working aspect \(size.height)x\(size.width) (HxW), "
+            + "e.g. \(f.path) (\(f.height)x\(f.width) as stored); every stage resizes them by RESIZE: stretch (the default) gives up their aspect, "
+            + "pad and crop keep it (docs/manifest.md, \"Mixed aspect ratios\")"
+    }
 }

@@ -20,6 +20,8 @@ public enum Report {
         /// Markdown files made elsewhere (e.g. the SIZE=auto table,
         /// docs/size-auto.md), appended to results.md in order.
         public var sections: [String] = []
+        /// The sign-off section and metrics (Report+SignOff.swift); nil: none.
+        public var signOff: SignOff? = nil
         public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil,
                     figures: [(name: String, path: String)] = []) {
             self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
@@ -54,11 +56,21 @@ public enum Report {
         public var perClass: [String: (auroc: Summary, fpr: Summary)]
         /// Pooled test scores over seeds, by label, for the figures.
         public var good: [Double], bad: [Double], unseen: [Double], uncertain: [Double]
+        /// With `Options.signOff` only.
+        public var signOff: RowSignOff? = nil
     }
 
     @discardableResult
     public static func run(_ options: Options) throws -> [MethodResult] {
         try checkOutputFolder(options.output)
+        let (results, classes) = try compute(options)
+        try write(results, classes: classes, options: options)
+        return results
+    }
+
+    /// The report's rows and classes, without writing anything (`output`
+    /// is not used): `evaluate best-method --scores` ranks these.
+    public static func compute(_ options: Options) throws -> (results: [MethodResult], classes: [String]) {
         let artifacts = try options.scoresPaths.map { try ScoresArtifact(path: $0) }
         if let tag = options.onlyTag {
             let known = Set(artifacts.flatMap { $0.seeds.flatMap { $0.tags.joined() } })
@@ -92,10 +104,12 @@ public enum Report {
             var perClass: [String: (auroc: Summary, fpr: Summary)] = [:]
             var classAuroc: [String: [Int: Double]] = [:], classFpr: [String: [Int: Double]] = [:]
             var pooled = (good: [Double](), bad: [Double](), unseen: [Double](), uncertain: [Double]())
+            var testGroups: [TestGroup] = []
             for a in byMethod[method]! {
                 var aurocs: [Int: Double] = [:], fprs: [Int: Double] = [:]
                 for s in a.seeds {
                     var scores: [Double] = [], labels: [Bool] = []
+                    var uncertain = 0
                     for i in s.ids.indices {
                         switch s.labels[i] {
                         case .good:
@@ -105,13 +119,15 @@ public enum Report {
                             if s.tags[i].contains("unseen") { pooled.unseen.append(s.scores[i]) } else { pooled.bad.append(s.scores[i]) }
                             if let tag = options.onlyTag, !s.tags[i].contains(tag) { continue }
                             scores.append(s.scores[i]); labels.append(true)
-                        case .uncertain: pooled.uncertain.append(s.scores[i])
+                        case .uncertain: pooled.uncertain.append(s.scores[i]); uncertain += 1
                         case .unknown: break
                         }
                     }
                     guard labels.contains(true), labels.contains(false) else {
                         throw InputError(a.path, "seed \(s.seed): the test rows need both good and bad images for metrics")
                     }
+                    testGroups.append(TestGroup(className: a.className, seed: s.seed,
+                                                group: Bootstrap.Group(scores: scores, labels: labels), uncertain: uncertain))
                     aurocs[s.seed] = 100 * Metrics.auroc(scores: scores, labels: labels)
                     fprs[s.seed] = 100 * Metrics.fprAtTPR95(scores: scores, labels: labels)
                 }
@@ -136,10 +152,10 @@ public enum Report {
                                         fpr: Summary(try overall(classFpr)),
                                         perClass: classes.count > 1 ? perClass : [:],
                                         good: pooled.good, bad: pooled.bad, unseen: pooled.unseen,
-                                        uncertain: pooled.uncertain))
+                                        uncertain: pooled.uncertain,
+                                        signOff: options.signOff.map { rowSignOff(testGroups, $0) }))
         }
-        try write(results, classes: classes, options: options)
-        return results
+        return (results, classes)
     }
 
     static func write(_ results: [MethodResult], classes: [String], options: Options) throws {
@@ -185,10 +201,12 @@ public enum Report {
                     ($0.key, ["auroc": $0.value.auroc.json, "fpr95tpr": $0.value.fpr.json] as [String: Any])
                 })
             }
+            if let so = r.signOff { entry["sign_off"] = rowSignOffJSON(so) }
             methods[r.method] = entry
         }
         var top: [String: Any] = ["title": options.title, "methods": methods, "method_order": results.map(\.method),
                                   "classes": classes, "scores": options.scoresPaths]
+        if let s = options.signOff { top["sign_off"] = signOffJSON(s) }
         if let tag = options.onlyTag { top["subset"] = "good vs bad tagged '\(tag)'" }
         let json = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys, .prettyPrinted])
 
@@ -308,6 +326,7 @@ public enum Report {
                 }
             }
         }
+        if let s = options.signOff { md += signOffMarkdown(results, classes: classes, signOff: s) }
         md += "\nFigures: " + results.map { r in
             let name = r.method.replacingOccurrences(of: "[^A-Za-z0-9_+.-]", with: "_", options: .regularExpression)
             return "[\(r.method)](figures/hist_\(name).png)"

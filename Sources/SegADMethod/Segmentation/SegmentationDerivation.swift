@@ -23,6 +23,8 @@ public enum SegmentationDerivation {
         public var config: StaticSegmentation.Config
         /// Use at most this many detector-train images (the first ones).
         public var limit: Int?
+        /// How images of another aspect meet the working size (as the detectors were fitted).
+        public var resize: ResizeMode = .stretch
         public init(manifestPath: String, seed: Int, size: (height: Int, width: Int), mapsPaths: [String] = [],
                     output: String, config: StaticSegmentation.Config = .init(), limit: Int? = nil) {
             self.manifestPath = manifestPath; self.seed = seed; self.size = size; self.mapsPaths = mapsPaths
@@ -51,7 +53,7 @@ public enum SegmentationDerivation {
             var grays = [[Float]](repeating: [], count: n)
             try grays.withUnsafeMutableBufferPointer { slots in
                 try concurrentForEach(n) { j in
-                    slots[j] = try DetectorImage.load(path: paths[start + j], height: h, width: w).gray
+                    slots[j] = try DetectorImage.load(path: paths[start + j], height: h, width: w, resize: o.resize).gray
                 }
             }
             if start == 0 { example = grays[0] }
@@ -130,6 +132,7 @@ public enum SegmentationDerivation {
         /// extension + `_segmentation`).
         public var labelFolder: String?
         public var config: PerImageSegmentation.Config
+        public var resize: ResizeMode = .stretch
         public init(manifestPath: String, size: (height: Int, width: Int), output: String,
                     labelFolder: String? = nil, config: PerImageSegmentation.Config = .init()) {
             self.manifestPath = manifestPath; self.size = size; self.output = output
@@ -186,7 +189,7 @@ public enum SegmentationDerivation {
             try results.withUnsafeMutableBufferPointer { slots in
                 try concurrentForEach(n) { j in
                     let item = items[start + j]
-                    let gray = try DetectorImage.load(path: manifest.resolve(item.image!), height: h, width: w).gray
+                    let gray = try DetectorImage.load(path: manifest.resolve(item.image!), height: h, width: w, resize: o.resize).gray
                     let seg = PerImageSegmentation.segment(gray, height: h, width: w, config: o.config)
                     try PNG.writeGray8(path: (staging as NSString).appendingPathComponent(names[start + j]),
                                        width: w, height: h, pixels: seg.labels.map { UInt8($0) })
