@@ -12,7 +12,7 @@ struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
         subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self,
-                      Serve.self, RecordCommand.self])
+                      KeepRun.self, Serve.self, RecordCommand.self])
 }
 
 extension Evaluate {
@@ -87,6 +87,12 @@ extension Evaluate {
         @Option(name: .customLong("section"), parsing: .singleValue,
                 help: "A Markdown file appended to results.md (repeatable), e.g. SIZE=auto's choice.md.")
         var sections: [String] = []
+        @Option(help: "Kept runs of this name (e.g. artifacts/NAME/runs): write run.json and add a History table to results.md (evaluate keep-run keeps the run).")
+        var history: String?
+        @Option(help: "With --history: the run's manifest (image counts).") var runManifest: String?
+        @Option(help: "With --history: the run's working size HxW.") var runSize: String?
+        @Option(help: "With --history: the run's detectors, space-separated.") var runDetectors: String?
+        @Option(help: "With --history: the run's regime (good only, few bad, enough bad).") var runRegime: String?
 
         func figurePairs() -> [(name: String, path: String)] {
             figures.map { f in
@@ -97,6 +103,9 @@ extension Evaluate {
 
         func validate() throws {
             if scores.isEmpty { throw ValidationError("give at least one scores artifact") }
+            if history != nil, runManifest == nil || runSize == nil || runDetectors == nil {
+                throw ValidationError("--history needs --run-manifest, --run-size and --run-detectors")
+            }
         }
 
         func run() throws {
@@ -107,6 +116,10 @@ extension Evaluate {
                 var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
                 options.sections = sections
+                if let history, let runManifest, let runSize, let runDetectors {
+                    options.history = .init(runs: history, manifest: runManifest, size: runSize,
+                                            detectors: runDetectors.split(separator: " ").map(String.init), regime: runRegime)
+                }
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {
                     Swift.print(text)

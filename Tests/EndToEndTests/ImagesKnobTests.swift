@@ -95,7 +95,10 @@ final class ImagesKnobTests: XCTestCase {
             + (dets + [all, "one-segment"]).map { c + "scores/cells/segad-\($0).h5" })
         let afterSize = dets.reduce(segmented.union(oneSegment).union(end)) { $0.union(detector($1)) }
             .union([c + "segmentation/derived.png", c + "segmentation/one-segment.png"])
-        let everything = afterSize.union([c + "size.txt", c + "manifest.json"])
+        let everything = afterSize.union([c + "size.txt", c + "manifest.json", c + "pool.txt"])
+        // A new split with the same pool (SEEDS, TEST_FRACTION): no fit, no segmentation, no size.
+        let afterSplit = dets.reduce(segmented.union(oneSegment).union(end).union([c + "manifest.json"])) {
+            $0.union([c + "maps/cells/\($1).h5", c + "scores/cells/det-\($1).h5"]) }
 
         let before = try Self.snapshot(artifacts)
         func planned(_ changed: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> Set<String> {
@@ -124,12 +127,11 @@ final class ImagesKnobTests: XCTestCase {
                        ["patchcore", "padim"].reduce(chain(all).union(oneSegment).union(end)) {
                            $0.union(detector($1)).union(chain($1)) })
         XCTAssertEqual(try planned(["SIZE": "32x64"]), afterSize.union([c + "size.txt"]))
-        for knob in [["SEEDS": "0 1 2"], ["POOL_FRACTION": "0.5"], ["TEST_FRACTION": "0.4"]] {
-            let expected = knob["SEEDS"] != nil
-                ? everything.union(Set((dets + [all, "one-segment"]).map { c + "models/cells/\($0)/seed-2.h5" }))
-                : everything
-            XCTAssertEqual(try planned(knob), expected, "\(knob)")
-        }
+        XCTAssertEqual(try planned(["SEEDS": "0 1 2"]),
+                       afterSplit.union(Set((dets + [all, "one-segment"]).map { c + "models/cells/\($0)/seed-2.h5" })))
+        XCTAssertEqual(try planned(["TEST_FRACTION": "0.4"]), afterSplit)
+        // A new pool fraction draws a new pool: everything.
+        XCTAssertEqual(try planned(["POOL_FRACTION": "0.5"]), everything)
         // A shorter DETECTORS: the new combination, the one-segment row, the report and pipeline.h5.
         XCTAssertEqual(try planned(["DETECTORS": "padim golden-template"]),
                        chain("padim+golden-template").union(oneSegment).union(end))

@@ -20,6 +20,9 @@ public enum Report {
         /// Markdown files made elsewhere (e.g. the SIZE=auto table,
         /// docs/size-auto.md), appended to results.md in order.
         public var sections: [String] = []
+        /// Kept runs (ReportHistory): run.json beside metrics.json and a
+        /// "History" section at the end of results.md.
+        public var history: ReportHistory.Context? = nil
         public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil,
                     figures: [(name: String, path: String)] = []) {
             self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
@@ -215,6 +218,11 @@ public enum Report {
                 throw InputError(path, "cannot read as UTF-8 text (--section)")
             }
             md += "\n" + text
+        }
+        if let history = options.history {
+            let (section, run) = try ReportHistory.current(history, methods: results.map { ($0.method, $0.auroc.mean) })
+            md += "\n" + section
+            try files.data(options.output + "/run.json", run)
         }
         try files.data(options.output + "/results.md", Data(md.utf8))
 
