@@ -70,7 +70,7 @@ final class ImagesKnobTests: XCTestCase {
             ("DETECTORS", "patchcore padim golden-template"), ("SEGMENTATION", "derive"), ("SEGMENTS", "3"),
             ("SIZE", "32"), ("SEEDS", "0 1"), ("POOL_FRACTION", "0.4"), ("TEST_FRACTION", "0.5"),
             ("PATCHCORE_ARGS", "--coreset-ratio 0.05"), ("PADIM_ARGS", ""),
-            ("BRF_ARGS", "--num-parallel-tree 5 --rounds 2"), ("WEIGHTS", Self.weights)]
+            ("BRF_ARGS", "--num-parallel-tree 5 --rounds 2"), ("WEIGHTS", Self.weights), ("REPOOL", "")]
         func args(_ changed: [String: String] = [:]) -> [String] {
             ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(cells)", "BIN=\(ToolRunner.binDirectory)",
              "ARTIFACTS=\(artifacts)"] + knobs.map { "\($0.0)=\(changed[$0.0] ?? $0.1)" }
@@ -130,14 +130,16 @@ final class ImagesKnobTests: XCTestCase {
         XCTAssertEqual(try planned(["SEEDS": "0 1 2"]),
                        afterSplit.union(Set((dets + [all, "one-segment"]).map { c + "models/cells/\($0)/seed-2.h5" })))
         XCTAssertEqual(try planned(["TEST_FRACTION": "0.4"]), afterSplit)
-        // A new pool fraction draws a new pool: everything.
+        // A new pool fraction draws a new pool: everything. REPOOL=1 draws it
+        // again (a dry run cannot know it comes out the same: everything).
         XCTAssertEqual(try planned(["POOL_FRACTION": "0.5"]), everything)
+        XCTAssertEqual(try planned(["REPOOL": "1"]), everything)
         // A shorter DETECTORS: the new combination, the one-segment row, the report and pipeline.h5.
         XCTAssertEqual(try planned(["DETECTORS": "padim golden-template"]),
                        chain("padim+golden-template").union(oneSegment).union(end))
 
         // A refused value of the wrong form: one line, no stamp or artifact touched.
-        for bad in [["SIZE": "abc"], ["SEGMENTS": "0"], ["DETECTORS": "padim sift"]] {
+        for bad in [["SIZE": "abc"], ["SEGMENTS": "0"], ["DETECTORS": "padim sift"], ["REPOOL": "yes"]] {
             let refused = try ToolRunner.run("make", args(bad))
             XCTAssertNotEqual(refused.status, 0, "\(bad)")
             XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
