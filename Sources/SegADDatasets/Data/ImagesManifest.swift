@@ -392,8 +392,12 @@ extension ImagesManifest {
     /// what changed said once. The manifest's own checks run first, so a
     /// pool is never written for a folder the manifest would refuse.
     public static func writePool(_ o: Options) throws {
-        let (_, _, pool, notes) = try build(o)
+        let (manifest, _, pool, notes) = try build(o)
         for note in notes { FileHandle.standardError.write(Data("images-pool: \(note)\n".utf8)) }
         try pool.write(to: o.output)
+        let good = manifest.items.filter { $0.label == .good }.count
+        let how = o.poolFile != nil && notes.allSatisfy({ !$0.contains("a new detector pool") }) ? "kept from \(o.poolFile!)"
+            : "drawn at pool-fraction \(o.poolFraction)"
+        FileHandle.standardError.write(Data("images-pool: detector pool of \(pool.ids.count) of \(good) good images (\(how)) → \(o.output)\n".utf8))
     }
 }
