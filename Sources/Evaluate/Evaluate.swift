@@ -110,9 +110,10 @@ extension Evaluate {
 
         func run() throws {
             StageMain.run("evaluate report") {
-                try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
+                try OutputPaths.check(outputs: [.init("-o", output)] + (["results.md", "results.csv", "metrics.json"] + (history == nil ? [] : ["run.json"])).map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
-                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) })
+                                      inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) }
+                                          + [("--run-manifest", runManifest ?? "")])
                 var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
                 options.sections = sections
