@@ -222,6 +222,39 @@ final class ImagesFolderLifeTests: XCTestCase {
         XCTAssertTrue(edited.stdout.contains("images-manifest --csv"), edited.stdout)
     }
 
+    /// evaluate keep-run never overwrites a kept run (two in one second: TIME-2),
+    /// and the History table leaves out, naming it once, a folder that is no kept run.
+    func testKeptRunsAreNeverOverwritten() throws {
+        let tmp = try temporaryFolder()
+        let report = tmp + "/report", runs = tmp + "/runs"
+        try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+        let metrics = #"{"method_order": ["padim", "SegAD(padim)", "SegAD(padim, 1 segment)"], "methods": {"padim": {"auroc": {"mean": 91.5}}, "SegAD(padim)": {"auroc": {"mean": 93.25}}, "SegAD(padim, 1 segment)": {"auroc": {"mean": 92.0}}}}"#
+        let run = #"{"format": "segad-run", "version": 1, "time": "20261207T120000Z", "name": "p", "good": 30, "bad": 3, "uncertain": 0, "size": "256x256", "detectors": ["padim"]}"#
+        for (name, text) in [("results.md", "# r\n"), ("metrics.json", metrics), ("run.json", run)] {
+            try text.write(toFile: report + "/" + name, atomically: true, encoding: .utf8)
+        }
+        for _ in 0..<2 {
+            let kept = try ToolRunner.run("evaluate", ["keep-run", "--report", report, "--runs", runs])
+            XCTAssertEqual(kept.status, 0, kept.stderr)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runs).sorted(), ["20261207T120000Z", "20261207T120000Z-2"])
+        try FileManager.default.createDirectory(atPath: runs + "/notes", withIntermediateDirectories: true)
+        let (rows, skipped) = ReportHistory.keptRows(runs)
+        XCTAssertEqual(skipped, [runs + "/notes"])
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertEqual(rows[0].bestSegAD?.method, "SegAD(padim)")
+        XCTAssertEqual(rows[0].bestSegAD?.auroc, 93.25)
+        XCTAssertEqual(rows[0].bestDetector?.method, "padim")
+        let table = ReportHistory.section(current: rows[0], kept: Array(rows.dropFirst()))
+        XCTAssertTrue(table.contains("| 20261207T120000Z (this run) | — | 30 | 3 | 0 | 256x256 | padim | SegAD(padim) | 93.25 | padim | 91.50 |"), table)
+        // A report without run.json (no --history) is refused, nothing kept.
+        try FileManager.default.removeItem(atPath: report + "/run.json")
+        let refused = try ToolRunner.run("evaluate", ["keep-run", "--report", report, "--runs", runs])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: runs).count, 3)
+    }
+
     /// The listing stamp of a CSV covers its bytes and each listed file's size and time.
     func testCSVStampCoversTheListedFiles() throws {
         let tmp = try temporaryFolder()
