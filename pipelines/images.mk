@@ -1,19 +1,27 @@
 # Your own images: `make images IMAGES=DIR`, from a folder of good and bad
 # parts to a SegAD report and a saved pipeline (README, "Your own images").
 #
-#   make images IMAGES=DIR [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
-#               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"]
+#   make images IMAGES=DIR|LIST.csv [NAME=…] [SIZE=HxW] [DETECTORS="patchcore padim golden-template"]
+#               [SEGMENTATION=derive|labels.png|per-image] [SEGMENTS=L] [SEEDS="0 1 2 3 4"] [REPOOL=1]
 #               [RESIZE=stretch|pad|crop]
 #
 # DIR holds good/ and bad/ (searched recursively, links followed) and
-# optionally uncertain/ (scored and reported apart, never trained on). NAME
-# (default: DIR's own name) is a plain name; DIR and every path knob are
-# checked for characters Make or the shell cannot carry (pipelines/safe.mk).
+# optionally uncertain/ (scored and reported apart, never trained on); or
+# IMAGES names a CSV of path,label[,split] (paths relative to the CSV's
+# folder; split pool|train|test fixes a row's role in every seed), the same
+# pipeline. NAME (default: DIR's own name, or the CSV's base name) is a plain
+# name; IMAGES and every path knob are checked for characters Make or the
+# shell cannot carry (pipelines/safe.mk).
 #
-#   manifest   build-dataset images-manifest → artifacts/NAME/manifest.json: one fixed
-#              detector pool (POOL_FRACTION of good), the rest split per seed (docs/manifest.md)
+#   pool       build-dataset images-pool → artifacts/NAME/pool.txt: the fixed detector
+#              pool (POOL_FRACTION of good by a keyed hash), drawn once and then kept
+#              while the file exists: new good images never join it, ids whose image
+#              is gone are dropped (said once); REPOOL=1 or a new POOL_FRACTION draws
+#              it again (docs/manifest.md, "The fixed pool")
+#   manifest   build-dataset images-manifest --pool pool.txt → artifacts/NAME/manifest.json:
+#              the pool, the rest split per seed by a hash of id and seed (docs/manifest.md)
 #   size       extract-maps working-size → artifacts/NAME/size.txt: SIZE, or the first
-#              image's aspect with the short side 256 (said once)
+#              pool image's aspect with the short side 256 (said once)
 #              (SIZE=auto: extract-maps choose-size, pipelines/size-auto.mk)
 #   detectors  extract-maps fit, once, on the pool; apply to every other image (pipelines/native.mk)
 #   segment    derive (default): extract-maps derive-segmentation from the pool's good images
@@ -23,10 +31,21 @@
 #              SegAD on all detectors with ONE segment (what the segmentation buys)
 #   pipeline   artifacts/NAME/pipeline.h5: the best SegAD row's seed-FIRST model saved by
 #              evaluate save-pipeline, for `evaluate score-new` (static segmentations only)
-#   report     artifacts/NAME/report/ (results.md, metrics.json, figures/; with derive,
-#              figures/segmentation.png shows the derived segments over a good image;
-#              a sign-off section: test counts, working size, 95% intervals, pipeline.h5's
-#              row and operating point)
+#   report     artifacts/NAME/report/ (results.md, metrics.json, run.json, figures/; with
+#              derive, figures/segmentation.png shows the derived segments over a good
+#              image; a sign-off section: test counts, working size, 95% intervals,
+#              pipeline.h5's row and operating point); results.md ends with a History
+#              table of this run and the kept ones
+#   runs       artifacts/NAME/runs/UTC-TIME/: each new report kept (results.md,
+#              metrics.json, run.json) by evaluate keep-run; never removed by a rerun
+#
+# A growing folder: the fits, the derived segmentation and the working size
+# depend on pool.txt (and their knobs), not on the manifest, so images added
+# to DIR (or rows to the CSV) rerun the pool check, the manifest, apply,
+# segment-stats, train-brf, the report and pipeline.h5, and refit nothing;
+# every earlier image keeps its role in every seed. (`make -n` cannot know the
+# pool will come out the same and lists the fits too; with SIZE=auto the size
+# choice reads the SegAD-training images and reruns.)
 #
 # Knobs, each in a parameter stamp (changing one reruns only what depends on
 # it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
@@ -49,8 +68,12 @@ endif
 # name, `..` and `.` resolved (IMAGES=DIR/.. is DIR's parent, not `..`).
 $(call safe_paths,make images,IMAGES NAME)
 IMAGES_DIR := $(patsubst %/,%,$(IMAGES))
-IMAGES_NAME := $(or $(NAME),$(notdir $(abspath $(IMAGES_DIR))))
-$(if $(NAME),$(call safe_name,make images,NAME),$(call safe_name,make images,IMAGES_NAME,; set NAME=… (it defaults to the folder's name),NAME))
+# IMAGES=list.csv: a CSV of path,label[,split] instead of a folder (the same
+# pipeline); NAME defaults to the CSV's base name without its extension.
+images_csv := $(filter %.csv %.CSV,$(IMAGES_DIR))
+images_source := $(if $(images_csv),--csv,--images) $(call shq,$(IMAGES_DIR))
+IMAGES_NAME := $(or $(NAME),$(if $(images_csv),$(basename $(notdir $(IMAGES_DIR))),$(notdir $(abspath $(IMAGES_DIR)))))
+$(if $(NAME),$(call safe_name,make images,NAME),$(call safe_name,make images,IMAGES_NAME,; set NAME=… (it defaults to the $(if $(images_csv),CSV's base,folder's) name),NAME))
 IMG := $(ARTIFACTS)/$(IMAGES_NAME)
 IMAGES_CLASS := $(IMAGES_NAME)
 IMAGES_SEEDS := $(or $(SEEDS),0 1 2 3 4)
@@ -92,6 +115,9 @@ ifneq ($(IMAGES_RESIZE),stretch)
 $(error make images: SIZE=auto chooses among stretched sizes; give SIZE=HxW with RESIZE=$(IMAGES_RESIZE))
 endif
 endif
+ifneq ($(filter-out 1,$(REPOOL)),)
+$(error make images: REPOOL=$(call safe_shown,$(call safe_raw,REPOOL)): give REPOOL=1 to draw the detector pool again, or leave it out)
+endif
 ifneq ($(call images_whole,$(IMAGES_SEGMENTS)),$(IMAGES_SEGMENTS))
 $(error make images: SEGMENTS=$(call safe_shown,$(call safe_raw,SEGMENTS)): give the number of segments, a whole number 1, 2, …)
 endif
@@ -113,14 +139,18 @@ $(error make images: SEGMENTATION=$(IMAGES_SEGMENTATION) needs SEGMENTS=L, the n
 endif
 endif
 
-# The folder's listing (names, sizes, times; links by their targets) as a
-# stamp: adding, removing, editing or retargeting an image rebuilds the
-# manifest; an unchanged folder does not. The script lists the folder itself
-# and names what it cannot read once (broken links, FIFOs, other folders);
-# no file name of the folder reaches Make (scripts/folder-stamp.sh).
+# The folder's listing (names, sizes, times; links by their targets), or the
+# CSV's bytes and each listed file's size and time, as a stamp: adding,
+# removing, editing or retargeting an image rebuilds the manifest; an
+# unchanged folder or CSV does not. The script lists the folder itself and
+# names what it cannot read once (broken links, FIFOs, other folders); no
+# file name of the folder reaches Make (scripts/folder-stamp.sh). The pool
+# has its own copy of the stamp, so each is set back by its own rule.
 images_listing := $(shell bash scripts/folder-stamp.sh $(call shq,$(IMAGES_DIR)))
 $(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
-$(eval $(call param_stamp,$(IMG)/params/manifest.txt,--images $(IMAGES_DIR) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION)))
+$(eval $(call param_stamp,$(IMG)/params/pool-listing.txt,$(images_listing)))
+$(eval $(call param_stamp,$(IMG)/params/pool.txt,--pool-fraction $(POOL_FRACTION)))
+$(eval $(call param_stamp,$(IMG)/params/manifest.txt,$(images_source) --seeds $(images_seed_list) --test-fraction $(TEST_FRACTION)))
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
 $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
 # RESIZE: the fits carry it in their own stamps (images_fit_args), the
@@ -130,17 +160,39 @@ images_resize_arg := $(if $(filter-out stretch,$(IMAGES_RESIZE)),--resize $(IMAG
 $(eval $(call param_stamp,$(IMG)/params/resize.txt,$(IMAGES_RESIZE)))
 images_resize_stamp := $(if $(or $(images_resize_arg),$(wildcard $(IMG)/params/resize.txt)),$(IMG)/params/resize.txt)
 
-# The manifest and the working size replace their file only when its bytes
-# change; otherwise the stamps that woke them are set back to the file's time
-# (scripts/replace-if-changed.sh), so a folder that gained and lost a file, or
-# a refused value followed by the right one, reruns nothing downstream.
+# The pool, the manifest and the working size replace their file only when
+# its bytes change; otherwise the stamps that woke them are set back to the
+# file's time (scripts/replace-if-changed.sh), so a folder that gained and
+# lost a file, or a refused value followed by the right one, reruns nothing
+# downstream.
 images_new = $(@D)/.new-$(@F)
 images_replace = bash scripts/replace-if-changed.sh $(call shq,$(images_new)) $(call shq,$@) \
-  $(if $(filter-out $(IMG)/params/%,$?),,$(foreach f,$?,$(call shq,$(f))))
-$(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt | $(STAGES)
+  $(if $(filter-out $(IMG)/params/% images-repool,$?),,$(if $(filter images-repool,$?),--keep) $(foreach f,$(filter $(IMG)/params/%,$?),$(call shq,$(f))))
+
+# The fixed detector pool, artifacts/NAME/pool.txt (docs/manifest.md, "The
+# fixed pool"): drawn once by the hash rule, then kept while the file exists:
+# a new good image never joins it (no detector is fitted again when the
+# folder grows); ids whose image is gone are dropped, said once; a pool left
+# too small is refused, asking for REPOOL=1. REPOOL=1 draws it again from the
+# images there now (and so refits every detector if it changed), as does a
+# new POOL_FRACTION. PaDiM and DFM need 2 pool images.
+images_min_pool := $(if $(filter padim dfm,$(IMAGES_DETECTORS)),2,1)
+ifeq ($(REPOOL),1)
+.PHONY: images-repool
+images-repool: ;
+images_repool := images-repool
+endif
+$(IMG)/pool.txt: $(IMG)/params/pool-listing.txt $(IMG)/params/pool.txt $(images_repool) | $(STAGES)
 	@mkdir -p $(@D)
-	$(BIN)/build-dataset images-manifest --images $(call shq,$(IMAGES_DIR)) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
-	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	$(BIN)/build-dataset images-pool $(images_source) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) \
+	  --min-pool $(images_min_pool) $(if $(images_repool),,$(if $(wildcard $@),--pool $(call shq,$@))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	@$(images_replace)
+
+$(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt $(IMG)/pool.txt | $(STAGES)
+	@mkdir -p $(@D)
+	$(BIN)/build-dataset images-manifest $(images_source) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
+	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) --pool $(call shq,$(IMG)/pool.txt) --min-pool $(images_min_pool) \
+	  -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
 	@$(images_replace)
 
 # Per-image segmentation: a manifest copy naming each item's label map; every
@@ -158,13 +210,16 @@ images_size = $(shell cat $(call shq,$(IMG)/size.txt) 2>/dev/null)
 ifeq ($(SIZE),auto)
 include pipelines/size-auto.mk
 else
-$(IMG)/size.txt: $(IMG)/manifest.json $(IMG)/params/size.txt | $(STAGES)
-	$(BIN)/extract-maps working-size --manifest $< $(if $(SIZE),--size $(call shq,$(SIZE))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+# From the pool (its first image when SIZE is not given), so a growing
+# folder keeps its working size.
+$(IMG)/size.txt: $(IMG)/pool.txt $(IMG)/params/size.txt | $(STAGES) $(IMG)/manifest.json
+	$(BIN)/extract-maps working-size --manifest $(call shq,$(IMG)/manifest.json) --pool-of $(images_seed0) $(if $(SIZE),--size $(call shq,$(SIZE))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
 	@$(images_replace)
 endif
 
 # Detectors, fitted once on the pool (seed FIRST's detector-train, the same in
-# every seed), applied to every other image.
+# every seed), applied to every other image. A fit depends on pool.txt, not
+# on the manifest: images added to the folder reapply, never refit.
 # The class's variables by name (pipelines/segad.mk, native.mk); the size is
 # read when the fit runs ($$(images_size): `$` kept for recipe time).
 images.bench := $(IMAGES_NAME)
@@ -172,6 +227,7 @@ images.class := $(IMAGES_CLASS)
 images.manifest := $(IMAGES_MANIFEST)
 images.detectors := $(IMAGES_DETECTORS)
 images.seeds := $(IMAGES_SEEDS)
+images.fit_input := $(IMG)/pool.txt
 images_fit_args := --seed $(images_seed0) --size $$(images_size)$(if $(images_resize_arg), $(images_resize_arg))
 $(call native_detectors,images,$(IMAGES_DETECTORS),images_fit_args,WEIGHTS,$(IMG)/size.txt)
 $(IMAGES_NAME)_MAPS := native
@@ -180,10 +236,11 @@ $(IMAGES_NAME)_MAPS := native
 # one-segment map for the comparison row.
 IMAGES_DERIVED := $(IMG)/segmentation/derived.png
 IMAGES_ONE := $(IMG)/segmentation/one-segment.png
-$(IMAGES_DERIVED): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
-$(IMAGES_ONE): $(IMG)/manifest.json $(IMG)/size.txt $(images_resize_stamp) | $(STAGES)
-	$(BIN)/extract-maps derive-segmentation --manifest $< --seed $(images_seed0) --segments 1 --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
+# Both from the pool alone (pool.txt, not the manifest: a growing folder keeps them).
+$(IMAGES_DERIVED): $(IMG)/pool.txt $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES) $(IMG)/manifest.json
+	$(BIN)/extract-maps derive-segmentation --manifest $(IMG)/manifest.json --seed $(images_seed0) --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
+$(IMAGES_ONE): $(IMG)/pool.txt $(IMG)/size.txt $(images_resize_stamp) | $(STAGES) $(IMG)/manifest.json
+	$(BIN)/extract-maps derive-segmentation --manifest $(IMG)/manifest.json --seed $(images_seed0) --segments 1 --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
 
 ifeq ($(IMAGES_SEGMENTATION),derive)
 IMAGES_SEG_PNG := $(IMAGES_DERIVED)
@@ -222,11 +279,19 @@ $(IMAGES_NAME).sections := $(images_size_auto_section)
 # The sign-off section (Sources/SegADMethod/Reports/Report+SignOff.swift): test
 # counts, the working size, 95% bootstrap intervals, and (static
 # segmentations) the saved pipeline's row and operating point, so the report
-# follows pipeline.h5.
+# follows pipeline.h5. Each finished report is kept in
+# artifacts/NAME/runs/UTC-TIME/ (results.md, metrics.json, run.json) and
+# results.md ends with a History table of this run and the kept ones; a rerun
+# that makes no new report keeps nothing, and no run is ever removed.
+# IMAGES_REGIME (set by the regime choice) fills the table's Regime column.
+# report_args is expanded when the recipe runs (size.txt exists by then).
 images_static := $(if $(filter per-image,$(IMAGES_SEGMENTATION)),,y)
-$(IMAGES_NAME).report_args = --sign-off --working-size $(call shq,$(images_size))$(if $(images_static), --pipeline $(call shq,$(IMG)/pipeline.h5))
+$(IMAGES_NAME).report_args = --sign-off --working-size $(call shq,$(images_size))$(if $(images_static), --pipeline $(call shq,$(IMG)/pipeline.h5)) \
+  --history $(call shq,$(IMG)/runs) --run-manifest $(call shq,$(IMAGES_MANIFEST)) --run-size $(call shq,$(images_size)) \
+  --run-detectors $(call shq,$(IMAGES_DETECTORS))$(if $(IMAGES_REGIME), --run-regime $(call shq,$(IMAGES_REGIME)))
 $(IMAGES_NAME).report_deps := $(IMG)/size.txt $(if $(images_static),$(IMG)/pipeline.h5)
 $(IMAGES_NAME).report_stamp := sign-off$(if $(images_static), pipeline.h5)
+$(IMAGES_NAME).report_after := $(BIN)/evaluate keep-run --report $(call shq,$(IMG)/report) --runs $(call shq,$(IMG)/runs)
 $(call segad_report,$(IMAGES_NAME))
 
 # The saved pipeline: the best SegAD row (highest mean Cl. AUROC, computed from

@@ -15,6 +15,8 @@
 #
 #   demo.title   := SegAD on ELPV solar cells         the table's title
 #   demo.figures := segmentation_mono.png=FILE …      optional: figures copied into report/figures/
+#   demo.report_args := …                             optional: more evaluate report flags (not prerequisites)
+#   demo.report_after := COMMAND                      optional: run after the report (images: keep the run)
 #   $(call segad_report,demo)
 #
 # Artifacts:  artifacts/BENCH/maps/CLASS/DET.h5               extract-maps
@@ -144,6 +146,6 @@ endef
 define segad_report_rules
 $(call param_stamp,$(ARTIFACTS)/$(1)/params/report.txt,$($(1).title) $($(1).figures)$(if $($(1).sections), $($(1).sections)) rows: $(patsubst $(ARTIFACTS)/$(1)/%,%,$($(1)_SCORES))$(if $($(1).report_stamp), $($(1).report_stamp)))
 $(ARTIFACTS)/$(1)/report/metrics.json: $$($(1)_SCORES) $(foreach f,$($(1).figures),$(lastword $(subst =, ,$(f)))) $($(1).sections) $($(1).report_deps) $(ARTIFACTS)/$(1)/params/report.txt | $$(STAGES)
-	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) $(addprefix --section ,$($(1).sections))$$(if $$($(1).report_args), $$($(1).report_args)) --print
+	$$(BIN)/evaluate report --title $(call shq,$($(1).title)) -o $(ARTIFACTS)/$(1)/report $$($(1)_SCORES) $(addprefix --figure ,$($(1).figures)) $(addprefix --section ,$($(1).sections))$$(if $$($(1).report_args), $$($(1).report_args)) --print$$(if $$($(1).report_after), && $$($(1).report_after))
 endef
 segad_report = $(eval $(call segad_bench_rules,$(1)))$(eval $(call segad_report_rules,$(1)))

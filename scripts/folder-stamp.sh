@@ -17,11 +17,73 @@
 # images.mk, before any tool is built (a generated include would make even
 # `make -n images` build the tools). A missing DIR gives an empty output;
 # images-manifest then names the fault.
+#
+# Given a CSV file instead (make images IMAGES=list.csv), the stamp covers the
+# CSV's bytes and the size and time of each file it lists (paths relative to
+# the CSV's folder): editing the CSV or a listed image reruns, an unchanged
+# CSV does not. The CSV is read as images-manifest reads it (RFC 4180: quoted
+# fields, doubled quotes, CRLF); for each row both readings of the path (the
+# fields before the label, or before the label and a split) are looked at, so
+# every listed file is covered. Paths travel as data (newline-separated: a
+# path with a control character is refused by images-manifest anyway).
 #   bash scripts/folder-stamp.sh DIR
+#   bash scripts/folder-stamp.sh LIST.csv
 set -uo pipefail
 dir=${1:?usage: folder-stamp.sh DIR}
-cd -- "$dir" 2>/dev/null || exit 0
 export LC_ALL=C
+
+if [ -f "$dir" ]; then
+    # The CSV's paths: every record's fields joined before the last one and
+    # before the last two, trimmed, a spreadsheet guard quote dropped (CSV.untext).
+    csv_paths='
+    function emit(   k, j, p, c) {
+        for (k = nf - 1; k >= nf - 2 && k >= 1; k--) {
+            p = f[1]
+            for (j = 2; j <= k; j++) p = p "," f[j]
+            sub(/^[ \t]+/, "", p); sub(/[ \t]+$/, "", p)
+            if (substr(p, 1, 1) == "\047") {
+                c = substr(p, 2, 1)
+                if (index("=+-@\t\r\047", c) > 0 && c != "") p = substr(p, 2)
+                else if (substr(p, 2, 5) == "\\u{9}" || substr(p, 2, 5) == "\\u{d}") p = substr(p, 2)
+            }
+            if (p != "" && p !~ /[\001-\037]/) print p
+        }
+    }
+    function end_record() {
+        f[++nf] = field
+        if (!(nf == 1 && field == "" && !was_quoted)) emit()
+        nf = 0; field = ""; was_quoted = 0
+    }
+    { text = text (NR > 1 ? "\n" : "") $0 }
+    END {
+        if (substr(text, 1, 3) == "\357\273\277") text = substr(text, 4)
+        n = length(text); nf = 0; field = ""; quoted = 0; was_quoted = 0
+        for (i = 1; i <= n; i++) {
+            c = substr(text, i, 1)
+            if (quoted) {
+                if (c == "\"") {
+                    if (substr(text, i + 1, 1) == "\"") { field = field "\""; i++ } else quoted = 0
+                } else field = field c
+                continue
+            }
+            if (c == "\"" && field == "" && !was_quoted) { quoted = 1; was_quoted = 1 }
+            else if (c == ",") { f[++nf] = field; field = ""; was_quoted = 0 }
+            else if (c == "\n") end_record()
+            else if (c == "\r") { if (substr(text, i + 1, 1) == "\n") i++; end_record() }
+            else field = field c
+        }
+        if (field != "" || nf > 0 || was_quoted) end_record()
+    }'
+    base=$(dirname -- "$dir")
+    bytes=$(sha256sum < "$dir")
+    hash=$({ printf 'csv %s\n' "${bytes%% *}"
+             awk "$csv_paths" "$dir" | (cd -- "$base" && xargs -r -d '\n' stat -L --printf '%n\t%s\t%.9Y\n' -- 2>/dev/null)
+           } | sha256sum)
+    printf '%s\n' "${hash%% *}"
+    exit 0
+fi
+
+cd -- "$dir" 2>/dev/null || exit 0
 shopt -s nullglob
 
 subs=()

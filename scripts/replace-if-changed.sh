@@ -11,14 +11,18 @@
 # so neither TARGET nor anything made from it is out of date: a refused value
 # that rewrote a stamp, or a folder that gained and lost a file, reruns
 # nothing after the next correct run. Otherwise NEW is renamed onto TARGET.
-#   bash scripts/replace-if-changed.sh NEW TARGET [STAMP…]
+# --keep keeps an unchanged TARGET even when no stamp woke the recipe (a
+# forced remake, REPOOL=1: the same pool refits nothing).
+#   bash scripts/replace-if-changed.sh NEW TARGET [--keep] [STAMP…]
 set -euo pipefail
-new=${1:?usage: replace-if-changed.sh NEW TARGET [STAMP…]}
-target=${2:?usage: replace-if-changed.sh NEW TARGET [STAMP…]}
+new=${1:?usage: replace-if-changed.sh NEW TARGET [--keep] [STAMP…]}
+target=${2:?usage: replace-if-changed.sh NEW TARGET [--keep] [STAMP…]}
 shift 2
-if [ $# -gt 0 ] && [ -f "$target" ] && cmp -s -- "$new" "$target"; then
+keep=0
+if [ "${1-}" = --keep ]; then keep=1; shift; fi
+if { [ $# -gt 0 ] || [ $keep = 1 ]; } && [ -f "$target" ] && cmp -s -- "$new" "$target"; then
     rm -f -- "$new"
-    touch -c -r "$target" -- "$@"
+    [ $# -eq 0 ] || touch -c -r "$target" -- "$@"
 else
     mv -f -- "$new" "$target"
 fi

@@ -9,7 +9,7 @@ extension BuildDataset {
     struct ImagesManifestCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "images-manifest",
-            abstract: "Writes the manifest of a folder of good/ and bad/ images (or a CSV of path,label), split per seed.",
+            abstract: "Writes the manifest of a folder of good/ and bad/ images (or a CSV of path,label[,split]), split per seed.",
             discussion: """
             DIR/good and DIR/bad (searched recursively; optional DIR/uncertain: scored and reported \
             apart, never trained on). Files with an image extension (.png .jpg .jpeg .tif .tiff) are \
@@ -18,11 +18,13 @@ extension BuildDataset {
             seed, so adding images never moves one. A good image is in the fixed detector pool \
             (detector-train in every seed) with probability --pool-fraction (keyed by --pool-seed); \
             per seed every other good and every bad image is test with probability --test-fraction, \
-            else segad-train.
+            else segad-train. With --pool FILE (written by images-pool) the pool is the file's ids \
+            instead: new good images never join it; ids whose image is gone are dropped, said once. \
+            A CSV's optional split column (pool, train, test) fixes a row's role in every seed.
             """)
 
         @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
-        @Option(help: "Instead of --images: a CSV of path,label lines (paths relative to the CSV's folder).") var csv: String?
+        @Option(help: "Instead of --images: a CSV of path,label[,split] lines (paths relative to the CSV's folder).") var csv: String?
         @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
         @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
         @Option(help: "Share of the good images in the fixed detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
@@ -30,6 +32,9 @@ extension BuildDataset {
         @Option(help: "Share of each label's remaining images tested per seed.", parse: Bounded.decimal(0...1, excluding: .both))
         var testFraction = 0.5
         @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
+        @Option(help: "A detector pool file (build-dataset images-pool) to keep as the pool.") var pool: String?
+        @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
+        var minPool = 1
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func validate() throws {
@@ -38,10 +43,51 @@ extension BuildDataset {
 
         func run() throws {
             StageMain.run("build-dataset images-manifest") {
-                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? "")])
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
                 try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
                                                seeds: seeds.values, poolFraction: poolFraction,
-                                               testFraction: testFraction, poolSeed: poolSeed))
+                                               testFraction: testFraction, poolSeed: poolSeed, poolFile: pool, minimumPool: minPool))
+            }
+        }
+    }
+
+    struct ImagesPoolCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "images-pool",
+            abstract: "Writes the fixed detector pool of a folder or CSV of images (the good ids every detector is fitted on).",
+            discussion: """
+            Without --pool: drawn by the hash rule of images-manifest (a good image is in the pool when \
+            its hash under --pool-seed is below --pool-fraction; a CSV's split column puts rows in or \
+            keeps them out). With --pool FILE: FILE's ids are kept (new good images never join); ids \
+            whose image is gone or no longer good are dropped, said once; a pool left below --min-pool \
+            is refused (draw a new one without --pool); a FILE drawn at another fraction or seed gives a \
+            new draw. The folder must pass images-manifest's checks (same options). Output: one header \
+            line, then one id a line (docs/manifest.md, "The fixed pool").
+            """)
+
+        @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
+        @Option(help: "Instead of --images: a CSV of path,label[,split] lines.") var csv: String?
+        @Option(help: "Seeds the manifest will use (checked as images-manifest checks them).", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
+        @Option(help: "Share of the good images in the detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
+        var poolFraction = 0.4
+        @Option(help: "Share of each label's remaining images tested per seed (checked only).", parse: Bounded.decimal(0...1, excluding: .both))
+        var testFraction = 0.5
+        @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
+        @Option(help: "The pool file to keep (usually the one -o replaces).") var pool: String?
+        @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
+        var minPool = 1
+        @Option(name: .shortAndLong, help: "The pool file to write.") var output: String
+
+        func validate() throws {
+            if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
+        }
+
+        func run() throws {
+            StageMain.run("build-dataset images-pool") {
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
+                try ImagesManifest.writePool(.init(folder: images, csv: csv, output: output, seeds: seeds.values,
+                                                   poolFraction: poolFraction, testFraction: testFraction, poolSeed: poolSeed,
+                                                   poolFile: pool, minimumPool: minPool))
             }
         }
     }

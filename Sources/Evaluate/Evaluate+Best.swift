@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import SegADCore
+import SegADMethod
 import SegADNative
 import SegADMethod
 
@@ -49,6 +50,24 @@ extension Evaluate {
                 }
                 guard let best else { throw InputError(metrics, "has no method starting with '\(prefix)'") }
                 print(best.method)
+            }
+        }
+    }
+}
+
+extension Evaluate {
+    struct KeepRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "keep-run",
+            abstract: "Keeps a report's results.md, metrics.json and run.json (evaluate report --history) in RUNS/TIME/; no run is ever removed.")
+
+        @Option(help: "The report folder (evaluate report -o, with --history).") var report: String
+        @Option(help: "The folder of kept runs (e.g. artifacts/NAME/runs).") var runs: String
+
+        func run() throws {
+            StageMain.run("evaluate keep-run") {
+                let folder = try ReportHistory.keep(report: report, runs: runs)
+                FileHandle.standardError.write(Data("evaluate keep-run: kept this run's report in \(folder)\n".utf8))
             }
         }
     }

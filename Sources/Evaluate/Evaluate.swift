@@ -12,7 +12,7 @@ struct Evaluate: ParsableCommand {
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
         subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self,
-                      Serve.self, RecordCommand.self])
+                      KeepRun.self, Serve.self, RecordCommand.self])
 }
 
 extension Evaluate {
@@ -97,6 +97,12 @@ extension Evaluate {
         var resamples = 1000
         @Option(help: "With --sign-off: SplitMix64 seed of the resampling indices.", parse: Bounded.integer(0...Bounds.maxSeed))
         var bootstrapSeed = 0
+        @Option(help: "Kept runs of this name (e.g. artifacts/NAME/runs): write run.json and add a History table to results.md (evaluate keep-run keeps the run).")
+        var history: String?
+        @Option(help: "With --history: the run's manifest (image counts).") var runManifest: String?
+        @Option(help: "With --history: the run's working size HxW.") var runSize: String?
+        @Option(help: "With --history: the run's detectors, space-separated.") var runDetectors: String?
+        @Option(help: "With --history: the run's regime (good only, few bad, enough bad).") var runRegime: String?
 
         func figurePairs() -> [(name: String, path: String)] {
             figures.map { f in
@@ -110,14 +116,18 @@ extension Evaluate {
             if !signOff, workingSize != nil || pipeline != nil {
                 throw ValidationError("--working-size and --pipeline belong to --sign-off")
             }
+            if history != nil, runManifest == nil || runSize == nil || runDetectors == nil {
+                throw ValidationError("--history needs --run-manifest, --run-size and --run-detectors")
+            }
         }
 
         func run() throws {
             StageMain.run("evaluate report") {
-                try OutputPaths.check(outputs: [.init("-o", output)] + ["results.md", "results.csv", "metrics.json"].map { .init("-o", (output as NSString).appendingPathComponent($0)) }
+                try OutputPaths.check(outputs: [.init("-o", output)] + (["results.md", "results.csv", "metrics.json"] + (history == nil ? [] : ["run.json"])).map { .init("-o", (output as NSString).appendingPathComponent($0)) }
                                       + [.init("-o", (output as NSString).appendingPathComponent("figures"), folder: true)],
                                       inputs: scores.map { ("scores", $0) } + figurePairs().map { ("--figure", $0.path) } + sections.map { ("--section", $0) }
-                                          + (pipeline.map { [("--pipeline", $0)] } ?? []))
+                                          + (pipeline.map { [("--pipeline", $0)] } ?? [])
+                                          + (runManifest.map { [("--run-manifest", $0)] } ?? []))
                 var options = Report.Options(scoresPaths: scores, output: output, title: title, onlyTag: onlyTag,
                                              figures: figurePairs())
                 options.sections = sections
@@ -125,6 +135,10 @@ extension Evaluate {
                     options.signOff = Report.SignOff(workingSize: workingSize.map { "\($0.height)x\($0.width)" },
                                                      pipeline: try pipeline.map(Self.savedRow), resamples: resamples,
                                                      seed: UInt64(bootstrapSeed))
+                }
+                if let history, let runManifest, let runSize, let runDetectors {
+                    options.history = .init(runs: history, manifest: runManifest, size: runSize,
+                                            detectors: runDetectors.split(separator: " ").map(String.init), regime: runRegime)
                 }
                 try Report.run(options)
                 if print, let text = try? String(contentsOfFile: output + "/results.md", encoding: .utf8) {

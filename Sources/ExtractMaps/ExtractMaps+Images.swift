@@ -18,6 +18,8 @@ extension ExtractMaps {
         @OptionGroup var manifest: ManifestOptions
         @Option(help: "The size HxW (or N) to use instead, e.g. 256x640 (checked and printed as HxW).", parse: ImageSize.parse)
         var size: ImageSize?
+        @Option(help: "Take the first image of this seed's detector-train (the detector pool) instead of the first item.",
+                parse: Bounded.integer(0...Bounds.maxSeed)) var poolOf: Int?
         @Option(name: .shortAndLong, help: "Write HxW to this file (atomically) instead of stdout.") var output: String?
 
         func run() throws {
@@ -26,7 +28,7 @@ extension ExtractMaps {
                 let chosen: (height: Int, width: Int)
                 let loaded = try Manifest.load(path: manifest.path)
                 if let size { chosen = size.tuple } else {
-                    let auto = try WorkingSize.auto(manifest: loaded)
+                    let auto = try WorkingSize.auto(manifest: loaded, poolOf: poolOf)
                     FileHandle.standardError.write(Data("extract-maps working-size: \(auto.note)\n".utf8))
                     chosen = auto.size
                 }

@@ -17,12 +17,14 @@ import SegADCore
 /// - split (docs/manifest.md, "The split"): each image's role is a function
 ///   of its id and the seed alone, so adding images never moves an earlier
 ///   one. A good image is in the detector pool (`detector-train` in every
-///   seed) when unit("pool:POOLSEED:ID") < poolFraction; in seed s, every
+///   seed) when unit("pool:POOLSEED:ID") < poolFraction, or, given a pool
+///   file (`--pool`, `ImagesPool`), when the file lists it; in seed s, every
 ///   other good image and every bad image is `test` when unit("s:ID") <
 ///   testFraction, else `segad-train`, where unit(key) is the first 8 bytes of
 ///   SHA-256(key) as a fraction of 2^64. Each role lists good, then bad, in id
 ///   order; `test` ends with every uncertain item (id order). A role left
-///   empty in some seed is refused with one line.
+///   empty in some seed is refused with one line. A CSV's optional `split`
+///   column (pool, train, test) fixes a row's role in every seed instead.
 /// ELPV, VAD and VisA keep their reference protocols (ELPVManifest.split).
 public enum ImagesManifest {
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff"]
@@ -40,11 +42,17 @@ public enum ImagesManifest {
         public var poolFraction: Double
         public var testFraction: Double
         public var poolSeed: Int
+        /// A pool file (`ImagesPool`) whose ids are the detector pool, kept
+        /// while it exists; nil: drawn by the hash rule.
+        public var poolFile: String?
+        /// The fewest pool images the detectors fit on (PaDiM and DFM: 2).
+        public var minimumPool: Int
         public init(folder: String? = nil, csv: String? = nil, output: String, name: String? = nil,
                     seeds: [Int] = [0, 1, 2, 3, 4], poolFraction: Double = 0.4, testFraction: Double = 0.5,
-                    poolSeed: Int = 0) {
+                    poolSeed: Int = 0, poolFile: String? = nil, minimumPool: Int = 1) {
             self.folder = folder; self.csv = csv; self.output = output; self.name = name; self.seeds = seeds
             self.poolFraction = poolFraction; self.testFraction = testFraction; self.poolSeed = poolSeed
+            self.poolFile = poolFile; self.minimumPool = minimumPool
         }
     }
 
@@ -55,6 +63,18 @@ public enum ImagesManifest {
         public var path: String
         public var relative: String
         public var label: Label
+        /// A CSV row's `split` column: its role in every seed (nil: by hash).
+        public var split: FixedRole? = nil
+    }
+
+    /// A role fixed in every seed by a CSV's `split` column.
+    public enum FixedRole: String, Sendable {
+        /// The detector pool (`detector-train`); good images only.
+        case pool
+        /// `segad-train`; good or bad images.
+        case train
+        /// `test`.
+        case test
     }
 
     /// The id of a relative path: the path without its extension, `/` → `_`.
@@ -145,51 +165,87 @@ public enum ImagesManifest {
         return String(cString: resolved)
     }
 
-    /// The images of a CSV of `path,label` lines (an optional `path,label`
-    /// header; paths relative to the CSV's folder), read with `CSV`: a path
-    /// holding a comma or a quote is quoted, and an unquoted path may still
-    /// hold commas (the label is the last field).
+    /// The images of a CSV of `path,label[,split]` lines (an optional
+    /// `path,label` or `path,label,split` header; paths relative to the CSV's
+    /// folder), read with `CSV`: a path holding a comma or a quote is quoted,
+    /// and an unquoted path may still hold commas (the label is the last
+    /// field, or the one before a split: pool, train, test or empty). Every
+    /// fault names the line: an unknown label or split, a split the label
+    /// cannot take, a path listed twice, a missing file.
     public static func read(csv: String) throws -> [Entry] {
         let folder = (csv as NSString).deletingLastPathComponent
+        let labels: Set<String> = ["good", "bad", "uncertain"]
         var entries: [Entry] = []
-        for record in try CSV.read(path: csv) {
-            let n = record.line - 1
+        var firstLine: [String: Int] = [:]
+        var splitColumn = false
+        for (n, record) in try CSV.read(path: csv).enumerated() {
+            let line = record.line
+            let trimmed = record.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            if n == 0 && (trimmed == ["path", "label"] || trimmed == ["path", "label", "split"]) {
+                splitColumn = trimmed.count == 3
+                continue
+            }
             guard record.fields.count >= 2 else {
-                if record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                throw ImagesManifestError.badLine(csv, line: n + 1)
+                if trimmed[0].isEmpty { continue }
+                throw ImagesManifestError.badLine(csv, line: line)
             }
-            let path = CSV.untext(record.fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces))
-            let labelText = record.fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
-            if n == 0 && path.lowercased() == "path" && labelText == "label" { continue }
+            var fields = record.fields
+            var splitText: String? = nil
+            // The split column: declared by the header, else a last field
+            // that is no label after one that is.
+            if splitColumn || (fields.count >= 3 && !labels.contains(trimmed[trimmed.count - 1]) && labels.contains(trimmed[trimmed.count - 2])) {
+                guard fields.count >= 3 else { throw ImagesManifestError.badLine(csv, line: line) }
+                splitText = trimmed[trimmed.count - 1]
+                fields.removeLast()
+            }
+            let path = CSV.untext(fields.dropLast().joined(separator: ",").trimmingCharacters(in: .whitespaces))
+            let labelText = fields.last!.trimmingCharacters(in: .whitespaces).lowercased()
             guard let label = Label(rawValue: labelText), label != .unknown else {
-                throw ImagesManifestError.badLabel(csv, line: n + 1, label: labelText)
+                throw ImagesManifestError.badLabel(csv, line: line, label: labelText)
             }
-            guard !path.isEmpty else { throw ImagesManifestError.emptyPath(csv, line: n + 1) }
+            var split: FixedRole? = nil
+            if let splitText, !splitText.isEmpty {
+                guard let role = FixedRole(rawValue: splitText) else { throw ImagesManifestError.badSplit(csv, line: line, split: splitText) }
+                let allowed: Set<Label> = role == .pool ? [.good] : role == .train ? [.good, .bad] : [.good, .bad, .uncertain]
+                guard allowed.contains(label) else {
+                    throw ImagesManifestError.splitForLabel(csv, line: line, split: splitText, label: label.rawValue)
+                }
+                split = role
+            }
+            guard !path.isEmpty else { throw ImagesManifestError.emptyPath(csv, line: line) }
             let full = path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
+            let key = (full as NSString).standardizingPath
+            if let first = firstLine[key] {
+                throw ImagesManifestError.duplicatePath(csv, line: line, path: path, firstLine: first)
+            }
+            firstLine[key] = line
             guard FileManager.default.fileExists(atPath: full) else {
-                throw ImagesManifestError.imageMissing(csv, line: n + 1, path: path, lookedFor: full)
+                throw ImagesManifestError.imageMissing(csv, line: line, path: path, lookedFor: full)
             }
             guard isImage(path) else {
-                throw ImagesManifestError.noImageExtension(csv, line: n + 1, path: path)
+                throw ImagesManifestError.noImageExtension(csv, line: line, path: path)
             }
             let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
-            entries.append(Entry(path: full, relative: relative, label: label))
+            entries.append(Entry(path: full, relative: relative, label: label, split: split))
         }
         guard !entries.isEmpty else { throw ImagesManifestError.noRows(csv) }
         return entries
     }
 
-    /// The roles of every seed (see the type's comment for the rule).
+    /// The roles of every seed (see the type's comment for the rule): `pool`
+    /// is the detector pool (good ids in item order), `expectedPool` the
+    /// size the checks assume (a fresh draw: the fraction's share of the good
+    /// images; a kept pool: its size), `fixed` a CSV's split column.
     /// `source` names the folder or CSV in errors.
     public static func split(good: [String], bad: [String], uncertain: [String], seeds: [Int],
-                             poolFraction: Double, testFraction: Double, poolSeed: Int,
+                             pool: [String], expectedPool: Int, poolFraction: Double, testFraction: Double,
+                             fixed: [String: FixedRole] = [:], minimumPool: Int = 1,
                              source: (good: String, bad: String)) throws -> [Int: [Manifest.Role: [String]]] {
         guard !good.isEmpty else { throw ImagesManifestError.noImages(source.good, label: "good") }
         guard !bad.isEmpty else { throw ImagesManifestError.noImages(source.bad, label: "bad") }
-        let poolCount = Int((poolFraction * Double(good.count) + 1e-9).rounded(.down))
-        let rest = good.count - poolCount
+        let rest = good.count - expectedPool
         func testCount(_ n: Int) -> Int { Int((testFraction * Double(n) - 1e-9).rounded(.up)) }
-        guard poolCount >= 1 else {
+        guard expectedPool >= 1 else {
             throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
         }
         guard rest >= 2, testCount(rest) >= 1, rest - testCount(rest) >= 1 else {
@@ -198,18 +254,22 @@ public enum ImagesManifest {
         guard bad.count >= 2, testCount(bad.count) >= 1, bad.count - testCount(bad.count) >= 1 else {
             throw ImagesManifestError.tooFewBad(source.bad, bad: bad.count, testFraction: testFraction)
         }
-        // Each image's role is a function of its id and the seed alone
-        // (docs/manifest.md, "The split"): adding images never moves one.
-        let pool = good.filter { unit("pool:\(poolSeed):\($0)") < poolFraction }
         guard !pool.isEmpty else {
             throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
+        }
+        guard pool.count >= minimumPool else {
+            throw ImagesManifestError.poolTooSmall(source.good, pool: pool.count, minimum: minimumPool)
         }
         let inPool = Set(pool)
         let others = good.filter { !inPool.contains($0) }
 
         var result: [Int: [Manifest.Role: [String]]] = [:]
         for seed in seeds {
-            func isTest(_ id: String) -> Bool { unit("\(seed):\(id)") < testFraction }
+            // Each image's role is a function of its id and the seed alone
+            // (docs/manifest.md, "The split"): adding images never moves one.
+            func isTest(_ id: String) -> Bool {
+                fixed[id].map { $0 == .test } ?? (unit("\(seed):\(id)") < testFraction)
+            }
             let gTest = others.filter(isTest), bTest = bad.filter(isTest)
             let gTrain = others.filter { !isTest($0) }, bTrain = bad.filter { !isTest($0) }
             for (ids, label, role, src) in [(gTrain, "good", "segad-train", source.good), (gTest, "good", "test", source.good),
@@ -234,7 +294,7 @@ public enum ImagesManifest {
     }
 
     /// Builds the manifest; `skipped` lists the files left out for their extension.
-    public static func build(_ o: Options) throws -> (manifest: Manifest, skipped: [String]) {
+    public static func build(_ o: Options) throws -> (manifest: Manifest, skipped: [String], pool: ImagesPool, notes: [String]) {
         guard (o.folder == nil) != (o.csv == nil) else { throw InputError("--images", "give either --images DIR or --csv FILE") }
         guard o.poolFraction > 0, o.poolFraction < 1 else { throw InputError("--pool-fraction", "must be in (0, 1)") }
         guard o.testFraction > 0, o.testFraction < 1 else { throw InputError("--test-fraction", "must be in (0, 1)") }
@@ -242,6 +302,7 @@ public enum ImagesManifest {
             throw InputError("--seeds", "must list integers in 0…4294967295")
         }
         guard o.poolSeed >= 0, o.poolSeed <= Int(UInt32.max) else { throw InputError("--pool-seed", "must be in 0…4294967295") }
+        guard o.minimumPool >= 1 else { throw InputError("--min-pool", "must be 1 or more") }
         let entries: [Entry], skipped: [String], source: String
         if let folder = o.folder {
             (entries, skipped) = try scan(folder: folder)
@@ -259,6 +320,7 @@ public enum ImagesManifest {
         // by their bytes (docs/reliability.md, "Files, outputs and CSV cells").
         var seen: [String: (path: String, id: String)] = [:]
         var ids: [String] = []
+        var fixed: [String: FixedRole] = [:]
         for e in entries {
             let id = try id(relative: e.relative, source: e.path)
             if let other = seen[id] {
@@ -269,14 +331,18 @@ public enum ImagesManifest {
             }
             seen[id] = (e.path, id)
             ids.append(id)
+            if let split = e.split { fixed[id] = split }
         }
         let good = zip(entries, ids).filter { $0.0.label == .good }.map(\.1)
         let bad = zip(entries, ids).filter { $0.0.label == .bad }.map(\.1)
         let uncertain = zip(entries, ids).filter { $0.0.label == .uncertain }.map(\.1)
         let sources = o.folder.map { (($0 as NSString).appendingPathComponent("good"), ($0 as NSString).appendingPathComponent("bad")) }
             ?? (o.csv! + " (good rows)", o.csv! + " (bad rows)")
-        let seeds = try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, poolFraction: o.poolFraction,
-                              testFraction: o.testFraction, poolSeed: o.poolSeed, source: sources)
+        let (pool, notes, kept) = try self.pool(o, good: good, fixed: fixed)
+        let expected = kept ? pool.ids.count : Int((o.poolFraction * Double(good.count) + 1e-9).rounded(.down))
+        let seeds = try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, pool: pool.ids, expectedPool: expected,
+                              poolFraction: o.poolFraction, testFraction: o.testFraction, fixed: fixed,
+                              minimumPool: o.minimumPool, source: sources)
         let manifestFolder = (o.output as NSString).deletingLastPathComponent
         let items = zip(entries, ids).map { e, id in
             ManifestItem(id: id, label: e.label,
@@ -287,13 +353,24 @@ public enum ImagesManifest {
         let name = o.name ?? (((source as NSString).standardizingPath as NSString).lastPathComponent as NSString).deletingPathExtension
         let manifest = Manifest(name: name.isEmpty ? "images" : name, className: name.isEmpty ? "images" : name, items: items,
                                 seeds: seeds, root: manifestFolder.isEmpty ? "." : manifestFolder, path: o.output)
-        return (manifest, skipped)
+        return (manifest, skipped, pool, notes)
+    }
+
+    /// The detector pool: the pool file's ids kept (`ImagesPool.make`), or
+    /// drawn by the hash rule; and what to say once about it.
+    static func pool(_ o: Options, good: [String], fixed: [String: FixedRole]) throws -> (ids: ImagesPool, notes: [String], kept: Bool) {
+        let previous = try o.poolFile.map { (pool: try ImagesPool.read(path: $0), path: $0) }
+        let made = try ImagesPool.make(good: good, fixed: fixed, fraction: o.poolFraction, seed: o.poolSeed,
+                                       previous: previous, minimum: o.minimumPool)
+        let kept = previous.map { $0.pool.fraction == o.poolFraction && $0.pool.seed == o.poolSeed } ?? false
+        return (made.pool, made.notes, kept)
     }
 
     /// Builds the manifest, says once which files were skipped, writes it
     /// atomically and reads it back through the validating loader.
     public static func write(_ o: Options) throws {
-        let (manifest, skipped) = try build(o)
+        let (manifest, skipped, _, notes) = try build(o)
+        for note in notes { FileHandle.standardError.write(Data("images-manifest: \(note)\n".utf8)) }
         if !skipped.isEmpty {
             let shown = skipped.prefix(5).joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
             FileHandle.standardError.write(Data("images-manifest: skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s") without an image extension (.png .jpg .jpeg .tif .tiff): \(shown)\n".utf8))
@@ -306,5 +383,21 @@ public enum ImagesManifest {
         let counts = Dictionary(grouping: manifest.items, by: \.label).mapValues(\.count)
         FileHandle.standardError.write(Data(("images-manifest: \(manifest.items.count) images (\(counts[.good] ?? 0) good, \(counts[.bad] ?? 0) bad, \(counts[.uncertain] ?? 0) uncertain); "
             + "detector pool \(seeds[.detectorTrain]!.count) good; per seed \(seeds[.segadTrain]!.count) segad-train, \(seeds[.test]!.count) test → \(o.output)\n").utf8))
+    }
+}
+
+extension ImagesManifest {
+    /// `build-dataset images-pool`: the detector pool of a folder or CSV
+    /// (the pool file kept, or drawn), written atomically to `o.output`,
+    /// what changed said once. The manifest's own checks run first, so a
+    /// pool is never written for a folder the manifest would refuse.
+    public static func writePool(_ o: Options) throws {
+        let (manifest, _, pool, notes) = try build(o)
+        for note in notes { FileHandle.standardError.write(Data("images-pool: \(note)\n".utf8)) }
+        try pool.write(to: o.output)
+        let good = manifest.items.filter { $0.label == .good }.count
+        let how = o.poolFile != nil && notes.allSatisfy({ !$0.contains("a new detector pool") }) ? "kept from \(o.poolFile!)"
+            : "drawn at pool-fraction \(o.poolFraction)"
+        FileHandle.standardError.write(Data("images-pool: detector pool of \(pool.ids.count) of \(good) good images (\(how)) → \(o.output)\n".utf8))
     }
 }

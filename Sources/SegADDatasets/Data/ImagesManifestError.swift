@@ -28,6 +28,18 @@ public enum ImagesManifestError: SegADFault, Equatable {
     case imageMissing(String, line: Int, path: String, lookedFor: String)
     case noImageExtension(String, line: Int, path: String)
     case noRows(String)
+    case badSplit(String, line: Int, split: String)
+    /// A split the row's label cannot take (a bad image in the pool, an uncertain one in train).
+    case splitForLabel(String, line: Int, split: String, label: String)
+    case duplicatePath(String, line: Int, path: String, firstLine: Int)
+
+    // The fixed detector pool (`--pool FILE`, docs/manifest.md, "The fixed pool")
+    case noPoolFile(String)
+    case badPoolFile(String, line: Int)
+    /// `file`: the pool file; `was` ids listed, `left` still good images.
+    case poolShrunk(String, was: Int, left: Int, minimum: Int)
+    /// `file`: the good images' source; a fresh pool below the detectors' minimum.
+    case poolTooSmall(String, pool: Int, minimum: Int)
 
     // The split
     /// `file`: the good or bad images' source; `label`: "good" or "bad".
@@ -42,7 +54,9 @@ public enum ImagesManifestError: SegADFault, Equatable {
         case .controlCharacter(let f), .emptyId(let f), .pathTooLong(let f, _), .sameId(let f, _, _), .normalizationTwins(let f, _),
              .noSuchFolder(let f), .noSuchSubfolder(let f, _), .cannotList(let f), .badLine(let f, _),
              .badLabel(let f, _, _), .emptyPath(let f, _), .imageMissing(let f, _, _, _),
-             .noImageExtension(let f, _, _), .noRows(let f), .noImages(let f, _), .emptyPool(let f, _, _),
+             .noImageExtension(let f, _, _), .noRows(let f), .badSplit(let f, _, _), .splitForLabel(let f, _, _, _),
+             .duplicatePath(let f, _, _, _), .noPoolFile(let f), .badPoolFile(let f, _), .poolShrunk(let f, _, _, _),
+             .poolTooSmall(let f, _, _), .noImages(let f, _), .emptyPool(let f, _, _),
              .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _), .emptyRole(let f, _, _, _, _):
             return f
         }
@@ -67,6 +81,17 @@ public enum ImagesManifestError: SegADFault, Equatable {
         case .noImageExtension(_, let line, let path):
             return "line \(line): '\(path)' has no image extension (.png .jpg .jpeg .tif .tiff)"
         case .noRows: return "no rows; expected lines like 'good/part1.jpg,good'"
+        case .badSplit(_, let line, let split): return "line \(line): split '\(split)' is not pool, train or test (or empty)"
+        case .splitForLabel(_, let line, let split, let label):
+            return "line \(line): a\(label == "uncertain" ? "n" : "") \(label) image cannot be split '\(split)' (pool holds good images only; train good or bad; uncertain images are always tested)"
+        case .duplicatePath(_, let line, let path, let first): return "line \(line): '\(path)' is listed twice (first on line \(first)); list each image once"
+        case .noPoolFile: return "no such pool file"
+        case .badPoolFile(_, let line):
+            return "line \(line): not a detector pool file of build-dataset images-pool (a '# segad detector pool: pool-fraction F, pool-seed S' line, then one id a line); remove it to draw a new pool"
+        case .poolShrunk(_, let was, let left, let minimum):
+            return "\(left) of the \(was) images of the fixed detector pool are left (gone, no longer good or split out), fewer than the \(minimum) the detectors need; draw a new pool: make images … REPOOL=1 (every detector is fitted again)"
+        case .poolTooSmall(_, let pool, let minimum):
+            return "the detector pool holds \(pool) image\(pool == 1 ? "" : "s"), fewer than the \(minimum) the detectors need; add good images or raise --pool-fraction"
         case .noImages(_, let label): return "has no images; put \(label) images there"
         case .emptyPool(_, let good, let fraction):
             return "\(good) images give an empty detector pool at --pool-fraction \(fraction); add good images or raise --pool-fraction"

@@ -24,8 +24,11 @@ public enum WorkingSize {
     }
 
     /// The working size of a manifest and the one-line note saying how it was chosen.
-    public static func auto(manifest: Manifest) throws -> (size: (height: Int, width: Int), note: String) {
-        guard let item = manifest.items.first(where: { $0.image != nil }) else {
+    /// With `poolOf` a seed: from the first image of that seed's detector-train
+    /// (the fixed detector pool of `make images`, so a growing folder keeps its size).
+    public static func auto(manifest: Manifest, poolOf seed: Int? = nil) throws -> (size: (height: Int, width: Int), note: String) {
+        let pool = seed.map { Set(manifest.ids(.detectorTrain, seed: $0)) }
+        guard let item = manifest.items.first(where: { $0.image != nil && (pool?.contains($0.id) ?? true) }) else {
             throw StageInputError.noImageForWorkingSize(manifest.path)
         }
         let path = manifest.resolve(item.image!)
@@ -35,7 +38,7 @@ public enum WorkingSize {
         guard max(size.height, size.width) <= maxSide else {
             throw StageInputError.workingSizeTooLarge(path, height: h, width: w, sizeHeight: size.height, sizeWidth: size.width, maxSide: maxSide)
         }
-        return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
+        return (size, "--size not given: working size \(size.height)x\(size.width) (HxW), the aspect of the first \(seed == nil ? "" : "pool ")image \(path) (\(h)x\(w)), short side \(shortSide), sides multiples of \(stride); give --size HxW to choose")
     }
 
     /// An image is off the working aspect when its height/width ratio and

@@ -22,6 +22,9 @@ public enum Report {
         public var sections: [String] = []
         /// The sign-off section and metrics (Report+SignOff.swift); nil: none.
         public var signOff: SignOff? = nil
+        /// Kept runs (ReportHistory): run.json beside metrics.json and a
+        /// "History" section at the end of results.md.
+        public var history: ReportHistory.Context? = nil
         public init(scoresPaths: [String], output: String, title: String = "SegAD results", onlyTag: String? = nil,
                     figures: [(name: String, path: String)] = []) {
             self.scoresPaths = scoresPaths; self.output = output; self.title = title; self.onlyTag = onlyTag
@@ -233,6 +236,11 @@ public enum Report {
                 throw InputError(path, "cannot read as UTF-8 text (--section)")
             }
             md += "\n" + text
+        }
+        if let history = options.history {
+            let (section, run) = try ReportHistory.current(history, methods: results.map { ($0.method, $0.auroc.mean) })
+            md += "\n" + section
+            try files.data(options.output + "/run.json", run)
         }
         try files.data(options.output + "/results.md", Data(md.utf8))
 
