@@ -40,11 +40,14 @@ public enum ImagesManifest {
         public var poolFraction: Double
         public var testFraction: Double
         public var poolSeed: Int
+        /// The regime `make images` chose from the bad images' count (docs/regimes.md).
+        public var regime: ImagesRegime
         public init(folder: String? = nil, csv: String? = nil, output: String, name: String? = nil,
                     seeds: [Int] = [0, 1, 2, 3, 4], poolFraction: Double = 0.4, testFraction: Double = 0.5,
-                    poolSeed: Int = 0) {
+                    poolSeed: Int = 0, regime: ImagesRegime = .supervised) {
             self.folder = folder; self.csv = csv; self.output = output; self.name = name; self.seeds = seeds
             self.poolFraction = poolFraction; self.testFraction = testFraction; self.poolSeed = poolSeed
+            self.regime = regime
         }
     }
 
@@ -80,7 +83,7 @@ public enum ImagesManifest {
 
     /// The images under DIR/good, DIR/bad, DIR/uncertain (recursively,
     /// sorted by relative path) and the files skipped for their extension.
-    public static func scan(folder: String) throws -> (entries: [Entry], skipped: [String]) {
+    public static func scan(folder: String, badOptional: Bool = false) throws -> (entries: [Entry], skipped: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImagesManifestError.noSuchFolder(folder)
@@ -91,7 +94,7 @@ public enum ImagesManifest {
             let sub = (folder as NSString).appendingPathComponent(label.rawValue)
             var subIsDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue else {
-                if label == .uncertain { continue }
+                if label == .uncertain || (label == .bad && badOptional) { continue }
                 throw ImagesManifestError.noSuchSubfolder(sub, label: label.rawValue)
             }
             var files: [String] = []
@@ -244,7 +247,7 @@ public enum ImagesManifest {
         guard o.poolSeed >= 0, o.poolSeed <= Int(UInt32.max) else { throw InputError("--pool-seed", "must be in 0…4294967295") }
         let entries: [Entry], skipped: [String], source: String
         if let folder = o.folder {
-            (entries, skipped) = try scan(folder: folder)
+            (entries, skipped) = try scan(folder: folder, badOptional: o.regime == .goodOnly)
             source = folder
         } else {
             // The folder's order: good, bad, uncertain; by relative path within each.
@@ -275,8 +278,12 @@ public enum ImagesManifest {
         let uncertain = zip(entries, ids).filter { $0.0.label == .uncertain }.map(\.1)
         let sources = o.folder.map { (($0 as NSString).appendingPathComponent("good"), ($0 as NSString).appendingPathComponent("bad")) }
             ?? (o.csv! + " (good rows)", o.csv! + " (bad rows)")
-        let seeds = try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, poolFraction: o.poolFraction,
-                              testFraction: o.testFraction, poolSeed: o.poolSeed, source: sources)
+        let seeds = o.regime == .supervised
+            ? try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, poolFraction: o.poolFraction,
+                        testFraction: o.testFraction, poolSeed: o.poolSeed, source: sources)
+            : try ImagesRegime.split(regime: o.regime, good: good, bad: bad, uncertain: uncertain, seeds: o.seeds,
+                                     poolFraction: o.poolFraction, testFraction: o.testFraction, poolSeed: o.poolSeed,
+                                     source: sources)
         let manifestFolder = (o.output as NSString).deletingLastPathComponent
         let items = zip(entries, ids).map { e, id in
             ManifestItem(id: id, label: e.label,
