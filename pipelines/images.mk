@@ -96,8 +96,9 @@ FALSE_ALARM ?= 0.01
 ifneq ($(call images_whole,$(FEW_BAD)),$(FEW_BAD))
 $(error make images: FEW_BAD=$(call safe_shown,$(call safe_raw,FEW_BAD)): give the fewest bad images of the supervised regime, a whole number 1, 2, … (docs/regimes.md))
 endif
+images_rate_range := (0, 0.5]
 ifeq ($(shell bash scripts/rate-in-range.sh $(call shq,$(call safe_raw,FALSE_ALARM))),)
-$(error make images: FALSE_ALARM=$(call safe_shown,$(call safe_raw,FALSE_ALARM)): give the target false-alarm rate, a number in (0, 0.5], e.g. FALSE_ALARM=0.01)
+$(error make images: FALSE_ALARM=$(call safe_shown,$(call safe_raw,FALSE_ALARM)): give the target false-alarm rate, a number in $(images_rate_range), e.g. FALSE_ALARM=0.01)
 endif
 images_bad_count := $(shell bash scripts/images-count.sh $(call shq,$(IMAGES_DIR)/bad))
 IMAGES_REGIME := $(if $(filter 0,$(images_bad_count)),good-only,$(if $(shell [ $(images_bad_count) -lt $(FEW_BAD) ] && echo y),few-bad,supervised))

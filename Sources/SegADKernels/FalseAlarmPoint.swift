@@ -25,17 +25,27 @@ public struct FalseAlarmPoint: Equatable, Sendable {
     /// The point for `target` on `goodScores` (finite, at least one).
     ///
     /// With the scores sorted from high to low, s₁ ≥ s₂ ≥ … ≥ sₙ, and
-    /// a = ⌊target · n⌋ alarms allowed, the threshold is the next double
-    /// above s₍ₐ₊₁₎: only scores strictly above s₍ₐ₊₁₎ reach it, at most a of
-    /// them (fewer when scores tie). With a = 0 it lies just above the
-    /// highest held-out score.
+    /// a = ⌊target · n⌋ alarms allowed, the threshold lies strictly between
+    /// s₍ₐ₊₁₎ and the next higher distinct score (their midpoint), or, when
+    /// no score is higher, at s₁ + 10⁻⁶·max(1, |s₁|): only scores above
+    /// s₍ₐ₊₁₎ reach it, at most a of them (fewer when scores tie). The margin
+    /// keeps that true after the threshold's trip through a JSON attribute
+    /// (Foundation's parser may return a number one ulp off what was
+    /// written), and XGBoost's margins, float32 values, are never closer
+    /// than one float32 ulp, far above that error.
     /// - Complexity: O(n log n + a · 60) for the sort and the interval.
     public static func choose(goodScores: [Double], target: Double) -> FalseAlarmPoint {
         precondition(!goodScores.isEmpty && target > 0 && target < 1)
         let sorted = goodScores.sorted(by: >)
         let n = sorted.count
         let allowed = min(n - 1, Int((target * Double(n) + 1e-9).rounded(.down)))
-        let threshold = sorted[allowed].nextUp
+        let s = sorted[allowed]
+        let threshold: Double
+        if let higher = sorted[..<allowed].last(where: { $0 > s }) {
+            threshold = s + (higher - s) / 2
+        } else {
+            threshold = s + 1e-6 * max(1, abs(s))
+        }
         let alarms = sorted.filter { $0 >= threshold }.count
         return FalseAlarmPoint(target: target, threshold: threshold, heldOut: n, falseAlarms: alarms,
                                interval: ClopperPearson.interval(events: alarms, trials: n))
