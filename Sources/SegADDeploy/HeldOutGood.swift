@@ -95,7 +95,7 @@ public enum RegimeSection {
         default:
             throw InputError("--regime", "'\(o.regime)': give good-only or few-bad")
         }
-        md += """
+        md += "\n" + """
         Held-out good images: each seed's test good images, never trained on; their scores are \
         "good" in figures/hist_*.png. The operating point for a false-alarm rate of \(fa)% \
         (FALSE_ALARM=\(o.falseAlarm)), set on seed \(o.seed)'s held-out good images: the threshold \
