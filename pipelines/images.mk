@@ -108,6 +108,9 @@ images_regime_line.few-bad := $(images_bad_count) image$(if $(filter 1,$(images_
 images_regime_line.supervised := $(images_bad_count) images in $(IMAGES_DIR)/bad (FEW_BAD=$(FEW_BAD) or more): supervised
 $(info make images: regime $(IMAGES_REGIME) — $(images_regime_line.$(IMAGES_REGIME)) (docs/regimes.md))
 ifneq ($(images_synthetic),)
+ifeq ($(SIZE),auto)
+$(error make images: SIZE=auto compares sizes by SegAD's AUROC on real defects, which the $(IMAGES_REGIME) regime has too few of: give SIZE=HxW, or add bad images until FEW_BAD=$(FEW_BAD) (docs/regimes.md))
+endif
 ifeq ($(IMAGES_SEGMENTATION),per-image)
 $(error make images: SEGMENTATION=per-image: the $(IMAGES_REGIME) regime places synthetic defects by one static label map; use SEGMENTATION=derive or a label PNG, or add bad images until FEW_BAD=$(FEW_BAD) (docs/regimes.md))
 endif

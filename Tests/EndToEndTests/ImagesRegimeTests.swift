@@ -174,6 +174,19 @@ final class ImagesRegimeTests: XCTestCase {
         try refuse("build-dataset", ["images-manifest", "--images", tmp + "/some", "--regime", "good-only", "--seeds", "0,1", "-o", tmp + "/m2.json"],
                    "2 bad images do not fit --regime good-only", output: tmp + "/m2.json")
 
+        // Make refuses, before any stamp: FEW_BAD not a whole number; SIZE=auto or per-image segmentation without enough bad images.
+        let artifacts = tmp + "/artifacts"
+        for (knob, says) in [("FEW_BAD=0", "FEW_BAD=0: give the fewest bad images of the supervised regime"),
+                             ("SIZE=auto", "SIZE=auto compares sizes by SegAD's AUROC on real defects, which the good-only regime has too few of"),
+                             ("SEGMENTATION=per-image", "SEGMENTATION=per-image: the good-only regime places synthetic defects by one static label map")] {
+            let r = try ToolRunner.run("make", ["-n", "-C", ToolRunner.repoRoot, "images", "IMAGES=\(tmp)/few", "BIN=\(ToolRunner.binDirectory)",
+                                                "ARTIFACTS=\(artifacts)", knob])
+            XCTAssertNotEqual(r.status, 0, knob)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains(says), r.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: artifacts))
+
         // A label map with a segment of 4 pixels at 32x48 (the minimum is 16).
         try FileManager.default.removeItem(atPath: tmp + "/some/bad")
         let base = tmp + "/base.json"
