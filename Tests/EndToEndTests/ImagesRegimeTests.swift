@@ -90,6 +90,7 @@ final class ImagesRegimeTests: XCTestCase {
         let pipeline = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
         XCTAssertNil(pipeline.config["held_out_operating_point"])
         pipeline.close()
+        XCTAssertNil(try SavedPipeline(path: a + "/pipeline.h5").operatingPoint.falseAlarmTarget)
         try scoreNew(a + "/pipeline.h5", newParts, tmp + "/scored-20")
     }
 
@@ -138,6 +139,10 @@ final class ImagesRegimeTests: XCTestCase {
         XCTAssertEqual((op["held_out_good"] as? NSNumber)?.intValue, heldOut.count, file: file, line: line)
         XCTAssertLessThanOrEqual(heldOut.filter { $0 >= threshold }.count, Int(falseAlarm * Double(heldOut.count) + 1e-9),
                                  file: file, line: line)
+        // score-new's reader knows the rule (its overlays name it), and keeps the threshold.
+        let saved = try SavedPipeline(path: a + "/pipeline.h5")
+        XCTAssertEqual(saved.operatingPoint.falseAlarmTarget, falseAlarm, file: file, line: line)
+        XCTAssertEqual(saved.operatingPoint.threshold, threshold, file: file, line: line)
     }
 
     func scoreNew(_ pipeline: String, _ images: String, _ out: String, file: StaticString = #filePath, line: UInt = #line) throws {
