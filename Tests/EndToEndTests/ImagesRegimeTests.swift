@@ -152,6 +152,55 @@ final class ImagesRegimeTests: XCTestCase {
         XCTAssertEqual(csv.count, 3, csv.joined(separator: "\n"), file: file, line: line)
     }
 
+    /// A growing good-only folder keeps every earlier synthetic defect byte
+    /// for byte and every earlier image's role (the defect's stream is keyed
+    /// by its source's id); in few-bad each seed tests ⌈n/2⌉ real bad images.
+    func testSyntheticDefectsSurviveGrowth() throws {
+        let tmp = try temporaryFolder()
+        let parts = tmp + "/parts"
+        try ImagesTests.makeFolder(parts, good: 30, bad: 0, uncertain: 0)
+        var labels = [UInt8](repeating: 0, count: 32 * 48)
+        for i in 0..<(32 * 20) { labels[i] = 1 }
+        for i in (32 * 36)..<(32 * 48) { labels[i] = 2 }
+        try PNG.writeGray8(path: tmp + "/labels.png", width: 48, height: 32, pixels: labels)
+        func run(_ name: String, regime: String) throws -> (Manifest, [String: Data]) {
+            let base = tmp + "/\(name)-base.json", out = tmp + "/\(name).json", syn = tmp + "/\(name)-synthetic"
+            let m = try ToolRunner.run("build-dataset", ["images-manifest", "--images", parts, "--regime", regime, "--seeds", "0,1,2", "-o", base])
+            XCTAssertEqual(m.status, 0, m.stderr)
+            let s = try ToolRunner.run("build-dataset", ["images-synthetic", "--manifest", base, "--segmentation", tmp + "/labels.png",
+                                                         "--segments", "3", "--regime", regime, "--images-out", syn, "-o", out])
+            XCTAssertEqual(s.status, 0, s.stderr)
+            var files: [String: Data] = [:]
+            for f in try FileManager.default.contentsOfDirectory(atPath: syn) { files[f] = try Data(contentsOf: URL(fileURLWithPath: syn + "/" + f)) }
+            return (try Manifest.load(path: out), files)
+        }
+        let (first, firstFiles) = try run("first", regime: "good-only")
+        XCTAssertEqual(firstFiles.count, first.items.filter { $0.tags.contains("synthetic") }.count)
+        XCTAssertFalse(firstFiles.isEmpty)
+        for i in 30..<40 { try ImagesTests.writePart(parts + "/good/p\(i).png", n: i, bad: false) }
+        let (second, secondFiles) = try run("second", regime: "good-only")
+        XCTAssertGreaterThan(secondFiles.count, firstFiles.count)
+        for (name, data) in firstFiles { XCTAssertEqual(secondFiles[name], data, "\(name) changed when the folder grew") }
+        for seed in first.seedList {
+            for role in [Manifest.Role.detectorTrain, .segadTrain, .test] {
+                let now = Set(second.ids(role, seed: seed))
+                XCTAssertTrue(Set(first.ids(role, seed: seed)).isSubset(of: now), "seed \(seed) \(role)")
+            }
+        }
+        // Five bad images: each seed tests ⌈5 · 0.5⌉ = 3 of them, never a synthetic defect.
+        for i in 0..<5 { try ImagesTests.writePart(parts + "/bad/b\(i).png", n: 100 + i, bad: true) }
+        let (few, _) = try run("few", regime: "few-bad")
+        var tested = Set<String>()
+        for seed in few.seedList {
+            let test = few.ids(.test, seed: seed), train = few.ids(.segadTrain, seed: seed)
+            XCTAssertEqual(test.filter { $0.hasPrefix("bad_") }.count, 3)
+            XCTAssertEqual(train.filter { $0.hasPrefix("bad_") }.count, 2)
+            XCTAssertFalse(test.contains { $0.hasPrefix("synthetic_") })
+            tested.formUnion(test.filter { $0.hasPrefix("bad_") })
+        }
+        XCTAssertGreaterThan(tested.count, 3, "the seeds test different bad images")
+    }
+
     // MARK: - Bad input
 
     /// Too few good images for the one-class split; a regime that does not
