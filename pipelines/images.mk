@@ -47,9 +47,19 @@
 # pool will come out the same and lists the fits too; with SIZE=auto the size
 # choice reads the SegAD-training images and reruns.)
 #
+# Regimes (docs/regimes.md), chosen from the number of images in DIR/bad and
+# said once: good-only (none: SegAD against synthetic defects, the operating
+# point set for FALSE_ALARM on held-out good images), few-bad (fewer than
+# FEW_BAD: real and synthetic defects train SegAD, each seed tests a share of
+# the real ones) and supervised (FEW_BAD or more: the split above, unchanged).
+#   regime     build-dataset images-synthetic → artifacts/NAME/manifest-regime.json
+#              (a synthetic defect per good image outside the pool, in artifacts/NAME/synthetic/),
+#              evaluate held-out → artifacts/NAME/regime/held-out.md (the report's regime section)
+#
 # Knobs, each in a parameter stamp (changing one reruns only what depends on
 # it): SIZE, SEEDS, DETECTORS, SEGMENTATION, SEGMENTS, POOL_FRACTION,
-# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS, RESIZE.
+# TEST_FRACTION, PATCHCORE_ARGS, PADIM_ARGS, BRF_ARGS, WEIGHTS, RESIZE, FEW_BAD
+# and FALSE_ALARM (good-only and few-bad only).
 # RESIZE (default stretch): how an image of another aspect meets the working
 # size — stretch, pad (aspect kept, black borders) or crop (the centre cut to
 # the working aspect); given to fit and derive-segmentation, recorded in the
@@ -122,6 +132,36 @@ ifneq ($(call images_whole,$(IMAGES_SEGMENTS)),$(IMAGES_SEGMENTS))
 $(error make images: SEGMENTS=$(call safe_shown,$(call safe_raw,SEGMENTS)): give the number of segments, a whole number 1, 2, …)
 endif
 
+# The regime (docs/regimes.md): the images in DIR/bad, counted as
+# images-manifest lists them (scripts/images-count.sh; no file name reaches
+# Make). FEW_BAD is the fewest bad images of the supervised regime; FALSE_ALARM
+# the target false-alarm rate of the saved pipeline in the other two, checked
+# here, before any stamp is touched.
+FEW_BAD ?= 10
+FALSE_ALARM ?= 0.01
+ifneq ($(call images_whole,$(FEW_BAD)),$(FEW_BAD))
+$(error make images: FEW_BAD=$(call safe_shown,$(call safe_raw,FEW_BAD)): give the fewest bad images of the supervised regime, a whole number 1, 2, … (docs/regimes.md))
+endif
+images_rate_range := (0, 0.5]
+ifeq ($(shell bash scripts/rate-in-range.sh $(call shq,$(call safe_raw,FALSE_ALARM))),)
+$(error make images: FALSE_ALARM=$(call safe_shown,$(call safe_raw,FALSE_ALARM)): give the target false-alarm rate, a number in $(images_rate_range), e.g. FALSE_ALARM=0.01)
+endif
+images_bad_count := $(shell bash scripts/images-count.sh $(call shq,$(if $(images_csv),$(IMAGES_DIR),$(IMAGES_DIR)/bad)))
+IMAGES_REGIME := $(if $(filter 0,$(images_bad_count)),good-only,$(if $(shell [ $(images_bad_count) -lt $(FEW_BAD) ] && echo y),few-bad,supervised))
+images_synthetic := $(filter-out supervised,$(IMAGES_REGIME))
+images_regime_line.good-only := no image in $(IMAGES_DIR)/bad: SegAD trains on synthetic defects placed by segment; pipeline.h5's threshold is set for FALSE_ALARM=$(FALSE_ALARM) on held-out good images; recall on real defects is unknown
+images_regime_line.few-bad := $(images_bad_count) image$(if $(filter 1,$(images_bad_count)),,s) in $(IMAGES_DIR)/bad, fewer than FEW_BAD=$(FEW_BAD): real and synthetic defects train SegAD, each seed tests a share of the real ones; pipeline.h5's threshold is set for FALSE_ALARM=$(FALSE_ALARM) on held-out good images
+images_regime_line.supervised := $(images_bad_count) images in $(IMAGES_DIR)/bad (FEW_BAD=$(FEW_BAD) or more): supervised
+$(info make images: regime $(IMAGES_REGIME) — $(images_regime_line.$(IMAGES_REGIME)) (docs/regimes.md))
+ifneq ($(images_synthetic),)
+ifeq ($(SIZE),auto)
+$(error make images: SIZE=auto compares sizes by SegAD's AUROC on real defects, which the $(IMAGES_REGIME) regime has too few of: give SIZE=HxW, or add bad images until FEW_BAD=$(FEW_BAD) (docs/regimes.md))
+endif
+ifeq ($(IMAGES_SEGMENTATION),per-image)
+$(error make images: SEGMENTATION=per-image: the $(IMAGES_REGIME) regime places synthetic defects by one static label map; use SEGMENTATION=derive or a label PNG, or add bad images until FEW_BAD=$(FEW_BAD) (docs/regimes.md))
+endif
+endif
+
 images_seed_list := $(subst $(space),$(comma),$(strip $(IMAGES_SEEDS)))
 images_seed0 := $(firstword $(IMAGES_SEEDS))
 images_all := $(call join_plus,$(IMAGES_DETECTORS))
@@ -150,7 +190,7 @@ images_listing := $(shell bash scripts/folder-stamp.sh $(call shq,$(IMAGES_DIR))
 $(eval $(call param_stamp,$(IMG)/params/images-listing.txt,$(images_listing)))
 $(eval $(call param_stamp,$(IMG)/params/pool-listing.txt,$(images_listing)))
 $(eval $(call param_stamp,$(IMG)/params/pool.txt,--pool-fraction $(POOL_FRACTION)))
-$(eval $(call param_stamp,$(IMG)/params/manifest.txt,$(images_source) --seeds $(images_seed_list) --test-fraction $(TEST_FRACTION)))
+$(eval $(call param_stamp,$(IMG)/params/manifest.txt,$(images_source) --seeds $(images_seed_list) --test-fraction $(TEST_FRACTION)$(if $(images_synthetic), --regime $(IMAGES_REGIME))))
 $(eval $(call param_stamp,$(IMG)/params/size.txt,$(SIZE)))
 $(eval $(call param_stamp,$(IMG)/params/derive.txt,--seed $(images_seed0) --segments $(IMAGES_SEGMENTS)))
 # RESIZE: the fits carry it in their own stamps (images_fit_args), the
@@ -185,14 +225,14 @@ endif
 $(IMG)/pool.txt: $(IMG)/params/pool-listing.txt $(IMG)/params/pool.txt $(images_repool) | $(STAGES)
 	@mkdir -p $(@D)
 	$(BIN)/build-dataset images-pool $(images_source) --seeds $(images_seed_list) --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) \
-	  --min-pool $(images_min_pool) $(if $(images_repool),,$(if $(wildcard $@),--pool $(call shq,$@))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	  --min-pool $(images_min_pool)$(if $(images_synthetic), --regime $(IMAGES_REGIME)) $(if $(images_repool),,$(if $(wildcard $@),--pool $(call shq,$@))) -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
 	@$(images_replace)
 
 $(IMG)/manifest.json: $(IMG)/params/images-listing.txt $(IMG)/params/manifest.txt $(IMG)/pool.txt | $(STAGES)
 	@mkdir -p $(@D)
 	$(BIN)/build-dataset images-manifest $(images_source) --name $(call shq,$(IMAGES_NAME)) --seeds $(images_seed_list) \
 	  --pool-fraction $(POOL_FRACTION) --test-fraction $(TEST_FRACTION) --pool $(call shq,$(IMG)/pool.txt) --min-pool $(images_min_pool) \
-	  -o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
+	  $(if $(images_synthetic),--regime $(IMAGES_REGIME) )-o $(call shq,$(images_new)) || { rm -f $(call shq,$(images_new)); exit 1; }
 	@$(images_replace)
 
 # Per-image segmentation: a manifest copy naming each item's label map; every
@@ -201,6 +241,12 @@ ifeq ($(IMAGES_SEGMENTATION),per-image)
 IMAGES_MANIFEST := $(IMG)/manifest-segmented.json
 $(IMAGES_MANIFEST): $(IMG)/manifest.json $(IMG)/size.txt $(IMG)/params/derive.txt $(images_resize_stamp) | $(STAGES)
 	$(BIN)/extract-maps derive-segmentation --per-image --manifest $< --segments $(IMAGES_SEGMENTS) --size $(images_size)$(if $(images_resize_arg), $(images_resize_arg)) -o $@
+else ifneq ($(images_synthetic),)
+# Good-only and few-bad: every later stage runs on the regime's manifest (the
+# base manifest plus the synthetic defects); the detectors are fitted from the
+# base manifest's pool, so the defects never wake a refit.
+IMAGES_MANIFEST := $(IMG)/manifest-regime.json
+images.fit_manifest := $(IMG)/manifest.json
 else
 IMAGES_MANIFEST := $(IMG)/manifest.json
 endif
@@ -257,6 +303,15 @@ images.segmentation := $(IMAGES_SEG_ARGS)
 $(call segad_class,images)
 $(foreach c,$(call combos,$(IMAGES_DETECTORS)),$(IMG)/features/$(IMAGES_CLASS)/$(c).h5): $(IMAGES_SEG_PNG)
 
+# Good-only and few-bad: a synthetic defect on every good image outside the
+# pool, placed by the static label map, and the regime's manifest
+# (docs/regimes.md).
+ifneq ($(images_synthetic),)
+$(IMG)/manifest-regime.json: $(IMG)/manifest.json $(IMAGES_SEG_PNG) | $(STAGES)
+	$(BIN)/build-dataset images-synthetic --manifest $< --segmentation $(call shq,$(IMAGES_SEG_PNG)) --segments $(IMAGES_SEGMENTS) \
+	  --regime $(IMAGES_REGIME) --images-out $(IMG)/synthetic -o $@
+endif
+
 # SegAD on all detectors with one segment: the same rows and forests, the
 # segmentation's contribution removed.
 IMAGES_ONE_METHOD := SegAD($(images_all), 1 segment)
@@ -272,10 +327,25 @@ $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5: $(foreach s,$(IMAGES_SEEDS),
 	  $(foreach s,$(IMAGES_SEEDS),--model $(IMG)/models/$(IMAGES_CLASS)/one-segment/seed-$(s).h5) --method '$(IMAGES_ONE_METHOD)' -o $@
 $(IMAGES_NAME)_SCORES += $(IMG)/scores/$(IMAGES_CLASS)/segad-one-segment.h5
 
+# Good-only and few-bad: the report's regime section (what the rows measure,
+# each SegAD row's operating point on the first seed's held-out good images),
+# remade when FALSE_ALARM, FEW_BAD or the bad images' count change.
+images_segad_scores := $(filter $(IMG)/scores/$(IMAGES_CLASS)/segad-%,$($(IMAGES_NAME)_SCORES))
+ifneq ($(images_synthetic),)
+$(eval $(call param_stamp,$(IMG)/params/false-alarm.txt,$(FALSE_ALARM)))
+$(eval $(call param_stamp,$(IMG)/params/regime.txt,$(IMAGES_REGIME) bad=$(images_bad_count) few-bad=$(FEW_BAD)))
+$(IMG)/regime/held-out.md: $(images_segad_scores) $(IMG)/params/false-alarm.txt $(IMG)/params/regime.txt | $(STAGES)
+	@mkdir -p $(@D)
+	$(BIN)/evaluate held-out --regime $(IMAGES_REGIME) --bad-images $(images_bad_count) --few-bad $(FEW_BAD) \
+	  --false-alarm $(FALSE_ALARM) --seed $(images_seed0) $(images_segad_scores) -o $@
+endif
+images_regime_title.good-only := ; regime: good only, bad rows are synthetic defects
+images_regime_title.few-bad := ; regime: few bad, $(images_bad_count) real bad image$(if $(filter 1,$(images_bad_count)),,s)
+
 # The report, with (derive) the derived segments over a good image as figures/segmentation.png.
-$(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds)
+$(IMAGES_NAME).title := SegAD on $(IMAGES_NAME) ($(words $(IMAGES_SEEDS)) seeds$(images_regime_title.$(IMAGES_REGIME)))
 $(IMAGES_NAME).figures := $(if $(filter derive,$(IMAGES_SEGMENTATION)),segmentation.png=$(IMG)/segmentation/derived_overlay.png) $(images_size_auto_figure)
-$(IMAGES_NAME).sections := $(images_size_auto_section)
+$(IMAGES_NAME).sections := $(images_size_auto_section)$(if $(images_synthetic), $(IMG)/regime/held-out.md)
 # The sign-off section (Sources/SegADMethod/Reports/Report+SignOff.swift): test
 # counts, the working size, 95% bootstrap intervals, and (static
 # segmentations) the saved pipeline's row and operating point, so the report
@@ -300,14 +370,15 @@ $(call segad_report,$(IMAGES_NAME))
 images_states = $(foreach d,$(1),--state $(IMG)/detectors/$(IMAGES_CLASS)/$(d).h5)
 # Its rows live in a stamp: a shorter DETECTORS chooses again.
 $(eval $(call param_stamp,$(IMG)/params/pipeline-rows.txt,$(patsubst $(IMG)/%,%,$($(IMAGES_NAME)_SCORES))))
-$(IMG)/pipeline.h5: $($(IMAGES_NAME)_SCORES) $(IMG)/params/pipeline-rows.txt $(if $(images_size_auto_pipeline_args),$(IMG)/size-auto/choice.json) | $(STAGES)
+$(IMG)/pipeline.h5: $($(IMAGES_NAME)_SCORES) $(IMG)/params/pipeline-rows.txt $(if $(images_size_auto_pipeline_args),$(IMG)/size-auto/choice.json) $(if $(images_synthetic),$(IMG)/params/false-alarm.txt) | $(STAGES)
 	@best=$$($(BIN)/evaluate best-method --prefix 'SegAD(' $(foreach f,$($(IMAGES_NAME)_SCORES),$(call shq,$(f)))) || exit 1; \
 	if [ "$$best" = $(call shq,$(IMAGES_ONE_METHOD)) ]; then combo=one-segment; dets=$(call shq,$(IMAGES_DETECTORS)); seg=$(call shq,$(IMAGES_ONE)); \
 	else combo=$${best#SegAD(}; combo=$${combo%)}; dets=$$(echo "$$combo" | tr + ' '); seg=$(call shq,$(IMAGES_SEG_PNG)); fi; \
 	states=(); for d in $$dets; do states+=(--state $(call shq,$(IMG)/detectors/$(IMAGES_CLASS))/"$$d".h5); done; \
 	set -x; if ! $(BIN)/evaluate save-pipeline --manifest $(call shq,$(IMAGES_MANIFEST)) --seed $(images_seed0) \
 	  --features $(call shq,$(IMG)/features/$(IMAGES_CLASS))/"$$combo".h5 --model $(call shq,$(IMG)/models/$(IMAGES_CLASS))/"$$combo"/seed-$(images_seed0).h5 \
-	  "$${states[@]}" --segmentation "$$seg" --method "$$best" $(images_size_auto_pipeline_args) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
+	  "$${states[@]}" --segmentation "$$seg" --method "$$best" $(images_size_auto_pipeline_args) \
+	  $(if $(images_synthetic),--false-alarm $(FALSE_ALARM) --held-out $(call shq,$(IMG)/scores/$(IMAGES_CLASS))/segad-"$$combo".h5) -o $(call shq,$@); then { set +x; } 2>/dev/null; \
 	  if [ -e $(call shq,$@) ]; then rm -f $(call shq,$@); echo "make images: evaluate save-pipeline failed (above); removed the earlier $@, which described another run" >&2; fi; exit 1; fi; \
 	{ set +x; } 2>/dev/null; \
 	echo "images: $(IMG)/pipeline.h5 holds $$best (seed $(images_seed0)); score new images with: $(BIN)/evaluate score-new --pipeline $(IMG)/pipeline.h5 --images DIR -o OUT"

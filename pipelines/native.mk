@@ -10,6 +10,8 @@
 #   demo-mono.patchcore.needs := W                          files the fit reads besides the manifest
 #   demo-mono.fit_input       := FILE   optional: the fits depend on FILE instead of the manifest
 #                                       (images.mk: pool.txt, so a growing folder refits nothing)
+#   demo-mono.fit_manifest    := M      optional: fit from manifest M (the same detector pool)
+#                                       instead of demo-mono.manifest (images.mk's regimes)
 #   $(call native_detector,demo-mono,patchcore)
 #
 # NAME is the detector's name in features and tables (a file name too).
@@ -23,9 +25,9 @@
 # extract-maps fit, then apply: a detector state and its maps.      $(call native_detector,P,NAME)
 define native_detector_rules
 $(call param_stamp,$(call segad_dir,$(1))/params/fit-$($(1).class)-$(2).txt,--kind $($(1).$(2).kind) $($(1).$(2).fit))
-$(call segad_path,$(1),detectors,$(2).h5): $(or $($(1).fit_input),$($(1).manifest)) $($(1).$(2).needs) $(call segad_dir,$(1))/params/fit-$($(1).class)-$(2).txt | $$(STAGES) $(if $($(1).fit_input),$($(1).manifest))
+$(call segad_path,$(1),detectors,$(2).h5): $(or $($(1).fit_input),$($(1).fit_manifest),$($(1).manifest)) $($(1).$(2).needs) $(call segad_dir,$(1))/params/fit-$($(1).class)-$(2).txt | $$(STAGES) $(if $($(1).fit_input),$(or $($(1).fit_manifest),$($(1).manifest)))
 	@mkdir -p $$(@D)
-	$$(BIN)/extract-maps fit --manifest $($(1).manifest) --kind $($(1).$(2).kind) --name $(2) $($(1).$(2).fit) -o $$@
+	$$(BIN)/extract-maps fit --manifest $(or $($(1).fit_manifest),$($(1).manifest)) --kind $($(1).$(2).kind) --name $(2) $($(1).$(2).fit) -o $$@
 ifeq ($(SHARDS),)
 $(call segad_path,$(1),maps,$(2).h5): $(call segad_path,$(1),detectors,$(2).h5) $($(1).manifest) | $$(STAGES)
 	@mkdir -p $$(@D)

@@ -35,6 +35,8 @@ extension BuildDataset {
         @Option(help: "A detector pool file (build-dataset images-pool) to keep as the pool.") var pool: String?
         @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
         var minPool = 1
+        @Option(help: "supervised (enough bad images, the split above), few-bad (each seed tests ⌈n·test-fraction⌉ of the n bad images) or good-only (no bad/ needed); docs/regimes.md.")
+        var regime: ImagesRegime = .supervised
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
         func validate() throws {
@@ -46,7 +48,7 @@ extension BuildDataset {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
                 try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
                                                seeds: seeds.values, poolFraction: poolFraction,
-                                               testFraction: testFraction, poolSeed: poolSeed, poolFile: pool, minimumPool: minPool))
+                                               testFraction: testFraction, poolSeed: poolSeed, poolFile: pool, minimumPool: minPool, regime: regime))
             }
         }
     }
@@ -76,6 +78,8 @@ extension BuildDataset {
         @Option(help: "The pool file to keep (usually the one -o replaces).") var pool: String?
         @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
         var minPool = 1
+        @Option(help: "The regime the manifest will use (checked as images-manifest checks it).")
+        var regime: ImagesRegime = .supervised
         @Option(name: .shortAndLong, help: "The pool file to write.") var output: String
 
         func validate() throws {
@@ -87,7 +91,45 @@ extension BuildDataset {
                 try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
                 try ImagesManifest.writePool(.init(folder: images, csv: csv, output: output, seeds: seeds.values,
                                                    poolFraction: poolFraction, testFraction: testFraction, poolSeed: poolSeed,
-                                                   poolFile: pool, minimumPool: minPool))
+                                                   poolFile: pool, minimumPool: minPool, regime: regime))
+            }
+        }
+    }
+}
+
+extension ImagesRegime: ExpressibleByArgument {}
+
+extension BuildDataset {
+    struct ImagesSyntheticCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "images-synthetic",
+            abstract: "Good-only and few-bad regimes: a synthetic defect on every good image outside the detector pool, and the regime's manifest.",
+            discussion: """
+            Each defect (a blur or a thin gray rectangle in a random segment or part of one, the \
+            vad-oneclass code) is drawn from a random stream keyed by its source image's id, so a growing \
+            folder keeps every earlier defect. Per seed a defect takes its source's role: the defect of a \
+            segad-train image trains SegAD; the defect of a held-out (test) image is tested in the \
+            good-only regime and left out in the few-bad regime (docs/regimes.md).
+            """)
+
+        @Option(help: "The base manifest (images-manifest --regime good-only|few-bad).") var manifest: String
+        @Option(help: "The static label map (gray values are labels; any size).") var segmentation: String
+        @Option(help: "Number of segments L.", parse: Bounded.integer(Bounds.gray8Segments, why: Bounds.gray8SegmentsWhy))
+        var segments: Int
+        @Option(help: "good-only or few-bad.") var regime: ImagesRegime
+        @Option(help: "Folder for the defect PNGs.") var imagesOut: String
+        @Option(name: .shortAndLong, help: "The regime's manifest to write (.json).") var output: String
+
+        func validate() throws {
+            if regime == .supervised { throw ValidationError("--regime: give good-only or few-bad (supervised runs need no synthetic defects)") }
+        }
+
+        func run() throws {
+            StageMain.run("build-dataset images-synthetic") {
+                try OutputPaths.check(outputs: [.init("-o", output), .init("--images-out", imagesOut, folder: true)],
+                                      inputs: [("--manifest", manifest), ("--segmentation", segmentation)])
+                try ImagesSynthetic.run(.init(manifest: manifest, segmentation: segmentation, segments: segments, regime: regime,
+                                              imagesOut: imagesOut, output: output))
             }
         }
     }

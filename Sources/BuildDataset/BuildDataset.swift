@@ -13,7 +13,7 @@ struct BuildDataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build-dataset",
         abstract: "Builds the inputs of a run: manifests (ELPV, VisA, VAD, your own images), the VAD layout and its synthetic defects, the supervised classifier's scores.",
-        subcommands: [ImagesManifestCommand.self, ImagesPoolCommand.self, ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self,
+        subcommands: [ImagesManifestCommand.self, ImagesPoolCommand.self, ImagesSyntheticCommand.self, ELPVManifestCommand.self, SegmentELPV.self, OverlaySegmentation.self,
                       ELPVScoreInputsCommand.self, VisAManifestCommand.self] + BuildDataset.vadSubcommands)
 
     /// A refused option is one line and exit status 1 (SegADCLI/OneLineErrors.swift).

@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Scores test rows and reports Cl. AUROC and FPR@95TPR over seeds.",
-        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self,
+        subcommands: [Score.self, ReportCommand.self, SavePipeline.self, ScoreNew.self, MergeScores.self, BestMethod.self, HeldOut.self,
                       KeepRun.self, Serve.self, RecordCommand.self])
 }
 
@@ -180,16 +180,21 @@ extension Evaluate {
         var sizeChoice: String?
         @Option(help: "The report row this model is, e.g. 'SegAD(patchcore+padim)', recorded in the pipeline (evaluate report --pipeline shows it).")
         var method: String?
+        @Option(help: "Set the threshold for this false-alarm rate on held-out good images instead (good-only and few-bad regimes, docs/regimes.md).",
+                parse: Bounded.decimal(0...0.5, excluding: .lower)) var falseAlarm: Double?
+        @Option(help: "With --false-alarm: the model's scores artifact (evaluate score); the seed's test good rows are the held-out good images.")
+        var heldOut: String?
         @Option(name: .shortAndLong, help: "The pipeline artifact to write (.h5).") var output: String
 
         func validate() throws {
             if states.isEmpty { throw ValidationError("give at least one --state") }
+            if (falseAlarm == nil) != (heldOut == nil) { throw ValidationError("give --false-alarm and --held-out together") }
         }
 
         func run() throws {
             StageMain.run("evaluate save-pipeline") {
                 try OutputPaths.check(outputs: [.init("-o", output)],
-                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation), ("--size-choice", sizeChoice ?? "")] + states.map { ("--state", $0) },
+                                      inputs: [("--manifest", manifest.path), ("--features", features), ("--model", model), ("--segmentation", segmentation), ("--size-choice", sizeChoice ?? ""), ("--held-out", heldOut ?? "")] + states.map { ("--state", $0) },
                                       manifests: [manifest.path])
                 var options = PipelineSaving.Options(
                     manifestPath: manifest.path, seed: seed, featuresPath: features, modelPath: model,
@@ -198,6 +203,8 @@ extension Evaluate {
                     segmentNames: segmentNames.map { $0.split(separator: ",", omittingEmptySubsequences: false)
                         .map { $0.trimmingCharacters(in: .whitespaces) } }, sizeChoicePath: sizeChoice)
                 options.method = method
+                options.falseAlarm = falseAlarm
+                options.heldOutScores = heldOut
                 try PipelineSaving.run(options)
             }
         }

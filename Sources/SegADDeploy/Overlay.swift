@@ -131,7 +131,8 @@ public enum Overlay {
             (id, Palette.black, 1),
             (result.anomalous ? "ANOMALOUS" : "NORMAL", result.anomalous ? Palette.bad : Palette.good, 2),
             (String(format: "score %.3f", result.score), Palette.black, 2),
-            (String(format: "threshold %.3f (TPR %.0f%%)", op.threshold, op.tpr * 100), Palette.gray, 1),
+            (op.falseAlarmTarget.map { String(format: "threshold %.3f (false alarms <= %g%%)", op.threshold, $0 * 100) }
+                ?? String(format: "threshold %.3f (TPR %.0f%%)", op.threshold, op.tpr * 100), Palette.gray, 1),
             ("top features:", Palette.black, 1),
         ]
         lines += topFeatures.map { ("  " + $0, Palette.black, 1) }

@@ -34,6 +34,12 @@ public enum PipelineSaving {
         public var sizeChoicePath: String?
         /// The report row this is (e.g. "SegAD(patchcore+padim)"), recorded as `method`.
         public var method: String? = nil
+        /// Good-only and few-bad regimes (docs/regimes.md): the threshold is
+        /// set for this false-alarm rate on the held-out good images of
+        /// `heldOutScores` (the model's own scores artifact, this seed's test
+        /// rows) instead of the out-of-fold TPR rule.
+        public var falseAlarm: Double?
+        public var heldOutScores: String?
 
         public init(manifestPath: String, seed: Int, featuresPath: String, modelPath: String, statePaths: [String],
                     segmentationPath: String, tpr: Double = 0.95, folds: Int = 5, foldSeed: Int? = nil, output: String,
@@ -162,7 +168,14 @@ public enum PipelineSaving {
             progress: { _ in progress.advance() })
         let badScores = zip(oofScores, y).filter { $0.1 == 1 }.map(\.0)
         let goodScores = zip(oofScores, y).filter { $0.1 == 0 }.map(\.0)
-        let threshold = OperatingPointSelection.threshold(badScores: badScores, tpr: o.tpr)
+        var threshold = OperatingPointSelection.threshold(badScores: badScores, tpr: o.tpr)
+        var heldOut: FalseAlarmPoint?
+        if let target = o.falseAlarm {
+            guard let path = o.heldOutScores else { throw InputError("--false-alarm", "needs --held-out SCORES.h5") }
+            let point = try HeldOutGood.point(scoresPath: path, modelPath: o.modelPath, seed: o.seed, target: target)
+            threshold = point.threshold
+            heldOut = point
+        }
         let fpr = Double(goodScores.filter { $0 >= threshold }.count) / Double(goodScores.count)
         let keptTPR = Double(badScores.filter { $0 >= threshold }.count) / Double(badScores.count)
         let auroc = Metrics.auroc(scores: oofScores, labels: y.map { $0 == 1 })
@@ -180,6 +193,10 @@ public enum PipelineSaving {
         pipeline.method = o.method
         pipeline.resize = ordered[0].0.resize
         var extra: [String: Any] = ["fold_scale_pos_weight": derived ? "per fold (good/bad)" : "as recorded"]
+        if let p = heldOut, let path = o.heldOutScores {
+            extra["held_out_operating_point"] = HeldOutGood.configValue(p, seed: o.seed)
+            inputs.append(try .hashing(role: "held-out-scores", path: path))
+        }
         if let path = o.sizeChoicePath {
             extra["size_choice"] = try SizeChoice.configValue(record: path)
             inputs.append(try .hashing(role: "size-choice", path: path))
@@ -187,7 +204,10 @@ public enum PipelineSaving {
         try pipeline.write(path: o.output, inputs: inputs, extraConfig: extra)
         var line = String(format: "save-pipeline: threshold %.6g for TPR %.1f%% on %d-fold out-of-fold scores (OOF: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)",
                           threshold, o.tpr * 100, o.folds, keptTPR * 100, fpr * 100, auroc * 100)
-        if let why = OperatingPointSelection.whyTPRDiffers(badScores: badScores, threshold: threshold, target: o.tpr) {
+        if let p = heldOut {
+            line = "save-pipeline: " + HeldOutGood.summary(p, seed: o.seed)
+                + String(format: " (on the training rows out of fold: TPR %.1f%%, FPR %.1f%%, AUROC %.1f)", keptTPR * 100, fpr * 100, auroc * 100)
+        } else if let why = OperatingPointSelection.whyTPRDiffers(badScores: badScores, threshold: threshold, target: o.tpr) {
             line += "; " + why
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))

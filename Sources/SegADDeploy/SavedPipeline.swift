@@ -52,6 +52,10 @@ public struct SavedPipeline {
         public var oofAUROC: Double
         public var oofTPR: Double
         public var oofFPR: Double
+        /// Good-only and few-bad regimes (docs/regimes.md): the false-alarm
+        /// rate the threshold was set for on held-out good images (config
+        /// `held_out_operating_point`), which replaces the TPR rule; nil otherwise.
+        public var falseAlarmTarget: Double? = nil
     }
 
     public var detectors: [Detector]
@@ -255,7 +259,8 @@ extension SavedPipeline {
                 throw PipelineError.strayFeature(path, feature: stray)
             }
             operatingPoint = OperatingPoint(tpr: tpr, threshold: threshold, folds: folds, foldSeed: foldSeed,
-                                            oofAUROC: auroc, oofTPR: oofTPR, oofFPR: fpr)
+                                            oofAUROC: auroc, oofTPR: oofTPR, oofFPR: fpr,
+                                            falseAlarmTarget: ((c["held_out_operating_point"] as? [String: Any])?["false_alarm_target"] as? NSNumber)?.doubleValue)
             let ids = try reader.file.readStrings("oof/ids")
             oof = OutOfFoldScores(ids: ids,
                                   labels: try reader.file.readInt64s("oof/labels").values.map(Int.init),

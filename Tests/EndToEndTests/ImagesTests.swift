@@ -232,7 +232,8 @@ final class ImagesTests: XCTestCase {
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: broken))
         let artifacts = tmp + "/artifacts"
         let run = try ToolRunner.run("make", ["-C", ToolRunner.repoRoot, "images", "IMAGES=\(parts)", "BIN=\(ToolRunner.binDirectory)",
-                                              "ARTIFACTS=\(artifacts)", "SIZE=32x48", "DETECTORS=golden-template", "SEEDS=0"])
+                                              "ARTIFACTS=\(artifacts)", "SIZE=32x48", "DETECTORS=golden-template", "SEEDS=0",
+                                              "FEW_BAD=2"])   // 4 bad images: the supervised regime (docs/regimes.md)
         XCTAssertNotEqual(run.status, 0)
         let errors = run.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
         XCTAssertEqual(errors.count, 1, run.stderr)

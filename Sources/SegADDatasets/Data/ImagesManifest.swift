@@ -47,12 +47,14 @@ public enum ImagesManifest {
         public var poolFile: String?
         /// The fewest pool images the detectors fit on (PaDiM and DFM: 2).
         public var minimumPool: Int
+        /// The regime `make images` chose from the bad images' count (docs/regimes.md).
+        public var regime: ImagesRegime
         public init(folder: String? = nil, csv: String? = nil, output: String, name: String? = nil,
                     seeds: [Int] = [0, 1, 2, 3, 4], poolFraction: Double = 0.4, testFraction: Double = 0.5,
-                    poolSeed: Int = 0, poolFile: String? = nil, minimumPool: Int = 1) {
+                    poolSeed: Int = 0, poolFile: String? = nil, minimumPool: Int = 1, regime: ImagesRegime = .supervised) {
             self.folder = folder; self.csv = csv; self.output = output; self.name = name; self.seeds = seeds
             self.poolFraction = poolFraction; self.testFraction = testFraction; self.poolSeed = poolSeed
-            self.poolFile = poolFile; self.minimumPool = minimumPool
+            self.poolFile = poolFile; self.minimumPool = minimumPool; self.regime = regime
         }
     }
 
@@ -100,7 +102,7 @@ public enum ImagesManifest {
 
     /// The images under DIR/good, DIR/bad, DIR/uncertain (recursively,
     /// sorted by relative path) and the files skipped for their extension.
-    public static func scan(folder: String) throws -> (entries: [Entry], skipped: [String]) {
+    public static func scan(folder: String, badOptional: Bool = false) throws -> (entries: [Entry], skipped: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImagesManifestError.noSuchFolder(folder)
@@ -111,7 +113,7 @@ public enum ImagesManifest {
             let sub = (folder as NSString).appendingPathComponent(label.rawValue)
             var subIsDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue else {
-                if label == .uncertain { continue }
+                if label == .uncertain || (label == .bad && badOptional) { continue }
                 throw ImagesManifestError.noSuchSubfolder(sub, label: label.rawValue)
             }
             var files: [String] = []
@@ -305,7 +307,7 @@ public enum ImagesManifest {
         guard o.minimumPool >= 1 else { throw InputError("--min-pool", "must be 1 or more") }
         let entries: [Entry], skipped: [String], source: String
         if let folder = o.folder {
-            (entries, skipped) = try scan(folder: folder)
+            (entries, skipped) = try scan(folder: folder, badOptional: o.regime == .goodOnly)
             source = folder
         } else {
             // The folder's order: good, bad, uncertain; by relative path within each.
@@ -340,9 +342,13 @@ public enum ImagesManifest {
             ?? (o.csv! + " (good rows)", o.csv! + " (bad rows)")
         let (pool, notes, kept) = try self.pool(o, good: good, fixed: fixed)
         let expected = kept ? pool.ids.count : Int((o.poolFraction * Double(good.count) + 1e-9).rounded(.down))
-        let seeds = try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, pool: pool.ids, expectedPool: expected,
-                              poolFraction: o.poolFraction, testFraction: o.testFraction, fixed: fixed,
-                              minimumPool: o.minimumPool, source: sources)
+        let seeds = o.regime == .supervised
+            ? try split(good: good, bad: bad, uncertain: uncertain, seeds: o.seeds, pool: pool.ids, expectedPool: expected,
+                        poolFraction: o.poolFraction, testFraction: o.testFraction, fixed: fixed,
+                        minimumPool: o.minimumPool, source: sources)
+            : try ImagesRegime.split(regime: o.regime, good: good, bad: bad, uncertain: uncertain, seeds: o.seeds,
+                                     pool: pool.ids, poolFraction: o.poolFraction, testFraction: o.testFraction,
+                                     fixed: fixed, minimumPool: o.minimumPool, source: sources)
         let manifestFolder = (o.output as NSString).deletingLastPathComponent
         let items = zip(entries, ids).map { e, id in
             ManifestItem(id: id, label: e.label,

@@ -48,6 +48,10 @@ public enum ImagesManifestError: SegADFault, Equatable {
     case tooFewOutsidePool(String, good: Int, rest: Int)
     case tooFewBad(String, bad: Int, testFraction: Double)
     case emptyRole(String, label: String, count: Int, seed: Int, role: String)
+    /// The regime `make images` chose does not fit the bad images found (docs/regimes.md).
+    case regimeMismatch(String, regime: String, bad: Int)
+    /// Too few good images outside the pool for the good-only or few-bad split of one seed.
+    case tooFewGoodForRegime(String, regime: String, good: Int, pool: Int, seed: Int, train: Int, heldOut: Int)
 
     public var file: String {
         switch self {
@@ -57,7 +61,8 @@ public enum ImagesManifestError: SegADFault, Equatable {
              .noImageExtension(let f, _, _), .noRows(let f), .badSplit(let f, _, _), .splitForLabel(let f, _, _, _),
              .duplicatePath(let f, _, _, _), .noPoolFile(let f), .badPoolFile(let f, _), .poolShrunk(let f, _, _, _),
              .poolTooSmall(let f, _, _), .noImages(let f, _), .emptyPool(let f, _, _),
-             .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _), .emptyRole(let f, _, _, _, _):
+             .tooFewOutsidePool(let f, _, _), .tooFewBad(let f, _, _), .emptyRole(let f, _, _, _, _),
+             .regimeMismatch(let f, _, _), .tooFewGoodForRegime(let f, _, _, _, _, _, _):
             return f
         }
     }
@@ -101,6 +106,10 @@ public enum ImagesManifestError: SegADFault, Equatable {
             return "\(bad) image\(bad == 1 ? "" : "s"); the split needs at least one bad image to train SegAD and one to test at --test-fraction \(fraction): add bad images"
         case .emptyRole(_, let label, let count, let seed, let role):
             return "\(count) \(label) image\(count == 1 ? "" : "s") (outside the detector pool) leave \(role) empty in seed \(seed) (an image's role is a hash of the seed and its id, docs/manifest.md): add \(label) images or choose other seeds"
+        case .regimeMismatch(_, let regime, let bad):
+            return "\(bad) bad image\(bad == 1 ? "" : "s") do not fit --regime \(regime) (good-only: none; few-bad: at least one; docs/regimes.md)"
+        case .tooFewGoodForRegime(_, let regime, let good, let pool, let seed, let train, let heldOut):
+            return "\(good) good images (\(pool) in the detector pool) leave \(train) to train SegAD and \(heldOut) held out in seed \(seed); the \(regime) regime needs at least \(ImagesRegime.minTrainGood) and \(ImagesRegime.minHeldOutGood) per seed (docs/regimes.md): add good images or lower the pool fraction"
         }
     }
 }
