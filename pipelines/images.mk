@@ -357,7 +357,7 @@ $(IMAGES_NAME).sections := $(images_size_auto_section)$(if $(images_synthetic), 
 # report_args is expanded when the recipe runs (size.txt exists by then).
 images_static := $(if $(filter per-image,$(IMAGES_SEGMENTATION)),,y)
 $(IMAGES_NAME).report_args = --sign-off --working-size $(call shq,$(images_size))$(if $(images_static), --pipeline $(call shq,$(IMG)/pipeline.h5)) \
-  --history $(call shq,$(IMG)/runs) --run-manifest $(call shq,$(IMAGES_MANIFEST)) --run-size $(call shq,$(images_size)) \
+  --history $(call shq,$(IMG)/runs) --run-manifest $(call shq,$(IMG)/manifest.json) --run-size $(call shq,$(images_size)) \
   --run-detectors $(call shq,$(IMAGES_DETECTORS))$(if $(IMAGES_REGIME), --run-regime $(call shq,$(IMAGES_REGIME)))
 $(IMAGES_NAME).report_deps := $(IMG)/size.txt $(if $(images_static),$(IMG)/pipeline.h5)
 $(IMAGES_NAME).report_stamp := sign-off$(if $(images_static), pipeline.h5)

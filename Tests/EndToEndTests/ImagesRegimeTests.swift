@@ -86,7 +86,10 @@ final class ImagesRegimeTests: XCTestCase {
         XCTAssertTrue(enough.stdout.contains("make images: regime supervised — 20 images in \(parts)/bad"), enough.stdout)
         md = try String(contentsOfFile: a + "/report/results.md", encoding: .utf8)
         XCTAssertEqual(String(md.split(separator: "\n")[0]), "# SegAD on parts (2 seeds)", md)
-        XCTAssertFalse(md.contains("Regime"), md)
+        XCTAssertFalse(md.contains("## Regime"), md)
+        // The History table (ReportHistory) keeps the three runs, each with its regime.
+        let history = md.components(separatedBy: "| Run (UTC) | Regime |").last ?? ""
+        for regime in ["| supervised |", "| few-bad |", "| good-only |"] { XCTAssertTrue(history.contains(regime), md) }
         let pipeline = try ArtifactReader(path: a + "/pipeline.h5", expecting: .pipeline)
         XCTAssertNil(pipeline.config["held_out_operating_point"])
         pipeline.close()

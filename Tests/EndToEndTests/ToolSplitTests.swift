@@ -24,7 +24,7 @@ final class ToolSplitTests: XCTestCase {
         XCTAssertEqual(Set(try subcommands("extract-maps")),
                        ["import", "fit", "apply", "merge", "detectors", "derive-segmentation", "working-size", "choose-size"])
         XCTAssertEqual(Set(try subcommands("build-dataset")),
-                       ["images-manifest", "images-pool", "elpv-manifest", "segment-elpv", "overlay-segmentation", "elpv-score-inputs",
+                       ["images-manifest", "images-pool", "images-synthetic", "elpv-manifest", "segment-elpv", "overlay-segmentation", "elpv-score-inputs",
                         "visa-manifest", "vad-manifest", "vad-segmentation", "synthesize-defects", "vad-from-elpv",
                         "classifier-fit", "classifier-apply"])
     }
