@@ -40,7 +40,14 @@ final class ImagesRegimeTests: XCTestCase {
                       && md.contains("**Recall on real defects is unknown**") && md.contains("Clopper–Pearson"), md)
         try checkNoTestImageTrains(a + "/manifest-regime.json", syntheticTests: true)
         try checkOperatingPoint(a, falseAlarm: 0.01)
+        try checkIntervals(a)
         try scoreNew(a + "/pipeline.h5", newParts, tmp + "/scored-0")
+        // What growth must not redo: the detector states, the pool and the derived segmentation.
+        let fixedFiles = ["parts/pool.txt", "parts/segmentation/derived.png"]
+            + ["padim", "golden-template"].map { "parts/detectors/parts/\($0).h5" }
+        let firstRun = try ImagesKnobTests.snapshot(artifacts).filter { fixedFiles.contains($0.key) }
+        XCTAssertEqual(firstRun.count, fixedFiles.count, "\(firstRun)")
+        let firstRoles = try Manifest.load(path: a + "/manifest.json")
 
         // FALSE_ALARM outside (0, 0.5]: one line, nothing changed; then a new value reruns only the pipeline and section.
         let before = try ImagesKnobTests.snapshot(artifacts)
@@ -77,7 +84,9 @@ final class ImagesRegimeTests: XCTestCase {
             XCTAssertFalse(m.ids(.test, seed: seed).contains { $0.hasPrefix("synthetic_") })
         }
         try checkOperatingPoint(a, falseAlarm: 0.01)
+        try checkIntervals(a)
         try scoreNew(a + "/pipeline.h5", newParts, tmp + "/scored-3")
+        try checkGrowth(artifacts, a, fixed: firstRun, roles: firstRoles)
 
         // 20 bad images: supervised, as before the regimes existed.
         for i in 3..<20 { try ImagesTests.writePart(parts + "/bad/b\(i).png", n: 100 + i, bad: true) }
@@ -94,7 +103,39 @@ final class ImagesRegimeTests: XCTestCase {
         XCTAssertNil(pipeline.config["held_out_operating_point"])
         pipeline.close()
         XCTAssertNil(try SavedPipeline(path: a + "/pipeline.h5").operatingPoint.falseAlarmTarget)
+        try checkIntervals(a)
         try scoreNew(a + "/pipeline.h5", newParts, tmp + "/scored-20")
+        try checkGrowth(artifacts, a, fixed: firstRun, roles: firstRoles)
+    }
+
+    /// Growth kept the first run's detector states, pool and derived
+    /// segmentation (same size and time: not rewritten), and every image of
+    /// the first run keeps its role in every seed.
+    func checkGrowth(_ artifacts: String, _ a: String, fixed: [String: String], roles first: Manifest) throws {
+        XCTAssertEqual(try ImagesKnobTests.snapshot(artifacts).filter { fixed.keys.contains($0.key) }, fixed,
+                       "growth refitted a detector, redrew the pool or derived the segmentation again")
+        let now = try Manifest.load(path: a + "/manifest.json")
+        for seed in first.seedList {
+            for role in [Manifest.Role.detectorTrain, .segadTrain, .test] {
+                let before = Set(first.ids(role, seed: seed)), after = Set(now.ids(role, seed: seed))
+                XCTAssertTrue(before.isSubset(of: after), "seed \(seed) \(role): \(before.subtracting(after)) moved")
+            }
+        }
+    }
+
+    /// metrics.json carries the sign-off intervals for every row (Report+SignOff).
+    func checkIntervals(_ a: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: a + "/report/metrics.json"))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let top = try XCTUnwrap(json["sign_off"] as? [String: Any], "no sign_off in metrics.json")
+        XCTAssertNotNil((top["intervals"] as? [String: Any])?["resamples"])
+        let methods = try XCTUnwrap(json["methods"] as? [String: [String: Any]])
+        XCTAssertFalse(methods.isEmpty)
+        for (_, m) in methods {
+            let so = try XCTUnwrap(m["sign_off"] as? [String: Any], "a row without sign_off: \(m)")
+            let ci = try XCTUnwrap(so["auroc_ci95"] as? [Any])
+            XCTAssertEqual(ci.count, 2)
+        }
     }
 
     /// Per seed: no test id in segad-train, and every synthetic defect in
