@@ -23,32 +23,16 @@ extension BuildDataset {
             A CSV's optional split column (pool, train, test) fixes a row's role in every seed.
             """)
 
-        @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
-        @Option(help: "Instead of --images: a CSV of path,label[,split] lines (paths relative to the CSV's folder).") var csv: String?
+        @OptionGroup var split: ImagesSplitOptions
         @Option(help: "The run's name (default: the folder's or CSV's base name).") var name: String?
-        @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
-        @Option(help: "Share of the good images in the fixed detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
-        var poolFraction = 0.4
-        @Option(help: "Share of each label's remaining images tested per seed.", parse: Bounded.decimal(0...1, excluding: .both))
-        var testFraction = 0.5
-        @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
-        @Option(help: "A detector pool file (build-dataset images-pool) to keep as the pool.") var pool: String?
-        @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
-        var minPool = 1
-        @Option(help: "supervised (enough bad images, the split above), few-bad (each seed tests ⌈n·test-fraction⌉ of the n bad images) or good-only (no bad/ needed); docs/regimes.md.")
-        var regime: ImagesRegime = .supervised
         @Option(name: .shortAndLong, help: "The manifest to write (.json).") var output: String
 
-        func validate() throws {
-            if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
-        }
+        func validate() throws { try split.validate() }
 
         func run() throws {
             StageMain.run("build-dataset images-manifest") {
-                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
-                try ImagesManifest.write(.init(folder: images, csv: csv, output: output, name: name,
-                                               seeds: seeds.values, poolFraction: poolFraction,
-                                               testFraction: testFraction, poolSeed: poolSeed, poolFile: pool, minimumPool: minPool, regime: regime))
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: split.inputs)
+                try ImagesManifest.write(split.options(output: output, name: name))
             }
         }
     }
@@ -67,33 +51,48 @@ extension BuildDataset {
             line, then one id a line (docs/manifest.md, "The fixed pool").
             """)
 
-        @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
-        @Option(help: "Instead of --images: a CSV of path,label[,split] lines.") var csv: String?
-        @Option(help: "Seeds the manifest will use (checked as images-manifest checks them).", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
-        @Option(help: "Share of the good images in the detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
-        var poolFraction = 0.4
-        @Option(help: "Share of each label's remaining images tested per seed (checked only).", parse: Bounded.decimal(0...1, excluding: .both))
-        var testFraction = 0.5
-        @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
-        @Option(help: "The pool file to keep (usually the one -o replaces).") var pool: String?
-        @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
-        var minPool = 1
-        @Option(help: "The regime the manifest will use (checked as images-manifest checks it).")
-        var regime: ImagesRegime = .supervised
+        @OptionGroup var split: ImagesSplitOptions
         @Option(name: .shortAndLong, help: "The pool file to write.") var output: String
 
-        func validate() throws {
-            if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
-        }
+        func validate() throws { try split.validate() }
 
         func run() throws {
             StageMain.run("build-dataset images-pool") {
-                try OutputPaths.check(outputs: [.init("-o", output)], inputs: [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")])
-                try ImagesManifest.writePool(.init(folder: images, csv: csv, output: output, seeds: seeds.values,
-                                                   poolFraction: poolFraction, testFraction: testFraction, poolSeed: poolSeed,
-                                                   poolFile: pool, minimumPool: minPool, regime: regime))
+                try OutputPaths.check(outputs: [.init("-o", output)], inputs: split.inputs)
+                try ImagesManifest.writePool(split.options(output: output))
             }
         }
+    }
+}
+
+/// The options images-manifest and images-pool share: the folder or CSV and
+/// the split's rule. images-pool takes the same ones so that the pool it
+/// draws is the one the manifest will keep, and the folder passes the same
+/// checks (docs/manifest.md, "The fixed pool").
+struct ImagesSplitOptions: ParsableArguments {
+    @Option(help: "The folder holding good/, bad/ and optionally uncertain/.") var images: String?
+    @Option(help: "Instead of --images: a CSV of path,label[,split] lines (paths relative to the CSV's folder).") var csv: String?
+    @Option(help: "Seeds, comma- or space-separated.", parse: Seeds.parse) var seeds = Seeds([0, 1, 2, 3, 4])!
+    @Option(help: "Share of the good images in the fixed detector pool.", parse: Bounded.decimal(0...1, excluding: .both))
+    var poolFraction = 0.4
+    @Option(help: "Share of each label's remaining images tested per seed.", parse: Bounded.decimal(0...1, excluding: .both))
+    var testFraction = 0.5
+    @Option(help: "Seed of the detector pool's draw.", parse: Bounded.integer(0...Bounds.maxSeed)) var poolSeed = 0
+    @Option(help: "A detector pool file (build-dataset images-pool) to keep as the pool.") var pool: String?
+    @Option(help: "The fewest pool images the detectors fit on (PaDiM and DFM need 2).", parse: Bounded.integer(1...1_000_000))
+    var minPool = 1
+    @Option(help: "supervised (enough bad images, the split above), few-bad (each seed tests ⌈n·test-fraction⌉ of the n bad images) or good-only (no bad/ needed); docs/regimes.md.")
+    var regime: ImagesRegime = .supervised
+
+    func validate() throws {
+        if (images == nil) == (csv == nil) { throw ValidationError("give either --images DIR or --csv FILE") }
+    }
+
+    var inputs: [(String, String)] { [("--images", images ?? ""), ("--csv", csv ?? ""), ("--pool", pool ?? "")] }
+
+    func options(output: String, name: String? = nil) -> ImagesManifest.Options {
+        .init(folder: images, csv: csv, output: output, name: name, seeds: seeds.values, poolFraction: poolFraction,
+              testFraction: testFraction, poolSeed: poolSeed, poolFile: pool, minimumPool: minPool, regime: regime)
     }
 }
 

@@ -256,12 +256,7 @@ public enum ImagesManifest {
         guard bad.count >= 2, testCount(bad.count) >= 1, bad.count - testCount(bad.count) >= 1 else {
             throw ImagesManifestError.tooFewBad(source.bad, bad: bad.count, testFraction: testFraction)
         }
-        guard !pool.isEmpty else {
-            throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
-        }
-        guard pool.count >= minimumPool else {
-            throw ImagesManifestError.poolTooSmall(source.good, pool: pool.count, minimum: minimumPool)
-        }
+        try checkPool(pool, good: good.count, poolFraction: poolFraction, minimumPool: minimumPool, source: source.good)
         let inPool = Set(pool)
         let others = good.filter { !inPool.contains($0) }
 
@@ -283,6 +278,15 @@ public enum ImagesManifest {
             result[seed] = [.detectorTrain: pool, .segadTrain: gTrain + bTrain, .test: gTest + bTest + uncertain]
         }
         return result
+    }
+
+    /// The pool the detectors fit on is not empty and holds at least
+    /// `minimumPool` images (every regime's split checks it).
+    static func checkPool(_ pool: [String], good: Int, poolFraction: Double, minimumPool: Int, source: String) throws {
+        guard !pool.isEmpty else { throw ImagesManifestError.emptyPool(source, good: good, poolFraction: poolFraction) }
+        guard pool.count >= minimumPool else {
+            throw ImagesManifestError.poolTooSmall(source, pool: pool.count, minimum: minimumPool)
+        }
     }
 
     /// A key's place in [0, 1): the first 8 bytes of SHA-256(key), big-endian,

@@ -51,12 +51,7 @@ public enum ImagesRegime: String, CaseIterable, Sendable {
         }
         // The pool: the kept pool file's ids or the hash rule's draw
         // (ImagesManifest.pool), the same as in the supervised regime.
-        guard !pool.isEmpty else {
-            throw ImagesManifestError.emptyPool(source.good, good: good.count, poolFraction: poolFraction)
-        }
-        guard pool.count >= minimumPool else {
-            throw ImagesManifestError.poolTooSmall(source.good, pool: pool.count, minimum: minimumPool)
-        }
+        try ImagesManifest.checkPool(pool, good: good.count, poolFraction: poolFraction, minimumPool: minimumPool, source: source.good)
         let inPool = Set(pool)
         let others = good.filter { !inPool.contains($0) }
         var result: [Int: [Manifest.Role: [String]]] = [:]
