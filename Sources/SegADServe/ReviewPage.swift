@@ -162,7 +162,8 @@ enum ReviewPage {
               $("score").textContent = j.score; $("decision").textContent = j.decision;
               $("decision").className = j.decision; $("rid").textContent = j.id;
               $("features").textContent = j.top_features.map(f => f.readable + " (" + f.contribution.toFixed(2) + ")").join("; ");
-              $("overlay").src = j.overlay; $("result").hidden = false;
+              $("overlay").hidden = !j.overlay; if (j.overlay) $("overlay").src = j.overlay;
+              $("result").hidden = false;
               document.body.dataset.scored = j.id;
             }
             $("file").addEventListener("change", (e) => { if (e.target.files[0]) score(e.target.files[0]); });

@@ -53,6 +53,8 @@ public final class ScoringQueue: @unchecked Sendable {
     /// Overlays kept on disk (the newest); older ones are removed, so a
     /// server running for months does not fill its temporary folder.
     let overlaysKept: Int
+    /// Whether each decision draws an overlay (`evaluate serve --no-overlays`: not).
+    let drawsOverlays: Bool
     private var overlayOrder: [String] = []  // worker thread only
     private let condition = NSCondition()
     private var pending: [Job] = []  // guarded by condition
@@ -60,8 +62,9 @@ public final class ScoringQueue: @unchecked Sendable {
     private var workedSinceTrim = false  // guarded by condition
 
     init(scorer: PipelineScorer, capacity: Int, batch: Int, topFeatures: Int, work: String, keepImages: String?,
-         overlaysKept: Int) throws {
+         overlaysKept: Int, drawsOverlays: Bool = true) throws {
         self.scorer = scorer
+        self.drawsOverlays = drawsOverlays
         self.overlaysKept = max(1, overlaysKept)
         self.capacity = max(1, capacity)
         self.batch = max(1, batch)
@@ -229,11 +232,13 @@ public final class ScoringQueue: @unchecked Sendable {
         }
         for (item, outcome) in zip(ready, decided) {
             switch outcome! {
-            case .success:
+            case .success where drawsOverlays:
                 overlayOrder.append(overlayPath(id: item.job.id))
                 if overlayOrder.count > overlaysKept {
                     try? FileManager.default.removeItem(atPath: overlayOrder.removeFirst())
                 }
+            case .success:
+                break
             case .failure:
                 try? FileManager.default.removeItem(atPath: item.path)
             }
@@ -253,11 +258,13 @@ public final class ScoringQueue: @unchecked Sendable {
             throw ServeError.badImage("image: cannot be scored (\("\(error)".replacingOccurrences(of: "\n", with: " ")))")
         }
         let lines = scorer.topFeatures(r, count: topFeatures)
-        let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
-                                    pipeline: scorer.pipeline, topFeatures: lines)
-        let overlay = overlayPath(id: item.job.id)
-        try Overlay.write(canvas, path: overlay + ".tmp")
-        try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+        if drawsOverlays {
+            let canvas = Overlay.render(id: item.job.partId ?? item.job.id, image: item.image, result: r,
+                                        pipeline: scorer.pipeline, topFeatures: lines)
+            let overlay = overlayPath(id: item.job.id)
+            try Overlay.write(canvas, path: overlay + ".tmp")
+            try FileManager.default.moveItem(atPath: overlay + ".tmp", toPath: overlay)
+        }
         var hasher = SHA256()
         hasher.update(item.job.body)
         let digest = SHA256.hex(of: hasher.finalize())

@@ -25,17 +25,20 @@ public struct ServeOptions: Sendable {
     public var topFeatures: Int
     /// Overlays kept for GET /v1/overlays (the newest).
     public var overlaysKept: Int
+    /// Render an overlay per decision (false: none is drawn, the answer's
+    /// `overlay` is null; at 640×256 the overlay is about 40 of ~100 ms).
+    public var overlays: Bool
     /// Seconds an idle connection is kept open (a slow client cannot hold it forever).
     public var idleTimeout: Int
 
     public init(pipelinePath: String, bind: String = "127.0.0.1", port: Int = 8080, recordPath: String? = nil,
                 tokenFile: String? = nil, keepImages: String? = nil, reviewFolder: String? = nil, queue: Int = 64,
                 maxBody: Int = 64 << 20, batch: Int = 8, topFeatures: Int = 3, overlaysKept: Int = 1000,
-                idleTimeout: Int = 30) {
+                idleTimeout: Int = 30, overlays: Bool = true) {
         self.pipelinePath = pipelinePath; self.bind = bind; self.port = port; self.recordPath = recordPath
         self.tokenFile = tokenFile; self.keepImages = keepImages; self.reviewFolder = reviewFolder
         self.queue = queue; self.maxBody = maxBody; self.batch = batch; self.topFeatures = topFeatures
-        self.overlaysKept = overlaysKept; self.idleTimeout = idleTimeout
+        self.overlaysKept = overlaysKept; self.idleTimeout = idleTimeout; self.overlays = overlays
     }
 
     /// Addresses only this machine can reach: serving on them needs no token.

@@ -35,7 +35,7 @@ public enum Server {
         let work = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: work); TemporaryLock.release(work) }
         let queue = try ScoringQueue(scorer: scorer, capacity: o.queue, batch: o.batch, topFeatures: o.topFeatures,
-                                     work: work, keepImages: o.keepImages, overlaysKept: o.overlaysKept)
+                                     work: work, keepImages: o.keepImages, overlaysKept: o.overlaysKept, drawsOverlays: o.overlays)
         let op = scorer.pipeline.operatingPoint
         let health = JSONAnswer.object([
             ("status", .string("ok")),
@@ -123,7 +123,7 @@ public enum Server {
                  body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    static func decisionJSON(_ d: Decision, sha: String, elapsedMs: Double) -> JSONAnswer {
+    static func decisionJSON(_ d: Decision, sha: String, elapsedMs: Double, overlay: Bool = true) -> JSONAnswer {
         .object([
             ("id", .string(d.id)),
             ("part_id", d.partId.map { .string($0) } ?? .null),
@@ -133,7 +133,7 @@ public enum Server {
             ("top_features", .array(d.top.map {
                 .object([("name", .string($0.name)), ("readable", .string($0.readable)), ("contribution", .float($0.contribution))])
             })),
-            ("overlay", .string("/v1/overlays/\(d.id).png")),
+            ("overlay", overlay ? .string("/v1/overlays/\(d.id).png") : .null),
             ("pipeline_sha256", .string(sha)),
             ("image_sha256", .string(d.imageSHA256)),
             ("format", .string(d.format)),
@@ -192,7 +192,7 @@ public enum Server {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             s.metrics.decision(d.decision, seconds: seconds)
-            return json(200, decisionJSON(d, sha: s.pipelineSHA256, elapsedMs: seconds * 1000).text)
+            return json(200, decisionJSON(d, sha: s.pipelineSHA256, elapsedMs: seconds * 1000, overlay: s.queue.drawsOverlays).text)
         }
         router.get("/v1/overlays/:file") { _, context -> Response in
             let file = context.parameters.get("file") ?? ""

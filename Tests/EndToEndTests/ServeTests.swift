@@ -128,6 +128,24 @@ final class ServeTests: XCTestCase {
     /// does; a malformed one is refused in one JSON line; a burst mixing good
     /// and bad images answers each request on its own: the bad ones 400, the
     /// good ones score-new's bytes (docs/serving.md, "POST /v1/score", "One bad image").
+    /// --no-overlays: the same score bytes as score-new, no overlay drawn,
+    /// the answer's overlay null and GET /v1/overlays/ID.png 404.
+    func testNoOverlaysScoresTheSameAndDrawsNone() throws {
+        let f = try ServeFixture(self)
+        let batch = try f.scoreNew(output: f.dir + "/batch")
+        let server = try ServeProcess(["--pipeline", f.pipeline, "--no-overlays"], log: f.dir + "/serve.log")
+        for file in f.names {
+            let name = (file as NSString).deletingPathExtension
+            let a = try HTTPAnswer.request(server.base + "/v1/score", bodyFile: f.newImages + "/" + file)
+            XCTAssertEqual(a.status, 200, a.body)
+            XCTAssertEqual(a.rawNumber("score"), batch[name]?[1], name)
+            XCTAssertEqual(a.json["decision"] as? String, batch[name]?[2], name)
+            XCTAssertTrue(a.json["overlay"] is NSNull, a.body)
+            let id = try XCTUnwrap(a.json["id"] as? String)
+            XCTAssertEqual(try HTTPAnswer.request(server.base + "/v1/overlays/\(id).png", output: f.dir + "/\(id).png").status, 404)
+        }
+    }
+
     func testMultipartFormsAndABadImageInABurstIsRefusedAlone() throws {
         let f = try ServeFixture(self)
         let batch = try f.scoreNew(output: f.dir + "/batch")
