@@ -36,7 +36,7 @@ if [ -f "$dir" ]; then
     # The CSV's paths: every record's fields joined before the last one and
     # before the last two, trimmed, a spreadsheet guard quote dropped (CSV.untext).
     csv_paths='
-    function emit(   k, j, p, c) {
+    function record(   k, j, p, c) {
         for (k = nf - 1; k >= nf - 2 && k >= 1; k--) {
             p = f[1]
             for (j = 2; j <= k; j++) p = p "," f[j]
@@ -49,35 +49,11 @@ if [ -f "$dir" ]; then
             if (p != "" && p !~ /[\001-\037]/) print p
         }
     }
-    function end_record() {
-        f[++nf] = field
-        if (!(nf == 1 && field == "" && !was_quoted)) emit()
-        nf = 0; field = ""; was_quoted = 0
-    }
-    { text = text (NR > 1 ? "\n" : "") $0 }
-    END {
-        if (substr(text, 1, 3) == "\357\273\277") text = substr(text, 4)
-        n = length(text); nf = 0; field = ""; quoted = 0; was_quoted = 0
-        for (i = 1; i <= n; i++) {
-            c = substr(text, i, 1)
-            if (quoted) {
-                if (c == "\"") {
-                    if (substr(text, i + 1, 1) == "\"") { field = field "\""; i++ } else quoted = 0
-                } else field = field c
-                continue
-            }
-            if (c == "\"" && field == "" && !was_quoted) { quoted = 1; was_quoted = 1 }
-            else if (c == ",") { f[++nf] = field; field = ""; was_quoted = 0 }
-            else if (c == "\n") end_record()
-            else if (c == "\r") { if (substr(text, i + 1, 1) == "\n") i++; end_record() }
-            else field = field c
-        }
-        if (field != "" || nf > 0 || was_quoted) end_record()
-    }'
+    function done() {}'
     base=$(dirname -- "$dir")
     bytes=$(sha256sum < "$dir")
     hash=$({ printf 'csv %s\n' "${bytes%% *}"
-             awk "$csv_paths" "$dir" | (cd -- "$base" && xargs -r -d '\n' stat -L --printf '%n\t%s\t%.9Y\n' -- 2>/dev/null)
+             awk -f "$(dirname -- "$0")/csv-records.awk" -f <(printf '%s' "$csv_paths") "$dir" | (cd -- "$base" && xargs -r -d '\n' stat -L --printf '%n\t%s\t%.9Y\n' -- 2>/dev/null)
            } | sha256sum)
     printf '%s\n' "${hash%% *}"
     exit 0

@@ -18,37 +18,14 @@ set -uo pipefail
 dir=${1:?usage: images-count.sh DIR|LIST.csv}
 export LC_ALL=C
 if [ -f "$dir" ]; then
-    awk '
+    awk -f "$(dirname -- "$0")/csv-records.awk" -f <(printf '%s' '
     function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return tolower(s) }
-    function end_record(   last, label) {
-        f[++nf] = field
+    function record(   last, label) {
         last = trim(f[nf]); label = last
         if (nf >= 3 && (last == "pool" || last == "train" || last == "test" || last == "")) label = trim(f[nf - 1])
         if (nf >= 2 && label == "bad") count++
-        nf = 0; field = ""; was_quoted = 0
     }
-    { text = text (NR > 1 ? "\n" : "") $0 }
-    END {
-        count = 0
-        if (substr(text, 1, 3) == "\357\273\277") text = substr(text, 4)
-        n = length(text); nf = 0; field = ""; quoted = 0; was_quoted = 0
-        for (i = 1; i <= n; i++) {
-            c = substr(text, i, 1)
-            if (quoted) {
-                if (c == "\"") {
-                    if (substr(text, i + 1, 1) == "\"") { field = field "\""; i++ } else quoted = 0
-                } else field = field c
-                continue
-            }
-            if (c == "\"" && field == "" && !was_quoted) { quoted = 1; was_quoted = 1 }
-            else if (c == ",") { f[++nf] = field; field = ""; was_quoted = 0 }
-            else if (c == "\n") end_record()
-            else if (c == "\r") { if (substr(text, i + 1, 1) == "\n") i++; end_record() }
-            else field = field c
-        }
-        if (field != "" || nf > 0 || was_quoted) end_record()
-        print count
-    }' "$dir"
+    function done() { print count + 0 }') "$dir"
     exit 0
 fi
 cd -- "$dir" 2>/dev/null || { echo 0; exit 0; }

@@ -103,13 +103,20 @@ final class ImagesFolderLifeTests: XCTestCase {
         return results[at.upperBound...].split(separator: "\n").filter { $0.hasPrefix("| 2") }.map(String.init)
     }
 
-    func testGrowingFolderRefitsNothingAndKeepsEveryRun() throws {
+    /// A folder of 24 good, 10 bad and 2 uncertain parts and its first
+    /// finished `make images` run: (tmp, parts, artifacts, artifacts/parts).
+    func firstRun() throws -> (tmp: String, parts: String, artifacts: String, a: String) {
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.weights), "weights not fetched (make weights)")
         let tmp = try temporaryFolder()
-        let parts = tmp + "/parts", artifacts = tmp + "/artifacts", a = artifacts + "/parts"
+        let parts = tmp + "/parts", artifacts = tmp + "/artifacts"
         try ImagesTests.makeFolder(parts, good: 24, bad: 10, uncertain: 2)
         let first = try ToolRunner.run("make", ["-j2"] + makeArgs(parts, artifacts))
         XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        return (tmp, parts, artifacts, artifacts + "/parts")
+    }
+
+    func testGrowingFolderRefitsNothingAndKeepsEveryRun() throws {
+        let (_, parts, artifacts, a) = try firstRun()
         let fixed = [a + "/detectors/parts/padim.h5", a + "/detectors/parts/golden-template.h5", a + "/pool.txt", a + "/size.txt",
                      a + "/segmentation/derived.png", a + "/segmentation/one-segment.png"]
         let before = try state(fixed)
@@ -196,12 +203,7 @@ final class ImagesFolderLifeTests: XCTestCase {
     /// IMAGES=list.csv with the folder's images is the folder's run: the same
     /// manifest and pool bytes, so after the folder's run the CSV's reruns no stage.
     func testCSVRouteIsTheFolderRoute() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.weights), "weights not fetched (make weights)")
-        let tmp = try temporaryFolder()
-        let parts = tmp + "/parts", artifacts = tmp + "/artifacts", a = artifacts + "/parts"
-        try ImagesTests.makeFolder(parts, good: 24, bad: 10, uncertain: 2)
-        let folder = try ToolRunner.run("make", ["-j2"] + makeArgs(parts, artifacts))
-        XCTAssertEqual(folder.status, 0, folder.stdout + folder.stderr)
+        let (_, parts, artifacts, a) = try firstRun()
         let made = try state([a + "/manifest.json", a + "/pool.txt", a + "/report/metrics.json", a + "/report/results.md"])
         let m = try Manifest.load(path: a + "/manifest.json")
         let csv = parts + "/list.csv"
